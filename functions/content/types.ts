@@ -1,0 +1,103 @@
+/**
+ * The compiled content artifact (`.build/content.json`): everything the serving path needs,
+ * pre-rendered at build time so a request only selects bytes.
+ */
+
+export type ChangeKind = 'editorial' | 'material';
+export type ChangeEffect = 'raises' | 'neutral' | 'lowers';
+export type ChangeScope = 'new-data' | 'previously-collected';
+export type ChoiceOption = 'accept' | 'keep-previous' | 'delete';
+
+/** Region id: `global` or a catalogue region such as `eea`, `ca`, `jp`, `kr`. */
+export type RegionId = string;
+/** Language tag as used by the content: a primary subtag such as `en`, `ja`. */
+export type LanguageTag = string;
+
+export interface RegionDefinition {
+  readonly id: RegionId;
+  /** Display name per language. */
+  readonly name: Readonly<Record<LanguageTag, string>>;
+}
+
+export interface RegionCatalogue {
+  readonly regions: readonly RegionDefinition[];
+  /** ISO 3166-1 alpha-2 country → region id (countries not listed get `global`). */
+  readonly countries: Readonly<Record<string, RegionId>>;
+  /** ISO 3166-2 subdivision (`CA-QC`, `US-CA`) → region id; wins over its country's entry. */
+  readonly subdivisions: Readonly<Record<string, RegionId>>;
+}
+
+export interface DeclaredChange {
+  readonly sectionId: string;
+  readonly kind: ChangeKind;
+  /** Present for material changes. */
+  readonly effect?: ChangeEffect;
+  /** Present for material changes. */
+  readonly scope?: ChangeScope;
+  /** Region of the changed section, or null for a common section. */
+  readonly region: RegionId | null;
+  /** One-line summary per language, for the version history and the change-notice email. */
+  readonly summary: Readonly<Record<LanguageTag, string>>;
+  /** Choices offered when this change requires one (defaults: all three). */
+  readonly choices?: readonly ChoiceOption[];
+}
+
+export interface CompiledSection {
+  readonly id: string;
+  readonly title: string;
+  readonly region: RegionId | null;
+  readonly markdown: string;
+  /** Sanitised HTML of the section body (no heading). */
+  readonly html: string;
+}
+
+export interface CompiledVariant {
+  readonly noticeId: string;
+  readonly version: number;
+  readonly region: RegionId;
+  readonly language: LanguageTag;
+  /** Lowercase hex SHA-256 of the canonical rendering (see docs/design.md). */
+  readonly contentHash: string;
+  readonly sections: readonly CompiledSection[];
+  /** The full Markdown document. */
+  readonly markdown: string;
+  /** The full, standalone, accessible HTML document (`<html lang>`, landmarks, headings). */
+  readonly html: string;
+  /** The exact JSON response body for `GET /v1/notices/{id}` (format=json). */
+  readonly json: string;
+}
+
+export interface CompiledVersion {
+  readonly version: number;
+  /** `YYYY-MM-DD`; effective from 00:00:00 UTC of that date. */
+  readonly effectiveDate: string;
+  readonly languages: readonly LanguageTag[];
+  /** Section ids in order, with their region (null = common). */
+  readonly sections: readonly { readonly id: string; readonly region: RegionId | null }[];
+  /** Changes against the previous version (empty for version 1). */
+  readonly changes: readonly DeclaredChange[];
+  /** Keyed `${region}/${language}`. */
+  readonly variants: Readonly<Record<string, CompiledVariant>>;
+}
+
+export interface CompiledNotice {
+  readonly noticeId: string;
+  readonly title: Readonly<Record<LanguageTag, string>>;
+  readonly defaultLanguage: LanguageTag;
+  /** Regions this notice is served in: `global` first, then the catalogue's. */
+  readonly regions: readonly RegionId[];
+  /** Ascending by version number. */
+  readonly versions: readonly CompiledVersion[];
+}
+
+export interface CompiledContent {
+  readonly schemaVersion: 1;
+  /** SHA-256 of all source files, for cache busting and provenance. */
+  readonly sourceHash: string;
+  readonly catalogue: RegionCatalogue;
+  readonly notices: readonly CompiledNotice[];
+  /** The OpenAPI 3.1 document served at `GET /v1/openapi.json`, as a JSON string. */
+  readonly openapi: string;
+}
+
+export const variantKey = (region: RegionId, language: LanguageTag): string => `${region}/${language}`;
