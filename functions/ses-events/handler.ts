@@ -1,0 +1,4 @@
+/** Placeholder entry so the route table and the CDK construct resolve; replaced by the real handler. */
+export const handler = async (): Promise<never> => {
+  throw new Error('ses-events: not implemented yet');
+};
