@@ -1,0 +1,119 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { InvalidTokenError } from '../../../functions/core/errors.ts';
+import {
+  ExpiredChoiceTokenError,
+  MAX_CHOICE_TOKEN_LENGTH,
+  signChoiceToken,
+  verifyChoiceToken,
+} from '../../../functions/core/tokens.ts';
+
+const key = new Uint8Array(randomBytes(32));
+const otherKey = new Uint8Array(randomBytes(32));
+const deadline = '2027-02-01T00:00:00.000Z';
+const before = new Date('2027-01-15T12:00:00Z');
+const claims = { campaignId: 'privacy-v2', accountId: 'acct-0001', expiresAt: deadline };
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+describe('Function: signChoiceToken', () => {
+  it('produces a URL-safe, versioned token', () => {
+    // Act
+    const token = signChoiceToken(claims, key);
+
+    // Assess
+    expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(encodeURIComponent(token)).toBe(token);
+  });
+
+  it('refuses a short key and empty ids', () => {
+    expect(() => signChoiceToken(claims, new Uint8Array(16))).toThrow(TypeError);
+    expect(() => signChoiceToken({ ...claims, accountId: '' }, key)).toThrow(TypeError);
+    expect(() => signChoiceToken({ ...claims, expiresAt: 'soon' }, key)).toThrow(TypeError);
+  });
+});
+
+describe('Function: verifyChoiceToken', () => {
+  it('returns the claims of an authentic token before its deadline', () => {
+    const token = signChoiceToken(claims, key);
+
+    expect(verifyChoiceToken(token, key, before)).toEqual(claims);
+  });
+
+  it('rejects a token tampered at every character position', () => {
+    // Prepare
+    const token = signChoiceToken(claims, key);
+
+    // Act / Assess: every position, replaced by two different characters
+    for (let i = 0; i < token.length; i += 1) {
+      for (const shift of [1, 17]) {
+        const original = token[i] as string;
+        const replacement = B64URL[(B64URL.indexOf(original) + shift + B64URL.length) % B64URL.length] as string;
+        const tampered = token.slice(0, i) + replacement + token.slice(i + 1);
+        expect(tampered).not.toBe(token);
+        expect(() => verifyChoiceToken(tampered, key, before), `position ${i}`).toThrow(InvalidTokenError);
+      }
+    }
+  });
+
+  it('rejects truncated, extended and re-encoded tokens', () => {
+    const token = signChoiceToken(claims, key);
+
+    expect(() => verifyChoiceToken(token.slice(0, -1), key, before)).toThrow(InvalidTokenError);
+    expect(() => verifyChoiceToken(`${token}A`, key, before)).toThrow(InvalidTokenError);
+    expect(() => verifyChoiceToken(`${token}.x`, key, before)).toThrow(InvalidTokenError);
+    expect(() => verifyChoiceToken(token.replace(/^v1/, 'v2'), key, before)).toThrow(InvalidTokenError);
+    expect(() => verifyChoiceToken('', key, before)).toThrow(InvalidTokenError);
+    expect(() => verifyChoiceToken('v1..', key, before)).toThrow(InvalidTokenError);
+    expect(() => verifyChoiceToken('x'.repeat(MAX_CHOICE_TOKEN_LENGTH + 1), key, before)).toThrow(InvalidTokenError);
+  });
+
+  it('rejects a token signed with another key', () => {
+    const token = signChoiceToken(claims, otherKey);
+
+    expect(() => verifyChoiceToken(token, key, before)).toThrow(InvalidTokenError);
+  });
+
+  it('rejects an authentic token at and after its deadline, with the claims', () => {
+    const token = signChoiceToken(claims, key);
+
+    for (const now of [new Date(deadline), new Date('2027-02-01T00:00:00.001Z'), new Date('2030-01-01T00:00:00Z')]) {
+      let thrown: unknown;
+      try {
+        verifyChoiceToken(token, key, now);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ExpiredChoiceTokenError);
+      expect(thrown).toBeInstanceOf(InvalidTokenError);
+      expect((thrown as ExpiredChoiceTokenError).claims).toEqual(claims);
+    }
+  });
+
+  it('binds the account and the campaign: a payload swapped from another token is refused', () => {
+    // Prepare: two tokens, one for another account, one for another campaign
+    const mine = signChoiceToken(claims, key);
+    const otherAccount = signChoiceToken({ ...claims, accountId: 'acct-0002' }, key);
+    const otherCampaign = signChoiceToken({ ...claims, campaignId: 'privacy-v3' }, key);
+    const [, , mySignature] = mine.split('.');
+
+    // Act / Assess: their payloads with my signature never verify
+    for (const other of [otherAccount, otherCampaign]) {
+      const [version, payload] = other.split('.');
+      expect(() => verifyChoiceToken(`${version}.${payload}.${mySignature}`, key, before)).toThrow(InvalidTokenError);
+    }
+    // and each genuine token names only its own account and campaign
+    expect(verifyChoiceToken(otherAccount, key, before).accountId).toBe('acct-0002');
+    expect(verifyChoiceToken(otherCampaign, key, before).campaignId).toBe('privacy-v3');
+  });
+
+  it('rejects a validly signed payload that is not a claims object', () => {
+    // Prepare: garbage signed with the right key, to prove the shape check behind the signature
+    for (const body of ['[]', '{"c":1,"a":"x","e":"2027-01-01T00:00:00Z"}', '{"c":"x","a":"y","e":"never"}', 'not json']) {
+      const payload = Buffer.from(body).toString('base64url');
+      const signature = createHmac('sha256', key).update(`v1.${payload}`).digest('base64url');
+
+      expect(() => verifyChoiceToken(`v1.${payload}.${signature}`, key, before)).toThrow(InvalidTokenError);
+    }
+  });
+});
