@@ -1,0 +1,380 @@
+/**
+ * The local HTTP gateway: an emulation of API Gateway HTTP API (payload format 2.0) on `node:http`.
+ * It reads the same route table as the CDK construct, builds the event API Gateway would build,
+ * runs the JWT authoriser emulation on non-public routes, and calls the same Lambda handlers.
+ * The per-request path is kept light (precompiled matchers, no framework) so that serving through
+ * it costs little more than a bare `node:http` server.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { UnauthenticatedError } from '../core/errors.ts';
+import { problemFor, PROBLEM_CONTENT_TYPE, toProblem, type Problem } from '../http/problem.ts';
+import { routeKey, routes as defaultRoutes, type LambdaName, type Route } from '../routes.ts';
+
+/** Any handler API Gateway can integrate with: structured result, bare string or JSON-able value. */
+export type GatewayHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2<unknown>>;
+
+/** The authoriser context the JWT authoriser puts in `requestContext.authorizer`. */
+export interface AuthorizerContext {
+  readonly jwt: { readonly claims: Record<string, unknown>; readonly scopes: readonly string[] | null };
+}
+
+/** Decides non-public routes from the lower-cased request headers; null means 401. */
+export type Authorize = (headers: Readonly<Record<string, string>>) => Promise<AuthorizerContext | null>;
+
+export interface GatewayOptions {
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** One handler per Lambda; a route whose Lambda is missing answers 503 (not wired). */
+  readonly handlers: Partial<Record<LambdaName, GatewayHandler>>;
+  /** The JWT authoriser emulation for `account` and `admin` routes. @default every such request is 401 */
+  readonly authorize?: Authorize;
+  /** Clock for `requestContext.time`/`timeEpoch`. @default systemClock */
+  readonly clock?: Clock;
+  /** The route table. @default functions/routes.ts */
+  readonly routes?: readonly Route[];
+  /** Largest request body accepted, in bytes; API Gateway's limit is 10 MB. @default 10 MiB */
+  readonly maxBodyBytes?: number;
+  /** Called when a handler throws; receives only the error's class name, never its message. */
+  readonly onHandlerError?: (lambda: LambdaName, errorName: string) => void;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const ACCOUNT_ID = '000000000000';
+const API_ID = 'local';
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly routeKey: string;
+  /** Names of the `{param}` segments, in order. */
+  readonly paramNames: readonly string[];
+}
+
+/** Every method registered for one path template, with the matcher for that template. */
+interface PathGroup {
+  readonly matcher: RegExp | null;
+  readonly paramNames: readonly string[];
+  readonly byMethod: Map<string, CompiledRoute>;
+  readonly allow: string;
+}
+
+interface RouteTable {
+  readonly staticPaths: Map<string, PathGroup>;
+  readonly dynamicPaths: readonly PathGroup[];
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Compile the route table once: static paths go in a map, templates become one regex each. */
+const compileRoutes = (table: readonly Route[]): RouteTable => {
+  const groups = new Map<string, { matcher: RegExp | null; paramNames: string[]; byMethod: Map<string, CompiledRoute> }>();
+  for (const route of table) {
+    let group = groups.get(route.path);
+    if (!group) {
+      const paramNames: string[] = [];
+      const pattern = route.path
+        .split('/')
+        .map((segment) => {
+          const param = /^\{(\w+)\}$/.exec(segment);
+          if (!param) return escapeRegExp(segment);
+          paramNames.push(param[1]!);
+          return '([^/]+)';
+        })
+        .join('/');
+      group = { matcher: paramNames.length > 0 ? new RegExp(`^${pattern}$`) : null, paramNames, byMethod: new Map() };
+      groups.set(route.path, group);
+    }
+    group.byMethod.set(route.method, { route, routeKey: routeKey(route), paramNames: group.paramNames });
+  }
+  const staticPaths = new Map<string, PathGroup>();
+  const dynamicPaths: PathGroup[] = [];
+  for (const [path, group] of groups) {
+    const compiled: PathGroup = { ...group, allow: [...group.byMethod.keys()].join(', ') };
+    if (group.matcher) dynamicPaths.push(compiled);
+    else staticPaths.set(path, compiled);
+  }
+  return { staticPaths, dynamicPaths };
+};
+
+/** Content types API Gateway passes as text; every other body is base64-encoded. */
+const TEXT_CONTENT_TYPE = /^\s*(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|[\w.+-]+\+(json|xml))\b)/i;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** API Gateway's `requestContext.time` format: `29/Nov/2026:17:40:00 +0000`. */
+export const formatRequestTime = (date: Date): string =>
+  `${pad2(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad2(date.getUTCHours())}:` +
+  `${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())} +0000`;
+
+/** Lower-cased headers with duplicates comma-joined, as API Gateway sends them; cookies split out. */
+const collectHeaders = (rawHeaders: readonly string[]): { headers: Record<string, string>; cookies: string[] | undefined } => {
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const value = rawHeaders[i + 1]!;
+    if (name === 'cookie') {
+      cookies ??= [];
+      for (const cookie of value.split(';')) {
+        const trimmed = cookie.trim();
+        if (trimmed !== '') cookies.push(trimmed);
+      }
+      continue;
+    }
+    const previous = headers[name];
+    headers[name] = previous === undefined ? value : `${previous},${value}`;
+  }
+  return { headers, cookies };
+};
+
+/** Decoded query parameters with duplicates comma-joined, or undefined when there are none. */
+const collectQuery = (rawQueryString: string): Record<string, string> | undefined => {
+  if (rawQueryString === '') return undefined;
+  const query: Record<string, string> = {};
+  let any = false;
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    const previous = query[name];
+    query[name] = previous === undefined ? value : `${previous},${value}`;
+    any = true;
+  }
+  return any ? query : undefined;
+};
+
+const lambdaContext = (lambda: LambdaName, requestId: string): Context => {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `disclosure-${lambda}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT_ID}:function:disclosure-${lambda}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/disclosure-${lambda}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+const sendProblem = (res: ServerResponse, problem: Problem, extraHeaders: Record<string, string> = {}): void => {
+  const body = JSON.stringify(problem);
+  res.writeHead(problem.status, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+    ...extraHeaders,
+  });
+  res.end(body);
+};
+
+/** Write a Lambda result back the way API Gateway does (string and bare values are 200 JSON). */
+const sendResult = (res: ServerResponse, value: APIGatewayProxyResultV2<unknown>): void => {
+  if (value === null || typeof value !== 'object' || !('statusCode' in value)) {
+    const body = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  const result = value as APIGatewayProxyStructuredResultV2;
+  const headers: Record<string, string | number | string[]> = {};
+  if (result.headers) {
+    for (const name in result.headers) headers[name] = String(result.headers[name]);
+  }
+  if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
+  const raw = result.body ?? '';
+  const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : raw;
+  headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(body);
+};
+
+/** Start the gateway; resolves once it listens. */
+export const startGateway = async (options: GatewayOptions): Promise<Gateway> => {
+  const { handlers, authorize, clock = systemClock, maxBodyBytes = MAX_BODY_BYTES, onHandlerError } = options;
+  const host = options.host ?? '127.0.0.1';
+  const table = compileRoutes(options.routes ?? defaultRoutes);
+  let domainName = host;
+
+  const match = (path: string): { group: PathGroup; values: string[] } | undefined => {
+    const group = table.staticPaths.get(path);
+    if (group) return { group, values: [] };
+    for (const candidate of table.dynamicPaths) {
+      const found = candidate.matcher!.exec(path);
+      if (found) return { group: candidate, values: found.slice(1) };
+    }
+    return undefined;
+  };
+
+  const invoke = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: CompiledRoute,
+    values: readonly string[],
+    rawPath: string,
+    rawQueryString: string,
+    body: Buffer | undefined,
+  ): Promise<void> => {
+    let pathParameters: Record<string, string> | undefined;
+    if (values.length > 0) {
+      pathParameters = {};
+      for (let i = 0; i < values.length; i++) {
+        try {
+          pathParameters[target.paramNames[i]!] = decodeURIComponent(values[i]!);
+        } catch {
+          sendProblem(res, problemFor(400, 'the path is not valid percent-encoding'));
+          return;
+        }
+      }
+    }
+    const { headers, cookies } = collectHeaders(req.rawHeaders);
+    const { route } = target;
+    let authorizer: AuthorizerContext | undefined;
+    if (route.auth !== 'public') {
+      const decision = authorize ? await authorize(headers) : null;
+      if (!decision) {
+        sendProblem(res, toProblem(new UnauthenticatedError('a valid bearer token is required')), { 'www-authenticate': 'Bearer' });
+        return;
+      }
+      authorizer = decision;
+    }
+    const handler = handlers[route.lambda];
+    if (!handler) {
+      sendProblem(res, problemFor(503, `the ${route.lambda} Lambda is not wired in this local platform`));
+      return;
+    }
+    const now = clock.now();
+    const requestId = randomUUID();
+    const isText = body !== undefined && TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: target.routeKey,
+      rawPath,
+      rawQueryString,
+      ...(cookies ? { cookies } : {}),
+      headers,
+      ...(rawQueryString !== '' ? { queryStringParameters: collectQuery(rawQueryString) } : {}),
+      ...(pathParameters ? { pathParameters } : {}),
+      requestContext: {
+        accountId: ACCOUNT_ID,
+        apiId: API_ID,
+        domainName,
+        domainPrefix: domainName.split('.')[0]!,
+        http: {
+          method: route.method,
+          path: rawPath,
+          protocol: `HTTP/${req.httpVersion}`,
+          sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey: target.routeKey,
+        stage: '$default',
+        time: formatRequestTime(now),
+        timeEpoch: now.getTime(),
+        ...(authorizer ? { authorizer } : {}),
+      } as APIGatewayProxyEventV2['requestContext'],
+      ...(body !== undefined ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: body !== undefined && !isText,
+    };
+    let result: APIGatewayProxyResultV2<unknown>;
+    try {
+      result = await handler(event, lambdaContext(route.lambda, requestId));
+    } catch (error) {
+      // Only the class name: a handler's error message may carry request data.
+      onHandlerError?.(route.lambda, (error as Error | null)?.name ?? typeof error);
+      sendProblem(res, problemFor(500));
+      return;
+    }
+    sendResult(res, result);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+    const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    const found = match(rawPath);
+    if (!found) {
+      req.resume();
+      sendProblem(res, problemFor(404, 'no route for this path'));
+      return;
+    }
+    const target = found.group.byMethod.get(req.method ?? '');
+    if (!target) {
+      req.resume();
+      sendProblem(res, problemFor(405, `allowed: ${found.group.allow}`), { allow: found.group.allow });
+      return;
+    }
+    const declaredLength = Number(req.headers['content-length'] ?? 0);
+    if (declaredLength > maxBodyBytes) {
+      sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
+      req.destroy();
+      return;
+    }
+    const fail = (error: unknown): void => {
+      onHandlerError?.(target.route.lambda, (error as Error | null)?.name ?? typeof error);
+      if (!res.headersSent) sendProblem(res, problemFor(500));
+      else res.destroy();
+    };
+    // Requests without a body (most GETs) skip the stream machinery entirely.
+    if (declaredLength === 0 && req.headers['transfer-encoding'] === undefined) {
+      req.resume();
+      invoke(req, res, target, found.values, rawPath, rawQueryString, undefined).catch(fail);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let rejected = false;
+    req.on('data', (chunk: Buffer) => {
+      if (rejected) return;
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        rejected = true;
+        sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (rejected) return;
+      const body = size === 0 ? undefined : Buffer.concat(chunks, size);
+      invoke(req, res, target, found.values, rawPath, rawQueryString, body).catch(fail);
+    });
+    req.on('error', () => res.destroy());
+  };
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, onRequest);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  domainName = `${host}:${port}`;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+};
