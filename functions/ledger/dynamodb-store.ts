@@ -1,0 +1,287 @@
+/**
+ * `AcceptanceStore` on one DynamoDB table through an injectable `DynamoDBDocumentClient`.
+ * No transactions (dynalite has none): every invariant is one conditional single-item write,
+ * and the writes of a use case are ordered so that a retry after a crash converges.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
+import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
+import {
+  CONTACT_SK,
+  EVIDENCE_SK_PREFIX,
+  accountPk,
+  audiencePk,
+  audienceSk,
+  audienceSkBelow,
+  evidenceByNoticePk,
+  evidenceByNoticeSk,
+  evidenceSk,
+  shardOf,
+  stateSk,
+} from './keys.ts';
+import type { AcceptanceStore } from './store.ts';
+import { AUDIENCE_INDEX, EVIDENCE_BY_NOTICE_INDEX } from './table-definition.ts';
+import type {
+  AcceptanceRecord,
+  AcceptanceState,
+  AppendOutcome,
+  AudienceMember,
+  AudienceQuery,
+  EvidenceRecord,
+  Page,
+  StoredEvidence,
+} from './types.ts';
+
+export interface DynamoDbAcceptanceStoreOptions {
+  readonly tableName: string;
+  /** A document client; built from `clientConfig` when absent. */
+  readonly client?: DynamoDBDocumentClient;
+  readonly clientConfig?: DynamoDBClientConfig;
+}
+
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ATTEMPTS = 8;
+const DEFAULT_AUDIENCE_PAGE = 500;
+const MAX_AUDIENCE_PAGE = 1000;
+const HISTORY_KEYS = ['pk', 'sk'] as const;
+const AUDIENCE_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+const NOTICE_EVIDENCE_KEYS = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
+
+/** A document client that drops undefined attributes (optional evidence fields). */
+export const createDocumentClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/** Copy without undefined values, so an injected client without `removeUndefinedValues` works too. */
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const stripKeys = (item: Record<string, unknown>): Record<string, unknown> => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1p, gsi1sk: _g1s, gsi2pk: _g2p, gsi2sk: _g2s, ...rest } = item;
+  return rest;
+};
+
+/** The ledger's DynamoDB adapter. */
+export class DynamoDbAcceptanceStore implements AcceptanceStore {
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
+
+  constructor(options: DynamoDbAcceptanceStoreOptions) {
+    if (!options.tableName) throw new TypeError('DynamoDbAcceptanceStore needs a tableName');
+    this.tableName = options.tableName;
+    this.client = options.client ?? createDocumentClient(options.clientConfig);
+  }
+
+  async appendAcceptance(record: AcceptanceRecord): Promise<AppendOutcome> {
+    const created = await this.appendEvidence(record.accountId, record.noticeId, record);
+    if (created) return { created, record };
+    // Same variant already accepted: answer with the first record, read strongly so a retry sees it.
+    const existing = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: accountPk(record.accountId), sk: evidenceSk(record.noticeId, record) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!existing.Item) throw new LedgerIntegrityError('acceptance evidence vanished after a conditional failure');
+    return { created: false, record: stripKeys(existing.Item) as unknown as AcceptanceRecord };
+  }
+
+  async advanceState(record: AcceptanceRecord): Promise<boolean> {
+    const shard = shardOf(record.accountId);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: accountPk(record.accountId), sk: stateSk(record.noticeId) },
+          UpdateExpression:
+            'SET #accountId = :accountId, #noticeId = :noticeId, #acceptedVersion = :version, #acceptedAt = :at, ' +
+            '#contentHash = :hash, #region = :region, #language = :language, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
+          // Newer version wins; for the same version the later instant wins, so concurrent writers converge.
+          ConditionExpression:
+            'attribute_not_exists(#acceptedVersion) OR #acceptedVersion < :version OR (#acceptedVersion = :version AND #acceptedAt < :at)',
+          ExpressionAttributeNames: {
+            '#accountId': 'accountId',
+            '#noticeId': 'noticeId',
+            '#acceptedVersion': 'acceptedVersion',
+            '#acceptedAt': 'acceptedAt',
+            '#contentHash': 'contentHash',
+            '#region': 'region',
+            '#language': 'language',
+            '#gsi1pk': 'gsi1pk',
+            '#gsi1sk': 'gsi1sk',
+          },
+          ExpressionAttributeValues: {
+            ':accountId': record.accountId,
+            ':noticeId': record.noticeId,
+            ':version': record.version,
+            ':at': record.at,
+            ':hash': record.contentHash,
+            ':region': record.region,
+            ':language': record.language,
+            ':gsi1pk': audiencePk(record.noticeId, record.region, shard),
+            ':gsi1sk': audienceSk(record.version, record.accountId),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: stateSk(noticeId) }, ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    if (typeof result.Item['acceptedVersion'] !== 'number') return undefined;
+    return stripKeys(result.Item) as unknown as AcceptanceState;
+  }
+
+  async listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>> {
+    const binding = `history:${accountId}`;
+    const start = page.cursor ? decodeCursor(page.cursor, binding, HISTORY_KEYS) : undefined;
+    if (start && (start['pk'] !== accountPk(accountId) || !start['sk']?.startsWith(EVIDENCE_SK_PREFIX))) {
+      throw new InvalidCursorError();
+    }
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': EVIDENCE_SK_PREFIX },
+        Limit: page.limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => stripKeys(item) as unknown as StoredEvidence);
+    const next = result.LastEvaluatedKey as StoreKey | undefined;
+    return { items, ...(next ? { cursor: encodeCursor(pick(next, HISTORY_KEYS), binding) } : {}) };
+  }
+
+  async appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean> {
+    const shard = shardOf(accountId);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: defined({
+            ...evidence,
+            ...('source' in evidence ? { source: defined(evidence.source) } : {}),
+            accountId,
+            noticeId,
+            pk: accountPk(accountId),
+            sk: evidenceSk(noticeId, evidence),
+            gsi2pk: evidenceByNoticePk(noticeId, shard),
+            gsi2sk: evidenceByNoticeSk(evidence.at, accountId),
+          }),
+          // Append-only: an existing evidence item is never overwritten.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putContact(accountId: string, email: string, at: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: accountPk(accountId), sk: CONTACT_SK, accountId, email, updatedAt: at } }),
+    );
+  }
+
+  async deleteContact(accountId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: CONTACT_SK } }));
+  }
+
+  async getContacts(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const contacts = new Map<string, string>();
+    const unique = [...new Set(accountIds)];
+    for (let offset = 0; offset < unique.length; offset += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = unique
+        .slice(offset, offset + BATCH_GET_LIMIT)
+        .map((accountId) => ({ pk: accountPk(accountId), sk: CONTACT_SK }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt >= BATCH_GET_ATTEMPTS) throw new LedgerIntegrityError('contacts still unprocessed after retries');
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const result = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: '#accountId, #email', ExpressionAttributeNames: { '#accountId': 'accountId', '#email': 'email' } },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          if (typeof item['accountId'] === 'string' && typeof item['email'] === 'string') contacts.set(item['accountId'], item['email']);
+        }
+        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    return contacts;
+  }
+
+  async queryAudience(input: AudienceQuery): Promise<{ members: AudienceMember[]; cursor?: string }> {
+    const binding = `audience:${input.noticeId}:${input.region}:${input.shard}:${input.belowVersion}`;
+    const start = input.cursor ? decodeCursor(input.cursor, binding, AUDIENCE_KEYS) : undefined;
+    const limit = Math.min(Math.max(1, input.limit ?? DEFAULT_AUDIENCE_PAGE), MAX_AUDIENCE_PAGE);
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: AUDIENCE_INDEX,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :below',
+        ExpressionAttributeValues: {
+          ':pk': audiencePk(input.noticeId, input.region, input.shard),
+          ':below': audienceSkBelow(input.belowVersion),
+        },
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const members = (result.Items ?? []).map((item) => ({
+      accountId: String(item['accountId']),
+      region: String(item['region']),
+      language: String(item['language']),
+      acceptedVersion: Number(item['acceptedVersion']),
+    }));
+    const next = result.LastEvaluatedKey as StoreKey | undefined;
+    return { members, ...(next ? { cursor: encodeCursor(pick(next, AUDIENCE_KEYS), binding) } : {}) };
+  }
+
+  /** One page of a notice's evidence in one shard, oldest first (GSI2; the export walks every shard). */
+  async listNoticeEvidence(input: { noticeId: string; shard: number; cursor?: string; limit?: number }): Promise<Page<StoredEvidence>> {
+    const binding = `notice-evidence:${input.noticeId}:${input.shard}`;
+    const start = input.cursor ? decodeCursor(input.cursor, binding, NOTICE_EVIDENCE_KEYS) : undefined;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: EVIDENCE_BY_NOTICE_INDEX,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': evidenceByNoticePk(input.noticeId, input.shard) },
+        Limit: input.limit ?? DEFAULT_AUDIENCE_PAGE,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => stripKeys(item) as unknown as StoredEvidence);
+    const next = result.LastEvaluatedKey as StoreKey | undefined;
+    return { items, ...(next ? { cursor: encodeCursor(pick(next, NOTICE_EVIDENCE_KEYS), binding) } : {}) };
+  }
+}
+
+const pick = (key: StoreKey, names: readonly string[]): StoreKey =>
+  Object.fromEntries(names.filter((name) => key[name] !== undefined).map((name) => [name, key[name]!]));

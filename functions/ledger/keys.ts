@@ -1,0 +1,45 @@
+/** Key design of the ledger table (see docs/data-model.md): the only place that spells pk/sk/gsi keys. */
+import { createHash } from 'node:crypto';
+import { AUDIENCE_SHARDS, type EvidenceRecord } from './types.ts';
+
+const VERSION_DIGITS = 6;
+
+/** Zero-padded version so that string order is numeric order in sort keys. */
+export const paddedVersion = (version: number): string => String(version).padStart(VERSION_DIGITS, '0');
+
+/** Stable shard 0..15 of an account: the same account always lands in the same audience/evidence partition. */
+export const shardOf = (accountId: string): number =>
+  createHash('sha256').update(accountId).digest().readUInt32BE(0) % AUDIENCE_SHARDS;
+
+const paddedShard = (shard: number): string => String(shard).padStart(2, '0');
+
+export const accountPk = (accountId: string): string => `ACCT#${accountId}`;
+export const stateSk = (noticeId: string): string => `STATE#${noticeId}`;
+export const CONTACT_SK = 'CONTACT';
+export const EVIDENCE_SK_PREFIX = 'EV#';
+
+export const audiencePk = (noticeId: string, region: string, shard: number): string =>
+  `AUD#${noticeId}#${region}#${paddedShard(shard)}`;
+export const audienceSk = (version: number, accountId: string): string => `${paddedVersion(version)}#${accountId}`;
+/** Exclusive upper bound of GSI1 sort keys for versions strictly below `version`. */
+export const audienceSkBelow = (version: number): string => `${paddedVersion(version)}#`;
+
+export const evidenceByNoticePk = (noticeId: string, shard: number): string => `EVD#${noticeId}#${paddedShard(shard)}`;
+export const evidenceByNoticeSk = (at: string, accountId: string): string => `${at}#${accountId}`;
+
+/**
+ * Sort key of an evidence item. It is derived from the item's identity, not from a random id, so a
+ * retried write lands on the same key and the conditional put makes it a no-op:
+ * an acceptance is identified by its variant, a notification by its SES message and event,
+ * a choice by its campaign and instant (every choice is kept; the last governs).
+ */
+export const evidenceSk = (noticeId: string, evidence: EvidenceRecord): string => {
+  switch (evidence.kind) {
+    case 'acceptance':
+      return `EV#ACC#${noticeId}#${paddedVersion(evidence.version)}#${evidence.region}#${evidence.language}`;
+    case 'notification':
+      return `EV#NTF#${noticeId}#${evidence.campaignId}#${evidence.event}#${evidence.messageId}`;
+    case 'choice':
+      return `EV#CHO#${noticeId}#${evidence.campaignId}#${evidence.at}`;
+  }
+};

@@ -1,0 +1,127 @@
+/** Types of the acceptance ledger: the records it keeps and the shapes the campaigns code against. */
+import type { ChoiceOption } from '../content/types.ts';
+
+/** Number of write shards of the audience and evidence indexes (stable hash of the account id). */
+export const AUDIENCE_SHARDS = 16;
+
+/** Where an acceptance or choice came from. The IP is already truncated (IPv4 /24, IPv6 /48). */
+export interface EvidenceSource {
+  readonly channel: string;
+  readonly ipPrefix?: string;
+  readonly userAgent?: string;
+}
+
+/** An acceptance as the caller names it; `recordAcceptance` checks it against the published variants. */
+export interface AcceptanceRequest {
+  readonly accountId: string;
+  readonly noticeId: string;
+  readonly version: number;
+  readonly region: string;
+  readonly language: string;
+  readonly contentHash: string;
+  readonly source: EvidenceSource;
+}
+
+/** The evidence of one acceptance, as stored and as answered. */
+export interface AcceptanceRecord {
+  readonly kind: 'acceptance';
+  readonly accountId: string;
+  readonly noticeId: string;
+  readonly version: number;
+  readonly region: string;
+  readonly language: string;
+  readonly contentHash: string;
+  /** ISO 8601 instant the ledger recorded it. */
+  readonly at: string;
+  readonly source: EvidenceSource;
+}
+
+/** A change-notice email event, written by the campaigns (never the address). */
+export interface NotificationEvidence {
+  readonly kind: 'notification';
+  readonly event: 'sent' | 'delivered' | 'bounced' | 'complained' | 'failed';
+  readonly campaignId: string;
+  readonly messageId: string;
+  readonly version: number;
+  readonly channel: 'email';
+  readonly at: string;
+}
+
+/** A choice made on the choice page (`web`) or defaulted at the deadline (`system`). */
+export interface ChoiceEvidence {
+  readonly kind: 'choice';
+  readonly campaignId: string;
+  readonly version: number;
+  readonly option: ChoiceOption;
+  readonly defaulted: boolean;
+  readonly channel: 'web' | 'system';
+  readonly ipPrefix?: string;
+  readonly userAgent?: string;
+  readonly at: string;
+}
+
+/** Any append-only evidence item of an account. */
+export type EvidenceRecord = AcceptanceRecord | NotificationEvidence | ChoiceEvidence;
+/** Evidence as listed in the history and the export: the record plus the notice it belongs to. */
+export type StoredEvidence = EvidenceRecord & { readonly noticeId: string; readonly accountId: string };
+
+/** Set by the sender when the change-notice email of a campaign is sent. */
+export interface NotifiedState {
+  readonly campaignId: string;
+  readonly version: number;
+  readonly deadline: string;
+  readonly options: readonly ChoiceOption[];
+  readonly at: string;
+}
+
+/** Set by the choice page or the deadline job. */
+export interface ChoiceState {
+  readonly campaignId: string;
+  readonly version: number;
+  readonly option: ChoiceOption;
+  readonly at: string;
+  readonly defaulted: boolean;
+}
+
+/** The current state of an account for one notice (`ACCT#<id>` / `STATE#<noticeId>`). */
+export interface AcceptanceState {
+  readonly accountId: string;
+  readonly noticeId: string;
+  readonly acceptedVersion: number;
+  readonly acceptedAt: string;
+  readonly contentHash: string;
+  readonly region: string;
+  readonly language: string;
+  readonly notified?: NotifiedState;
+  readonly choice?: ChoiceState;
+}
+
+/** One account of a campaign audience (GSI1 projection). */
+export interface AudienceMember {
+  readonly accountId: string;
+  readonly region: string;
+  readonly language: string;
+  readonly acceptedVersion: number;
+}
+
+export interface AudienceQuery {
+  readonly noticeId: string;
+  readonly region: string;
+  readonly shard: number;
+  /** Only accounts whose accepted version is strictly below this one. */
+  readonly belowVersion: number;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/** Outcome of appending an acceptance: `created` false when the same acceptance was already there. */
+export interface AppendOutcome {
+  readonly created: boolean;
+  readonly record: AcceptanceRecord;
+}
