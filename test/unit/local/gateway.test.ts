@@ -1,0 +1,353 @@
+import { request } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../../functions/core/clock.ts';
+import { startGateway, type Authorize, type Gateway, type GatewayHandler } from '../../../functions/local/gateway.ts';
+
+const NOW = '2026-03-12T19:03:58.000Z';
+
+/** A handler that records the event it got and answers 200 with a fixed body. */
+const recording = () => {
+  const events: APIGatewayProxyEventV2[] = [];
+  const handler: GatewayHandler = async (event) => {
+    events.push(event);
+    return { statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body: 'ok' };
+  };
+  return { events, handler };
+};
+
+/** Raw request so duplicate headers and odd bodies reach the gateway exactly as written. */
+const send = (
+  url: string,
+  options: { method?: string; path: string; headers?: [string, string][]; body?: Buffer | string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> =>
+  new Promise((resolve, reject) => {
+    const target = new URL(options.path, url);
+    // Raw header arrays replace Node's defaults, so Host and Content-Length are written here.
+    const length: [string, string][] = options.body === undefined ? [] : [['Content-Length', String(Buffer.byteLength(options.body))]];
+    const rawHeaders = [['Host', target.host], ...length, ...(options.headers ?? [])].flat();
+    const req = request(
+      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: target.pathname + target.search, headers: rawHeaders as unknown as Record<string, string> },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+
+describe('Function: startGateway', () => {
+  let gateway: Gateway | undefined;
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+
+  describe('event shape', () => {
+    it('builds an API Gateway HTTP API payload 2.0 event for a public route', async () => {
+      // Prepare
+      const notices = recording();
+      gateway = await startGateway({ handlers: { notices: notices.handler }, clock: fixedClock(NOW) });
+
+      // Act
+      const response = await send(gateway.url, { path: '/v1/notices/privacy?country=DE&lang=ja', headers: [['User-Agent', 'test-agent/1']] });
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(response.body).toBe('ok');
+      const event = notices.events[0]!;
+      expect(event).toMatchObject({
+        version: '2.0',
+        routeKey: 'GET /v1/notices/{noticeId}',
+        rawPath: '/v1/notices/privacy',
+        rawQueryString: 'country=DE&lang=ja',
+        queryStringParameters: { country: 'DE', lang: 'ja' },
+        pathParameters: { noticeId: 'privacy' },
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: expect.any(String),
+          apiId: expect.any(String),
+          domainName: `127.0.0.1:${gateway.port}`,
+          http: { method: 'GET', path: '/v1/notices/privacy', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test-agent/1' },
+          requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          routeKey: 'GET /v1/notices/{noticeId}',
+          stage: '$default',
+          time: '12/Mar/2026:19:03:58 +0000',
+          timeEpoch: Date.parse(NOW),
+        },
+      });
+      expect(event.headers['user-agent']).toBe('test-agent/1');
+      expect(event.body).toBeUndefined();
+      expect(event.cookies).toBeUndefined();
+      expect((event.requestContext as { authorizer?: unknown }).authorizer).toBeUndefined();
+    });
+
+    it('omits queryStringParameters and pathParameters when there are none', async () => {
+      const notices = recording();
+      gateway = await startGateway({ handlers: { notices: notices.handler } });
+
+      await send(gateway.url, { path: '/v1/notices' });
+
+      const event = notices.events[0]!;
+      expect(event.rawQueryString).toBe('');
+      expect(event).not.toHaveProperty('queryStringParameters');
+      expect(event).not.toHaveProperty('pathParameters');
+    });
+
+    it('lower-cases header names and comma-joins duplicate headers, and splits cookies out', async () => {
+      const notices = recording();
+      gateway = await startGateway({ handlers: { notices: notices.handler } });
+
+      await send(gateway.url, {
+        path: '/v1/notices',
+        headers: [
+          ['X-Trace', 'a'],
+          ['x-trace', 'b'],
+          ['Accept-Language', 'ja-JP'],
+          ['Cookie', 'session=1; theme=dark'],
+        ],
+      });
+
+      const event = notices.events[0]!;
+      expect(event.headers['x-trace']).toBe('a,b');
+      expect(event.headers['accept-language']).toBe('ja-JP');
+      expect(event.headers).not.toHaveProperty('X-Trace');
+      expect(event.headers).not.toHaveProperty('cookie');
+      expect(event.cookies).toEqual(['session=1', 'theme=dark']);
+    });
+
+    it('decodes query values and comma-joins duplicate parameters like API Gateway', async () => {
+      const notices = recording();
+      gateway = await startGateway({ handlers: { notices: notices.handler } });
+
+      await send(gateway.url, { path: '/v1/notices/privacy?country=DE&country=JP&q=a%20b%2Cc' });
+
+      const event = notices.events[0]!;
+      expect(event.rawQueryString).toBe('country=DE&country=JP&q=a%20b%2Cc');
+      expect(event.queryStringParameters).toEqual({ country: 'DE,JP', q: 'a b,c' });
+    });
+
+    it('decodes path parameters', async () => {
+      const choices = recording();
+      gateway = await startGateway({ handlers: { choices: choices.handler } });
+
+      await send(gateway.url, { path: '/choices/abc%2Edef%20x' });
+
+      expect(choices.events[0]!.pathParameters).toEqual({ token: 'abc.def x' });
+      expect(choices.events[0]!.routeKey).toBe('GET /choices/{token}');
+    });
+
+    it('passes a text body as is and a binary body base64-encoded', async () => {
+      const choices = recording();
+      gateway = await startGateway({ handlers: { choices: choices.handler } });
+      const binary = Buffer.from([0, 255, 1, 254, 10]);
+
+      await send(gateway.url, { method: 'POST', path: '/choices/t1', headers: [['Content-Type', 'application/x-www-form-urlencoded']], body: 'option=delete' });
+      await send(gateway.url, { method: 'POST', path: '/choices/t1', headers: [['Content-Type', 'application/octet-stream']], body: binary });
+
+      const [text, bytes] = choices.events;
+      expect(text).toMatchObject({ body: 'option=delete', isBase64Encoded: false });
+      expect(bytes).toMatchObject({ body: binary.toString('base64'), isBase64Encoded: true });
+    });
+  });
+
+  describe('results', () => {
+    it('writes status, headers, cookies as Set-Cookie and decodes a base64 body', async () => {
+      const payload = Buffer.from([1, 2, 3, 200]);
+      gateway = await startGateway({
+        handlers: {
+          notices: async () => ({
+            statusCode: 201,
+            headers: { 'Content-Type': 'application/octet-stream', ETag: '"abc"' },
+            cookies: ['a=1; Path=/', 'b=2; HttpOnly'],
+            body: payload.toString('base64'),
+            isBase64Encoded: true,
+          }),
+        },
+      });
+
+      const response = await new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        request(`${gateway!.url}/v1/notices`, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+
+      expect(response.status).toBe(201);
+      expect(response.headers['etag']).toBe('"abc"');
+      expect(response.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
+      expect(response.body.equals(payload)).toBe(true);
+    });
+
+    it('answers a bare string result as 200 application/json, as API Gateway infers it', async () => {
+      gateway = await startGateway({ handlers: { notices: async () => '{"hello":"world"}' } });
+
+      const response = await fetch(`${gateway.url}/v1/notices`);
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(await response.json()).toEqual({ hello: 'world' });
+    });
+  });
+
+  describe('errors', () => {
+    it('answers an unknown path with a 404 problem', async () => {
+      gateway = await startGateway({ handlers: {} });
+
+      const response = await fetch(`${gateway.url}/v2/nothing`);
+
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.json()).toMatchObject({ status: 404, title: expect.any(String), type: expect.any(String) });
+    });
+
+    it('answers another method on a known path with a 405 problem and Allow', async () => {
+      gateway = await startGateway({ handlers: {} });
+
+      const onAccountContact = await fetch(`${gateway.url}/v1/accounts/a1/contact`, { method: 'POST' });
+      const onNotice = await fetch(`${gateway.url}/v1/notices/privacy`, { method: 'DELETE' });
+
+      expect(onAccountContact.status).toBe(405);
+      expect(onAccountContact.headers.get('allow')).toBe('PUT, DELETE');
+      expect(onAccountContact.headers.get('content-type')).toBe('application/problem+json');
+      expect(onNotice.status).toBe(405);
+      expect(onNotice.headers.get('allow')).toBe('GET');
+      expect((await onNotice.json()).status).toBe(405);
+    });
+
+    it('refuses a body over the limit with 413 without calling the handler', async () => {
+      const choices = recording();
+      gateway = await startGateway({ handlers: { choices: choices.handler }, maxBodyBytes: 1024 });
+
+      const declared = await send(gateway.url, { method: 'POST', path: '/choices/t', headers: [['Content-Type', 'text/plain']], body: 'x'.repeat(2048) });
+
+      expect(declared.status).toBe(413);
+      expect(declared.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(declared.body)).toMatchObject({ status: 413 });
+      expect(choices.events).toHaveLength(0);
+    });
+
+    it('refuses a chunked body that grows over the limit with 413', async () => {
+      const choices = recording();
+      gateway = await startGateway({ handlers: { choices: choices.handler }, maxBodyBytes: 1024 });
+
+      const response = await new Promise<number>((resolve, reject) => {
+        const req = request(`${gateway!.url}/choices/t`, { method: 'POST', headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write('x'.repeat(800));
+        req.write('x'.repeat(800));
+        req.end();
+      });
+
+      expect(response).toBe(413);
+      expect(choices.events).toHaveLength(0);
+    });
+
+    it('answers a crashing handler with a bare 500 problem that carries no message or stack', async () => {
+      const reported: string[] = [];
+      gateway = await startGateway({
+        handlers: {
+          notices: async () => {
+            throw new TypeError('secret detail user@example.com');
+          },
+        },
+        onHandlerError: (lambda, name) => reported.push(`${lambda}:${name}`),
+      });
+
+      const response = await fetch(`${gateway.url}/v1/notices`);
+      const text = await response.text();
+
+      expect(response.status).toBe(500);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.parse(text)).toEqual({ type: expect.any(String), title: expect.any(String), status: 500 });
+      expect(text).not.toMatch(/secret|example\.com|TypeError|at .*\.ts/);
+      expect(reported).toEqual(['notices:TypeError']);
+    });
+
+    it('answers 503 for a route whose Lambda is not wired', async () => {
+      gateway = await startGateway({ handlers: {} });
+
+      const response = await fetch(`${gateway.url}/choices/abc`);
+
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+    });
+  });
+
+  describe('authorisation', () => {
+    const authorize: Authorize = async (headers) =>
+      headers['authorization'] === 'Bearer good' ? { jwt: { claims: { sub: 'acct-1', scope: '' }, scopes: null } } : null;
+
+    it('answers 401 with WWW-Authenticate: Bearer when the authoriser refuses, without calling the handler', async () => {
+      const accounts = recording();
+      gateway = await startGateway({ handlers: { accounts: accounts.handler }, authorize });
+
+      const missing = await fetch(`${gateway.url}/v1/accounts/acct-1/acceptances`);
+      const wrong = await fetch(`${gateway.url}/v1/accounts/acct-1/acceptances`, { headers: { authorization: 'Bearer bad' } });
+
+      for (const response of [missing, wrong]) {
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Bearer');
+        expect(response.headers.get('content-type')).toBe('application/problem+json');
+        expect((await response.json()).status).toBe(401);
+      }
+      expect(accounts.events).toHaveLength(0);
+    });
+
+    it('answers 401 on protected routes when no authoriser is configured', async () => {
+      const campaigns = recording();
+      gateway = await startGateway({ handlers: { 'campaigns-api': campaigns.handler } });
+
+      const response = await fetch(`${gateway.url}/v1/campaigns`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+
+      expect(response.status).toBe(401);
+      expect(campaigns.events).toHaveLength(0);
+    });
+
+    it('puts the authoriser context in requestContext.authorizer and passes the headers to the authoriser', async () => {
+      const accounts = recording();
+      const seen: Record<string, string>[] = [];
+      gateway = await startGateway({
+        handlers: { accounts: accounts.handler },
+        authorize: async (headers) => {
+          seen.push({ ...headers });
+          return authorize(headers);
+        },
+      });
+
+      const response = await fetch(`${gateway.url}/v1/accounts/acct-1/acceptances`, { headers: { Authorization: 'Bearer good' } });
+
+      expect(response.status).toBe(200);
+      expect(seen[0]!['authorization']).toBe('Bearer good');
+      expect((accounts.events[0]!.requestContext as { authorizer?: unknown }).authorizer).toEqual({
+        jwt: { claims: { sub: 'acct-1', scope: '' }, scopes: null },
+      });
+    });
+
+    it('never calls the authoriser for public routes', async () => {
+      let calls = 0;
+      const notices = recording();
+      gateway = await startGateway({
+        handlers: { notices: notices.handler },
+        authorize: async () => {
+          calls += 1;
+          return null;
+        },
+      });
+
+      const response = await fetch(`${gateway.url}/v1/notices/privacy`);
+
+      expect(response.status).toBe(200);
+      expect(calls).toBe(0);
+    });
+  });
+});
