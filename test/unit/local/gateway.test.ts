@@ -218,7 +218,7 @@ describe('Function: startGateway', () => {
       expect(onAccountContact.headers.get('content-type')).toBe('application/problem+json');
       expect(onNotice.status).toBe(405);
       expect(onNotice.headers.get('allow')).toBe('GET');
-      expect((await onNotice.json()).status).toBe(405);
+      expect(((await onNotice.json()) as { status: number }).status).toBe(405);
     });
 
     it('refuses a body over the limit with 413 without calling the handler', async () => {
@@ -298,7 +298,7 @@ describe('Function: startGateway', () => {
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toBe('Bearer');
         expect(response.headers.get('content-type')).toBe('application/problem+json');
-        expect((await response.json()).status).toBe(401);
+        expect(((await response.json()) as { status: number }).status).toBe(401);
       }
       expect(accounts.events).toHaveLength(0);
     });
