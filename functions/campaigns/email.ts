@@ -1,0 +1,183 @@
+/**
+ * The change-notice email, rendered once per (campaign, region, language) as SES template parts.
+ *
+ * Mustache escapes every value we put in; the per-recipient links stay as SES placeholders
+ * (`{{acceptUrl}}` …) that the sender fills with `ReplacementTemplateData`. SES would read any
+ * `{{` coming from content as a placeholder too, so values are neutralised for that as well.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Mustache from 'mustache';
+import { parse as parseYaml } from 'yaml';
+import type { ChoiceOption, CompiledContent, CompiledNotice, DeclaredChange, LanguageTag } from '../content/types.ts';
+import { variantKey } from '../content/types.ts';
+import { ALL_CHOICE_OPTIONS, findVersion, planAudience } from '../core/audience.ts';
+
+export type CampaignEmailKind = 'choice' | 'reminder' | 'informational';
+
+export interface CampaignEmailInput {
+  readonly content: CompiledContent;
+  readonly noticeId: string;
+  readonly version: number;
+  readonly region: string;
+  readonly language: string;
+  readonly kind: CampaignEmailKind;
+  /** ISO 8601 instant. */
+  readonly deadline: string;
+  /** Origin the links point to, e.g. `https://privacy.example.com` (no trailing slash needed). */
+  readonly publicBaseUrl: string;
+}
+
+export interface CampaignEmail {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+/** The per-recipient SES placeholders the sender fills (values HTML-escaped by the sender). */
+export const RECIPIENT_PLACEHOLDERS = ['acceptUrl', 'keepPreviousUrl', 'deleteUrl', 'choiceUrl'] as const;
+export type RecipientPlaceholder = (typeof RECIPIENT_PLACEHOLDERS)[number];
+
+const TEMPLATE_LANGUAGES_FALLBACK = 'en';
+
+/**
+ * Where `templates/` is: beside the bundle in a Lambda (the bundling copies `templates/emails`
+ * and `templates/pages` next to the entry), the repository's otherwise.
+ */
+const templatesRoot = (): string => {
+  const candidates = [join(import.meta.dirname, 'templates'), join(import.meta.dirname, '..', '..', 'templates')];
+  return candidates.find((dir) => existsSync(join(dir, 'emails'))) ?? (candidates[1] as string);
+};
+
+const fileCache = new Map<string, string | undefined>();
+
+/** A template file's text (cached for the life of the container), or undefined if it does not exist. */
+export const readTemplate = (relativePath: string): string | undefined => {
+  if (!fileCache.has(relativePath)) {
+    const file = join(templatesRoot(), relativePath);
+    fileCache.set(relativePath, existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  }
+  return fileCache.get(relativePath);
+};
+
+/** The first language of `preferred` that has `relativePath(language)`, else English. */
+export const templateLanguage = (preferred: readonly string[], relativePath: (language: string) => string): string =>
+  preferred.find((language) => readTemplate(relativePath(language)) !== undefined) ?? TEMPLATE_LANGUAGES_FALLBACK;
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+  '{': '&#123;',
+  '}': '&#125;',
+};
+
+/** HTML-escape, braces included, so a value can never become an SES placeholder. */
+export const escapeHtml = (value: unknown): string => String(value).replace(/[&<>"'`{}]/g, (ch) => HTML_ESCAPES[ch] as string);
+
+/** Plain text needs no HTML escaping, only that `{{`/`}}` cannot reach SES as a placeholder. */
+export const neutraliseBraces = (value: unknown): string => String(value).replace(/\{(?=\{)/g, '{ ').replace(/\}(?=\})/g, '} ');
+
+/** Render an HTML template: every `{{value}}` is escaped; `{{{x}}}` only for values we built ourselves. */
+export const renderHtml = (template: string, view: object): string => Mustache.render(template, view, {}, { escape: escapeHtml });
+
+/** Render a text template (mail body, subject). */
+export const renderText = (template: string, view: object): string => Mustache.render(template, view, {}, { escape: neutraliseBraces });
+
+const dateFormats = new Map<string, { date: Intl.DateTimeFormat; dateTime: Intl.DateTimeFormat }>();
+const formatsFor = (language: string) => {
+  let formats = dateFormats.get(language);
+  if (!formats) {
+    const locale = language === 'en' ? 'en-GB' : language;
+    formats = {
+      date: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
+      dateTime: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+    };
+    dateFormats.set(language, formats);
+  }
+  return formats;
+};
+
+/** A calendar date (`YYYY-MM-DD` or an instant) in the reader's language, e.g. `1 February 2027`, `2027年2月1日`. */
+export const formatDate = (value: string, language: string): string => formatsFor(language).date.format(new Date(value));
+
+/** An instant in the reader's language, in UTC and saying so. */
+export const formatInstant = (value: string, language: string): string => `${formatsFor(language).dateTime.format(new Date(value))} UTC`;
+
+/** The declared changes that apply to a region: common sections and the region's own. */
+export const changesForRegion = (changes: readonly DeclaredChange[], region: string): DeclaredChange[] =>
+  changes.filter((change) => change.region === null || change.region === region);
+
+/** The summary of a change in `language`, falling back to the notice's default language. */
+const summaryIn = (change: DeclaredChange, language: LanguageTag, notice: CompiledNotice): string =>
+  change.summary[language] ?? change.summary[notice.defaultLanguage] ?? Object.values(change.summary)[0] ?? '';
+
+/** The links a recipient's email carries (to be put into `ReplacementTemplateData`, HTML-escaped). */
+export const choiceLinks = (publicBaseUrl: string, token: string): Record<RecipientPlaceholder, string> => {
+  const base = `${publicBaseUrl.replace(/\/+$/, '')}/choices/${encodeURIComponent(token)}`;
+  return {
+    choiceUrl: base,
+    acceptUrl: `${base}?option=accept`,
+    keepPreviousUrl: `${base}?option=keep-previous`,
+    deleteUrl: `${base}?option=delete`,
+  };
+};
+
+/** The links to the notice and the diff, for a region and language. */
+export const noticeLinks = (publicBaseUrl: string, noticeId: string, version: number, region: string, language: string) => {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  const notice = encodeURIComponent(noticeId);
+  const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return {
+    noticeUrl: `${base}/v1/notices/${notice}?${query({ version, region, lang: language, format: 'html' })}`,
+    diffUrl: `${base}/v1/notices/${notice}/diff?${query({ from: Math.max(1, version - 1), to: version, region, lang: language })}`,
+  };
+};
+
+/** The options a region is offered for a version (the audience rules'), all three if it is not a choice region. */
+export const optionsFor = (content: CompiledContent, noticeId: string, version: number, region: string): readonly ChoiceOption[] =>
+  planAudience(content, noticeId, version).regions.find((plan) => plan.region === region && plan.notification === 'choice')?.options ??
+  ALL_CHOICE_OPTIONS;
+
+/** Render the SES template parts (subject, HTML, text) of a change-notice email. */
+export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail => {
+  const { notice, version } = findVersion(input.content, input.noticeId, input.version);
+  const language = templateLanguage([input.language, notice.defaultLanguage], (lang) => `emails/${lang}/${input.kind}.html`);
+  const contentLanguage = version.languages.includes(input.language) ? input.language : notice.defaultLanguage;
+  const variant = version.variants[variantKey(input.region, contentLanguage)] ?? version.variants[variantKey('global', contentLanguage)];
+  const titleOf = (sectionId: string) => variant?.sections.find((section) => section.id === sectionId)?.title ?? sectionId;
+
+  const applicable = changesForRegion(version.changes, input.region);
+  const material = applicable.filter((change) => change.kind === 'material' && (input.kind === 'informational' || change.effect !== 'raises'));
+  // A choice email lists what lowers protection first: that is what the reader is asked about.
+  const ordered = [...material].sort((a, b) => Number(b.effect === 'lowers') - Number(a.effect === 'lowers'));
+  const options = input.kind === 'informational' ? [] : optionsFor(input.content, input.noticeId, input.version, input.region);
+
+  const view = {
+    noticeTitle: notice.title[language] ?? notice.title[notice.defaultLanguage] ?? notice.noticeId,
+    version: version.version,
+    previousVersion: Math.max(1, version.version - 1),
+    effectiveDate: formatDate(version.effectiveDate, language),
+    deadline: formatInstant(input.deadline, language),
+    deadlineDate: formatDate(input.deadline, language),
+    changes: ordered.map((change) => ({ title: titleOf(change.sectionId), summary: summaryIn(change, contentLanguage, notice) })),
+    hasEditorial: applicable.some((change) => change.kind === 'editorial'),
+    offersAccept: options.includes('accept'),
+    offersKeepPrevious: options.includes('keep-previous'),
+    offersDelete: options.includes('delete'),
+    ...noticeLinks(input.publicBaseUrl, input.noticeId, input.version, input.region, contentLanguage),
+    // Passed through unescaped (`{{{…}}}`): the SES placeholders themselves.
+    ...Object.fromEntries(RECIPIENT_PLACEHOLDERS.map((name) => [name, `{{${name}}}`])),
+  };
+
+  const subjects = parseYaml(readTemplate(`emails/${language}/subjects.yaml`) ?? '{}') as Record<string, string>;
+  const subject = renderText(subjects[input.kind] ?? '{{noticeTitle}}', view).replace(/\s+/g, ' ').trim();
+  return {
+    subject,
+    html: renderHtml(readTemplate(`emails/${language}/${input.kind}.html`) ?? '', { ...view, subject }),
+    text: renderText(readTemplate(`emails/${language}/${input.kind}.txt`) ?? '', view),
+  };
+};
