@@ -7,11 +7,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { LambdaName } from '../routes.ts';
 import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
-import { startGateway, type Authorize, type GatewayHandler } from './gateway.ts';
+import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
+import { startGateway, type GatewayHandler } from './gateway.ts';
+import { createLocalJwtAuthorizer, type SignInput } from './jwt-authorizer.ts';
 
 export interface PlatformOptions {
   /** Gateway port; 0 picks a free one. @default 3000 */
@@ -41,19 +44,16 @@ export interface Platform {
   readonly port: number;
   /** The SES endpoint's base URL, or '' when the endpoint module is not there yet. */
   readonly sesEndpoint: string;
-  /** The DynamoDB engine's endpoint, or '' when the engine module is not there yet. */
+  /** The DynamoDB engine's endpoint. */
   readonly dynamoEndpoint: string;
   readonly status: WiringStatus;
   readonly env: LocalEnv;
-  /** Sign a local bearer token (absent until the JWT authoriser emulation exists). */
-  readonly sign?: (input: { sub: string; scope?: string; ttlSeconds?: number }) => Promise<string>;
+  /** Sign a local bearer token the gateway accepts. */
+  sign(input: SignInput): Promise<string>;
   stop(): Promise<void>;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-const LOCAL_REGION = 'us-east-1';
-// dynalite and DynamoDB Local accept any credentials; the SDK still insists on having some.
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Import one of our modules, or undefined when that file does not exist (yet). */
 const importIfPresent = async <T>(path: string): Promise<T | undefined> => {
@@ -67,19 +67,14 @@ const importIfPresent = async <T>(path: string): Promise<T | undefined> => {
   }
 };
 
-interface DynamoEngineModule {
-  startDynamoEngine(options: { dataDir?: string; engine?: 'dynalite' | 'dynamodb-local' }): Promise<{ endpoint: string; stop(): Promise<void> }>;
-  ensureTable(client: unknown, tableName: string): Promise<unknown>;
-}
 interface SesEndpointModule {
   startSesEndpoint(options: { port: number; onEvent?: (event: unknown) => void | Promise<void> }): Promise<{ endpoint: string; stop(): Promise<void> }>;
 }
-interface JwtAuthorizerModule {
-  createLocalJwtAuthorizer(options: { keyDir: string }): Promise<{
-    authorize: Authorize;
-    sign(input: { sub: string; scope?: string; ttlSeconds?: number }): Promise<string>;
-  }>;
-}
+/** The engine's client settings in the shape of `LocalEnv['dynamo']`. */
+const localDynamo = (endpoint: string): LocalEnv['dynamo'] => {
+  const { region, credentials } = localClientConfig(endpoint) as { region: string; credentials: LocalEnv['dynamo']['credentials'] };
+  return { endpoint, region, credentials };
+};
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
@@ -104,24 +99,16 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const keyDir = dataDir ? join(dataDir, 'keys') : join(REPO_ROOT, '.local', 'keys');
     mkdirSync(keyDir, { recursive: true });
 
-    let dynamoEndpoint = '';
-    const dynamoModule = await importIfPresent<DynamoEngineModule>(join(REPO_ROOT, 'functions/local/dynamo-engine.ts'));
-    if (dynamoModule) {
-      const engine = await dynamoModule.startDynamoEngine({ ...(dataDir ? { dataDir } : {}), ...(options.dynamoEngine ? { engine: options.dynamoEngine } : {}) });
-      stops.push(() => engine.stop());
-      dynamoEndpoint = engine.endpoint;
-      // Only the platform needs the SDK here; it is loaded lazily so a bare notices setup stays light.
-      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-      const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-      try {
-        await dynamoModule.ensureTable(client, tableName);
-      } finally {
-        client.destroy();
-      }
-      log(`DynamoDB engine on ${dynamoEndpoint} (${dataDir ? `persisted in ${dataDir}` : 'in memory'}), table ${tableName}`);
-    } else {
-      log('DynamoDB engine: not available yet (functions/local/dynamo-engine.ts missing)');
+    const engine = await startDynamoEngine({ ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}), ...(options.dynamoEngine ? { engine: options.dynamoEngine } : {}) });
+    stops.push(() => engine.stop());
+    const dynamoEndpoint = engine.endpoint;
+    const client = new DynamoDBClient(localClientConfig(dynamoEndpoint));
+    try {
+      await ensureTable(client, tableName);
+    } finally {
+      client.destroy();
     }
+    log(`DynamoDB engine (${engine.engine}) on ${dynamoEndpoint}, ${dataDir ? `persisted in ${dataDir}` : 'in memory'}, table ${tableName}`);
 
     const sesListeners: SesEventListener[] = [];
     const dispatchSesEvent = async (event: unknown): Promise<void> => {
@@ -138,10 +125,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       log('SES endpoint: not available yet (functions/local/ses-endpoint.ts missing)');
     }
 
-    let authorizer: Awaited<ReturnType<JwtAuthorizerModule['createLocalJwtAuthorizer']>> | undefined;
-    const jwtModule = await importIfPresent<JwtAuthorizerModule>(join(REPO_ROOT, 'functions/local/jwt-authorizer.ts'));
-    if (jwtModule) authorizer = await jwtModule.createLocalJwtAuthorizer({ keyDir });
-    else log('JWT authoriser: not available yet (functions/local/jwt-authorizer.ts missing); account and admin routes answer 401');
+    const authorizer = await createLocalJwtAuthorizer({ keyDir, clock });
 
     // The handler map is filled after the gateway listens: wiring modules need its URL for links.
     const handlers: Partial<Record<LambdaName, GatewayHandler>> = {};
@@ -150,13 +134,13 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       host,
       handlers,
       clock,
-      ...(authorizer ? { authorize: authorizer.authorize } : {}),
+      authorize: authorizer.authorize,
       onHandlerError: (lambda, errorName) => log(`${lambda}: handler threw ${errorName} (answered 500)`),
     });
     stops.push(() => gateway.close());
 
     const env: LocalEnv = {
-      dynamo: { endpoint: dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+      dynamo: localDynamo(dynamoEndpoint),
       tableName,
       sesEndpoint,
       publicBaseUrl: gateway.url,
@@ -200,7 +184,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       dynamoEndpoint,
       status,
       env,
-      ...(authorizer ? { sign: (input: { sub: string; scope?: string; ttlSeconds?: number }) => authorizer.sign(input) } : {}),
+      sign: (input) => authorizer.sign(input),
       stop: stopAll,
     };
   } catch (error) {
