@@ -1,0 +1,107 @@
+/**
+ * The planner: for one (campaign, region, shard) it pages the audience query, sends batches of
+ * ≤ 50 account ids (one language each) to the send queue, and checkpoints its cursor after each
+ * page. Memory is one page. A restarted planner resumes from the checkpoint; a page sent again
+ * after a crash is harmless because the sender is idempotent per campaign and account.
+ */
+import type { AudienceMember } from '../ledger/types.ts';
+import { MAX_RECIPIENTS_PER_SEND, type PlannerMessage, type SendMessage } from './messages.ts';
+import type { Queue } from './queue.ts';
+import type { CampaignStore } from './store.ts';
+
+/** The one ledger function the planner needs (`AcceptanceStore.queryAudience`). */
+export interface AudienceSource {
+  queryAudience(input: {
+    noticeId: string;
+    region: string;
+    shard: number;
+    belowVersion: number;
+    cursor?: string;
+    limit?: number;
+  }): Promise<{ members: AudienceMember[]; cursor?: string }>;
+}
+
+/** Called at named points of the work; a test throws from it to simulate a crash there. */
+export type FaultHook = (point: string) => void;
+
+export interface PlannerDeps {
+  readonly store: CampaignStore;
+  readonly audience: AudienceSource;
+  readonly sendQueue: Queue<SendMessage>;
+  /** Where a continuation goes when an invocation has done `maxPagesPerInvocation` pages. */
+  readonly plannerQueue: Queue<PlannerMessage>;
+  /** @default 1000 (the ledger's maximum) */
+  readonly pageSize?: number;
+  /** Bounds one invocation (Lambda's 15 minutes) for very large shards. @default 200 */
+  readonly maxPagesPerInvocation?: number;
+  readonly fault?: FaultHook;
+}
+
+export interface PlanResult {
+  readonly pages: number;
+  readonly members: number;
+  readonly done: boolean;
+}
+
+/** Split one page into send messages of ≤ 50 accounts that share a language. */
+export const batchesOf = (campaignId: string, region: string, members: readonly AudienceMember[]): SendMessage[] => {
+  const byLanguage = new Map<string, string[]>();
+  for (const member of members) {
+    const ids = byLanguage.get(member.language) ?? [];
+    ids.push(member.accountId);
+    byLanguage.set(member.language, ids);
+  }
+  const messages: SendMessage[] = [];
+  for (const [language, ids] of byLanguage) {
+    for (let offset = 0; offset < ids.length; offset += MAX_RECIPIENTS_PER_SEND) {
+      messages.push({ campaignId, kind: 'notice', region, language, accountIds: ids.slice(offset, offset + MAX_RECIPIENTS_PER_SEND) });
+    }
+  }
+  return messages;
+};
+
+/** Plan one region and shard of a campaign, resuming from its checkpoint. */
+export const planShard = async (deps: PlannerDeps, message: PlannerMessage): Promise<PlanResult> => {
+  const fault = deps.fault ?? (() => {});
+  const pageSize = deps.pageSize ?? 1000;
+  const maxPages = deps.maxPagesPerInvocation ?? 200;
+  const campaign = await deps.store.getCampaign(message.campaignId);
+  if (!campaign) throw new Error(`campaign ${message.campaignId} does not exist`);
+  if (!campaign.regions.some((r) => r.region === message.region)) return { pages: 0, members: 0, done: true };
+
+  let plan = await deps.store.getPlan(message.campaignId, message.region, message.shard);
+  let pages = 0;
+  let members = 0;
+  while (!plan.done) {
+    if (pages >= maxPages) {
+      await deps.plannerQueue.send([message]);
+      return { pages, members, done: false };
+    }
+    const page = await deps.audience.queryAudience({
+      noticeId: campaign.noticeId,
+      region: message.region,
+      shard: message.shard,
+      belowVersion: campaign.version,
+      limit: pageSize,
+      ...(plan.cursor ? { cursor: plan.cursor } : {}),
+    });
+    fault('planner:after-query');
+    const batches = batchesOf(campaign.campaignId, message.region, page.members);
+    // Enqueue in two halves so a crash can land mid-page (the test drives that point).
+    const half = Math.ceil(batches.length / 2);
+    await deps.sendQueue.send(batches.slice(0, half));
+    fault('planner:mid-page');
+    await deps.sendQueue.send(batches.slice(half));
+    fault('planner:before-checkpoint');
+    const advanced = await deps.store.advancePlan(message.campaignId, message.region, message.shard, plan.page, {
+      audience: page.members.length,
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    });
+    fault('planner:after-checkpoint');
+    pages++;
+    if (advanced) members += page.members.length;
+    // Lost the race to another planner instance: continue from wherever it got to.
+    plan = advanced ? { page: plan.page + 1, done: page.cursor === undefined, ...(page.cursor ? { cursor: page.cursor } : {}) } : await deps.store.getPlan(message.campaignId, message.region, message.shard);
+  }
+  return { pages, members, done: true };
+};

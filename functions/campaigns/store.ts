@@ -1,0 +1,502 @@
+/**
+ * `CampaignStore`: the campaign's items in the ledger table (docs/design.md): `META`, sharded
+ * `CNT#` counters, `PLAN#` cursors and the per-account recipient items. No transactions: every
+ * invariant is one conditional single-item write, ordered so that a retry after a crash converges.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChoiceOption } from '../content/types.ts';
+import type { RegionNotification } from '../core/audience.ts';
+import { AUDIENCE_SHARDS } from '../ledger/types.ts';
+import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
+import type { SendKind } from './messages.ts';
+
+export interface CampaignRegion {
+  readonly region: string;
+  readonly notification: RegionNotification;
+  readonly options: readonly ChoiceOption[];
+}
+
+export interface Campaign {
+  readonly campaignId: string;
+  readonly noticeId: string;
+  readonly version: number;
+  /** ISO 8601; the choice tokens expire then and the default applies. */
+  readonly deadline: string;
+  readonly regions: readonly CampaignRegion[];
+  readonly createdAt: string;
+  /** `created` until the planner messages are enqueued, then `started`. */
+  readonly status: 'created' | 'started';
+}
+
+export interface PlanCursor {
+  /** Pages already checkpointed. */
+  readonly page: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+}
+
+/** What a claim attempt found. */
+export type ClaimOutcome =
+  /** Ours now: send it. */
+  | { readonly kind: 'claimed'; readonly language?: string }
+  /** Already sent or failed for good: nothing to do. */
+  | { readonly kind: 'done'; readonly status: 'sent' | 'failed' }
+  /** Another attempt holds a live lease, or it is in doubt (lease expired, grace not over): retry later. */
+  | { readonly kind: 'busy' }
+  /** A reminder for an account whose notice was never sent. */
+  | { readonly kind: 'ineligible' };
+
+export interface ClaimInput {
+  readonly campaignId: string;
+  readonly accountId: string;
+  readonly kind: SendKind;
+  readonly attemptId: string;
+  readonly region: string;
+  readonly language: string;
+  /** Epoch ms. */
+  readonly now: number;
+  readonly leaseMs: number;
+  /** How long after a lease expired with no SES `Send` event the recipient is sent again. */
+  readonly inDoubtGraceMs: number;
+}
+
+/** The counter attributes of the `CNT#` items. */
+export const COUNTER_NAMES = [
+  'audience',
+  'sent',
+  'informational',
+  'reminded',
+  'delivered',
+  'bounced',
+  'complained',
+  'failed',
+  'choice_accept',
+  'choice_keep_previous',
+  'choice_delete',
+  'defaulted',
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+/** The SES event names `recordSesEvent` accepts (EventBridge `eventType` spellings too). */
+export type SesEventName = 'send' | 'delivered' | 'bounced' | 'complained' | 'failed';
+
+export interface CampaignSnapshot {
+  readonly campaign: Campaign;
+  readonly counters: Counters;
+  /** Planner cursors finished, out of regions × shards. */
+  readonly plansDone: number;
+  readonly plansTotal: number;
+}
+
+export interface CampaignStoreOptions {
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
+}
+
+const campaignPk = (campaignId: string): string => `CMP#${campaignId}`;
+const META_SK = 'META';
+const counterSk = (shard: number): string => `CNT#${String(shard).padStart(2, '0')}`;
+const planSk = (region: string, shard: number): string => `PLAN#${region}#${String(shard).padStart(2, '0')}`;
+/** Recipient partition: sharded like the audience so one campaign never makes a hot partition. */
+export const recipientKey = (campaignId: string, accountId: string): { pk: string; sk: string } => ({
+  pk: `CMP#${campaignId}#R#${String(shardOf(accountId)).padStart(2, '0')}`,
+  sk: `ACCT#${accountId}`,
+});
+
+/** Attribute names of a recipient item per kind: a reminder is tracked beside the notice on the same item. */
+const fieldsOf = (kind: SendKind) =>
+  kind === 'notice'
+    ? { status: 'status', attempt: 'attempt', lease: 'leaseUntil', messageId: 'messageId', at: 'sentAt' }
+    : { status: 'reminderStatus', attempt: 'reminderAttempt', lease: 'reminderLeaseUntil', messageId: 'reminderMessageId', at: 'reminderSentAt' };
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+const normaliseEvent = (event: string): SesEventName | undefined => {
+  switch (event.toLowerCase().replace(/[^a-z]/g, '')) {
+    case 'send':
+    case 'sent':
+      return 'send';
+    case 'delivery':
+    case 'delivered':
+      return 'delivered';
+    case 'bounce':
+    case 'bounced':
+      return 'bounced';
+    case 'complaint':
+    case 'complained':
+      return 'complained';
+    case 'reject':
+    case 'rejected':
+    case 'renderingfailure':
+    case 'failed':
+      return 'failed';
+    default:
+      return undefined;
+  }
+};
+
+const zeroCounters = (): Counters => Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as Counters;
+
+/** The campaign items of the ledger table. */
+export class CampaignStore {
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
+  readonly #campaigns = new Map<string, Campaign>();
+
+  constructor(options: CampaignStoreOptions) {
+    if (!options.tableName) throw new TypeError('CampaignStore needs a tableName');
+    this.tableName = options.tableName;
+    this.client = options.client;
+  }
+
+  /** Create the campaign once; a second call answers the existing one (`created: false`). */
+  async createCampaign(campaign: Campaign): Promise<{ created: boolean; campaign: Campaign }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: campaignPk(campaign.campaignId), sk: META_SK, ...campaign },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, campaign };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.getCampaign(campaign.campaignId, { consistent: true });
+      if (!existing) throw new Error('campaign vanished after a conditional failure', { cause: error });
+      return { created: false, campaign: existing };
+    }
+  }
+
+  /** The campaign, or undefined. Started campaigns are immutable, so they are cached. */
+  async getCampaign(campaignId: string, options: { consistent?: boolean } = {}): Promise<Campaign | undefined> {
+    const cached = this.#campaigns.get(campaignId);
+    if (cached) return cached;
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: campaignPk(campaignId), sk: META_SK }, ConsistentRead: options.consistent ?? true }),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...campaign } = result.Item;
+    if (campaign['status'] === 'started') this.#campaigns.set(campaignId, campaign as Campaign);
+    return campaign as Campaign;
+  }
+
+  /** Mark the campaign started once its planner messages are enqueued. */
+  async markStarted(campaignId: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: campaignPk(campaignId), sk: META_SK },
+        UpdateExpression: 'SET #status = :started, startedAt = if_not_exists(startedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':started': 'started', ':at': at },
+      }),
+    );
+  }
+
+  /** The planner checkpoint of one region and shard. */
+  async getPlan(campaignId: string, region: string, shard: number): Promise<PlanCursor> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: campaignPk(campaignId), sk: planSk(region, shard) }, ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (!item) return { page: 0, done: false };
+    return { page: Number(item['page'] ?? 0), done: item['done'] === true, ...(typeof item['cursor'] === 'string' ? { cursor: item['cursor'] } : {}) };
+  }
+
+  /**
+   * Checkpoint page `fromPage` as done and add its members to the audience, in one conditional
+   * write: the count is added exactly once per page. False when another planner got there first.
+   */
+  async advancePlan(
+    campaignId: string,
+    region: string,
+    shard: number,
+    fromPage: number,
+    next: { cursor?: string; audience: number },
+  ): Promise<boolean> {
+    const set = ['#page = :next', '#done = :done', 'updatedAt = :now'];
+    const values: Record<string, unknown> = { ':next': fromPage + 1, ':done': next.cursor === undefined, ':n': next.audience, ':now': new Date().toISOString() };
+    if (next.cursor !== undefined) {
+      set.push('#cursor = :cursor');
+      values[':cursor'] = next.cursor;
+    }
+    if (fromPage > 0) values[':from'] = fromPage;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: campaignPk(campaignId), sk: planSk(region, shard) },
+          UpdateExpression: `SET ${set.join(', ')} ADD audience :n${next.cursor === undefined ? ' REMOVE #cursor' : ''}`,
+          ConditionExpression: fromPage === 0 ? 'attribute_not_exists(#page)' : '#page = :from',
+          ExpressionAttributeNames: { '#page': 'page', '#done': 'done', '#cursor': 'cursor' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Claim a recipient for one send attempt (conditional: never two live attempts, never after `sent`). */
+  async claimRecipient(input: ClaimInput): Promise<ClaimOutcome> {
+    const f = fieldsOf(input.kind);
+    const key = recipientKey(input.campaignId, input.accountId);
+    const names: Record<string, string> = { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease };
+    const values: Record<string, unknown> = {
+      ':sending': 'sending',
+      ':released': 'released',
+      ':attempt': input.attemptId,
+      ':leaseUntil': input.now + input.leaseMs,
+      ':staleBefore': input.now - input.inDoubtGraceMs,
+      ':claimedAt': new Date(input.now).toISOString(),
+    };
+    const claimable = '(attribute_not_exists(#status) OR #status = :released OR (#status = :sending AND #lease < :staleBefore))';
+    let update = 'SET #status = :sending, #attempt = :attempt, #lease = :leaseUntil, #claimedAt = :claimedAt';
+    let condition = claimable;
+    names['#claimedAt'] = input.kind === 'notice' ? 'claimedAt' : 'reminderClaimedAt';
+    if (input.kind === 'notice') {
+      update += ', accountId = :accountId, campaignId = :campaignId, #region = :region, #language = :language';
+      names['#region'] = 'region';
+      names['#language'] = 'language';
+      Object.assign(values, { ':accountId': input.accountId, ':campaignId': input.campaignId, ':region': input.region, ':language': input.language });
+    } else {
+      names['#noticeStatus'] = 'status';
+      values[':sent'] = 'sent';
+      condition = `#noticeStatus = :sent AND ${claimable}`;
+    }
+    try {
+      const claimed = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const language = claimed.Attributes?.['language'];
+      return typeof language === 'string' ? { kind: 'claimed', language } : { kind: 'claimed' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const current = await this.#getRecipient(key);
+    if (input.kind === 'reminder' && current?.['status'] !== 'sent') return { kind: 'ineligible' };
+    const status = current?.[f.status];
+    if (status === 'sent' || status === 'failed') return { kind: 'done', status };
+    return { kind: 'busy' };
+  }
+
+  /** `sending` (this attempt) → `sent`. True when this call made the transition (count it then). */
+  async markSent(campaignId: string, accountId: string, kind: SendKind, attemptId: string, messageId: string, at: string): Promise<boolean> {
+    return this.#transition(campaignId, accountId, kind, attemptId, 'sent', { messageId, at });
+  }
+
+  /** `sending` (this attempt) → `failed` for good (rejected, no contact). True when this call made it. */
+  async markFailed(campaignId: string, accountId: string, kind: SendKind, attemptId: string, reason: string, at: string): Promise<boolean> {
+    return this.#transition(campaignId, accountId, kind, attemptId, 'failed', { reason, at });
+  }
+
+  /** Give a claim back after a retryable failure, so the redelivered message may claim it at once. */
+  async releaseRecipient(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
+    const f = fieldsOf(kind);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #status = :released REMOVE #lease',
+          ConditionExpression: '#status = :sending AND #attempt = :attempt',
+          ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease },
+          ExpressionAttributeValues: { ':released': 'released', ':sending': 'sending', ':attempt': attemptId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async #transition(
+    campaignId: string,
+    accountId: string,
+    kind: SendKind,
+    attemptId: string | undefined,
+    to: 'sent' | 'failed',
+    detail: { messageId?: string; reason?: string; at: string },
+  ): Promise<boolean> {
+    const f = fieldsOf(kind);
+    const names: Record<string, string> = { '#status': f.status, '#lease': f.lease, '#at': to === 'sent' ? f.at : kind === 'notice' ? 'failedAt' : 'reminderFailedAt' };
+    const values: Record<string, unknown> = { ':to': to, ':sending': 'sending', ':at': detail.at };
+    let update = 'SET #status = :to, #at = :at';
+    if (detail.messageId !== undefined) {
+      update += ', #messageId = :messageId';
+      names['#messageId'] = f.messageId;
+      values[':messageId'] = detail.messageId;
+    }
+    if (detail.reason !== undefined) {
+      update += ', #reason = :reason';
+      names['#reason'] = kind === 'notice' ? 'failureReason' : 'reminderFailureReason';
+      values[':reason'] = detail.reason;
+    }
+    let condition = '#status = :sending';
+    if (attemptId !== undefined) {
+      condition += ' AND #attempt = :attempt';
+      names['#attempt'] = f.attempt;
+      values[':attempt'] = attemptId;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: `${update} REMOVE #lease`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async #getRecipient(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return result.Item;
+  }
+
+  /** The recipient item (tests, the scheduler), or undefined. */
+  async getRecipient(campaignId: string, accountId: string): Promise<Record<string, unknown> | undefined> {
+    return this.#getRecipient(recipientKey(campaignId, accountId));
+  }
+
+  /** ADD to one sharded counter item; spreading over shards keeps any one item from running hot. */
+  async addCounters(campaignId: string, shard: number, deltas: Partial<Counters>): Promise<void> {
+    const entries = Object.entries(deltas).filter(([, value]) => value !== undefined && value !== 0);
+    if (entries.length === 0) return;
+    const names = Object.fromEntries(entries.map(([name], index) => [`#c${index}`, name]));
+    const values = Object.fromEntries(entries.map(([, value], index) => [`:c${index}`, value]));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: campaignPk(campaignId), sk: counterSk(shard % AUDIENCE_SHARDS) },
+        UpdateExpression: `ADD ${entries.map((_, index) => `#c${index} :c${index}`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Set the state item's `notified` unless a newer version's campaign already did (design doc). */
+  async setNotified(accountId: string, campaign: Campaign, options: readonly ChoiceOption[], at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: accountPk(accountId), sk: stateSk(campaign.noticeId) },
+          UpdateExpression: 'SET notified = :notified',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(notified) OR notified.version < :version)',
+          ExpressionAttributeValues: {
+            ':notified': { campaignId: campaign.campaignId, version: campaign.version, deadline: campaign.deadline, options: [...options], at },
+            ':version': campaign.version,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Record an SES configuration-set event for a recipient (called by the SES-events handler).
+   * `send` moves a `sending` recipient to `sent` (the crash-reconciliation path) and counts it once;
+   * delivery, bounce, complaint and failure are kept once per recipient and counted once.
+   * Events for recipients the campaign does not know are ignored. Returns whether anything changed.
+   */
+  async recordSesEvent(campaignId: string, accountId: string, event: string, messageId: string, at: string, kind?: SendKind): Promise<boolean> {
+    const name = normaliseEvent(event);
+    if (!name) return false;
+    const shard = shardOf(accountId);
+    if (name === 'send') {
+      for (const candidate of kind ? [kind] : (['notice', 'reminder'] as const)) {
+        if (await this.#transition(campaignId, accountId, candidate, undefined, 'sent', { messageId, at })) {
+          const campaign = await this.getCampaign(campaignId);
+          if (candidate === 'notice' && campaign) {
+            const recipientRegion = (await this.getRecipient(campaignId, accountId))?.['region'];
+            const region = campaign.regions.find((r) => r.region === recipientRegion);
+            await this.setNotified(accountId, campaign, region?.options ?? [], at);
+            await this.addCounters(campaignId, shard, region?.notification === 'informational' ? { sent: 1, informational: 1 } : { sent: 1 });
+          } else {
+            await this.addCounters(campaignId, shard, { reminded: 1 });
+          }
+          return true;
+        }
+      }
+      return false;
+    }
+    if (kind === 'reminder') return false; // reminders' deliveries are not campaign progress
+    const attribute = `${name}At`;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #at = :at, #eventMessageId = :messageId',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
+          ExpressionAttributeNames: { '#at': attribute, '#eventMessageId': `${name}MessageId` },
+          ExpressionAttributeValues: { ':at': at, ':messageId': messageId },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await this.addCounters(campaignId, shard, { [name]: 1 });
+    return true;
+  }
+
+  /** The campaign and its counters summed over every `CNT#` and `PLAN#` item. */
+  async snapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
+    const counters = zeroCounters();
+    let campaign: Campaign | undefined;
+    let plansDone = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': campaignPk(campaignId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = String(item['sk']);
+        if (sk === META_SK) {
+          const { pk: _pk, sk: _sk, ...rest } = item;
+          campaign = rest as Campaign;
+          continue;
+        }
+        if (sk.startsWith('PLAN#') && item['done'] === true) plansDone++;
+        for (const name of COUNTER_NAMES) {
+          const value = item[name];
+          if (typeof value === 'number') counters[name] += value;
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    if (!campaign) return undefined;
+    return { campaign, counters, plansDone, plansTotal: campaign.regions.length * AUDIENCE_SHARDS };
+  }
+}
