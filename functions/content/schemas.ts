@@ -1,0 +1,43 @@
+/** The shape of the YAML template files (`notice.yaml`, `version.yaml`, `regions.yaml`). */
+import * as z from 'zod';
+
+/** A primary language subtag as the content uses it (`en`, `ja`). */
+export const languageTagSchema = z.string().regex(/^[a-z]{2,3}$/, 'a language is a lowercase primary subtag such as `en` or `ja`');
+/** Section, notice and region ids: lowercase words joined by hyphens. */
+export const idSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'an id is lowercase letters and digits joined by hyphens');
+
+const perLanguage = z.record(languageTagSchema, z.string().trim().min(1, 'must not be empty'));
+
+export const noticeFileSchema = z.strictObject({
+  title: perLanguage,
+  defaultLanguage: languageTagSchema,
+});
+export type NoticeFile = z.output<typeof noticeFileSchema>;
+
+export const changeSchema = z.strictObject({
+  kind: z.enum(['editorial', 'material']),
+  effect: z.enum(['raises', 'neutral', 'lowers']).optional(),
+  scope: z.enum(['new-data', 'previously-collected']).optional(),
+  choices: z.array(z.enum(['accept', 'keep-previous', 'delete'])).min(1).optional(),
+  summary: perLanguage,
+});
+export type ChangeFile = z.output<typeof changeSchema>;
+
+export const versionFileSchema = z.strictObject({
+  effectiveDate: z.iso.date('effectiveDate is a date written YYYY-MM-DD'),
+  // `changes:` left empty reads as null in YAML; it means "no changes".
+  changes: z.record(idSchema, changeSchema).nullish().transform((changes) => changes ?? {}),
+});
+export type VersionFile = z.output<typeof versionFileSchema>;
+
+export const regionsFileSchema = z.strictObject({
+  regions: z.array(
+    z.strictObject({
+      id: idSchema,
+      name: perLanguage,
+      countries: z.array(z.string()).nullish().transform((codes) => codes ?? []),
+      subdivisions: z.array(z.string()).nullish().transform((codes) => codes ?? []),
+    }),
+  ),
+});
+export type RegionsFile = z.output<typeof regionsFileSchema>;
