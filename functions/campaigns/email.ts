@@ -130,7 +130,7 @@ export const choiceLinks = (publicBaseUrl: string, token: string): Record<Recipi
 export const noticeLinks = (publicBaseUrl: string, noticeId: string, version: number, region: string, language: string) => {
   const base = publicBaseUrl.replace(/\/+$/, '');
   const notice = encodeURIComponent(noticeId);
-  const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
   return {
     noticeUrl: `${base}/v1/notices/${notice}?${query({ version, region, lang: language, format: 'html' })}`,
     diffUrl: `${base}/v1/notices/${notice}/diff?${query({ from: Math.max(1, version - 1), to: version, region, lang: language })}`,
