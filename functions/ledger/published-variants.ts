@@ -4,6 +4,7 @@
  * built from it (for a small Lambda bundle) both fit.
  */
 import type { CompiledNotice, DeclaredChange } from '../content/types.ts';
+import { isInForce } from '../core/versions.ts';
 
 export interface PublishedVersion {
   readonly version: number;
@@ -34,12 +35,9 @@ export const publishedHash = (
     ?.versions.find((v) => v.version === ref.version)
     ?.variants[`${ref.region}/${ref.language}`]?.contentHash;
 
-/** Start of a version's effective date (00:00:00 UTC). */
-export const effectiveFrom = (version: Pick<PublishedVersion, 'effectiveDate'>): Date => new Date(`${version.effectiveDate}T00:00:00.000Z`);
-
 /** The newest version in force at `now`, or undefined if none is yet. */
 export const latestVersionAt = (notice: PublishedNotice, now: Date): PublishedVersion | undefined =>
-  notice.versions.filter((v) => effectiveFrom(v).getTime() <= now.getTime()).at(-1);
+  notice.versions.filter((version) => isInForce(version, now)).at(-1);
 
 /** A slim copy of the content: just hashes, dates and changes (keeps the accounts Lambda bundle small). */
 export const publishedIndex = (content: { readonly notices: readonly CompiledNotice[] }): PublishedContent => ({

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -98,26 +99,34 @@ const startDynamoDbLocal = async (options: DynamoEngineOptions): Promise<DynamoE
   const port = await freePort();
   const storage = options.dataDir ? ['-dbPath', options.dataDir, '-sharedDb'] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const workDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dynamodb-local-'));
+  const removeWorkDir = () => {
+    if (!options.dataDir) rmSync(workDir, { recursive: true, force: true });
+  };
   const child = spawn(
     'java',
     [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-jar', join(emulator, 'DynamoDBLocal.jar'), ...storage, '-port', String(port)],
-    { stdio: 'ignore' },
+    // DynamoDB Local writes a metadata file into its working directory: keep it out of the repository.
+    { stdio: 'ignore', cwd: workDir },
   );
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(endpoint, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');
+    removeWorkDir();
     throw error;
   }
   return {
     engine: 'dynamodb-local',
     endpoint,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      removeWorkDir();
     },
   };
 };
