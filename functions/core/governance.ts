@@ -12,7 +12,12 @@
  * Past the deadline with no recorded answer, the protective default already applies, so it is
  * reported as a defaulted `keep-previous` even before the deadline job has written it.
  */
-import type { ChoiceOption, CompiledNotice } from '../content/types.ts';
+import type { ChoiceOption } from '../content/types.ts';
+
+/** The part of a compiled notice governance reads (a `CompiledNotice` is one). */
+export interface NoticeVersions {
+  readonly versions: readonly { readonly version: number; readonly effectiveDate: string }[];
+}
 
 export interface GovernanceState {
   readonly acceptedVersion: number;
@@ -59,7 +64,7 @@ export interface Governance {
   readonly governs: readonly GoverningVersion[];
 }
 
-const effectiveDateOf = (notice: CompiledNotice, version: number): string | undefined =>
+const effectiveDateOf = (notice: NoticeVersions, version: number): string | undefined =>
   notice.versions.find((candidate) => candidate.version === version)?.effectiveDate;
 
 const governedBy = (option: ChoiceOption, previous: number, version: number, effectiveDate: string | undefined): GoverningVersion[] => {
@@ -72,7 +77,9 @@ const governedBy = (option: ChoiceOption, previous: number, version: number, eff
 };
 
 /** What the status route reports about choices and which version governs which data. */
-export const governance = (state: GovernanceState, notice: CompiledNotice, now: Date): Governance => {
+export const governance = (state: GovernanceState | undefined, notice: NoticeVersions, now: Date): Governance => {
+  // An account that never accepted a version has nothing governed by this notice yet.
+  if (!state) return { governs: [] };
   const { notified, choice } = state;
   const answered = choice && notified && choice.campaignId === notified.campaignId ? choice : notified ? undefined : choice;
 

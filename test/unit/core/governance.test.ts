@@ -26,6 +26,10 @@ const choiceOf = (option: 'accept' | 'keep-previous' | 'delete', defaulted = fal
 });
 
 describe('Function: governance', () => {
+  it('an account that never accepted anything: nothing governed', () => {
+    expect(governance(undefined, notice, beforeDeadline)).toEqual({ governs: [] });
+  });
+
   it('an account never asked: the accepted version governs all its data', () => {
     const result = governance({ acceptedVersion: 1 }, notice, beforeDeadline);
 
