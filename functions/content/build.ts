@@ -1,6 +1,6 @@
 /** The content build: `templates/` → `CompiledContent` (every variant pre-rendered and hashed) → `.build/content.json`. */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { buildOpenApiDocument } from '../http/openapi.ts';
 import { compileCatalogue, servedRegions } from './catalogue.ts';
 import { ProblemCollector } from './errors.ts';
@@ -29,7 +29,8 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   const regions = servedRegions(catalogue as RegionCatalogue);
   return {
     schemaVersion: 1,
-    sourceHash: sourceHash(tree.files),
+    // Paths relative to the templates directory: the hash must not depend on where the tree is checked out.
+    sourceHash: sourceHash(tree.files.map((file) => ({ path: relative(options.templatesDir, file.path).split('\\').join('/'), content: file.content }))),
     catalogue: catalogue as RegionCatalogue,
     notices: (notices as ValidNotice[]).map((notice) => compileNotice(notice, regions)),
     openapi: JSON.stringify(buildOpenApiDocument()),

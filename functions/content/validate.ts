@@ -144,12 +144,13 @@ const checkTranslationsAgree = (version: ParsedVersion, problems: ProblemCollect
   for (const translation of version.translations) {
     if (translation === reference) continue;
     const ids = new Set(translation.sections.map((section) => section.id));
-    const endLine = lastLine(translation);
-    for (const section of reference.sections) {
-      if (!ids.has(section.id)) {
-        problems.add(translation.file, endLine, `section '${section.id}' (${reference.file}:${section.line}) is missing from this translation`);
-      }
-    }
+    reference.sections.forEach((section, index) => {
+      if (ids.has(section.id)) return;
+      // Point where the section belongs: at the next section this translation does have.
+      const next = reference.sections.slice(index + 1).find((candidate) => ids.has(candidate.id));
+      const line = translation.sections.find((candidate) => candidate.id === next?.id)?.line ?? lastLine(translation);
+      problems.add(translation.file, line, `section '${section.id}' (${reference.file}:${section.line}) is missing from this translation`);
+    });
     for (const section of translation.sections) {
       const counterpart = reference.sections.find((candidate) => candidate.id === section.id);
       if (!counterpart) {
