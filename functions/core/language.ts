@@ -6,7 +6,7 @@ import Negotiator from 'negotiator';
 import { InvalidInputError } from './errors.ts';
 
 // BCP 47 shape, loosely: a 2–3 letter primary subtag and up to four short subtags (`ja-JP`, `zh-Hant-TW`).
-const LANGUAGE_TAG_PATTERN = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$/;
+export const LANGUAGE_TAG_PATTERN = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$/;
 // A real Accept-Language is a few dozen bytes; cap what we parse so hostile headers stay cheap.
 const MAX_ACCEPT_LANGUAGE_LENGTH = 1024;
 
@@ -47,6 +47,11 @@ export const negotiateLanguage = (
   if (!header) return defaultLanguage;
   // The default goes first so that `*` and equal q-values resolve to it.
   const ordered = [defaultLanguage, ...available.filter((language) => language !== defaultLanguage)];
-  const [best] = new Negotiator({ headers: { 'accept-language': boundedHeader(header) } }).languages(ordered);
-  return best ?? defaultLanguage;
+  try {
+    const [best] = new Negotiator({ headers: { 'accept-language': boundedHeader(header) } }).languages(ordered);
+    return best ?? defaultLanguage;
+  } catch {
+    // An unparseable header is no preference at all, not a client error.
+    return defaultLanguage;
+  }
 };

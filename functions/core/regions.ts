@@ -33,10 +33,10 @@ export interface ResolvedRegion {
   readonly source: RegionSource;
 }
 
-const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
+export const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
 const SUBDIVISION_PATTERN = /^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$/;
 const SUBDIVISION_PART_PATTERN = /^[A-Za-z0-9]{1,3}$/;
-const REGION_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+export const REGION_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** True for a well-formed ISO 3166-1 alpha-2 code (any case); says nothing about whether it is assigned. */
 export const isCountryCode = (value: string): boolean => COUNTRY_PATTERN.test(value);

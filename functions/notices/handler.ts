@@ -1,4 +1,72 @@
-/** Placeholder entry so the route table and the CDK construct resolve; replaced by the real handler. */
-export const handler = async (): Promise<never> => {
-  throw new Error('notices: not implemented yet');
+/**
+ * The notices Lambda: the public, read-only API over the compiled content bundled into it.
+ * No AWS SDK, no logger, no full zod: the bundle stays small and a warm request is a memo lookup.
+ */
+import { createError } from '@middy/util';
+import { compiledContent } from '../content/artifact.ts';
+import { systemClock } from '../core/clock.ts';
+import { type HttpEvent, type HttpResult, httpStack } from '../http/middleware.ts';
+import { getDiff } from './get-diff.ts';
+import { getNotice } from './get-notice.ts';
+import { getOpenApi } from './get-openapi.ts';
+import { listNotices } from './list-notices.ts';
+import { listVersions } from './list-versions.ts';
+import { createServingContext, type NoticesDeps, type NoticesRoute } from './serving-context.ts';
+
+export type { NoticesDeps } from './serving-context.ts';
+
+/** Route keys as in `functions/routes.ts` (API Gateway sets `event.routeKey`). */
+const routesByKey: ReadonlyMap<string, NoticesRoute> = new Map([
+  ['GET /v1/notices', listNotices],
+  ['GET /v1/notices/{noticeId}', getNotice],
+  ['GET /v1/notices/{noticeId}/versions', listVersions],
+  ['GET /v1/notices/{noticeId}/diff', getDiff],
+  ['GET /v1/openapi.json', getOpenApi],
+]);
+
+// For a `$default` route (or a test event without routeKey): match the raw path instead.
+const pathPatterns: readonly [RegExp, string][] = [
+  [/^\/v1\/notices\/?$/, 'GET /v1/notices'],
+  [/^\/v1\/openapi\.json$/, 'GET /v1/openapi.json'],
+  [/^\/v1\/notices\/([^/]+)\/versions\/?$/, 'GET /v1/notices/{noticeId}/versions'],
+  [/^\/v1\/notices\/([^/]+)\/diff\/?$/, 'GET /v1/notices/{noticeId}/diff'],
+  [/^\/v1\/notices\/([^/]+)\/?$/, 'GET /v1/notices/{noticeId}'],
+];
+
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 };
+
+const routeByPath = (event: HttpEvent): [NoticesRoute, HttpEvent] => {
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const path = event.rawPath ?? '';
+  for (const [pattern, key] of pathPatterns) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    if (method !== 'GET') throw createError(405, 'only GET is allowed here');
+    const noticeId = match[1];
+    const routed = noticeId === undefined ? event : { ...event, pathParameters: { ...event.pathParameters, noticeId: decodeSegment(noticeId) } };
+    return [routesByKey.get(key)!, routed];
+  }
+  throw createError(404, 'no such route');
+};
+
+/** Build the handler over the given content and clock (tests and the local platform inject theirs). */
+export const makeHandler = (deps: NoticesDeps) => {
+  const context = createServingContext(deps);
+  return httpStack(async (event: HttpEvent): Promise<HttpResult> => {
+    const route = routesByKey.get(event.routeKey);
+    if (route) return route(event, context);
+    const [byPath, routed] = routeByPath(event);
+    return byPath(routed, context);
+  });
+};
+
+/** Production dependencies: the bundled artifact and the system clock. */
+export const defaultDeps = (): NoticesDeps => ({ content: compiledContent, clock: systemClock });
+
+export const handler = makeHandler(defaultDeps());

@@ -1,0 +1,124 @@
+/**
+ * `GET /v1/notices/{noticeId}`: the variant for the caller's region and language, as JSON, HTML or
+ * Markdown. Every variant is pre-rendered; this route only resolves which one and memoises the
+ * finished response, first by the raw inputs (a hit skips all parsing), then per
+ * (notice, version, region, language, format).
+ *
+ * ETag choice: one tag per representation, derived from the content hash: `"<hash>"` for JSON (the
+ * hash itself, as PRODUCT.md promises) and `"<hash>.html"` / `"<hash>.md"`, so a cache that stores
+ * several formats under one URL never validates one with another's tag.
+ */
+import { createError } from '@middy/util';
+import Negotiator from 'negotiator';
+import { variantKey } from '../content/types.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { negotiateLanguage } from '../core/language.ts';
+import { resolveRegion } from '../core/regions.ts';
+import { selectVersion } from '../core/versions.ts';
+import type { HttpEvent, HttpResult } from '../http/middleware.ts';
+import { parseQuery } from '../http/schemas/common.ts';
+import { type Format, NoticeQuerySchema } from '../http/schemas/notices.ts';
+import { immutablePolicy, latestPolicy } from './cache-policy.ts';
+import type { MemoEntry } from './response-memo.ts';
+import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
+
+/** Every request header that can select a different variant. */
+export const VARIANT_VARY = 'Accept, Accept-Language, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Notice-Region';
+
+const CONTENT_TYPES: Readonly<Record<Format, string>> = {
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+};
+const OFFERED_MEDIA_TYPES = ['application/json', 'text/html', 'text/markdown'];
+const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, Format>> = { 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md' };
+const MAX_ACCEPT_LENGTH = 2048;
+// Marks an absent value in memo keys, so that `?country=` (malformed) never hits `no country`.
+const ABSENT = '\u0001';
+
+/** The representation asked for by `Accept`: JSON when absent; 406 when nothing offered is acceptable. */
+export const formatFromAccept = (accept: string | undefined): Format => {
+  if (accept === undefined || accept.trim() === '') return 'json';
+  let best: string | undefined;
+  try {
+    [best] = new Negotiator({ headers: { accept: accept.slice(0, MAX_ACCEPT_LENGTH) } }).mediaTypes(OFFERED_MEDIA_TYPES);
+  } catch {
+    best = undefined;
+  }
+  const format = best === undefined ? undefined : FORMAT_OF_MEDIA_TYPE[best];
+  if (format === undefined) {
+    throw createError(406, 'acceptable representations are application/json, text/html and text/markdown (or use ?format=)');
+  }
+  return format;
+};
+
+const etagOf = (contentHash: string, format: Format): string => (format === 'json' ? `"${contentHash}"` : `"${contentHash}.${format}"`);
+
+const rawKey = (event: HttpEvent): string => {
+  const query = event.queryStringParameters;
+  const headers = event.headers ?? {};
+  return [
+    event.pathParameters?.['noticeId'],
+    query?.['version'],
+    query?.['region'],
+    query?.['country'],
+    query?.['lang'],
+    query?.['format'],
+    headers['accept'],
+    headers['accept-language'],
+    headers['cloudfront-viewer-country'],
+    headers['cloudfront-viewer-country-region'],
+    headers['x-notice-region'],
+  ]
+    .map((value) => value ?? ABSENT)
+    .join('\u0000');
+};
+
+const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
+  const headers = event.headers ?? {};
+  const notice = noticeFromPath(event, context);
+  const query = parseQuery(NoticeQuerySchema, event.queryStringParameters);
+  const format = query.format ?? formatFromAccept(headers['accept']);
+  const now = context.clock.now();
+  const version = selectVersion(notice, { version: query.version, now });
+  const { region } = resolveRegion(
+    {
+      region: query.region,
+      country: query.country,
+      geoCountry: headers['cloudfront-viewer-country'],
+      geoSubdivision: headers['cloudfront-viewer-country-region'],
+      geoRegion: headers['x-notice-region'],
+    },
+    context.content.catalogue,
+    notice.regions,
+  );
+  const language = negotiateLanguage({ lang: query.lang, acceptLanguage: headers['accept-language'] }, version.languages, notice.defaultLanguage);
+  const pinned = query.version !== undefined;
+  const tupleKey = `${notice.noticeId}/${version.version}/${pinned ? 'pinned' : 'latest'}/${region}/${language}/${format}`;
+  const known = context.memo.get(tupleKey, () => now.getTime());
+  if (known) return known;
+
+  const variant = version.variants[variantKey(region, language)];
+  // The build renders every region × language; a gap is a broken artifact, not bad input.
+  if (!variant) throw new NotFoundError(`no ${region}/${language} variant of ${notice.noticeId} version ${version.version}`);
+  const policy = pinned ? immutablePolicy : latestPolicy(notice, now);
+  const body = format === 'json' ? variant.json : format === 'html' ? variant.html : variant.markdown;
+  const headersOut = {
+    'Content-Type': CONTENT_TYPES[format],
+    'Content-Language': language,
+    'Cache-Control': policy.cacheControl,
+    Vary: VARIANT_VARY,
+    'X-Notice-Region': region,
+  };
+  return context.memo.set(tupleKey, memoEntry(body, headersOut, etagOf(variant.contentHash, format), policy.validUntil));
+};
+
+/** The route: memo hit → bytes; miss → resolve, memoise, answer. */
+export const getNotice = (event: HttpEvent, context: ServingContext): HttpResult => {
+  const key = rawKey(event);
+  const cached = context.memo.get(key, () => context.clock.now().getTime());
+  if (cached) return respondFrom(cached, event);
+  const entry = resolveEntry(event, context);
+  context.memo.set(key, entry);
+  return respondFrom(entry, event);
+};

@@ -1,0 +1,17 @@
+/** `GET /v1/openapi.json`: the OpenAPI document, generated at content-build time and served as is. */
+import type { HttpEvent, HttpResult } from '../http/middleware.ts';
+import { etagOfBody } from './conditional.ts';
+import { JSON_CONTENT_TYPE } from './list-notices.ts';
+import { memoEntry, respondFrom, type ServingContext } from './serving-context.ts';
+
+const MEMO_KEY = 'GET /v1/openapi.json';
+
+/** The route. */
+export const getOpenApi = (event: HttpEvent, context: ServingContext): HttpResult => {
+  const cached = context.memo.get(MEMO_KEY, () => 0);
+  if (cached) return respondFrom(cached, event);
+  const body = context.content.openapi;
+  // Not immutable: the document changes with a deployment, under the same URL.
+  const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': 'public, max-age=300' };
+  return respondFrom(context.memo.set(MEMO_KEY, memoEntry(body, headers, etagOfBody(body), Infinity)), event);
+};
