@@ -1,0 +1,69 @@
+/**
+ * In-process serving cost of the notices Lambda: the full handler stack (middy, validation,
+ * resolution, negotiation, memoised response) against a bare handler that returns the very same
+ * precomputed result, measured side by side and interleaved in one process.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { systemClock } from '../functions/core/clock.ts';
+import { httpStack } from '../functions/http/middleware.ts';
+import { apiEvent, benchContext } from './lib/events.ts';
+import type { BenchReport } from './lib/report.ts';
+import { round } from './lib/stats.ts';
+import { interleave } from './lib/timing.ts';
+
+type Handler = (event: APIGatewayProxyEventV2, context: typeof benchContext) => Promise<unknown>;
+
+/** The four requests of the "must show" list, rotated through by both contenders. */
+const events = [
+  apiEvent({ route: '/v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, query: { country: 'DE' } }),
+  apiEvent({ route: '/v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, query: { country: 'JP' } }),
+  apiEvent({ route: '/v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, headers: { 'cloudfront-viewer-country': 'KR' } }),
+  apiEvent({ route: '/v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, headers: { 'accept-language': 'ja-JP,en;q=0.5' } }),
+];
+
+export async function run(report: BenchReport): Promise<void> {
+  const { makeHandler } = (await import('../functions/notices/handler.ts')) as unknown as {
+    makeHandler?: (deps: { content: unknown; clock: typeof systemClock }) => Handler;
+  };
+  if (!makeHandler) {
+    report.note('functions/notices/handler.ts has no makeHandler yet: nothing to measure');
+    return;
+  }
+  const { compiledContent } = await import('../functions/content/artifact.ts');
+  const full = makeHandler({ content: compiledContent, clock: systemClock });
+  const precomputed = await Promise.all(events.map((event) => full(event, benchContext)));
+  for (const [index, result] of precomputed.entries()) {
+    const status = (result as { statusCode?: number }).statusCode;
+    if (status !== 200) report.note(`request ${index} answered ${status}: the comparison is not like for like`);
+  }
+  // One bare handler per request so that every contender pays the same dispatch.
+  const bare: Handler[] = precomputed.map((result) => async () => result);
+  // The shared middy stack around the bare handler: the floor any middy-based handler starts from.
+  const floor = bare.map((handler) => httpStack(handler as never) as unknown as Handler);
+
+  report.progress('warming up, then 8 interleaved rounds of 20,000 calls per contender');
+  const [fullStack, bareHandler, stackFloor] = await interleave(
+    [
+      { name: 'full', call: (i) => full(events[i & 3]!, benchContext) },
+      { name: 'bare', call: (i) => bare[i & 3]!(events[i & 3]!, benchContext) },
+      { name: 'floor', call: (i) => floor[i & 3]!(events[i & 3]!, benchContext) },
+    ],
+    { warmupCalls: 20_000, rounds: 8, callsPerRound: 20_000, latencySamplesPerRound: 5_000 },
+  );
+  const ratio = fullStack!.opsPerSecond / bareHandler!.opsPerSecond;
+  report.metric({ name: 'full stack throughput', value: Math.round(fullStack!.opsPerSecond), unit: 'req/s' });
+  report.metric({ name: 'bare handler throughput', value: Math.round(bareHandler!.opsPerSecond), unit: 'req/s' });
+  report.metric({ name: 'full/bare throughput ratio', value: round(ratio), unit: 'x', target: '>= 0.9', met: ratio >= 0.9 });
+  const floorRatio = stackFloor!.opsPerSecond / bareHandler!.opsPerSecond;
+  report.metric({ name: 'middy stack over bare handler', value: Math.round(stackFloor!.opsPerSecond), unit: 'req/s' });
+  report.metric({ name: 'middy-stack-floor/bare ratio', value: round(floorRatio), unit: 'x', note: 'the ceiling for any handler behind httpStack' });
+  report.metric({ name: 'full stack p50', value: round(fullStack!.latency.p50), unit: 'ms' });
+  report.metric({ name: 'full stack p99', value: round(fullStack!.latency.p99), unit: 'ms', target: '<= 1', met: fullStack!.latency.p99 <= 1 });
+  report.metric({ name: 'bare handler p50', value: round(bareHandler!.latency.p50), unit: 'ms' });
+  report.metric({ name: 'bare handler p99', value: round(bareHandler!.latency.p99), unit: 'ms' });
+  report.metric({ name: 'middy stack floor p50', value: round(stackFloor!.latency.p50), unit: 'ms' });
+  report.note(
+    'notices: throughput = median of 8 rounds of 20,000 awaited calls (no timer inside the loop); latency = 40,000 individually ' +
+      'timed calls (process.hrtime.bigint); requests rotate DE, JP, geo KR, Accept-Language ja.',
+  );
+}
