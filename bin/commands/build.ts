@@ -1,11 +1,22 @@
-/** `build [--quiet] [--templates dir] [--out file]`: compile templates/ into .build/content.json. */
+/**
+ * `build [--quiet] [--force] [--templates dir] [--out file]`: compile templates/ into .build/content.json.
+ *
+ * `npm test`, `npm start` and `npm run typecheck` run this first, so it must be cheap when nothing
+ * changed: it fingerprints its inputs (the templates, the code under functions/ that shapes the
+ * artifact, the lockfile) and only loads the compiler — marked, sanitize-html, zod, the OpenAPI
+ * schemas — when the fingerprint differs from the one stored beside the artifact.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { buildContent, writeContentArtifact } from '../../functions/content/build.ts';
 import { ContentValidationError, formatProblem } from '../../functions/content/errors.ts';
 
 export const DEFAULT_TEMPLATES_DIR = 'templates';
 export const DEFAULT_OUT_FILE = '.build/content.json';
+
+const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
 
 /** Where a command writes; tests pass their own. */
 export interface CommandIo {
@@ -20,17 +31,30 @@ export const processIo: CommandIo = {
 
 export interface BuildCommandOptions {
   readonly quiet?: boolean;
+  /** Rebuild even when the inputs' fingerprint matches the artifact's. */
+  readonly force?: boolean;
   readonly templates?: string;
   readonly out?: string;
 }
 
-/** Runs the build and returns the exit code: 0 built, 1 the templates are invalid. */
-export const runBuild = (options: BuildCommandOptions, io: CommandIo = processIo): number => {
+/** Runs the build and resolves to the exit code: 0 built or up to date, 1 the templates are invalid. */
+export const runBuild = async (options: BuildCommandOptions, io: CommandIo = processIo): Promise<number> => {
   const started = performance.now();
+  const templatesDir = options.templates ?? DEFAULT_TEMPLATES_DIR;
   const outFile = options.out ?? DEFAULT_OUT_FILE;
+  const fingerprintFile = `${outFile}.fingerprint`;
+  const fingerprint = inputsFingerprint(templatesDir);
+
+  if (!options.force && existsSync(outFile) && readOptional(fingerprintFile) === fingerprint) {
+    if (!options.quiet) io.stdout(`up to date ${outFile} (${Math.round(performance.now() - started)} ms)\n`);
+    return 0;
+  }
+
+  const { buildContent, writeContentArtifact } = await import('../../functions/content/build.ts');
   try {
-    const content = buildContent({ templatesDir: options.templates ?? DEFAULT_TEMPLATES_DIR });
+    const content = buildContent({ templatesDir });
     const wrote = writeContentArtifact(content, outFile);
+    writeFileSync(fingerprintFile, fingerprint);
     if (!options.quiet) {
       const variants = content.notices.reduce(
         (sum, notice) => sum + notice.versions.reduce((count, version) => count + Object.keys(version.variants).length, 0),
@@ -48,6 +72,24 @@ export const runBuild = (options: BuildCommandOptions, io: CommandIo = processIo
   }
 };
 
+/**
+ * SHA-256 over everything the artifact is a function of: the templates, every source file under
+ * functions/ (the compiler, and the schemas the OpenAPI document is generated from), this command,
+ * and the lockfile (library versions change rendering).
+ */
+export const inputsFingerprint = (templatesDir: string): string => {
+  const hash = createHash('sha256');
+  const add = (label: string, path: string): void => {
+    hash.update(`${label}\0${relative(REPOSITORY_ROOT, path)}\0`).update(readFileSync(path)).update('\0');
+  };
+  for (const path of filesUnder(resolve(templatesDir))) add('templates', path);
+  for (const path of filesUnder(join(REPOSITORY_ROOT, 'functions'))) if (path.endsWith('.ts') || path.endsWith('.json')) add('code', path);
+  add('code', join(REPOSITORY_ROOT, 'bin/commands/build.ts'));
+  const lockfile = join(REPOSITORY_ROOT, 'package-lock.json');
+  if (existsSync(lockfile)) add('lock', lockfile);
+  return hash.digest('hex');
+};
+
 /** Prints `file:line: message` per problem; anything that is not a validation error is rethrown. */
 export const reportValidationError = (error: unknown, io: CommandIo): number => {
   if (!(error instanceof ContentValidationError)) throw error;
@@ -56,15 +98,35 @@ export const reportValidationError = (error: unknown, io: CommandIo): number => 
   return 1;
 };
 
+const filesUnder = (dir: string): string[] => {
+  if (!existsSync(dir)) return [];
+  const files: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) files.push(...filesUnder(path));
+    else files.push(path);
+  }
+  return files;
+};
+
+const readOptional = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
 /** Wires `build` into the CLI. */
 export const register = (program: Command): void => {
   program
     .command('build')
     .description('compile templates/ into .build/content.json')
     .option('-q, --quiet', 'print nothing unless something is wrong')
+    .option('-f, --force', 'rebuild even if no input changed')
     .option('--templates <dir>', 'templates directory', DEFAULT_TEMPLATES_DIR)
     .option('--out <file>', 'artifact to write', DEFAULT_OUT_FILE)
-    .action((options: BuildCommandOptions) => {
-      process.exitCode = runBuild(options);
+    .action(async (options: BuildCommandOptions) => {
+      process.exitCode = await runBuild(options);
     });
 };

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,26 +37,46 @@ beforeAll(() => {
 });
 
 describe('Command: build', () => {
-  it('writes the artifact and reports what it built', () => {
+  it('writes the artifact and reports what it built', async () => {
     const io = capture();
     const out = join(scratch, 'content.json');
-    expect(runBuild({ templates: TEMPLATES, out }, io)).toBe(0);
+    expect(await runBuild({ templates: TEMPLATES, out }, io)).toBe(0);
     expect(io.out).toMatch(/^built .*content\.json: 1 notice\(s\), 20 variants, source [0-9a-f]{12} \(\d+ ms\)\n$/);
     expect((JSON.parse(readFileSync(out, 'utf8')) as CompiledContent).sourceHash).toBe(content.sourceHash);
   });
 
-  it('prints nothing with --quiet', () => {
+  it('prints nothing with --quiet', async () => {
     const io = capture();
-    expect(runBuild({ templates: TEMPLATES, out: join(scratch, 'quiet.json'), quiet: true }, io)).toBe(0);
+    expect(await runBuild({ templates: TEMPLATES, out: join(scratch, 'quiet.json'), quiet: true }, io)).toBe(0);
     expect(io.out + io.err).toBe('');
   });
 
-  it('exits 1 with file:line: message lines on invalid templates, writing nothing', () => {
+  it('skips the compiler while no input changed, and rebuilds when a template changes', async () => {
+    const files = validTemplates();
+    const dir = writeTemplates(files);
+    const out = join(scratch, 'fingerprinted.json');
+    const first = capture();
+    expect(await runBuild({ templates: dir, out }, first)).toBe(0);
+    expect(first.out).toMatch(/^built /);
+    const second = capture();
+    expect(await runBuild({ templates: dir, out }, second)).toBe(0);
+    expect(second.out).toMatch(/^up to date /);
+    writeFileSync(join(dir, 'notices/demo/notice.yaml'), 'title: { en: Renamed, ja: 改名 }\ndefaultLanguage: en\n');
+    const third = capture();
+    expect(await runBuild({ templates: dir, out }, third)).toBe(0);
+    expect(third.out).toMatch(/^built /);
+    expect(readFileSync(out, 'utf8')).toContain('"Renamed"');
+    const forced = capture();
+    expect(await runBuild({ templates: dir, out, force: true }, forced)).toBe(0);
+    expect(forced.out).toMatch(/^unchanged /);
+  });
+
+  it('exits 1 with file:line: message lines on invalid templates, writing nothing', async () => {
     const base = validTemplates();
     const dir = writeTemplates(templatesWith({ 'notices/demo/v1/en.md': replaceOnce(base['notices/demo/v1/en.md'] as string, '{#retention}', '') }));
     const io = capture();
     const out = join(scratch, 'never.json');
-    expect(runBuild({ templates: dir, out }, io)).toBe(1);
+    expect(await runBuild({ templates: dir, out }, io)).toBe(1);
     expect(io.err).toContain(`${join(dir, 'notices/demo/v1/en.md')}:5: heading 'Retention' has no id`);
     expect(io.err).toMatch(/\d+ problems? in the templates\n$/);
     expect(() => readFileSync(out)).toThrow();
