@@ -1,0 +1,297 @@
+/**
+ * Use cases of the choice: open the choice page (reads only: mail scanners prefetch links),
+ * record a customer's choice, and apply the protective default at the deadline.
+ *
+ * Order of writes, with no transactions (docs/design.md): evidence first (append-only, keyed by
+ * campaign and instant, so a retry is a no-op), then the state item's `choice` (one conditional
+ * update that returns the old value, so the counter delta is derived from what it replaced),
+ * then the sharded counters, the recipient item, and the event.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChoiceOption, CompiledContent } from '../content/types.ts';
+import { ALL_CHOICE_OPTIONS } from '../core/audience.ts';
+import { GoneError, InvalidInputError, NotFoundError } from '../core/errors.ts';
+import { ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';
+import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
+import type { AcceptanceState, ChoiceState, EvidenceRecord } from '../ledger/types.ts';
+import { choiceEventId, type ChoiceEventPublisher } from './events.ts';
+import { recipientKey, type Campaign, type Counters } from './store.ts';
+import type { TokenKeyProvider } from './token-key.ts';
+
+/** A state item's choice plus the version accepted when it was made (governance reads it). */
+export type RecordedChoice = ChoiceState & { readonly previousVersion?: number };
+
+/** The deadline has passed: no choice can be recorded any more; carries what the link was for. */
+export class ChoiceClosedError extends GoneError {
+  constructor(readonly claims: ChoiceTokenClaims) {
+    super('the deadline for this choice has passed');
+  }
+}
+
+/** Where the choice lives: the state item (authoritative) and the recipient item (for the campaign's sweeps). */
+export interface ChoiceStore {
+  /**
+   * Set the state item's `choice` unless a later choice for the same campaign is already there,
+   * or (for a default) any choice for the campaign, or the account already accepted the version.
+   * Returns whether it was set and the choice it replaced.
+   */
+  setChoice(
+    accountId: string,
+    noticeId: string,
+    choice: RecordedChoice,
+  ): Promise<{ applied: boolean; replaced?: RecordedChoice }>;
+  /** Note the choice on the recipient item; `onlyFirst` makes it a once-only gate (defaults). True if written. */
+  markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean>;
+}
+
+export interface ChoiceDeps {
+  readonly content: CompiledContent;
+  readonly tokenKey: TokenKeyProvider;
+  readonly campaigns: {
+    getCampaign(campaignId: string): Promise<Campaign | undefined>;
+    addCounters(campaignId: string, shard: number, deltas: Partial<Counters>): Promise<void>;
+  };
+  readonly ledger: {
+    getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
+    appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean>;
+  };
+  readonly choices: ChoiceStore;
+  readonly events: ChoiceEventPublisher;
+}
+
+/** What the choice page shows. */
+export interface ChoiceView {
+  readonly claims: ChoiceTokenClaims;
+  readonly campaign: Campaign;
+  readonly region: string;
+  readonly language: string;
+  readonly options: readonly ChoiceOption[];
+  /** The choice recorded for this campaign, if any. */
+  readonly current?: RecordedChoice;
+}
+
+export interface ChoiceSource {
+  /** Already truncated (IPv4 /24, IPv6 /48). */
+  readonly ipPrefix?: string;
+  readonly userAgent?: string;
+}
+
+export const USER_AGENT_MAX_LENGTH = 256;
+
+const COUNTER_OF: Record<ChoiceOption, 'choice_accept' | 'choice_keep_previous' | 'choice_delete'> = {
+  accept: 'choice_accept',
+  'keep-previous': 'choice_keep_previous',
+  delete: 'choice_delete',
+};
+
+/** Parse an option from user input; undefined for anything else. */
+export const parseOption = (value: unknown): ChoiceOption | undefined =>
+  typeof value === 'string' && (ALL_CHOICE_OPTIONS as readonly string[]).includes(value) ? (value as ChoiceOption) : undefined;
+
+/** The counter deltas of a choice replacing another (moving between options moves one count). */
+export const counterDeltas = (option: ChoiceOption, replaced: ChoiceOption | undefined): Partial<Counters> => {
+  if (replaced === option) return {};
+  return replaced ? { [COUNTER_OF[option]]: 1, [COUNTER_OF[replaced]]: -1 } : { [COUNTER_OF[option]]: 1 };
+};
+
+const verify = async (deps: ChoiceDeps, token: string, now: Date): Promise<ChoiceTokenClaims> => {
+  try {
+    return verifyChoiceToken(token, await deps.tokenKey.getKey(), now);
+  } catch (error) {
+    if (error instanceof ExpiredChoiceTokenError) throw new ChoiceClosedError(error.claims);
+    throw error;
+  }
+};
+
+/** Open the choice a link is for. Reads only: never records anything. */
+export const openChoice = async (deps: ChoiceDeps, token: string, now: Date): Promise<ChoiceView> => {
+  const claims = await verify(deps, token, now);
+  const campaign = await deps.campaigns.getCampaign(claims.campaignId);
+  if (!campaign) throw new NotFoundError('this campaign does not exist');
+  if (now.getTime() >= Date.parse(campaign.deadline)) throw new ChoiceClosedError(claims);
+  const state = await deps.ledger.getState(claims.accountId, campaign.noticeId);
+  const notice = deps.content.notices.find((candidate) => candidate.noticeId === campaign.noticeId);
+  const region = state?.region ?? 'global';
+  const language = state?.language ?? notice?.defaultLanguage ?? 'en';
+  const notifiedOptions = state?.notified?.campaignId === campaign.campaignId ? state.notified.options : undefined;
+  const options = campaign.regions.find((r) => r.region === region)?.options ?? notifiedOptions ?? ALL_CHOICE_OPTIONS;
+  const current = state?.choice?.campaignId === campaign.campaignId ? (state.choice as RecordedChoice) : undefined;
+  return { claims, campaign, region, language, options: options.length > 0 ? options : ALL_CHOICE_OPTIONS, ...(current ? { current } : {}) };
+};
+
+/** Record a customer's choice (the last one before the deadline governs). */
+export const recordChoice = async (
+  deps: ChoiceDeps,
+  input: { token: string; option: unknown; source: ChoiceSource; now: Date },
+): Promise<{ view: ChoiceView; choice: RecordedChoice; replaced?: ChoiceOption }> => {
+  const view = await openChoice(deps, input.token, input.now);
+  const option = parseOption(input.option);
+  if (!option || !view.options.includes(option)) {
+    throw new InvalidInputError(`option must be one of: ${view.options.join(', ')}`, [{ path: 'option', message: 'not an offered option' }]);
+  }
+  const { campaign, claims } = view;
+  const at = input.now.toISOString();
+  const state = await deps.ledger.getState(claims.accountId, campaign.noticeId);
+  const userAgent = input.source.userAgent?.slice(0, USER_AGENT_MAX_LENGTH);
+
+  await deps.ledger.appendEvidence(claims.accountId, campaign.noticeId, {
+    kind: 'choice',
+    campaignId: campaign.campaignId,
+    version: campaign.version,
+    option,
+    defaulted: false,
+    channel: 'web',
+    ...(input.source.ipPrefix ? { ipPrefix: input.source.ipPrefix } : {}),
+    ...(userAgent ? { userAgent } : {}),
+    at,
+  });
+
+  const choice: RecordedChoice = {
+    campaignId: campaign.campaignId,
+    version: campaign.version,
+    option,
+    at,
+    defaulted: false,
+    ...(state && state.acceptedVersion < campaign.version ? { previousVersion: state.acceptedVersion } : {}),
+  };
+  const { applied, replaced } = await deps.choices.setChoice(claims.accountId, campaign.noticeId, choice);
+  const replacedOption = replaced?.campaignId === campaign.campaignId ? replaced.option : undefined;
+  if (applied) {
+    await deps.campaigns.addCounters(campaign.campaignId, shardOf(claims.accountId), counterDeltas(option, replacedOption));
+    await deps.choices.markRecipient(campaign.campaignId, claims.accountId, choice, false);
+    await deps.events.publish([
+      {
+        eventId: choiceEventId(campaign.campaignId, claims.accountId, at),
+        campaignId: campaign.campaignId,
+        noticeId: campaign.noticeId,
+        version: campaign.version,
+        accountId: claims.accountId,
+        option,
+        ...(replacedOption && replacedOption !== option ? { previousOption: replacedOption } : {}),
+        defaulted: false,
+        at,
+      },
+    ]);
+  }
+  return { view: { ...view, current: choice }, choice, ...(replacedOption ? { replaced: replacedOption } : {}) };
+};
+
+/**
+ * At the deadline: record `keep-previous` as the defaulted choice of an account that made none.
+ * Idempotent: the state update only applies without a choice for the campaign; the recipient
+ * mark gates the counter, so a re-run after a crash finishes the steps without counting twice.
+ */
+export const applyDefaultChoice = async (
+  deps: Pick<ChoiceDeps, 'campaigns' | 'ledger' | 'choices' | 'events'>,
+  campaign: Campaign,
+  accountId: string,
+): Promise<'defaulted' | 'skipped'> => {
+  const at = campaign.deadline;
+  const state = await deps.ledger.getState(accountId, campaign.noticeId);
+  if (!state || state.acceptedVersion >= campaign.version) return 'skipped';
+  const choice: RecordedChoice = {
+    campaignId: campaign.campaignId,
+    version: campaign.version,
+    option: 'keep-previous',
+    at,
+    defaulted: true,
+    previousVersion: state.acceptedVersion,
+  };
+  const existing = state.choice?.campaignId === campaign.campaignId ? state.choice : undefined;
+  if (existing && !existing.defaulted) return 'skipped';
+  if (!existing) {
+    const { applied } = await deps.choices.setChoice(accountId, campaign.noticeId, choice);
+    // Lost to a customer's choice (or a concurrent default) made just now: theirs stands.
+    if (!applied) return 'skipped';
+  }
+  // Evidence and event are idempotent (keyed by the deadline instant); the recipient mark gates the count.
+  await deps.ledger.appendEvidence(accountId, campaign.noticeId, {
+    kind: 'choice',
+    campaignId: campaign.campaignId,
+    version: campaign.version,
+    option: 'keep-previous',
+    defaulted: true,
+    channel: 'system',
+    at,
+  });
+  await deps.events.publish([
+    {
+      eventId: choiceEventId(campaign.campaignId, accountId, at),
+      campaignId: campaign.campaignId,
+      noticeId: campaign.noticeId,
+      version: campaign.version,
+      accountId,
+      option: 'keep-previous',
+      defaulted: true,
+      at,
+    },
+  ]);
+  if (!(await deps.choices.markRecipient(campaign.campaignId, accountId, choice, true))) return 'skipped';
+  await deps.campaigns.addCounters(campaign.campaignId, shardOf(accountId), { defaulted: 1 });
+  return 'defaulted';
+};
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/** `ChoiceStore` on the ledger table (state item `ACCT#`/`STATE#`, recipient item `CMP#…#R#`). */
+export class DynamoDbChoiceStore implements ChoiceStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    if (!options.tableName) throw new TypeError('DynamoDbChoiceStore needs a tableName');
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  async setChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<{ applied: boolean; replaced?: RecordedChoice }> {
+    // A customer's choice replaces an earlier one of the same campaign; a default replaces nothing
+    // and never lands on an account that already accepted the version.
+    const condition = choice.defaulted
+      ? 'attribute_exists(pk) AND #accepted < :version AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId)'
+      : 'attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR #choice.#at <= :at)';
+    try {
+      const result = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: accountPk(accountId), sk: stateSk(noticeId) },
+          UpdateExpression: 'SET #choice = :choice',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#choice': 'choice', ...(choice.defaulted ? { '#accepted': 'acceptedVersion' } : { '#at': 'at' }) },
+          ExpressionAttributeValues: {
+            ':choice': { ...choice },
+            ':campaignId': choice.campaignId,
+            ...(choice.defaulted ? { ':version': choice.version } : { ':at': choice.at }),
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const replaced = result.Attributes?.['choice'] as RecordedChoice | undefined;
+      return replaced ? { applied: true, replaced } : { applied: true };
+    } catch (error) {
+      if (isConditionFailure(error)) return { applied: false };
+      throw error;
+    }
+  }
+
+  async markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #choice = :option, choiceAt = :at, choiceDefaulted = :defaulted',
+          ConditionExpression: onlyFirst ? 'attribute_exists(pk) AND attribute_not_exists(#choice)' : 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#choice': 'choice' },
+          ExpressionAttributeValues: { ':option': choice.option, ':at': choice.at, ':defaulted': choice.defaulted },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
+import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
+import { CampaignStore, recipientKey, type Campaign } from '../../functions/campaigns/store.ts';
+import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
+import { makeHandler } from '../../functions/choices/handler.ts';
+import { compiledContent } from '../../functions/content/artifact.ts';
+import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { fixedClock } from '../../functions/core/clock.ts';
+import { signChoiceToken } from '../../functions/core/tokens.ts';
+import { startTestTable, type TestTable } from '../integration/engines.ts';
+
+const DEADLINE = '2027-02-01T00:00:00.000Z';
+const key = new Uint8Array(randomBytes(32));
+
+const campaignOf = (campaignId: string): Campaign => ({
+  campaignId,
+  noticeId: 'privacy',
+  version: 2,
+  deadline: DEADLINE,
+  regions: [
+    { region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS },
+    { region: 'jp', notification: 'choice', options: ALL_CHOICE_OPTIONS },
+  ],
+  createdAt: '2026-11-01T00:00:00.000Z',
+  status: 'started',
+});
+
+const event = (method: 'GET' | 'POST', token: string, options: { query?: Record<string, string>; body?: string; headers?: Record<string, string> } = {}) =>
+  ({
+    version: '2.0',
+    routeKey: `${method} /choices/{token}`,
+    rawPath: `/choices/${token}`,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { 'user-agent': 'Mozilla/5.0 test', ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    pathParameters: { token },
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path: `/choices/${token}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.77', userAgent: 'Mozilla/5.0 test' },
+      requestId: 'r',
+      routeKey: `${method} /choices/{token}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: false,
+  }) as unknown as APIGatewayProxyEventV2;
+
+describe('Lambda: choices', () => {
+  let table: TestTable;
+  let campaigns: CampaignStore;
+  const clock = fixedClock('2026-12-01T09:00:00.000Z');
+  const events = new InMemoryChoicePublisher();
+  let handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode?: number; headers?: Record<string, unknown>; body?: string }>;
+
+  const seedAccount = async (accountId: string, region: string, language: string, campaignId = 'privacy-v2') => {
+    await table.store.advanceState({
+      kind: 'acceptance',
+      accountId,
+      noticeId: 'privacy',
+      version: 1,
+      region,
+      language,
+      contentHash: 'a'.repeat(64),
+      at: '2026-04-01T00:00:00.000Z',
+      source: { channel: 'api' },
+    });
+    const campaign = campaignOf(campaignId);
+    await campaigns.claimRecipient({ campaignId, accountId, kind: 'notice', attemptId: 'a1', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+    await campaigns.markSent(campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
+    await campaigns.setNotified(accountId, campaign, ALL_CHOICE_OPTIONS, '2026-11-02T00:00:00.000Z');
+  };
+  const tokenFor = (accountId: string, campaignId = 'privacy-v2') => signChoiceToken({ campaignId, accountId, expiresAt: DEADLINE }, key);
+  const call = (e: APIGatewayProxyEventV2) => handler(e, {} as Context);
+  const counters = async (campaignId = 'privacy-v2') => (await campaigns.snapshot(campaignId))?.counters;
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    campaigns = new CampaignStore({ tableName: table.tableName, client: table.documentClient });
+    await campaigns.createCampaign(campaignOf('privacy-v2'));
+    await campaigns.createCampaign(campaignOf('privacy-v2-other'));
+    await seedAccount('acct-de', 'eea', 'en');
+    await seedAccount('acct-jp', 'jp', 'ja');
+    await seedAccount('acct-fr', 'eea', 'en');
+    handler = makeHandler({
+      content: compiledContent,
+      clock,
+      logger: new Logger({ serviceName: 'choices', logLevel: 'SILENT' }),
+      tokenKey: staticTokenKey(key),
+      campaigns,
+      ledger: table.store,
+      choices: new DynamoDbChoiceStore({ tableName: table.tableName, client: table.documentClient }),
+      events,
+    }) as never;
+  });
+  afterAll(async () => table?.stop());
+  beforeEach(() => clock.set('2026-12-01T09:00:00.000Z'));
+
+  describe('GET /choices/{token}', () => {
+    it('renders the options, deadline and links in English for an EEA account, with strict headers, and writes nothing', async () => {
+      // Prepare
+      const before = await table.scanAll();
+
+      // Act
+      const response = await call(event('GET', tokenFor('acct-de'), { query: { option: 'delete' } }));
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(response.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
+      expect(response.headers?.['Cache-Control']).toBe('no-store');
+      expect(response.headers?.['Referrer-Policy']).toBe('no-referrer');
+      expect(response.headers?.['Content-Security-Policy']).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(response.body).toContain('<html lang="en"');
+      expect(response.body).toContain('1 February 2027 at 00:00 UTC');
+      expect(response.body).toContain('36 months');
+      expect(response.body).toMatch(/value="delete" aria-describedby="option-delete-description" checked/);
+      expect(response.body).toContain('href="/v1/notices/privacy?version=2&amp;region=eea&amp;lang=en&amp;format=html"');
+      expect(await table.scanAll()).toEqual(before);
+    });
+
+    it('renders Japanese for a jp account', async () => {
+      const response = await call(event('GET', tokenFor('acct-jp')));
+
+      expect(response.statusCode).toBe(200);
+      expect(response.headers?.['Content-Language']).toBe('ja');
+      expect(response.body).toContain('<html lang="ja"');
+      expect(response.body).toContain('この内容で選択する');
+    });
+
+    it('answers JSON to an API client', async () => {
+      const response = await call(event('GET', tokenFor('acct-fr'), { headers: { accept: 'application/json' } }));
+
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body ?? '{}')).toMatchObject({ campaignId: 'privacy-v2', deadline: DEADLINE, options: ['accept', 'keep-previous', 'delete'] });
+    });
+  });
+
+  describe('POST /choices/{token}', () => {
+    it('records the choice: evidence, state, counter, event, confirmation; then a change of mind moves the counter', async () => {
+      // Act: accept, then (an hour later) delete
+      const first = await call(event('POST', tokenFor('acct-de'), { body: 'option=accept' }));
+      clock.advance(3_600_000);
+      const second = await call(event('POST', tokenFor('acct-de'), { body: 'option=delete' }));
+
+      // Assess
+      expect(first.statusCode).toBe(200);
+      expect(first.body).toContain('Thank you: your choice is recorded');
+      expect(second.body).toContain('Delete the information you already hold about me');
+      const state = await table.store.getState('acct-de', 'privacy');
+      expect(state?.choice).toMatchObject({ campaignId: 'privacy-v2', version: 2, option: 'delete', defaulted: false, at: '2026-12-01T10:00:00.000Z' });
+      const evidence = (await table.scanAll()).filter((item) => item['accountId'] === 'acct-de' && String(item['sk']).startsWith('EV#CHO#'));
+      expect(evidence.map((item) => item['option'])).toEqual(['accept', 'delete']);
+      expect(evidence[0]).toMatchObject({ channel: 'web', ipPrefix: '203.0.113.0/24', userAgent: 'Mozilla/5.0 test' });
+      expect(await counters()).toMatchObject({ choice_accept: 0, choice_delete: 1, choice_keep_previous: 0 });
+      const mine = events.events.filter((e) => e.accountId === 'acct-de');
+      expect(mine.map((e) => [e.option, e.previousOption])).toEqual([
+        ['accept', undefined],
+        ['delete', 'accept'],
+      ]);
+      expect((await campaigns.getRecipient('privacy-v2', 'acct-de'))?.['choice']).toBe('delete');
+    });
+
+    it('a token for one campaign records only in that campaign', async () => {
+      // Act
+      const response = await call(event('POST', tokenFor('acct-fr', 'privacy-v2-other'), { body: 'option=accept' }));
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect((await table.store.getState('acct-fr', 'privacy'))?.choice?.campaignId).toBe('privacy-v2-other');
+      expect((await counters('privacy-v2'))?.choice_accept).toBe(0);
+      expect((await counters('privacy-v2-other'))?.choice_accept).toBe(1);
+      expect(await campaigns.getRecipient('privacy-v2', 'acct-fr')).not.toHaveProperty('choice');
+    });
+
+    it('refuses a choice after the deadline with a 410 page and records nothing', async () => {
+      // Prepare
+      clock.set(DEADLINE);
+      const before = await table.scanAll();
+
+      // Act
+      const page = await call(event('POST', tokenFor('acct-jp'), { body: 'option=accept', headers: { 'accept-language': 'ja' } }));
+      const problem = await call(event('POST', tokenFor('acct-jp'), { body: 'option=accept', headers: { accept: 'application/json' } }));
+
+      // Assess
+      expect(page.statusCode).toBe(410);
+      expect(page.body).toContain('このご選択の期限は過ぎています');
+      expect(problem.statusCode).toBe(410);
+      expect(problem.headers?.['Content-Type']).toBe('application/problem+json');
+      expect(await table.scanAll()).toEqual(before);
+    });
+
+    it('refuses tampered, wrong-key and unknown-campaign tokens, and an option not offered, without a 5xx or a write', async () => {
+      // Prepare
+      const good = tokenFor('acct-jp');
+      const tampered = good.slice(0, 10) + (good[10] === 'A' ? 'B' : 'A') + good.slice(11);
+      const otherKey = signChoiceToken({ campaignId: 'privacy-v2', accountId: 'acct-jp', expiresAt: DEADLINE }, new Uint8Array(32).fill(7));
+      const before = await table.scanAll();
+
+      // Act
+      const responses = await Promise.all([
+        call(event('POST', tampered, { body: 'option=accept' })),
+        call(event('POST', otherKey, { body: 'option=accept' })),
+        call(event('POST', tokenFor('acct-jp', 'privacy-v9'), { body: 'option=accept' })),
+        call(event('POST', good, { body: 'option=sell-it' })),
+        call(event('POST', good, { body: '' })),
+        call(event('POST', good, { body: '{"option":', headers: { 'content-type': 'application/json', accept: 'application/json' } })),
+        call(event('POST', tampered, { body: 'option=accept', headers: { accept: 'application/problem+json' } })),
+      ]);
+
+      // Assess
+      expect(responses.map((r) => r.statusCode)).toEqual([403, 403, 404, 400, 400, 400, 403]);
+      expect(responses[0]?.body).toContain('This link does not work');
+      expect(responses[6]?.headers?.['Content-Type']).toBe('application/problem+json');
+      expect(JSON.parse(responses[6]?.body ?? '{}')).toMatchObject({ status: 403, title: 'Invalid or expired link' });
+      expect(await table.scanAll()).toEqual(before);
+    });
+  });
+});
