@@ -17,7 +17,7 @@ import {
   historyQuerySchema,
   statusPathSchema,
 } from '../http/schemas/accounts.ts';
-import { accountStatus, type GovernanceFunction } from '../ledger/account-status.ts';
+import { accountStatus } from '../ledger/account-status.ts';
 import { eraseContact, setContact } from '../ledger/contact.ts';
 import { DynamoDbAcceptanceStore } from '../ledger/dynamodb-store.ts';
 import type { PublishedContent } from '../ledger/published-variants.ts';
@@ -30,8 +30,6 @@ export interface AccountsDeps {
   readonly content: PublishedContent;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** `functions/core/governance.ts` once it exists; the ledger's fallback otherwise. */
-  readonly governance?: GovernanceFunction;
 }
 
 const DEFAULT_PAGE_SIZE = 25;

@@ -1,21 +1,14 @@
 /** Use case: an account's status for a notice — what it accepted, what is latest, what choice governs. */
 import type { Clock } from '../core/clock.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { findNotice, latestVersionAt, type PublishedContent, type PublishedNotice } from './published-variants.ts';
+import { governance, type ChoiceMade, type GoverningVersion, type PendingChoice } from '../core/governance.ts';
+import { findNotice, latestVersionAt, type PublishedContent } from './published-variants.ts';
 import type { AcceptanceStore } from './store.ts';
-import type { AcceptanceState, ChoiceState, NotifiedState } from './types.ts';
-
-/**
- * The seam to `functions/core/governance.ts` (campaigns owner): pure, from the state item and the
- * notice's versions. Its fields are merged into the status as they are.
- */
-export type GovernanceFunction = (state: AcceptanceState | undefined, notice: PublishedNotice, now: Date) => object;
 
 export interface AccountStatusDeps {
   readonly store: AcceptanceStore;
   readonly content: PublishedContent;
   readonly clock: Clock;
-  readonly governance?: GovernanceFunction;
 }
 
 export interface AccountStatus {
@@ -28,23 +21,13 @@ export interface AccountStatus {
   readonly language: string | null;
   readonly latestVersion: number | null;
   readonly latestEffectiveDate: string | null;
-  readonly [governanceField: string]: unknown;
+  /** A change notice awaiting this account's answer (deadline, options), or null. */
+  readonly pendingChoice: PendingChoice | null;
+  /** The choice that governs (made or defaulted), or null. */
+  readonly choice: ChoiceMade | null;
+  /** Which version governs data collected before/from which date. */
+  readonly governs: readonly GoverningVersion[];
 }
-
-/**
- * What can be said without the governance module: the choice recorded for the last notification,
- * and a pending choice while its deadline has not passed. Replaced by `governance` when given.
- */
-export const fallbackGovernance = (state: AcceptanceState | undefined, _notice: PublishedNotice, now: Date) => {
-  const notified: NotifiedState | undefined = state?.notified;
-  const choice: ChoiceState | undefined =
-    state?.choice && (!notified || state.choice.campaignId === notified.campaignId) ? state.choice : undefined;
-  const pending =
-    notified && !choice && (state?.acceptedVersion ?? 0) < notified.version && new Date(notified.deadline).getTime() > now.getTime()
-      ? { campaignId: notified.campaignId, version: notified.version, deadline: notified.deadline, options: notified.options }
-      : null;
-  return { pendingChoice: pending, choice: choice ?? null };
-};
 
 /** The status route's answer; unknown notice → `NotFoundError`. */
 export const accountStatus = async (deps: AccountStatusDeps, accountId: string, noticeId: string): Promise<AccountStatus> => {
@@ -53,7 +36,7 @@ export const accountStatus = async (deps: AccountStatusDeps, accountId: string, 
   const now = deps.clock.now();
   const state = await deps.store.getState(accountId, noticeId);
   const latest = latestVersionAt(notice, now);
-  const governance = (deps.governance ?? fallbackGovernance)(state, notice, now);
+  const governed = governance(state, notice, now);
   return {
     accountId,
     noticeId,
@@ -64,6 +47,8 @@ export const accountStatus = async (deps: AccountStatusDeps, accountId: string, 
     language: state?.language ?? null,
     latestVersion: latest?.version ?? null,
     latestEffectiveDate: latest?.effectiveDate ?? null,
-    ...governance,
+    pendingChoice: governed.pendingChoice ?? null,
+    choice: governed.choice ?? null,
+    governs: governed.governs,
   };
 };

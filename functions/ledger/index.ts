@@ -7,6 +7,6 @@ export * from './table-definition.ts';
 export * from './keys.ts';
 export * from './published-variants.ts';
 export { recordAcceptance, type RecordAcceptanceInput, USER_AGENT_MAX_LENGTH } from './record-acceptance.ts';
-export { accountStatus, fallbackGovernance, type AccountStatus, type GovernanceFunction } from './account-status.ts';
+export { accountStatus, type AccountStatus } from './account-status.ts';
 export { setContact, eraseContact } from './contact.ts';
 export { allShards } from './audience.ts';
