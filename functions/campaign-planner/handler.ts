@@ -1,4 +1,66 @@
-/** Placeholder entry so the route table and the CDK construct resolve; replaced by the real handler. */
-export const handler = async (): Promise<never> => {
-  throw new Error('campaign-planner: not implemented yet');
+/** Campaign planner Lambda (SQS planner queue): one (campaign, region, shard) per message, resumable. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { InjectedCrashError } from '../campaigns/errors.ts';
+import { plannerMessageSchema } from '../campaigns/messages.ts';
+import { type PlannerDeps, planShard } from '../campaigns/planner.ts';
+import { SqsQueue } from '../campaigns/queue.ts';
+import { CampaignStore } from '../campaigns/store.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
+
+export interface PlannerHandlerDeps extends PlannerDeps {
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Build the handler; each record is planned on its own, failures are reported per record. */
+export const makeHandler = (deps: PlannerHandlerDeps | (() => PlannerHandlerDeps)) => {
+  let resolved: PlannerHandlerDeps | undefined;
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    resolved ??= typeof deps === 'function' ? deps() : deps;
+    const batchItemFailures: { itemIdentifier: string }[] = [];
+    for (const record of event.Records) {
+      let message;
+      try {
+        message = plannerMessageSchema.parse(JSON.parse(record.body));
+      } catch {
+        resolved.log?.('planner message rejected: malformed', { messageId: record.messageId });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      try {
+        const result = await planShard(resolved, message);
+        resolved.log?.('planned', { ...message, ...result });
+      } catch (error) {
+        if (error instanceof InjectedCrashError) throw error; // a simulated crash ends the whole invocation
+        resolved.log?.('planning failed; SQS will redeliver', { ...message, error: (error as Error)?.name });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
 };
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+/** Dependencies from the Lambda environment. */
+export const defaultDeps = (): PlannerHandlerDeps => {
+  const logger = new Logger({ serviceName: 'campaign-planner' });
+  const tableName = required('TABLE_NAME');
+  const client = createDocumentClient();
+  const sqs = new SQSClient({});
+  return {
+    store: new CampaignStore({ tableName, client }),
+    audience: new DynamoDbAcceptanceStore({ tableName, client }),
+    sendQueue: new SqsQueue({ client: sqs, queueUrl: required('SEND_QUEUE_URL') }),
+    // Optional: with it, a very large shard continues in a fresh invocation instead of running into the timeout.
+    ...(process.env['PLANNER_QUEUE_URL'] ? { plannerQueue: new SqsQueue({ client: sqs, queueUrl: process.env['PLANNER_QUEUE_URL'] }) } : {}),
+    log: (message, fields) => logger.info(message, fields ?? {}),
+  };
+};
+
+export const handler = makeHandler(defaultDeps);

@@ -1,4 +1,53 @@
-/** Placeholder entry so the route table and the CDK construct resolve; replaced by the real handler. */
-export const handler = async (): Promise<never> => {
-  throw new Error('campaign-sender: not implemented yet');
+/** Campaign sender Lambda (SQS send queue, `ReportBatchItemFailures`): a thin adapter over `sendBatch`. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { renderCampaignEmail } from '../campaigns/email.ts';
+import { FixedWindowRateLimiter } from '../campaigns/rate-limiter.ts';
+import { type SenderDeps, sendBatch } from '../campaigns/sender.ts';
+import { SesBulkMailer } from '../campaigns/ses-mailer.ts';
+import { CampaignStore } from '../campaigns/store.ts';
+import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
+import { compiledContent } from '../content/artifact.ts';
+import { systemClock } from '../core/clock.ts';
+import { signChoiceToken } from '../core/tokens.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
+
+/** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
+export const makeHandler = (deps: SenderDeps | (() => SenderDeps)) => {
+  let resolved: SenderDeps | undefined;
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    resolved ??= typeof deps === 'function' ? deps() : deps;
+    return sendBatch(resolved, event.Records);
+  };
 };
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+/** Dependencies from the Lambda environment; SDK clients built once per container. */
+export const defaultDeps = (): SenderDeps => {
+  const logger = new Logger({ serviceName: 'campaign-sender' });
+  const tableName = required('TABLE_NAME');
+  const client = createDocumentClient();
+  const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), required('TOKEN_SECRET_ARN'));
+  return {
+    store: new CampaignStore({ tableName, client }),
+    ledger: new DynamoDbAcceptanceStore({ tableName, client }),
+    // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
+    mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: required('SENDER_ADDRESS'), configurationSet: required('CONFIGURATION_SET') }),
+    rateLimiter: new FixedWindowRateLimiter({ client, tableName, limit: Number(required('SEND_QUOTA_PER_SECOND')), clock: systemClock }),
+    content: compiledContent,
+    renderEmail: renderCampaignEmail,
+    signChoiceToken: async (claims) => signChoiceToken(claims, await tokenKey.getKey()),
+    publicBaseUrl: required('PUBLIC_BASE_URL'),
+    clock: systemClock,
+    log: (message, fields) => logger.info(message, fields ?? {}),
+  };
+};
+
+export const handler = makeHandler(defaultDeps);

@@ -28,8 +28,8 @@ export interface PlannerDeps {
   readonly store: CampaignStore;
   readonly audience: AudienceSource;
   readonly sendQueue: Queue<SendMessage>;
-  /** Where a continuation goes when an invocation has done `maxPagesPerInvocation` pages. */
-  readonly plannerQueue: Queue<PlannerMessage>;
+  /** Where a continuation goes after `maxPagesPerInvocation` pages; without it an invocation runs to the end. */
+  readonly plannerQueue?: Queue<PlannerMessage>;
   /** @default 1000 (the ledger's maximum) */
   readonly pageSize?: number;
   /** Bounds one invocation (Lambda's 15 minutes) for very large shards. @default 200 */
@@ -73,7 +73,7 @@ export const planShard = async (deps: PlannerDeps, message: PlannerMessage): Pro
   let pages = 0;
   let members = 0;
   while (!plan.done) {
-    if (pages >= maxPages) {
+    if (deps.plannerQueue && pages >= maxPages) {
       await deps.plannerQueue.send([message]);
       return { pages, members, done: false };
     }
