@@ -35,6 +35,8 @@ const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, Format>> = { 'application/js
 const MAX_ACCEPT_LENGTH = 2048;
 // Marks an absent value in memo keys, so that `?country=` (malformed) never hits `no country`.
 const ABSENT = '\u0001';
+// Real inputs are a few dozen bytes; longer ones are resolved each time rather than kept as keys.
+const MAX_MEMO_KEY_LENGTH = 1024;
 
 /** The representation asked for by `Accept`: JSON when absent; 406 when nothing offered is acceptable. */
 export const formatFromAccept = (accept: string | undefined): Format => {
@@ -116,6 +118,7 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
 /** The route: memo hit → bytes; miss → resolve, memoise, answer. */
 export const getNotice = (event: HttpEvent, context: ServingContext): HttpResult => {
   const key = rawKey(event);
+  if (key.length > MAX_MEMO_KEY_LENGTH) return respondFrom(resolveEntry(event, context), event);
   const cached = context.memo.get(key, () => context.clock.now().getTime());
   if (cached) return respondFrom(cached, event);
   const entry = resolveEntry(event, context);

@@ -7,6 +7,7 @@ import { fixedClock } from '../../functions/core/clock.ts';
 import { noticeResponseSchemas } from '../../functions/http/schemas/notices.ts';
 import { latestPolicy, LATEST_MAX_AGE_SECONDS } from '../../functions/notices/cache-policy.ts';
 import { makeHandler } from '../../functions/notices/handler.ts';
+import { ResponseMemo } from '../../functions/notices/response-memo.ts';
 
 // Dates come from the artifact, so the tests hold whatever the sample's dates and today's date are.
 const notice = content.notices.find((candidate) => candidate.noticeId === 'privacy') as CompiledNotice;
@@ -403,5 +404,23 @@ describe('Function: latestPolicy', () => {
       const lastReuse = Math.min(policy.validUntil, changeAt) - 1;
       expect(lastReuse + maxAge * 1000).toBeLessThanOrEqual(changeAt);
     }
+  });
+});
+
+describe('Class: ResponseMemo', () => {
+  const entry = (validUntil: number) => ({ ok: { statusCode: 200 }, notModified: { statusCode: 304 }, etag: '"x"', validUntil });
+
+  it('forgets an entry once its validity has passed', () => {
+    const memo = new ResponseMemo();
+    memo.set('latest', entry(1_000));
+    expect(memo.get('latest', () => 999)).toBeDefined();
+    expect(memo.get('latest', () => 1_000)).toBeUndefined();
+  });
+
+  it('stays bounded however many distinct keys callers send', () => {
+    const memo = new ResponseMemo(100);
+    for (let index = 0; index < 1_000; index += 1) memo.set(`key-${index}`, entry(Infinity));
+    expect(memo.size).toBeLessThanOrEqual(100);
+    expect(memo.get('key-999', () => 0)).toBeDefined();
   });
 });
