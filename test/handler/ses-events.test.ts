@@ -1,0 +1,94 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTagValue } from '../../functions/campaigns/messages.ts';
+import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
+import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { makeHandler } from '../../functions/ses-events/handler.ts';
+import { startTestTable, type TestTable } from '../integration/engines.ts';
+
+const campaign: Campaign = {
+  campaignId: 'privacy-v2',
+  noticeId: 'privacy',
+  version: 2,
+  deadline: '2027-02-01T00:00:00.000Z',
+  regions: [{ region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS }],
+  createdAt: '2026-11-01T00:00:00.000Z',
+  status: 'started',
+};
+
+const sesEvent = (eventType: string, accountId: string, messageId: string, extra: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: `${eventType}-${messageId}`,
+  'detail-type': `Email ${eventType}`,
+  source: 'aws.ses',
+  time: '2026-11-02T10:00:05Z',
+  detail: {
+    eventType,
+    mail: {
+      messageId,
+      timestamp: '2026-11-02T10:00:00.000Z',
+      tags: { campaign: ['privacy-v2'], account: [encodeTagValue(accountId)], kind: ['notice'] },
+    },
+    ...extra,
+  },
+});
+
+describe('Lambda: ses-events', () => {
+  let table: TestTable;
+  let campaigns: CampaignStore;
+  let handler: ReturnType<typeof makeHandler>;
+
+  const recipient = (accountId: string) => campaigns.getRecipient('privacy-v2', accountId);
+  const ntf = async (accountId: string) =>
+    (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#NTF#')).map((item) => item['event']);
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    campaigns = new CampaignStore({ tableName: table.tableName, client: table.documentClient });
+    await campaigns.createCampaign(campaign);
+    for (const accountId of ['acct-1', 'acct/2 é', 'acct-3']) {
+      await campaigns.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+    }
+    handler = makeHandler({ campaigns, ledger: table.store, logger: new Logger({ serviceName: 'ses-events', logLevel: 'SILENT' }) });
+  });
+  afterAll(async () => table?.stop());
+
+  it('reconciles a Send for a recipient left `sending`, then records Delivery, each once under redelivery', async () => {
+    // Act: every event delivered twice
+    for (const e of [sesEvent('Send', 'acct-1', 'm-1'), sesEvent('Delivery', 'acct-1', 'm-1', { delivery: { timestamp: '2026-11-02T10:00:03.000Z' } })]) {
+      expect(await handler(e)).toEqual({ recorded: true });
+      expect(await handler(e)).toEqual({ recorded: true });
+    }
+
+    // Assess
+    expect(await recipient('acct-1')).toMatchObject({ status: 'sent', messageId: 'm-1', deliveredAt: '2026-11-02T10:00:03.000Z' });
+    expect((await ntf('acct-1')).sort()).toEqual(['delivered', 'sent']);
+    expect((await campaigns.snapshot('privacy-v2'))?.counters).toMatchObject({ sent: 1, delivered: 1 });
+  });
+
+  it('records bounces and complaints for an encoded account id, and a Reject as failed', async () => {
+    await handler(sesEvent('Send', 'acct/2 é', 'm-2'));
+    await handler(sesEvent('Bounce', 'acct/2 é', 'm-2', { bounce: { bounceType: 'Permanent', timestamp: '2026-11-02T10:01:00.000Z' } }));
+    await handler(sesEvent('Complaint', 'acct/2 é', 'm-2', { complaint: { timestamp: '2026-11-03T00:00:00.000Z' } }));
+    await handler(sesEvent('Reject', 'acct-3', 'm-3'));
+
+    expect(await recipient('acct/2 é')).toMatchObject({ bouncedAt: '2026-11-02T10:01:00.000Z', complainedAt: '2026-11-03T00:00:00.000Z' });
+    expect((await ntf('acct/2 é')).sort()).toEqual(['bounced', 'complained', 'sent']);
+    expect(await ntf('acct-3')).toEqual(['failed']);
+    expect((await campaigns.snapshot('privacy-v2'))?.counters).toMatchObject({ bounced: 1, complained: 1, failed: 1 });
+  });
+
+  it('skips events that are not ours without writing', async () => {
+    // Prepare
+    const before = await table.scanAll();
+    const untagged = { detail: { eventType: 'Delivery', mail: { messageId: 'x', tags: {} } } };
+    const opened = sesEvent('Open', 'acct-1', 'm-1');
+    const unknownCampaign = { ...sesEvent('Delivery', 'acct-1', 'm-9'), detail: { ...sesEvent('Delivery', 'acct-1', 'm-9').detail, mail: { messageId: 'm-9', tags: { campaign: ['nope'], account: ['acct-1'] } } } };
+
+    // Act / Assess
+    for (const e of [untagged, opened, unknownCampaign, {}, { detail: null }]) {
+      expect(await handler(e as never)).toEqual({ recorded: false });
+    }
+    expect(await table.scanAll()).toEqual(before);
+  });
+});
