@@ -55,17 +55,22 @@ export const validateNotice = (tree: NoticeTree, catalogue: RegionCatalogue | un
     problems.add(tree.noticeFile.path, noticeFile.lineOf(['title']), `title has no '${noticeFile.value.defaultLanguage}' entry for the default language`);
   }
 
-  const parsed = orderVersions(tree, problems).map((versionTree) => parseVersion(versionTree, defaultLanguage, problems));
-  if (parsed.length === 0) problems.add(tree.dir, 1, 'a notice needs at least one version directory (v1/)');
+  const ordered = orderVersions(tree, problems);
+  if (ordered.length === 0) problems.add(tree.dir, 1, 'a notice needs at least one version directory (v1/)');
 
   const regionIds = new Set((catalogue?.regions ?? []).map((region) => region.id).filter((id) => id !== GLOBAL_REGION));
   const versions: ValidVersion[] = [];
   let previous: ParsedVersion | undefined;
   let previousDate: string | undefined;
 
-  for (const current of parsed) {
+  let previousIsClean = false;
+
+  for (const entry of ordered) {
+    const problemsBefore = problems.count;
+    const current = parseVersion(entry, defaultLanguage, problems);
     checkTranslationsAgree(current, problems);
     if (catalogue) checkRegions(current, regionIds, problems);
+    const currentIsClean = problems.count === problemsBefore;
     if (noticeFile && tree.noticeFile) {
       for (const translation of current.translations) {
         if (!(translation.language in noticeFile.value.title)) {
@@ -89,7 +94,8 @@ export const validateNotice = (tree: NoticeTree, catalogue: RegionCatalogue | un
       if (current.version === 1 && Object.keys(versionYaml.value.changes).length > 0) {
         problems.add(versionPath, versionYaml.lineOf(['changes']), 'version 1 has no previous version: it declares no changes');
       }
-      if (previous) checkChangesMatchText(previous, current, versionPath, versionYaml, problems);
+      // Comparing against a version whose own sections are broken would only echo its problems.
+      if (previous && previousIsClean && currentIsClean) checkChangesMatchText(previous, current, versionPath, versionYaml, problems);
     }
 
     if (versionYaml && current.reference) {
@@ -103,6 +109,7 @@ export const validateNotice = (tree: NoticeTree, catalogue: RegionCatalogue | un
       });
     }
     previous = current;
+    previousIsClean = currentIsClean;
   }
 
   if (problems.count > before || !noticeFile || !defaultLanguage) return undefined;

@@ -226,7 +226,9 @@ describe('Function: buildContent (refusals)', () => {
       [V2_JA]: replaceOnce(base[V2_JA] as string, 'region=jp', 'region=kr'),
     });
     const problems = problemsOf(files);
-    expect(new Set(problems.map((problem) => problem.file))).toEqual(new Set([V1_EN, V1_JA, V2_EN, V2_JA, V2_YAML]));
+    // v1 en lost a heading (so v1 ja has a section en lacks), v2 has an old date and an unknown region in ja.
+    expect(new Set(problems.map((problem) => problem.file))).toEqual(new Set([V1_EN, V1_JA, V2_JA, V2_YAML]));
+    // No echo: v2 is not compared with the broken v1, so nothing is blamed on v2/en.md.
     const keys = problems.map((problem) => [problem.file, problem.line] as const);
     expect(keys).toEqual([...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])));
   });
