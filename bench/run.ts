@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCollector, type BenchModule, type BenchResult, type Metric } from './lib/report.ts';
@@ -78,6 +78,7 @@ const main = async (args: readonly string[]): Promise<number> => {
     console.error(`no benchmark matches ${filters.join(', ')}`);
     return 1;
   }
+  const loadBefore = loadavg()[0]!;
   const scratch = mkdtempSync(join(tmpdir(), 'disclosure-bench-'));
   const results: BenchResult[] = [];
   try {
@@ -97,7 +98,10 @@ const main = async (args: readonly string[]): Promise<number> => {
   }
   printTable(results);
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
-  const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' };
+  // The load average says how much the neighbours competed; ratios hold up better than absolutes.
+  const load = { before: loadBefore, after: loadavg()[0]! };
+  console.log(`\n${cpus().length} CPUs, 1-min load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`);
+  const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage: load };
   writeFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
   console.log(`\nresults written to ${RESULTS_FILE}`);
   return results.some((result) => result.error) ? 1 : 0;
