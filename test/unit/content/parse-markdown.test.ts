@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProblemCollector, ContentValidationError } from '../../../functions/content/errors.ts';
 import { parseNoticeMarkdown } from '../../../functions/content/parse-markdown.ts';
@@ -44,5 +45,27 @@ describe('Function: parseNoticeMarkdown', () => {
     const problems = new ProblemCollector();
     expect(parseNoticeMarkdown('x.md', '', problems)).toEqual([]);
     expect(problemsOf(problems)).toEqual(['1: no sections: a translation needs at least one `## Title {#id}` section']);
+  });
+});
+
+describe('Function: parseNoticeMarkdown (generated input)', () => {
+  const fragments = ['## T {#a}\n', '## U {#b region=eea}\n', '# H1\n', '## no id\n', 'text\n', '\n', '<b>x</b>\n', '```\n', '- item\n', '  more\n', '[l](https://e.example)\n', '\r\n', '### sub\n', '<!-- c -->\n', '    code\n'];
+
+  it('never throws and points every problem at a line of the file', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string()), { maxLength: 30 }), (parts) => {
+        const source = parts.join('');
+        const lines = source.replace(/\r\n?/g, '\n').split('\n').length;
+        const problems = new ProblemCollector();
+        const sections = parseNoticeMarkdown('x.md', source, problems);
+        for (const problem of problemsOf(problems)) {
+          const line = Number(problem.split(':')[0]);
+          expect(line).toBeGreaterThanOrEqual(1);
+          expect(line).toBeLessThanOrEqual(lines);
+        }
+        for (const section of sections) expect(section.line).toBeLessThanOrEqual(lines);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -202,6 +202,11 @@ describe('Function: buildContent (refusals)', () => {
     ]);
   });
 
+  it('refuses an unknown change kind at the line of its key', () => {
+    const yaml = replaceOnce(base[V2_YAML] as string, '    kind: editorial\n', '    kind: cosmetic\n');
+    expect(problemsOf(templatesWith({ [V2_YAML]: yaml }))).toEqual([{ file: V2_YAML, line: 4, message: expect.stringContaining('changes.who-we-are.kind') }]);
+  });
+
   it('refuses a missing default-language translation and a language without a title', () => {
     const files = templatesWith({ 'notices/demo/v1/fr.md': base[V1_EN] as string, [V1_EN]: undefined });
     const messages = problemsOf(files).map((problem) => `${problem.file}:${problem.line}: ${problem.message}`);
