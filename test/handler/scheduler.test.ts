@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHandler } from '../../functions/campaign-scheduler/handler.ts';
+import { candidateCampaignIds, DynamoDbSweepStore } from '../../functions/campaign-scheduler/sweeps.ts';
+import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
+import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
+import type { SendMessage } from '../../functions/campaigns/messages.ts';
+import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
+import { compiledContent } from '../../functions/content/artifact.ts';
+import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { fixedClock } from '../../functions/core/clock.ts';
+import { startTestTable, type TestTable } from '../integration/engines.ts';
+
+const DEADLINE = '2027-02-01T00:00:00.000Z';
+const campaign: Campaign = {
+  campaignId: 'privacy-v2',
+  noticeId: 'privacy',
+  version: 2,
+  deadline: DEADLINE,
+  regions: [
+    { region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS },
+    { region: 'jp', notification: 'choice', options: ALL_CHOICE_OPTIONS },
+  ],
+  createdAt: '2026-11-01T00:00:00.000Z',
+  status: 'started',
+};
+
+describe('Lambda: campaign-scheduler', () => {
+  let table: TestTable;
+  let campaigns: CampaignStore;
+  let choices: DynamoDbChoiceStore;
+  const clock = fixedClock('2026-12-01T00:00:00.000Z');
+  const events = new InMemoryChoicePublisher();
+  const enqueued: SendMessage[] = [];
+  let run: ReturnType<typeof makeHandler>;
+
+  const seed = async (accountId: string, region: string, language: string, acceptedVersion = 1) => {
+    await table.store.advanceState({
+      kind: 'acceptance',
+      accountId,
+      noticeId: 'privacy',
+      version: acceptedVersion,
+      region,
+      language,
+      contentHash: 'a'.repeat(64),
+      at: '2026-04-01T00:00:00.000Z',
+      source: { channel: 'api' },
+    });
+    await campaigns.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+    await campaigns.markSent('privacy-v2', accountId, 'notice', 'a', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
+    await campaigns.setNotified(accountId, campaign, ALL_CHOICE_OPTIONS, '2026-11-02T00:00:00.000Z');
+  };
+  const choiceEvidence = async (accountId: string) =>
+    (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#CHO#'));
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    campaigns = new CampaignStore({ tableName: table.tableName, client: table.documentClient });
+    choices = new DynamoDbChoiceStore({ tableName: table.tableName, client: table.documentClient });
+    await campaigns.createCampaign(campaign);
+    for (let i = 0; i < 51; i++) await seed(`acct-de-${i}`, 'eea', 'en');
+    await seed('acct-jp', 'jp', 'ja');
+    await seed('acct-chose', 'eea', 'en');
+    await seed('acct-crashed', 'eea', 'en');
+    await seed('acct-on-v2', 'eea', 'en');
+    await table.store.advanceState({
+      kind: 'acceptance',
+      accountId: 'acct-on-v2',
+      noticeId: 'privacy',
+      version: 2,
+      region: 'eea',
+      language: 'en',
+      contentHash: 'b'.repeat(64),
+      at: '2026-12-01T00:00:00.000Z',
+      source: { channel: 'api' },
+    });
+    const chosen = { campaignId: 'privacy-v2', version: 2, option: 'delete' as const, at: '2026-12-02T00:00:00.000Z', defaulted: false };
+    await choices.setChoice('acct-chose', 'privacy', chosen);
+    await choices.markRecipient('privacy-v2', 'acct-chose', chosen, false);
+    run = makeHandler({
+      content: compiledContent,
+      clock,
+      campaigns,
+      ledger: table.store,
+      choices,
+      events,
+      sweeps: new DynamoDbSweepStore({ tableName: table.tableName, client: table.documentClient }),
+      sendQueue: { send: async (messages) => void enqueued.push(...messages) },
+      reminderDays: 7,
+      log: () => {},
+    });
+  });
+  afterAll(async () => table?.stop());
+
+  it('finds the campaign from the content: privacy version 2 needs a choice', () => {
+    expect(candidateCampaignIds(compiledContent)).toEqual(['privacy-v2']);
+  });
+
+  it('does nothing before the reminder window', async () => {
+    clock.set('2027-01-20T00:00:00.000Z');
+
+    const result = await run();
+
+    expect(result.campaigns).toEqual([{ campaignId: 'privacy-v2', action: 'none', reminded: 0, defaulted: 0 }]);
+    expect(enqueued).toHaveLength(0);
+  });
+
+  it('enqueues one reminder per recipient without a choice, in batches of ≤ 50 per language, once', async () => {
+    // Act: two runs inside the window
+    clock.set('2027-01-25T01:00:00.000Z');
+    const first = await run();
+    clock.advance(3_600_000);
+    const second = await run();
+
+    // Assess
+    expect(first.campaigns[0]).toMatchObject({ action: 'reminders', reminded: 54 });
+    expect(second.campaigns[0]).toMatchObject({ action: 'none' });
+    const accounts = enqueued.flatMap((message) => message.accountIds);
+    expect(new Set(accounts).size).toBe(accounts.length);
+    expect(accounts).toHaveLength(54);
+    expect(accounts).not.toContain('acct-chose');
+    expect(enqueued.every((message) => message.kind === 'reminder' && message.accountIds.length <= 50)).toBe(true);
+    expect(enqueued.find((message) => message.accountIds.includes('acct-jp'))).toMatchObject({ region: 'jp', language: 'ja' });
+  });
+
+  it('at the deadline records keep-previous as defaulted for everyone without a choice, exactly once, converging after a crash', async () => {
+    // Prepare: a crash after the state update but before the rest (state set, recipient unmarked)
+    await choices.setChoice('acct-crashed', 'privacy', {
+      campaignId: 'privacy-v2',
+      version: 2,
+      option: 'keep-previous',
+      at: DEADLINE,
+      defaulted: true,
+      previousVersion: 1,
+    });
+    clock.set('2027-02-01T00:30:00.000Z');
+
+    // Act
+    const first = await run();
+    const second = await run();
+
+    // Assess: 51 DE + JP + the crashed one; not the one who chose, not the one already on v2
+    expect(first.campaigns[0]).toMatchObject({ action: 'defaults', defaulted: 53 });
+    expect(second.campaigns[0]).toMatchObject({ action: 'none' });
+    expect((await table.store.getState('acct-jp', 'privacy'))?.choice).toMatchObject({ option: 'keep-previous', defaulted: true, at: DEADLINE });
+    expect((await table.store.getState('acct-chose', 'privacy'))?.choice).toMatchObject({ option: 'delete', defaulted: false });
+    expect((await table.store.getState('acct-on-v2', 'privacy'))?.choice).toBeUndefined();
+    expect(await choiceEvidence('acct-crashed')).toHaveLength(1);
+    expect((await choiceEvidence('acct-de-7'))[0]).toMatchObject({ option: 'keep-previous', defaulted: true, channel: 'system' });
+    expect((await campaigns.snapshot('privacy-v2'))?.counters.defaulted).toBe(53);
+    expect(events.events.filter((event) => event.defaulted)).toHaveLength(53);
+  });
+});
