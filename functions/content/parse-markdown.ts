@@ -103,10 +103,12 @@ const parseHeading = (raw: string): { id: string; title: string; region: string 
 
 /** Raw HTML and script-capable links are refused at the source; sanitising the output is the second line. */
 const checkMarkup = (file: string, block: Token, blockLine: number, problems: ProblemCollector): void => {
+  const htmlLines = new Set<number>(); // `<b>x</b>` is one mistake, not two
   lexer.walkTokens([block], (token) => {
     const where = blockLine + lineWithin(block.raw, token.raw);
     if (token.type === 'html') {
-      problems.add(file, where, `raw HTML is not allowed in notices: ${abbreviate(token.raw)}`);
+      if (!htmlLines.has(where)) problems.add(file, where, `raw HTML is not allowed in notices: ${abbreviate(token.raw)}`);
+      htmlLines.add(where);
     } else if (token.type === 'link' || token.type === 'image') {
       const href = (token as Tokens.Link | Tokens.Image).href.trim();
       if (token.type === 'image') problems.add(file, where, `images are not supported in notices: ${abbreviate(token.raw)}`);
