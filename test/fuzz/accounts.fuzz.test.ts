@@ -76,7 +76,7 @@ const requests = fc.record({
   base64: fc.boolean(),
   authorizer: authorizers,
 });
-type FuzzRequest = fc.Infer<typeof requests>;
+type FuzzRequest = typeof requests extends fc.Arbitrary<infer T> ? T : never;
 
 const toEvent = (request: FuzzRequest): APIGatewayProxyEventV2 => {
   const { target, method } = request.route;

@@ -1,0 +1,106 @@
+import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../../../functions/ledger/dynamodb-store.ts';
+import type { AcceptanceRecord } from '../../../functions/ledger/types.ts';
+
+const RECORD: AcceptanceRecord = {
+  kind: 'acceptance',
+  accountId: 'acct-1',
+  noticeId: 'privacy',
+  version: 2,
+  region: 'eea',
+  language: 'en',
+  contentHash: 'a'.repeat(64),
+  at: '2026-11-29T12:00:00.000Z',
+  source: { channel: 'web' },
+};
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const throttled = () =>
+  new DynamoDBServiceException({ name: 'ProvisionedThroughputExceededException', $fault: 'client', message: 'Rate exceeded', $metadata: {} });
+
+describe('Class: DynamoDbAcceptanceStore (error paths, mocked client)', () => {
+  const client = createDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const mock = mockClient(DynamoDBDocumentClient);
+  const store = new DynamoDbAcceptanceStore({ tableName: 'Ledger', client });
+
+  beforeEach(() => {
+    mock.reset();
+  });
+
+  it('fails fast without a table name', () => {
+    expect(() => new DynamoDbAcceptanceStore({ tableName: '' })).toThrow(TypeError);
+  });
+
+  describe('Method: appendAcceptance', () => {
+    it('answers the stored record, not the new one, when the conditional put finds it already there', async () => {
+      // Prepare
+      const stored = { ...RECORD, at: '2026-11-01T00:00:00.000Z', pk: 'ACCT#acct-1', sk: 'EV#ACC#privacy#000002#eea#en', gsi2pk: 'x', gsi2sk: 'y' };
+      mock.on(PutCommand).rejects(conditionFailed());
+      mock.on(GetCommand).resolves({ Item: stored });
+
+      // Act
+      const outcome = await store.appendAcceptance(RECORD);
+
+      // Assess
+      expect(outcome).toEqual({ created: false, record: { ...RECORD, at: '2026-11-01T00:00:00.000Z' } });
+      expect(mock).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' });
+      expect(mock).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+    });
+
+    it('lets throttling surface instead of pretending the write happened', async () => {
+      mock.on(PutCommand).rejects(throttled());
+      await expect(store.appendAcceptance(RECORD)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    });
+  });
+
+  describe('Method: advanceState', () => {
+    it('reports false when a newer acceptance already holds the state', async () => {
+      mock.on(UpdateCommand).rejects(conditionFailed());
+      expect(await store.advanceState(RECORD)).toBe(false);
+    });
+
+    it('writes the audience keys of the account shard with the version padded', async () => {
+      mock.on(UpdateCommand).resolves({});
+      expect(await store.advanceState(RECORD)).toBe(true);
+      const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.ExpressionAttributeValues?.[':gsi1sk']).toBe('000002#acct-1');
+      expect(String(input.ExpressionAttributeValues?.[':gsi1pk'])).toMatch(/^AUD#privacy#eea#\d{2}$/);
+    });
+
+    it('rethrows anything that is not a condition failure', async () => {
+      mock.on(UpdateCommand).rejects(throttled());
+      await expect(store.advanceState(RECORD)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    });
+  });
+
+  describe('Method: getContacts', () => {
+    it('retries unprocessed keys until every contact is read', async () => {
+      mock
+        .on(BatchGetCommand)
+        .resolvesOnce({
+          Responses: { Ledger: [{ accountId: 'a', email: 'a@example.org' }] },
+          UnprocessedKeys: { Ledger: { Keys: [{ pk: 'ACCT#b', sk: 'CONTACT' }] } },
+        })
+        .resolvesOnce({ Responses: { Ledger: [{ accountId: 'b', email: 'b@example.org' }] } });
+
+      const contacts = await store.getContacts(['a', 'b', 'a']);
+
+      expect([...contacts]).toEqual([
+        ['a', 'a@example.org'],
+        ['b', 'b@example.org'],
+      ]);
+      expect(mock).toHaveReceivedCommandTimes(BatchGetCommand, 2);
+    });
+
+    it('reads in batches of at most 100 keys', async () => {
+      mock.on(BatchGetCommand).resolves({ Responses: { Ledger: [] } });
+      await store.getContacts(Array.from({ length: 250 }, (_, i) => `acct-${i}`));
+      const sizes = mock.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.['Ledger']?.Keys?.length);
+      expect(sizes).toEqual([100, 100, 50]);
+    });
+  });
+});
