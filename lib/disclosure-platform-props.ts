@@ -1,0 +1,237 @@
+/**
+ * The configuration of `DisclosurePlatform`, its defaults and the checks run at the top of the
+ * constructor, so a wrong value fails `cdk synth` with a clear message instead of a deploy.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CompiledContent, LanguageTag, RegionCatalogue } from '../functions/content/types.ts';
+
+/** What the infrastructure needs from the compiled content: the edge function is generated from it. */
+export interface PlatformContent {
+  /** Countries and subdivisions → region, exactly as the content build compiled them. */
+  readonly catalogue: RegionCatalogue;
+  /** Every language any notice is written in. */
+  readonly languages: readonly LanguageTag[];
+  /** Served when a viewer accepts none of `languages`. */
+  readonly defaultLanguage: LanguageTag;
+}
+
+/** JWT authoriser for end-user, service and admin tokens on the public API. */
+export interface PlatformJwtProps {
+  /** Token issuer (`iss`), an `https://` URL whose `/.well-known/openid-configuration` API Gateway reads. */
+  readonly issuer: string;
+  /** Accepted audiences (`aud`); at least one. */
+  readonly audience: readonly string[];
+}
+
+/** Rate and burst limit for an HTTP API stage. */
+export interface PlatformThrottleProps {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Burst bucket size. */
+  readonly burstLimit: number;
+}
+
+export interface DisclosurePlatformProps {
+  /**
+   * The compiled content's region catalogue and languages (built in `bin/`, passed down).
+   * No default: the edge function cannot be generated without it.
+   */
+  readonly content: PlatformContent;
+  /**
+   * `From:` address of change-notice emails. Must belong to `senderIdentity`.
+   * No default.
+   */
+  readonly senderAddress: string;
+  /**
+   * SES identity (a domain, or an email address) that `senderAddress` is sent from; the send
+   * permission is scoped to it.
+   * @default - the domain of `senderAddress`
+   */
+  readonly senderIdentity?: string;
+  /**
+   * Create the SES email identity in this stack (then publish its DKIM records). Set `false`
+   * when the identity is already verified in the account: CloudFormation cannot adopt it.
+   * @default true
+   */
+  readonly createSenderIdentity?: boolean;
+  /**
+   * The SES send quota, in recipients per second, shared by every concurrent sender. Bounds the
+   * sender's concurrency and is passed to it as `SEND_QUOTA_PER_SECOND`.
+   * @default 14 (the quota SES grants a new production account)
+   */
+  readonly sendQuotaPerSecond?: number;
+  /**
+   * Days before a campaign's deadline when the scheduler sends a reminder (0: no reminder).
+   * @default 7
+   */
+  readonly reminderDays?: number;
+  /**
+   * Optional JWT authoriser on the public API for end-user, service and admin tokens.
+   * @default - no JWT authoriser: account and admin routes exist only on the IAM-authorised service API
+   */
+  readonly jwt?: PlatformJwtProps;
+  /**
+   * Also send an informational email for material changes that do not need a choice.
+   * @default false
+   */
+  readonly informationalEmails?: boolean;
+  /**
+   * Address subscribed to the alarm topic (it must confirm the subscription).
+   * @default - no subscription; subscribe to the `AlarmTopic` output yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Retention of every Lambda, API access and alarm-related log group.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Base URL of the links in emails (choice pages, notices).
+   * @default - `https://` + the CloudFront distribution's domain name
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * Active X-Ray tracing on every function.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Throttling of each HTTP API stage.
+   * @default { rateLimit: 200, burstLimit: 400 }
+   */
+  readonly apiThrottle?: PlatformThrottleProps;
+  /**
+   * ARN of a WAF web ACL (scope CLOUDFRONT, in us-east-1) attached to the distribution.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+  /**
+   * Alarm when the oldest message of the planner or send queue is older than this.
+   * @default Duration.minutes(30)
+   */
+  readonly queueAgeAlarmThreshold?: Duration;
+}
+
+/** The props with every default applied. */
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'publicBaseUrl' | 'webAclArn'>> {
+  readonly jwt?: PlatformJwtProps;
+  readonly alarmEmail?: string;
+  readonly publicBaseUrl?: string;
+  readonly webAclArn?: string;
+}
+
+/** Raised at synth when a `DisclosurePlatform` prop is invalid. */
+export class PlatformPropsError extends Error {
+  override readonly name = 'PlatformPropsError';
+  constructor(readonly prop: string, message: string) {
+    super(`DisclosurePlatform: ${prop}: ${message}`);
+  }
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const LANGUAGE = /^[a-z]{2,3}$/;
+/** SES grants at most a few thousand per second; a bigger number is a typo (e.g. per day). */
+const MAX_SEND_QUOTA = 5_000;
+
+const isToken = (value: unknown): boolean => typeof value === 'string' && Token.isUnresolved(value);
+
+/** SES lets a verified domain send from itself and its subdomains. */
+const inDomain = (address: string, domain: string): boolean => {
+  const host = (address.split('@')[1] ?? '').toLowerCase();
+  const wanted = domain.toLowerCase();
+  return host === wanted || host.endsWith(`.${wanted}`);
+};
+
+const checkEmail = (prop: string, value: string): void => {
+  if (!isToken(value) && !EMAIL.test(value)) throw new PlatformPropsError(prop, 'must be an email address');
+};
+
+const checkContent = (content: PlatformContent | undefined): void => {
+  if (!content) throw new PlatformPropsError('content', 'is required (build it in bin/ and pass it down)');
+  if (content.languages.length === 0) throw new PlatformPropsError('content.languages', 'must name at least one language');
+  for (const language of content.languages) {
+    if (!LANGUAGE.test(language)) throw new PlatformPropsError('content.languages', `"${language}" is not a primary language subtag`);
+  }
+  if (!content.languages.includes(content.defaultLanguage)) {
+    throw new PlatformPropsError('content.defaultLanguage', `"${content.defaultLanguage}" is not one of the content's languages`);
+  }
+  const regionIds = new Set(['global', ...content.catalogue.regions.map((region) => region.id)]);
+  const mapped = [...Object.entries(content.catalogue.countries), ...Object.entries(content.catalogue.subdivisions)];
+  for (const [code, region] of mapped) {
+    if (!regionIds.has(region)) throw new PlatformPropsError('content.catalogue', `${code} maps to unknown region "${region}"`);
+  }
+};
+
+const checkPositive = (prop: string, value: number, { integer = false, max = Number.MAX_SAFE_INTEGER, min = 1 } = {}): void => {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new PlatformPropsError(prop, `must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}, got ${value}`);
+  }
+};
+
+/** Checks the props and fills in the defaults; throws `PlatformPropsError` on the first problem. */
+export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPlatformProps => {
+  checkContent(props.content);
+  checkEmail('senderAddress', props.senderAddress);
+  const senderIdentity = props.senderIdentity ?? props.senderAddress.split('@')[1] ?? '';
+  if (!isToken(senderIdentity)) {
+    if (senderIdentity.includes('@')) {
+      if (senderIdentity.toLowerCase() !== props.senderAddress.toLowerCase()) {
+        throw new PlatformPropsError('senderIdentity', 'an email-address identity must be the sender address itself');
+      }
+    } else if (!DOMAIN.test(senderIdentity)) {
+      throw new PlatformPropsError('senderIdentity', `"${senderIdentity}" is not a domain name`);
+    } else if (!isToken(props.senderAddress) && !inDomain(props.senderAddress, senderIdentity)) {
+      throw new PlatformPropsError('senderIdentity', `the sender address is not in the domain ${senderIdentity}`);
+    }
+  }
+  const sendQuotaPerSecond = props.sendQuotaPerSecond ?? 14;
+  checkPositive('sendQuotaPerSecond', sendQuotaPerSecond, { max: MAX_SEND_QUOTA });
+  const reminderDays = props.reminderDays ?? 7;
+  checkPositive('reminderDays', reminderDays, { integer: true, min: 0, max: 365 });
+  if (props.jwt) {
+    if (!isToken(props.jwt.issuer) && !/^https:\/\/[^\s/]+/.test(props.jwt.issuer)) {
+      throw new PlatformPropsError('jwt.issuer', 'must be an https:// URL (API Gateway discovers the keys from it)');
+    }
+    if (props.jwt.audience.length === 0 || props.jwt.audience.some((audience) => audience.trim() === '')) {
+      throw new PlatformPropsError('jwt.audience', 'must name at least one non-empty audience');
+    }
+  }
+  if (props.alarmEmail !== undefined) checkEmail('alarmEmail', props.alarmEmail);
+  if (props.publicBaseUrl !== undefined && !isToken(props.publicBaseUrl) && !/^https:\/\/[^\s/]+[^\s]*[^/\s]$/.test(props.publicBaseUrl)) {
+    throw new PlatformPropsError('publicBaseUrl', 'must be an https:// URL without a trailing slash');
+  }
+  const apiThrottle = props.apiThrottle ?? { rateLimit: 200, burstLimit: 400 };
+  checkPositive('apiThrottle.rateLimit', apiThrottle.rateLimit, { max: 10_000 });
+  checkPositive('apiThrottle.burstLimit', apiThrottle.burstLimit, { integer: true, max: 5_000 });
+  if (props.webAclArn !== undefined && !isToken(props.webAclArn) && !props.webAclArn.startsWith('arn:aws:wafv2:us-east-1:')) {
+    throw new PlatformPropsError('webAclArn', 'must be a WAFv2 web ACL ARN in us-east-1 (CloudFront scope)');
+  }
+  const queueAgeAlarmThreshold = props.queueAgeAlarmThreshold ?? Duration.minutes(30);
+  return {
+    content: props.content,
+    senderAddress: props.senderAddress,
+    senderIdentity,
+    createSenderIdentity: props.createSenderIdentity ?? true,
+    sendQuotaPerSecond,
+    reminderDays,
+    jwt: props.jwt,
+    informationalEmails: props.informationalEmails ?? false,
+    alarmEmail: props.alarmEmail,
+    logRetention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    publicBaseUrl: props.publicBaseUrl,
+    tracing: props.tracing ?? false,
+    apiThrottle,
+    webAclArn: props.webAclArn,
+    queueAgeAlarmThreshold,
+  };
+};
+
+/** The part of a compiled content artifact the platform needs (catalogue and languages). */
+export const platformContentOf = (compiled: CompiledContent): PlatformContent => {
+  const languages = [...new Set(compiled.notices.flatMap((notice) => notice.versions.flatMap((version) => version.languages)))].sort();
+  const defaultLanguage = compiled.notices[0]?.defaultLanguage ?? languages[0] ?? 'en';
+  return { catalogue: compiled.catalogue, languages, defaultLanguage };
+};

@@ -1,0 +1,100 @@
+/** Props are checked at the top of the constructor, before anything is bundled. */
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import type { CompiledContent } from '../../functions/content/types.ts';
+import {
+  DisclosurePlatform,
+  PlatformPropsError,
+  platformContentOf,
+  resolvePlatformProps,
+  type DisclosurePlatformProps,
+} from '../../lib/disclosure-platform.ts';
+
+const content: DisclosurePlatformProps['content'] = {
+  catalogue: { regions: [{ id: 'eea', name: { en: 'EEA' } }], countries: { DE: 'eea' }, subdivisions: { 'NO-21': 'global' } },
+  languages: ['en', 'ja'],
+  defaultLanguage: 'en',
+};
+const valid: DisclosurePlatformProps = { content, senderAddress: 'privacy@mail.example.org' };
+
+describe('Function: resolvePlatformProps', () => {
+  it('fills in every documented default', () => {
+    // act
+    const resolved = resolvePlatformProps(valid);
+    // assess
+    expect(resolved).toMatchObject({
+      senderIdentity: 'mail.example.org',
+      createSenderIdentity: true,
+      sendQuotaPerSecond: 14,
+      reminderDays: 7,
+      informationalEmails: false,
+      logRetention: RetentionDays.THREE_MONTHS,
+      tracing: false,
+      apiThrottle: { rateLimit: 200, burstLimit: 400 },
+    });
+    expect(resolved.queueAgeAlarmThreshold.toMinutes()).toBe(30);
+    expect(resolved.jwt).toBeUndefined();
+  });
+
+  it('keeps what was given', () => {
+    const resolved = resolvePlatformProps({
+      ...valid,
+      senderIdentity: 'privacy@mail.example.org',
+      sendQuotaPerSecond: 500,
+      reminderDays: 0,
+      jwt: { issuer: 'https://login.example.org', audience: ['disclosure'] },
+      queueAgeAlarmThreshold: Duration.minutes(5),
+    });
+    expect(resolved).toMatchObject({ senderIdentity: 'privacy@mail.example.org', sendQuotaPerSecond: 500, reminderDays: 0 });
+    expect(resolved.jwt?.issuer).toBe('https://login.example.org');
+  });
+
+  it.each<[string, Partial<DisclosurePlatformProps>, string]>([
+    ['a sender that is not an address', { senderAddress: 'privacy' }, 'senderAddress'],
+    ['a sender outside the identity domain', { senderIdentity: 'other.example.org' }, 'senderIdentity'],
+    ['an address identity that is not the sender', { senderIdentity: 'someone@mail.example.org' }, 'senderIdentity'],
+    ['a malformed identity domain', { senderIdentity: 'not a domain' }, 'senderIdentity'],
+    ['a zero send quota', { sendQuotaPerSecond: 0 }, 'sendQuotaPerSecond'],
+    ['a send quota per day instead of per second', { sendQuotaPerSecond: 50_000 }, 'sendQuotaPerSecond'],
+    ['a fractional reminder', { reminderDays: 1.5 }, 'reminderDays'],
+    ['a negative reminder', { reminderDays: -1 }, 'reminderDays'],
+    ['an http issuer', { jwt: { issuer: 'http://login.example.org', audience: ['disclosure'] } }, 'jwt.issuer'],
+    ['no audience', { jwt: { issuer: 'https://login.example.org', audience: [] } }, 'jwt.audience'],
+    ['a malformed alarm address', { alarmEmail: 'oncall' }, 'alarmEmail'],
+    ['a base URL with a trailing slash', { publicBaseUrl: 'https://notices.example.org/' }, 'publicBaseUrl'],
+    ['a regional web ACL', { webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y' }, 'webAclArn'],
+    ['a zero burst', { apiThrottle: { rateLimit: 10, burstLimit: 0 } }, 'apiThrottle.burstLimit'],
+    ['no languages', { content: { ...content, languages: [] } }, 'content.languages'],
+    ['a default language not in the content', { content: { ...content, defaultLanguage: 'fr' } }, 'content.defaultLanguage'],
+    ['a catalogue entry to an unknown region', { content: { ...content, catalogue: { ...content.catalogue, countries: { JP: 'jp' } } } }, 'content.catalogue'],
+  ])('refuses %s', (_case, override, prop) => {
+    // act
+    const attempt = (): unknown => resolvePlatformProps({ ...valid, ...override });
+    // assess
+    expect(attempt).toThrow(PlatformPropsError);
+    expect(attempt).toThrow(new RegExp(`^DisclosurePlatform: ${prop.replace('.', '\\.')}:`));
+  });
+
+  it('fails the construct before creating any resource', () => {
+    const stack = new Stack(new App(), 'Invalid');
+    expect(() => new DisclosurePlatform(stack, 'Platform', { ...valid, sendQuotaPerSecond: -5 })).toThrow(PlatformPropsError);
+    expect(stack.node.findAll().filter((construct) => construct instanceof CfnResource)).toHaveLength(0);
+  });
+});
+
+describe('Function: platformContentOf', () => {
+  it('takes the catalogue, every language of every version, and the default language', () => {
+    const compiled = {
+      schemaVersion: 1,
+      sourceHash: 'x',
+      openapi: '{}',
+      catalogue: content.catalogue,
+      notices: [
+        { noticeId: 'privacy', defaultLanguage: 'ja', title: {}, regions: ['global'], versions: [{ languages: ['ja'] }, { languages: ['ja', 'en'] }] },
+        { noticeId: 'terms', defaultLanguage: 'en', title: {}, regions: ['global'], versions: [{ languages: ['en', 'ko'] }] },
+      ],
+    } as unknown as CompiledContent;
+    expect(platformContentOf(compiled)).toEqual({ catalogue: content.catalogue, languages: ['en', 'ja', 'ko'], defaultLanguage: 'ja' });
+  });
+});

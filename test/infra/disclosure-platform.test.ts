@@ -1,0 +1,425 @@
+/**
+ * The synthesised platform: resource properties, least privilege per function, pinned logical
+ * ids, routing and authorisers, the edge, alarms, cdk-nag (asserted) and synth determinism.
+ * One reference synth is shared by the whole file; two more variants reuse its bundles.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ledgerTableDefinition } from '../../functions/ledger/table-definition.ts';
+import { routes } from '../../functions/routes.ts';
+import { STATEFUL_LOGICAL_IDS, type PlatformFunctionName } from '../../lib/disclosure-platform.ts';
+import { regionFunctionCode } from '../../lib/edge/region-function.ts';
+import { bundleOf, compiledContent, referenceProps, synthPlatform, type SynthResult } from './platform-synth.ts';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; Metadata?: Record<string, any> }>;
+
+let reference: SynthResult;
+let resources: Resources;
+
+beforeAll(() => {
+  reference = synthPlatform(referenceProps, { nag: true });
+  resources = reference.template.toJSON()['Resources'] as Resources;
+}, 120_000);
+
+const functionLogicalId = (name: PlatformFunctionName): string =>
+  reference.stack.getLogicalId(reference.stack.platform.functions[name].node.defaultChild as CfnFunction);
+
+const ofType = (type: string): [string, Resources[string]][] => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+/** The statements of the inline policy attached to a function's role. */
+const statementsOf = (name: PlatformFunctionName): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] => {
+  const roleRef = resources[functionLogicalId(name)]!.Properties!['Role'] as { 'Fn::GetAtt': [string, string] };
+  const roleId = roleRef['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties!['Roles'] as { Ref: string }[]).some((role) => role.Ref === roleId))
+    .flatMap(([, policy]) => policy.Properties!['PolicyDocument'].Statement);
+};
+
+const actionsOf = (name: PlatformFunctionName): Set<string> =>
+  new Set(statementsOf(name).flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action])));
+
+const resourceMentions = (statement: { Resource: unknown }, logicalId: string): boolean => JSON.stringify(statement.Resource).includes(`"${logicalId}"`);
+
+const ALL_FUNCTIONS: PlatformFunctionName[] = [
+  'notices', 'accounts', 'campaigns-api', 'choices', 'campaign-planner', 'campaign-sender', 'ses-events', 'campaign-scheduler',
+];
+
+describe('Construct: DisclosurePlatform', () => {
+  describe('Lambdas', () => {
+    it('has one function per row of the design doc, Node.js 24 on ARM64, each with its own log group', () => {
+      const functions = ofType('AWS::Lambda::Function');
+      expect(functions).toHaveLength(ALL_FUNCTIONS.length);
+      for (const name of ALL_FUNCTIONS) {
+        const properties = resources[functionLogicalId(name)]!.Properties!;
+        expect(properties['Runtime'], name).toBe('nodejs24.x');
+        expect(properties['Architectures'], name).toEqual(['arm64']);
+        expect(properties['Handler'], name).toBe('index.handler');
+        const logGroupId = properties['LoggingConfig'].LogGroup.Ref as string;
+        expect(resources[logGroupId]!.Type).toBe('AWS::Logs::LogGroup');
+        expect(resources[logGroupId]!.Properties!['RetentionInDays']).toBe(90);
+      }
+    });
+
+    it('passes each function exactly the environment the design doc lists', () => {
+      const expected: Record<PlatformFunctionName, string[]> = {
+        notices: [],
+        accounts: ['TABLE_NAME'],
+        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'TOKEN_SECRET_ARN', 'SENDER_ADDRESS', 'INFORMATIONAL_EMAILS'],
+        choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
+        'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'INFORMATIONAL_EMAILS'],
+        'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
+        'ses-events': ['TABLE_NAME'],
+        'campaign-scheduler': ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
+      };
+      for (const name of ALL_FUNCTIONS) {
+        const variables = Object.keys(resources[functionLogicalId(name)]!.Properties!['Environment']?.Variables ?? {})
+          .filter((key) => !key.startsWith('POWERTOOLS_'));
+        expect(variables.sort(), name).toEqual([...expected[name]].sort());
+      }
+      const sender = resources[functionLogicalId('campaign-sender')]!.Properties!['Environment'].Variables;
+      expect(sender.SEND_QUOTA_PER_SECOND).toBe('200');
+      expect(sender.SENDER_ADDRESS).toBe('privacy@notices.example.org');
+      expect(sender.POWERTOOLS_SERVICE_NAME).toBe('disclosure-campaign-sender');
+      expect(resources[functionLogicalId('campaign-scheduler')]!.Properties!['Environment'].Variables.REMINDER_DAYS).toBe('5');
+    });
+
+    it('bounds the sender by the send quota: reserved concurrency and SQS maximum concurrency', () => {
+      // 200 recipients/s at 50 per SendBulkEmail call: 4 calls in flight, plus one spare.
+      expect(resources[functionLogicalId('campaign-sender')]!.Properties!['ReservedConcurrentExecutions']).toBe(5);
+      const mapping = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties!['FunctionName'].Ref === functionLogicalId('campaign-sender'));
+      expect(mapping?.[1].Properties!['ScalingConfig']).toEqual({ MaximumConcurrency: 5 });
+      expect(mapping?.[1].Properties!['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+    });
+
+    it('bundles the notice function with the compiled content and without any AWS SDK', () => {
+      const bundle = bundleOf(reference, functionLogicalId('notices'));
+      expect(bundle).not.toMatch(/@aws-sdk|aws-sdk\/client/);
+      expect(bundle).toContain(compiledContent.sourceHash);
+      expect(bundle).not.toContain('sourceMappingURL');
+    });
+
+    it('ships ESM bundles with the AWS SDK left external', () => {
+      for (const name of ALL_FUNCTIONS) {
+        const bundle = bundleOf(reference, functionLogicalId(name));
+        expect(bundle, name).toMatch(/^import\{createRequire as __createRequire\}from'node:module'/);
+        expect(bundle, name).not.toMatch(/\bmodule\.exports\s*=\s*__toCommonJS/);
+        expect(bundle, name).not.toContain('sourceMappingURL');
+      }
+    });
+  });
+
+  describe('least privilege', () => {
+    it('gives the notice function nothing but its own log stream', () => {
+      const statements = statementsOf('notices');
+      expect([...actionsOf('notices')].sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(statements.every((statement) => !resourceMentions(statement, STATEFUL_LOGICAL_IDS.table))).toBe(true);
+    });
+
+    it.each([
+      ['accounts', { table: 'readwrite', sqsSend: [], secret: false, ses: false, events: false }],
+      ['campaigns-api', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.plannerQueue], secret: true, ses: false, events: false }],
+      ['campaign-planner', { table: 'read+cursor', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue], secret: false, ses: false, events: false }],
+      ['campaign-sender', { table: 'readwrite', sqsSend: [], secret: true, ses: true, events: false }],
+      ['choices', { table: 'readwrite', sqsSend: [], secret: true, ses: false, events: true }],
+      ['ses-events', { table: 'write', sqsSend: ['EventsDeadLetterQueue'], secret: false, ses: false, events: false }],
+      ['campaign-scheduler', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, 'EventsDeadLetterQueue'], secret: false, ses: false, events: true }],
+    ] as const)('%s gets exactly its grants', (name, expected) => {
+      const actions = actionsOf(name);
+      const statements = statementsOf(name);
+      const reads = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+      const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+      const deletes = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+      if (expected.table === 'readwrite') expect([...actions]).toEqual(expect.arrayContaining([...reads, ...writes, ...deletes]));
+      if (expected.table === 'read+cursor') {
+        expect([...actions]).toEqual(expect.arrayContaining([...reads, ...writes]));
+        for (const action of deletes) expect(actions.has(action), action).toBe(false);
+      }
+      if (expected.table === 'write') {
+        expect([...actions]).toEqual(expect.arrayContaining(writes));
+        for (const action of reads) expect(actions.has(action), action).toBe(false);
+      }
+      const sendTargets = statements
+        .filter((statement) => ([] as string[]).concat(statement.Action).includes('sqs:SendMessage'))
+        .map((statement) => JSON.stringify(statement.Resource));
+      expect(sendTargets).toHaveLength(expected.sqsSend.length);
+      for (const queue of expected.sqsSend) expect(sendTargets.some((target) => target.includes(queue)), queue).toBe(true);
+      expect(actions.has('secretsmanager:GetSecretValue')).toBe(expected.secret);
+      expect(actions.has('ses:SendBulkEmail')).toBe(expected.ses);
+      expect(actions.has('events:PutEvents')).toBe(expected.events);
+      for (const action of actions) expect(action, `${name}: ${action}`).not.toMatch(/^[a-z0-9-]+:\*$|^\*$/);
+    });
+
+    it('lets the sender send only from the sender address, through the platform identity and configuration set', () => {
+      const ses = statementsOf('campaign-sender').find((statement) => ([] as string[]).concat(statement.Action).includes('ses:SendBulkEmail'))!;
+      expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'privacy@notices.example.org' } });
+      const scoped = JSON.stringify(ses.Resource);
+      expect(scoped).toContain(':identity/notices.example.org');
+      expect(scoped).toContain(':configuration-set/');
+      expect(scoped).not.toContain('"*"');
+    });
+  });
+
+  describe('stateful resources', () => {
+    it('pins the logical ids of the table, key, queues, secret and bus', () => {
+      const expectedTypes: Record<string, string> = {
+        [STATEFUL_LOGICAL_IDS.table]: 'AWS::DynamoDB::Table',
+        [STATEFUL_LOGICAL_IDS.dataKey]: 'AWS::KMS::Key',
+        [STATEFUL_LOGICAL_IDS.plannerQueue]: 'AWS::SQS::Queue',
+        [STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue]: 'AWS::SQS::Queue',
+        [STATEFUL_LOGICAL_IDS.sendQueue]: 'AWS::SQS::Queue',
+        [STATEFUL_LOGICAL_IDS.sendDeadLetterQueue]: 'AWS::SQS::Queue',
+        [STATEFUL_LOGICAL_IDS.tokenSecret]: 'AWS::SecretsManager::Secret',
+        [STATEFUL_LOGICAL_IDS.choiceEventBus]: 'AWS::Events::EventBus',
+      };
+      // Literal ids on purpose: changing one replaces (and, for the table, orphans) production data.
+      expect(Object.keys(expectedTypes).sort()).toEqual([
+        'ChoiceEventBus', 'ChoiceTokenSecret', 'DataKey', 'LedgerTable', 'PlannerDeadLetterQueue', 'PlannerQueue', 'SendDeadLetterQueue', 'SendQueue',
+      ]);
+      for (const [logicalId, type] of Object.entries(expectedTypes)) expect(resources[logicalId]?.Type, logicalId).toBe(type);
+    });
+
+    it('keeps the ledger: on-demand, PITR, deletion protection, retained, customer-managed KMS', () => {
+      const table = resources[STATEFUL_LOGICAL_IDS.table]!;
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [STATEFUL_LOGICAL_IDS.dataKey, 'Arn'] } },
+        TimeToLiveSpecification: { AttributeName: ledgerTableDefinition.timeToLiveAttribute, Enabled: true },
+      });
+      const key = resources[STATEFUL_LOGICAL_IDS.dataKey]!;
+      expect(key.Properties!['EnableKeyRotation']).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    });
+
+    it('mirrors functions/ledger/table-definition.ts: keys, indexes, projections', () => {
+      const properties = resources[STATEFUL_LOGICAL_IDS.table]!.Properties!;
+      expect(properties['KeySchema']).toEqual([
+        { AttributeName: ledgerTableDefinition.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: ledgerTableDefinition.sortKey.name, KeyType: 'RANGE' },
+      ]);
+      const indexes = properties['GlobalSecondaryIndexes'] as { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+      expect(indexes.map((index) => index.IndexName)).toEqual(ledgerTableDefinition.globalSecondaryIndexes.map((index) => index.indexName));
+      for (const definition of ledgerTableDefinition.globalSecondaryIndexes) {
+        const index = indexes.find((candidate) => candidate.IndexName === definition.indexName)!;
+        expect(index.KeySchema).toEqual([
+          { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
+        ]);
+        expect(index.Projection.ProjectionType).toBe(definition.projection.type);
+        if (definition.projection.type === 'INCLUDE') expect(index.Projection.NonKeyAttributes).toEqual([...definition.projection.nonKeyAttributes]);
+      }
+    });
+
+    it('encrypts the choice-token secret with the data key and generates it', () => {
+      const secret = resources[STATEFUL_LOGICAL_IDS.tokenSecret]!;
+      expect(secret.Properties!['KmsKeyId']).toEqual({ 'Fn::GetAtt': [STATEFUL_LOGICAL_IDS.dataKey, 'Arn'] });
+      expect(secret.Properties!['GenerateSecretString']).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(secret.DeletionPolicy).toBe('Retain');
+    });
+
+    it('makes every queue encrypted and SSL-only, and gives the work queues a DLQ', () => {
+      const queues = ofType('AWS::SQS::Queue');
+      expect(queues.length).toBeGreaterThanOrEqual(5);
+      for (const [id, queue] of queues) {
+        expect(queue.Properties!['SqsManagedSseEnabled'] ?? queue.Properties!['KmsMasterKeyId'], id).toBeTruthy();
+        const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Properties!['Queues']).includes(`"${id}"`));
+        expect(policy, `${id} has a queue policy`).toBeDefined();
+        expect(policy![1].Properties!['PolicyDocument'].Statement).toEqual(expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]));
+      }
+      for (const [queue, dlq] of [[STATEFUL_LOGICAL_IDS.plannerQueue, STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue], [STATEFUL_LOGICAL_IDS.sendQueue, STATEFUL_LOGICAL_IDS.sendDeadLetterQueue]] as const) {
+        expect(resources[queue]!.Properties!['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 });
+      }
+      // Visibility at least six times the consumer's timeout, so a slow batch is not delivered twice.
+      expect(resources[STATEFUL_LOGICAL_IDS.sendQueue]!.Properties!['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * resources[functionLogicalId('campaign-sender')]!.Properties!['Timeout']);
+      expect(resources[STATEFUL_LOGICAL_IDS.plannerQueue]!.Properties!['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * resources[functionLogicalId('campaign-planner')]!.Properties!['Timeout']);
+    });
+  });
+
+  describe('SES and events', () => {
+    it('publishes send, delivery, bounce, complaint, reject and rendering failure to EventBridge', () => {
+      reference.template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+      reference.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: Match.arrayEquals(['send', 'delivery', 'bounce', 'complaint', 'reject', 'renderingFailure']),
+          EventBridgeDestination: { EventBusArn: Match.anyValue() },
+        },
+      });
+      reference.template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'notices.example.org' });
+    });
+
+    it('routes this configuration set’s SES events to ses-events, and runs the scheduler hourly', () => {
+      const rules = ofType('AWS::Events::Rule');
+      const sesRule = rules.find(([, rule]) => JSON.stringify(rule.Properties!['EventPattern'] ?? {}).includes('aws.ses'))!;
+      expect(JSON.stringify(sesRule[1].Properties!['EventPattern'])).toContain('ses:configuration-set');
+      expect(JSON.stringify(sesRule[1].Properties!['Targets'])).toContain(functionLogicalId('ses-events'));
+      const schedule = rules.find(([, rule]) => rule.Properties!['ScheduleExpression'] === 'rate(1 hour)')!;
+      expect(JSON.stringify(schedule[1].Properties!['Targets'])).toContain(functionLogicalId('campaign-scheduler'));
+      for (const [, rule] of [sesRule, schedule]) {
+        expect(rule.Properties!['Targets'][0].DeadLetterConfig, 'target DLQ').toBeDefined();
+      }
+    });
+  });
+
+  describe('HTTP APIs', () => {
+    const apiIds = (): { publicApi: string; serviceApi: string } => ({
+      publicApi: reference.stack.getLogicalId(reference.stack.platform.publicApi.node.defaultChild as never),
+      serviceApi: reference.stack.getLogicalId(reference.stack.platform.serviceApi.node.defaultChild as never),
+    });
+    const routesOf = (apiId: string): { key: string; auth: string; scopes?: string[] }[] =>
+      ofType('AWS::ApiGatewayV2::Route')
+        .filter(([, route]) => route.Properties!['ApiId'].Ref === apiId)
+        .map(([, route]) => ({ key: route.Properties!['RouteKey'], auth: route.Properties!['AuthorizationType'] ?? 'NONE', scopes: route.Properties!['AuthorizationScopes'] }));
+
+    it('publishes every route of functions/routes.ts: public ones open, account and admin ones behind JWT', () => {
+      const published = routesOf(apiIds().publicApi);
+      expect(published.map((route) => route.key).sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+      for (const route of routes) {
+        const found = published.find((candidate) => candidate.key === `${route.method} ${route.path}`)!;
+        expect(found.auth, found.key).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
+        if (route.auth === 'admin') expect(found.scopes, found.key).toEqual(['disclosure/admin']);
+      }
+      reference.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: { Issuer: 'https://issuer.example.org/', Audience: ['disclosure'] },
+      });
+    });
+
+    it('puts the account and admin routes behind IAM on the service API, and nothing public there', () => {
+      const published = routesOf(apiIds().serviceApi);
+      const authenticated = routes.filter((route) => route.auth !== 'public');
+      expect(published.map((route) => route.key).sort()).toEqual(authenticated.map((route) => `${route.method} ${route.path}`).sort());
+      for (const route of published) expect(route.auth, route.key).toBe('AWS_IAM');
+    });
+
+    it('throttles both stages and writes access logs without the caller’s IP', () => {
+      const stages = ofType('AWS::ApiGatewayV2::Stage');
+      expect(stages).toHaveLength(2);
+      for (const [id, stage] of stages) {
+        expect(stage.Properties!['StageName'], id).toBe('$default');
+        expect(stage.Properties!['DefaultRouteSettings']).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+        const format = stage.Properties!['AccessLogSettings'].Format as string;
+        expect(format).toContain('$context.requestId');
+        expect(format).not.toMatch(/sourceIp|userAgent|identity\./);
+        const destination = JSON.stringify(stage.Properties!['AccessLogSettings'].DestinationArn);
+        expect(resources[JSON.parse(destination)['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
+      }
+    });
+  });
+
+  describe('CloudFront', () => {
+    const distributionConfig = (): Record<string, any> => ofType('AWS::CloudFront::Distribution')[0]![1].Properties!['DistributionConfig'];
+
+    it('caches notices and the OpenAPI document by region and language through the generated function', () => {
+      const behaviors = distributionConfig()['CacheBehaviors'] as Record<string, any>[];
+      expect(behaviors.map((behavior) => behavior.PathPattern).sort()).toEqual(['/v1/notices*', '/v1/openapi.json']);
+      const [functionId, fn] = ofType('AWS::CloudFront::Function')[0]!;
+      expect(fn.Properties!['FunctionConfig'].Runtime).toBe('cloudfront-js-2.0');
+      expect(fn.Properties!['FunctionCode']).toBe(regionFunctionCode(referenceProps.content));
+      const [cachePolicyId, cachePolicy] = ofType('AWS::CloudFront::CachePolicy')[0]!;
+      const keyConfig = cachePolicy.Properties!['CachePolicyConfig'].ParametersInCacheKeyAndForwardedToOrigin;
+      expect(keyConfig.HeadersConfig.Headers.map((header: string) => header.toLowerCase()).sort()).toEqual(['accept', 'accept-language', 'x-notice-region']);
+      expect(keyConfig.QueryStringsConfig.QueryStringBehavior).toBe('all');
+      expect(keyConfig.CookiesConfig.CookieBehavior).toBe('none');
+      for (const behavior of behaviors) {
+        expect(behavior.CachePolicyId).toEqual({ Ref: cachePolicyId });
+        expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }]);
+        expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+      }
+      const [, originRequestPolicy] = ofType('AWS::CloudFront::OriginRequestPolicy')[0]!;
+      const forwarded = originRequestPolicy.Properties!['OriginRequestPolicyConfig'].HeadersConfig.Headers.map((header: string) => header.toLowerCase());
+      expect(forwarded.sort()).toEqual(['cloudfront-viewer-country', 'cloudfront-viewer-country-region']);
+    });
+
+    it('never caches other paths and forwards every viewer header except Host', () => {
+      const defaults = distributionConfig()['DefaultCacheBehavior'];
+      expect(defaults.CachePolicyId).toBe(cloudfront.CachePolicy.CACHING_DISABLED.cachePolicyId);
+      expect(defaults.OriginRequestPolicyId).toBe(cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId);
+      expect(defaults.AllowedMethods).toEqual(expect.arrayContaining(['POST', 'PUT', 'DELETE']));
+      expect(distributionConfig()['Origins'][0].CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+      expect(distributionConfig()['Logging']).toBeDefined();
+    });
+  });
+
+  describe('observability', () => {
+    const alarms = (): Record<string, any>[] => ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties!);
+
+    it('alarms on every function’s errors and throttles, API 5xx, DLQ depth, queue age and SES reputation', () => {
+      const all = alarms();
+      expect(all.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(ALL_FUNCTIONS.length);
+      expect(all.filter((alarm) => alarm.MetricName === 'Throttles')).toHaveLength(ALL_FUNCTIONS.length);
+      expect(all.filter((alarm) => alarm.MetricName === '5xx' || alarm.MetricName === '5XXError')).toHaveLength(2);
+      const depth = all.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
+      const dimensions = JSON.stringify(depth.map((alarm) => alarm.Dimensions));
+      for (const dlq of [STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue, STATEFUL_LOGICAL_IDS.sendDeadLetterQueue, 'EventsDeadLetterQueue']) expect(dimensions).toContain(dlq);
+      for (const alarm of depth) expect([alarm.Threshold, alarm.ComparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
+      expect(all.filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(2);
+      expect(all.map((alarm) => alarm.MetricName)).toEqual(expect.arrayContaining(['Reputation.BounceRate', 'Reputation.ComplaintRate']));
+    });
+
+    it('sends every alarm to the encrypted, SSL-only topic the on-call address subscribes to', () => {
+      const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
+      expect(topic.Properties!['KmsMasterKeyId']).toBeDefined();
+      for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      reference.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      reference.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org' });
+      reference.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+  });
+
+  describe('cdk-nag AwsSolutions', () => {
+    it('reports no unacknowledged error or warning', () => {
+      expect(reference.nagViolations).toEqual([]);
+    });
+
+    it('acknowledges each finding with a specific reason, and only findings that occur', () => {
+      const acknowledgements = reference.app.node.findAll().flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            // aws-cdk-lib records unqualified ids under the `Annotation::` namespace; cdk-nag matches them without it.
+            id: id.replace(/^annotation::/i, ''),
+            reason,
+            path: construct.node.path,
+          }))),
+      );
+      expect(acknowledgements.length).toBeGreaterThan(0);
+      for (const acknowledgement of acknowledgements) {
+        expect(acknowledgement.reason.length, acknowledgement.id).toBeGreaterThanOrEqual(40);
+        const used = reference.acknowledgedFindings.some((finding) =>
+          finding.ruleId === acknowledgement.id && (finding.resourcePath === acknowledgement.path || finding.resourcePath.startsWith(`${acknowledgement.path}/`)));
+        expect(used, `${acknowledgement.id} at ${acknowledgement.path} matches a finding`).toBe(true);
+      }
+    });
+  });
+
+  describe('synth', () => {
+    it('is deterministic: a second synth gives the same template', () => {
+      const again = synthPlatform(referenceProps);
+      expect(JSON.stringify(again.template.toJSON())).toBe(JSON.stringify(reference.template.toJSON()));
+    }, 60_000);
+
+    it('without a JWT issuer, publishes account and admin routes on the IAM service API only', () => {
+      const { jwt: _jwt, ...withoutJwt } = referenceProps;
+      const variant = synthPlatform(withoutJwt);
+      variant.template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' }, 0);
+      const routeAuth = Object.values(variant.template.findResources('AWS::ApiGatewayV2::Route')).map((route) => ({
+        key: route['Properties'].RouteKey as string,
+        auth: (route['Properties'].AuthorizationType as string | undefined) ?? 'NONE',
+      }));
+      const publicRoutes = routes.filter((route) => route.auth === 'public').length;
+      expect(routeAuth.filter((route) => route.auth === 'NONE')).toHaveLength(publicRoutes);
+      expect(routeAuth.filter((route) => route.auth === 'AWS_IAM')).toHaveLength(routes.length - publicRoutes);
+      expect(routeAuth).toHaveLength(routes.length);
+    }, 60_000);
+  });
+});
