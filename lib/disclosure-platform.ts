@@ -267,7 +267,13 @@ export class DisclosurePlatform extends Construct {
       memorySize: 512,
       timeout: plannerTimeout,
       powertools: true,
-      environment: { ...table, SEND_QUEUE_URL: this.sendQueue.queueUrl, INFORMATIONAL_EMAILS: String(config.informationalEmails) },
+      environment: {
+        ...table,
+        SEND_QUEUE_URL: this.sendQueue.queueUrl,
+        // Lets a very large shard continue in a fresh invocation instead of running into the timeout.
+        PLANNER_QUEUE_URL: this.plannerQueue.queueUrl,
+        INFORMATIONAL_EMAILS: String(config.informationalEmails),
+      },
     });
     const sender = make('campaign-sender', {
       memorySize: 512,
@@ -314,6 +320,7 @@ export class DisclosurePlatform extends Construct {
     this.table.grantReadData(planner);
     this.table.grant(planner, 'dynamodb:PutItem', 'dynamodb:UpdateItem'); // planner cursors
     this.sendQueue.grantSendMessages(planner);
+    this.plannerQueue.grantSendMessages(planner); // continuation of a large shard
 
     this.table.grantReadWriteData(sender);
     this.tokenSecret.grantRead(sender);
@@ -324,6 +331,7 @@ export class DisclosurePlatform extends Construct {
     this.tokenSecret.grantRead(choices);
 
     this.table.grantWriteData(sesEvents);
+    this.table.grant(sesEvents, 'dynamodb:GetItem'); // the campaign an event belongs to
 
     this.table.grantReadWriteData(scheduler);
     this.sendQueue.grantSendMessages(scheduler);

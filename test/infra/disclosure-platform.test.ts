@@ -68,7 +68,7 @@ describe('Construct: DisclosurePlatform', () => {
         accounts: ['TABLE_NAME'],
         'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'TOKEN_SECRET_ARN', 'SENDER_ADDRESS', 'INFORMATIONAL_EMAILS'],
         choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
-        'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'INFORMATIONAL_EMAILS'],
+        'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL', 'INFORMATIONAL_EMAILS'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
         'ses-events': ['TABLE_NAME'],
         'campaign-scheduler': ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
@@ -120,10 +120,10 @@ describe('Construct: DisclosurePlatform', () => {
     it.each([
       ['accounts', { table: 'readwrite', sqsSend: [], secret: false, ses: false, events: false }],
       ['campaigns-api', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.plannerQueue], secret: true, ses: false, events: false }],
-      ['campaign-planner', { table: 'read+cursor', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue], secret: false, ses: false, events: false }],
+      ['campaign-planner', { table: 'read+cursor', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, STATEFUL_LOGICAL_IDS.plannerQueue], secret: false, ses: false, events: false }],
       ['campaign-sender', { table: 'readwrite', sqsSend: [], secret: true, ses: true, events: false }],
       ['choices', { table: 'readwrite', sqsSend: [], secret: true, ses: false, events: true }],
-      ['ses-events', { table: 'write', sqsSend: ['EventsDeadLetterQueue'], secret: false, ses: false, events: false }],
+      ['ses-events', { table: 'write+get', sqsSend: ['EventsDeadLetterQueue'], secret: false, ses: false, events: false }],
       ['campaign-scheduler', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, 'EventsDeadLetterQueue'], secret: false, ses: false, events: true }],
     ] as const)('%s gets exactly its grants', (name, expected) => {
       const actions = actionsOf(name);
@@ -136,15 +136,17 @@ describe('Construct: DisclosurePlatform', () => {
         expect([...actions]).toEqual(expect.arrayContaining([...reads, ...writes]));
         for (const action of deletes) expect(actions.has(action), action).toBe(false);
       }
-      if (expected.table === 'write') {
-        expect([...actions]).toEqual(expect.arrayContaining(writes));
-        for (const action of reads) expect(actions.has(action), action).toBe(false);
+      if (expected.table === 'write+get') {
+        // Writes evidence and counters; reads only the campaign item by key, never queries or scans.
+        expect([...actions]).toEqual(expect.arrayContaining([...writes, 'dynamodb:GetItem']));
+        for (const action of ['dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem']) expect(actions.has(action), action).toBe(false);
       }
-      const sendTargets = statements
+      const sendResources = JSON.stringify(statements
         .filter((statement) => ([] as string[]).concat(statement.Action).includes('sqs:SendMessage'))
-        .map((statement) => JSON.stringify(statement.Resource));
-      expect(sendTargets).toHaveLength(expected.sqsSend.length);
-      for (const queue of expected.sqsSend) expect(sendTargets.some((target) => target.includes(queue)), queue).toBe(true);
+        .map((statement) => statement.Resource));
+      const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+      const sendTargets = queueIds.filter((id) => sendResources.includes(`"${id}"`)).map((id) => (id.startsWith('PlatformEventsDeadLetterQueue') ? 'EventsDeadLetterQueue' : id));
+      expect(sendTargets.sort()).toEqual([...expected.sqsSend].sort());
       expect(actions.has('secretsmanager:GetSecretValue')).toBe(expected.secret);
       expect(actions.has('ses:SendBulkEmail')).toBe(expected.ses);
       expect(actions.has('events:PutEvents')).toBe(expected.events);
