@@ -33,8 +33,6 @@ const CONTENT_TYPES: Readonly<Record<Format, string>> = {
 const OFFERED_MEDIA_TYPES = ['application/json', 'text/html', 'text/markdown'];
 const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, Format>> = { 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md' };
 const MAX_ACCEPT_LENGTH = 2048;
-// Marks an absent value in memo keys, so that `?country=` (malformed) never hits `no country`.
-const ABSENT = '\u0001';
 // Real inputs are a few dozen bytes; longer ones are resolved each time rather than kept as keys.
 const MAX_MEMO_KEY_LENGTH = 1024;
 
@@ -56,24 +54,28 @@ export const formatFromAccept = (accept: string | undefined): Format => {
 
 const etagOf = (contentHash: string, format: Format): string => (format === 'json' ? `"${contentHash}"` : `"${contentHash}.${format}"`);
 
+// Length-prefixed, so that no crafted value can shift into the next field and collide with the
+// key of another request (the memo is shared by all callers); absent differs from empty.
+const part = (value: string | undefined): string => (value === undefined ? '-' : `${value.length}:${value}`);
+
+// Plain concatenation: this runs on every request, before the memo lookup.
 const rawKey = (event: HttpEvent): string => {
-  const query = event.queryStringParameters;
+  const query = event.queryStringParameters ?? {};
   const headers = event.headers ?? {};
-  return [
-    event.pathParameters?.['noticeId'],
-    query?.['version'],
-    query?.['region'],
-    query?.['country'],
-    query?.['lang'],
-    query?.['format'],
-    headers['accept'],
-    headers['accept-language'],
-    headers['cloudfront-viewer-country'],
-    headers['cloudfront-viewer-country-region'],
-    headers['x-notice-region'],
-  ]
-    .map((value) => value ?? ABSENT)
-    .join('\u0000');
+  return (
+    'variant?' +
+    part(event.pathParameters?.['noticeId']) +
+    part(query['version']) +
+    part(query['region']) +
+    part(query['country']) +
+    part(query['lang']) +
+    part(query['format']) +
+    part(headers['accept']) +
+    part(headers['accept-language']) +
+    part(headers['cloudfront-viewer-country']) +
+    part(headers['cloudfront-viewer-country-region']) +
+    part(headers['x-notice-region'])
+  );
 };
 
 const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
