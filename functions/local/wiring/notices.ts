@@ -1,17 +1,10 @@
 /** Local wiring of the notices Lambda: the real handler over the compiled content, with the platform's clock. */
+import { compiledContent } from '../../content/artifact.ts';
+import { makeHandler } from '../../notices/handler.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
 import type { GatewayHandler } from '../gateway.ts';
 
-interface NoticesHandlerModule {
-  makeHandler?: (deps: { content: unknown; clock: LocalEnv['clock'] }) => GatewayHandler;
-  handler: GatewayHandler;
-}
-
 /** Build the notices handler for the local platform. */
-export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
-  const notices = (await import('../../notices/handler.ts')) as NoticesHandlerModule;
-  if (!notices.makeHandler) return { handler: notices.handler };
-  const artifactModule = '../../content/artifact.ts';
-  const artifact = (await import(artifactModule)) as { content?: unknown; default?: unknown };
-  return { handler: notices.makeHandler({ content: artifact.content ?? artifact.default, clock: env.clock }) };
-};
+export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => ({
+  handler: makeHandler({ content: compiledContent, clock: env.clock }) as unknown as GatewayHandler,
+});
