@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { problemResponses, type ParameterSpec, type PathsSpec } from './common.ts';
 
 export const accountIdSchema = z
   .string()
@@ -93,78 +94,68 @@ export const accountStatusSchema = z
   })
   .meta({ id: 'AccountStatus' });
 
-const problemSchema = z
-  .object({ type: z.string(), title: z.string(), status: z.int(), detail: z.string().optional() })
-  .meta({ id: 'Problem' });
+const accountParameter = (): ParameterSpec => ({ name: 'accountId', in: 'path', required: true, description: 'The account', schema: accountIdSchema });
+// A service signs with IAM (SigV4); an end user or admin presents a JWT.
+const security: readonly Readonly<Record<string, readonly string[]>>[] = [{ sigv4: [] }, { bearer: [] }];
+const tags = ['accounts'];
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) } });
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      { description: 'problem', content: { 'application/problem+json': { schema: z.toJSONSchema(problemSchema) } } },
-    ]),
-  );
-const parameter = (name: string, location: 'path' | 'query', schema: z.ZodType) => ({
-  name,
-  in: location,
-  required: location === 'path',
-  schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
-});
-const accountParam = parameter('accountId', 'path', accountIdSchema);
-const security = [{ jwt: [] }, { iam: [] }];
-
-/** The account routes' OpenAPI 3.1 path items. */
-export const openApiPaths: Record<string, Record<string, unknown>> = {
+/** The account routes' OpenAPI 3.1 path items (a function: nothing is built unless the document is). */
+export const openApiPaths = (): PathsSpec => ({
   '/v1/accounts/{accountId}/acceptances': {
     post: {
       operationId: 'recordAcceptance',
       summary: 'Record that the account accepted one exact published variant',
+      description: 'The same acceptance again answers 200 with the first record. A hash that is not the variant\'s is 409.',
+      tags,
       security,
-      parameters: [accountParam],
-      requestBody: { required: true, content: json(acceptanceRequestSchema) },
+      parameters: [accountParameter()],
+      requestBody: { required: true, content: { 'application/json': { schema: acceptanceRequestSchema } } },
       responses: {
-        '201': { description: 'recorded', content: json(acceptanceRecordSchema) },
-        '200': { description: 'already recorded: the same record', content: json(acceptanceRecordSchema) },
-        ...problems(400, 401, 403, 409, 415, 422),
+        '201': { description: 'Recorded', content: { 'application/json': { schema: acceptanceRecordSchema } } },
+        '200': { description: 'Already recorded: the same record', content: { 'application/json': { schema: acceptanceRecordSchema } } },
+        ...problemResponses(400, 401, 403, 409, 415, 422),
       },
     },
     get: {
       operationId: 'listAcceptanceEvidence',
-      summary: "The account's evidence history, paginated",
+      summary: "The account's evidence history (acceptances, notifications, choices), paginated",
+      tags,
       security,
       parameters: [
-        accountParam,
-        parameter('limit', 'query', z.string().regex(/^[1-9][0-9]{0,2}$/)),
-        parameter('cursor', 'query', z.string().max(2048)),
+        accountParameter(),
+        { name: 'limit', in: 'query', description: 'Items per page, 1 to 100 (default 25)', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+        { name: 'cursor', in: 'query', description: 'The `cursor` of the previous page, as given', schema: { type: 'string', maxLength: 2048 } },
       ],
-      responses: { '200': { description: 'a page', content: json(historyPageSchema) }, ...problems(400, 401, 403) },
+      responses: { '200': { description: 'A page', content: { 'application/json': { schema: historyPageSchema } } }, ...problemResponses(400, 401, 403) },
     },
   },
   '/v1/accounts/{accountId}/notices/{noticeId}/status': {
     get: {
       operationId: 'getAccountStatus',
-      summary: 'Accepted and latest version, pending choice, choice made, governing version',
+      summary: 'Accepted and latest version, pending choice, choice made, and which version governs which data',
+      tags,
       security,
-      parameters: [accountParam, parameter('noticeId', 'path', noticeIdSchema)],
-      responses: { '200': { description: 'status', content: json(accountStatusSchema) }, ...problems(400, 401, 403, 404) },
+      parameters: [accountParameter(), { name: 'noticeId', in: 'path', required: true, description: 'The notice', schema: noticeIdSchema }],
+      responses: { '200': { description: 'Status', content: { 'application/json': { schema: accountStatusSchema } } }, ...problemResponses(400, 401, 403, 404) },
     },
   },
   '/v1/accounts/{accountId}/contact': {
     put: {
       operationId: 'setContact',
-      summary: 'Set the contact email (stored apart from the evidence, erasable)',
+      summary: 'Set the contact email (kept apart from the evidence, erasable)',
+      tags,
       security,
-      parameters: [accountParam],
-      requestBody: { required: true, content: json(contactRequestSchema) },
-      responses: { '204': { description: 'stored' }, ...problems(400, 401, 403, 415, 422) },
+      parameters: [accountParameter()],
+      requestBody: { required: true, content: { 'application/json': { schema: contactRequestSchema } } },
+      responses: { '204': { description: 'Stored' }, ...problemResponses(400, 401, 403, 422) },
     },
     delete: {
       operationId: 'eraseContact',
       summary: 'Erase the contact email; the evidence stays',
+      tags,
       security,
-      parameters: [accountParam],
-      responses: { '204': { description: 'erased' }, ...problems(400, 401, 403) },
+      parameters: [accountParameter()],
+      responses: { '204': { description: 'Erased' }, ...problemResponses(400, 401, 403) },
     },
   },
-};
+});
