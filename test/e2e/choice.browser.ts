@@ -9,6 +9,7 @@ import { fixedClock } from '../../functions/core/clock.ts';
 import { startPlatform, type Platform } from '../../functions/local/platform.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const SCREENSHOT_PAGE = '/tmp/disclosure-choice-page.png';
 const SCREENSHOT = '/tmp/disclosure-choice-confirmation.png';
 
 describe('Browser: the choice link from the email', () => {
@@ -82,6 +83,7 @@ describe('Browser: the choice link from the email', () => {
     expect(await page.locator('input[type=radio]').count()).toBe(3);
     expect(pending.json['pendingChoice']).toMatchObject({ campaignId: 'privacy-v2', version: 2 });
     expect(pending.json['choice'] ?? null).toBeNull();
+    await page.screenshot({ path: SCREENSHOT_PAGE, fullPage: true });
 
     // Act: change the preselection to "delete" and confirm
     await page.getByLabel('保有済みの情報を削除する').check();
