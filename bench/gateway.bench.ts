@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../functions/core/clock.ts';
 import { startGateway, type GatewayHandler } from '../functions/local/gateway.ts';
+import { apiEvent, benchContext } from './lib/events.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import type { BenchReport } from './lib/report.ts';
 import { round } from './lib/stats.ts';
@@ -45,15 +46,19 @@ export async function run(report: BenchReport): Promise<void> {
     res.end(body);
   });
   const bareUrl = await listen(bare);
+  // The gateway around a handler that returns the captured result: the gateway's own cost alone.
+  const captured = await notices(apiEvent({ route: '/v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, query: { country: 'DE' } }), benchContext);
+  const stubGateway = await startGateway({ handlers: { notices: async () => captured } });
 
   try {
     report.progress(`answer: ${status}, ${body.length} bytes; autocannon (${mode}) ${CONNECTIONS} connections, ${DURATION_SECONDS}s per run, ${ROUNDS} rounds`);
     const targets = [
       { name: 'gateway', url: gateway.url + PATH },
       { name: 'bare', url: bareUrl + PATH },
+      { name: 'stub', url: stubGateway.url + PATH },
     ];
     for (const target of targets) await load({ url: target.url, connections: CONNECTIONS, durationSeconds: 1, mode });
-    const results: Record<string, LoadResult[]> = { gateway: [], bare: [] };
+    const results: Record<string, LoadResult[]> = { gateway: [], bare: [], stub: [] };
     for (let roundIndex = 0; roundIndex < ROUNDS; roundIndex++) {
       const order = roundIndex % 2 === 0 ? targets : [...targets].reverse();
       for (const target of order) {
@@ -65,10 +70,13 @@ export async function run(report: BenchReport): Promise<void> {
     const gatewayRps = mean(results['gateway']!.map((result) => result.requestsPerSecond));
     const bareRps = mean(results['bare']!.map((result) => result.requestsPerSecond));
     const ratio = gatewayRps / bareRps;
-    const failures = [...results['gateway']!, ...results['bare']!].reduce((sum, result) => sum + result.errors + result.non2xx, 0);
+    const stubRps = mean(results['stub']!.map((result) => result.requestsPerSecond));
+    const failures = [...results['gateway']!, ...results['bare']!, ...results['stub']!].reduce((sum, result) => sum + result.errors + result.non2xx, 0);
     report.metric({ name: 'gateway throughput', value: Math.round(gatewayRps), unit: 'req/s' });
     report.metric({ name: 'bare node:http throughput', value: Math.round(bareRps), unit: 'req/s' });
     report.metric({ name: 'gateway/bare ratio', value: round(ratio), unit: 'x', target: '>= 0.8', met: ratio >= 0.8 });
+    report.metric({ name: 'gateway with stub handler', value: Math.round(stubRps), unit: 'req/s', note: 'the gateway alone' });
+    report.metric({ name: 'gateway-with-stub/bare ratio', value: round(stubRps / bareRps), unit: 'x' });
     report.metric({ name: 'gateway latency p50', value: mean(results['gateway']!.map((result) => result.latencyP50Ms)), unit: 'ms' });
     report.metric({ name: 'gateway latency p99', value: mean(results['gateway']!.map((result) => result.latencyP99Ms)), unit: 'ms' });
     report.metric({ name: 'bare latency p99', value: mean(results['bare']!.map((result) => result.latencyP99Ms)), unit: 'ms' });
@@ -79,6 +87,7 @@ export async function run(report: BenchReport): Promise<void> {
     );
   } finally {
     await gateway.close();
+    await stubGateway.close();
     await new Promise<void>((resolve) => {
       bare.close(() => resolve());
       bare.closeAllConnections();
