@@ -186,6 +186,8 @@ export class DisclosurePlatform extends Construct {
       'This queue is the dead-letter destination of the EventBridge targets and of the asynchronous SES-event and scheduler invocations; a DLQ of a DLQ would hide failures.');
 
     this.choiceEventBus = new events.EventBus(this, 'ChoiceEventBus', {
+      // Named after the stack, not the construct path: a refactor must not rename (replace) the bus consumers subscribe to.
+      eventBusName: `${stack.stackName}-choices`,
       description: 'Disclosure: recorded choices (accept, keep-previous, delete) for downstream services',
     });
     pinLogicalId(this.choiceEventBus, STATEFUL_LOGICAL_IDS.choiceEventBus);
@@ -370,7 +372,6 @@ export class DisclosurePlatform extends Construct {
     this.dashboard = this.createDashboard();
 
     this.acknowledgeGrantWildcards();
-    void stack;
   }
 
   private createTable(): dynamodb.Table {

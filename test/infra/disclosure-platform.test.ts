@@ -180,6 +180,8 @@ describe('Construct: DisclosurePlatform', () => {
         'ChoiceEventBus', 'ChoiceTokenSecret', 'DataKey', 'LedgerTable', 'PlannerDeadLetterQueue', 'PlannerQueue', 'SendDeadLetterQueue', 'SendQueue',
       ]);
       for (const [logicalId, type] of Object.entries(expectedTypes)) expect(resources[logicalId]?.Type, logicalId).toBe(type);
+      // Consumers subscribe to the bus by name: it must not follow the construct path either.
+      expect(resources[STATEFUL_LOGICAL_IDS.choiceEventBus]!.Properties!['Name']).toBe('Disclosure-choices');
     });
 
     it('keeps the ledger: on-demand, PITR, deletion protection, retained, customer-managed KMS', () => {
