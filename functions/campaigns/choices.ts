@@ -133,6 +133,8 @@ export const recordChoice = async (
   const { campaign, claims } = view;
   const at = input.now.toISOString();
   const state = await deps.ledger.getState(claims.accountId, campaign.noticeId);
+  // A genuine link for an account the ledger does not know (erased, or never accepted): nothing to choose about.
+  if (!state) throw new NotFoundError('no choice is pending for this account');
   const userAgent = input.source.userAgent?.slice(0, USER_AGENT_MAX_LENGTH);
 
   await deps.ledger.appendEvidence(claims.accountId, campaign.noticeId, {
@@ -153,7 +155,7 @@ export const recordChoice = async (
     option,
     at,
     defaulted: false,
-    ...(state && state.acceptedVersion < campaign.version ? { previousVersion: state.acceptedVersion } : {}),
+    ...(state.acceptedVersion < campaign.version ? { previousVersion: state.acceptedVersion } : {}),
   };
   const { applied, replaced } = await deps.choices.setChoice(claims.accountId, campaign.noticeId, choice);
   const replacedOption = replaced?.campaignId === campaign.campaignId ? replaced.option : undefined;
