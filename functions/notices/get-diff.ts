@@ -34,7 +34,7 @@ export const getDiff = (event: HttpEvent, context: ServingContext): HttpResult =
   );
   const languages = newer.languages.filter((language) => older.languages.includes(language));
   const language = negotiateLanguage({ lang: query.lang, acceptLanguage: headers['accept-language'] }, languages, notice.defaultLanguage);
-  const key = `diff/${notice.noticeId}/${older.version}/${newer.version}/${region}/${language}`;
+  const key = `diff:${notice.noticeId}/${older.version}/${newer.version}/${region}/${language}`;
   const cached = context.memo.get(key, () => now.getTime());
   if (cached) return respondFrom(cached, event);
   const body = JSON.stringify(diffVersions(notice, older.version, newer.version, region, language));

@@ -33,8 +33,6 @@ const CONTENT_TYPES: Readonly<Record<Format, string>> = {
 const OFFERED_MEDIA_TYPES = ['application/json', 'text/html', 'text/markdown'];
 const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, Format>> = { 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md' };
 const MAX_ACCEPT_LENGTH = 2048;
-// Real inputs are a few dozen bytes; longer ones are resolved each time rather than kept as keys.
-const MAX_MEMO_KEY_LENGTH = 1024;
 
 /** The representation asked for by `Accept`: JSON when absent; 406 when nothing offered is acceptable. */
 export const formatFromAccept = (accept: string | undefined): Format => {
@@ -53,30 +51,6 @@ export const formatFromAccept = (accept: string | undefined): Format => {
 };
 
 const etagOf = (contentHash: string, format: Format): string => (format === 'json' ? `"${contentHash}"` : `"${contentHash}.${format}"`);
-
-// Length-prefixed, so that no crafted value can shift into the next field and collide with the
-// key of another request (the memo is shared by all callers); absent differs from empty.
-const part = (value: string | undefined): string => (value === undefined ? '-' : `${value.length}:${value}`);
-
-// Plain concatenation: this runs on every request, before the memo lookup.
-const rawKey = (event: HttpEvent): string => {
-  const query = event.queryStringParameters ?? {};
-  const headers = event.headers ?? {};
-  return (
-    'variant?' +
-    part(event.pathParameters?.['noticeId']) +
-    part(query['version']) +
-    part(query['region']) +
-    part(query['country']) +
-    part(query['lang']) +
-    part(query['format']) +
-    part(headers['accept']) +
-    part(headers['accept-language']) +
-    part(headers['cloudfront-viewer-country']) +
-    part(headers['cloudfront-viewer-country-region']) +
-    part(headers['x-notice-region'])
-  );
-};
 
 const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
   const headers = event.headers ?? {};
@@ -98,7 +72,7 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
   );
   const language = negotiateLanguage({ lang: query.lang, acceptLanguage: headers['accept-language'] }, version.languages, notice.defaultLanguage);
   const pinned = query.version !== undefined;
-  const tupleKey = `${notice.noticeId}/${version.version}/${pinned ? 'pinned' : 'latest'}/${region}/${language}/${format}`;
+  const tupleKey = `variant:${notice.noticeId}/${version.version}/${pinned ? 'pinned' : 'latest'}/${region}/${language}/${format}`;
   const known = context.memo.get(tupleKey, () => now.getTime());
   if (known) return known;
 
@@ -117,13 +91,19 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
   return context.memo.set(tupleKey, memoEntry(body, headersOut, etagOf(variant.contentHash, format), policy.validUntil));
 };
 
+/** The memo lookup by raw inputs: a hit skips parsing, validation and negotiation entirely. */
+export const memoisedNotice = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
+  const entry = context.variantInputs.get(event);
+  if (entry === undefined) return undefined;
+  if (entry.validUntil !== Infinity && context.clock.now().getTime() >= entry.validUntil) return undefined;
+  return respondFrom(entry, event);
+};
+
 /** The route: memo hit → bytes; miss → resolve, memoise, answer. */
 export const getNotice = (event: HttpEvent, context: ServingContext): HttpResult => {
-  const key = rawKey(event);
-  if (key.length > MAX_MEMO_KEY_LENGTH) return respondFrom(resolveEntry(event, context), event);
-  const cached = context.memo.get(key, () => context.clock.now().getTime());
-  if (cached) return respondFrom(cached, event);
+  const hit = memoisedNotice(event, context);
+  if (hit !== undefined) return hit;
   const entry = resolveEntry(event, context);
-  context.memo.set(key, entry);
+  context.variantInputs.set(event, entry);
   return respondFrom(entry, event);
 };

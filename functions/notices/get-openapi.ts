@@ -6,10 +6,16 @@ import { memoEntry, respondFrom, type ServingContext } from './serving-context.t
 
 const MEMO_KEY = 'GET /v1/openapi.json';
 
+/** The memo lookup. */
+export const memoisedOpenApi = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
+  const cached = context.memo.get(MEMO_KEY, () => 0);
+  return cached === undefined ? undefined : respondFrom(cached, event);
+};
+
 /** The route. */
 export const getOpenApi = (event: HttpEvent, context: ServingContext): HttpResult => {
-  const cached = context.memo.get(MEMO_KEY, () => 0);
-  if (cached) return respondFrom(cached, event);
+  const hit = memoisedOpenApi(event, context);
+  if (hit !== undefined) return hit;
   const body = context.content.openapi;
   // Not immutable: the document changes with a deployment, under the same URL.
   const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': 'public, max-age=300' };

@@ -3,7 +3,7 @@ import { isInForce, latestVersion } from '../core/versions.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
 import { type CachePolicy, latestPolicy } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
-import { memoEntry, respondFrom, type ServingContext } from './serving-context.ts';
+import { memoEntry, nowMs, respondFrom, type ServingContext } from './serving-context.ts';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const MEMO_KEY = 'GET /v1/notices';
@@ -12,10 +12,16 @@ const MEMO_KEY = 'GET /v1/notices';
 export const earliestPolicy = (policies: readonly CachePolicy[], fallback: CachePolicy): CachePolicy =>
   policies.reduce((earliest, policy) => (policy.validUntil < earliest.validUntil ? policy : earliest), fallback);
 
+/** The memo lookup. */
+export const memoisedNoticeList = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
+  const cached = context.memo.get(MEMO_KEY, nowMs(context));
+  return cached === undefined ? undefined : respondFrom(cached, event);
+};
+
 /** The route. */
 export const listNotices = (event: HttpEvent, context: ServingContext): HttpResult => {
-  const cached = context.memo.get(MEMO_KEY, () => context.clock.now().getTime());
-  if (cached) return respondFrom(cached, event);
+  const hit = memoisedNoticeList(event, context);
+  if (hit !== undefined) return hit;
   const now = context.clock.now();
   const notices = context.content.notices.map((notice) => {
     const latest = latestVersion(notice, now);

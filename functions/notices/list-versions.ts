@@ -4,14 +4,24 @@ import type { HttpEvent, HttpResult } from '../http/middleware.ts';
 import { latestPolicy } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
 import { JSON_CONTENT_TYPE } from './list-notices.ts';
-import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
+import { memoEntry, noticeFromPath, nowMs, respondFrom, type ServingContext } from './serving-context.ts';
+
+const memoKey = (noticeId: string): string => `versions:${noticeId}`;
+
+/** The memo lookup. */
+export const memoisedVersions = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
+  const noticeId = event.pathParameters?.['noticeId'];
+  if (noticeId === undefined) return undefined;
+  const cached = context.memo.get(memoKey(noticeId), nowMs(context));
+  return cached === undefined ? undefined : respondFrom(cached, event);
+};
 
 /** The route. */
 export const listVersions = (event: HttpEvent, context: ServingContext): HttpResult => {
+  const hit = memoisedVersions(event, context);
+  if (hit !== undefined) return hit;
   const notice = noticeFromPath(event, context);
-  const key = `versions/${notice.noticeId}`;
-  const cached = context.memo.get(key, () => context.clock.now().getTime());
-  if (cached) return respondFrom(cached, event);
+  const key = memoKey(notice.noticeId);
   const now = context.clock.now();
   const latest = latestVersion(notice, now);
   const body = JSON.stringify({

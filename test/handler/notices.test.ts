@@ -7,6 +7,7 @@ import { fixedClock } from '../../functions/core/clock.ts';
 import { noticeResponseSchemas } from '../../functions/http/schemas/notices.ts';
 import { latestPolicy, LATEST_MAX_AGE_SECONDS } from '../../functions/notices/cache-policy.ts';
 import { makeHandler } from '../../functions/notices/handler.ts';
+import { InputMemo } from '../../functions/notices/input-memo.ts';
 import { ResponseMemo } from '../../functions/notices/response-memo.ts';
 
 // Dates come from the artifact, so the tests hold whatever the sample's dates and today's date are.
@@ -422,5 +423,59 @@ describe('Class: ResponseMemo', () => {
     for (let index = 0; index < 1_000; index += 1) memo.set(`key-${index}`, entry(Infinity));
     expect(memo.size).toBeLessThanOrEqual(100);
     expect(memo.get('key-999', () => 0)).toBeDefined();
+  });
+});
+
+describe('Class: InputMemo', () => {
+  const selection = { pathParameter: 'noticeId', query: ['country'], headers: ['accept'] };
+  const event = (country: string | undefined, accept?: string) =>
+    ({
+      pathParameters: { noticeId: 'privacy' },
+      ...(country === undefined ? {} : { queryStringParameters: { country } }),
+      headers: accept === undefined ? {} : { accept },
+    }) as unknown as APIGatewayProxyEventV2;
+
+  it('tells an absent input from an empty one', () => {
+    const memo = new InputMemo<string>(selection);
+    memo.set(event(undefined), 'no country');
+    expect(memo.get(event(undefined))).toBe('no country');
+    expect(memo.get(event(''))).toBeUndefined();
+  });
+
+  it('keys on every selected input, and only those', () => {
+    const memo = new InputMemo<string>(selection);
+    memo.set(event('DE', 'text/html'), 'html');
+    expect(memo.get(event('DE', 'text/html'))).toBe('html');
+    expect(memo.get(event('DE'))).toBeUndefined();
+    expect(memo.get({ ...event('DE', 'text/html'), headers: { accept: 'text/html', 'user-agent': 'other' } })).toBe('html');
+  });
+
+  it('does not keep oversized inputs and stays bounded', () => {
+    const memo = new InputMemo<string>(selection, 10);
+    memo.set(event('x'.repeat(300)), 'huge');
+    expect(memo.size).toBe(0);
+    for (let index = 0; index < 100; index += 1) memo.set(event(`C${index}`), 'v');
+    expect(memo.size).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('Handler: warm path', () => {
+  it('answers a repeated request from the memo with the same response as the first', async () => {
+    const input = { query: { country: 'DE' }, headers: { 'accept-language': 'ja' } };
+    const first = await get('/v1/notices/privacy', input);
+    const second = await get('/v1/notices/privacy', input);
+    expect(second).toEqual(first);
+    expect(first.status).toBe(200);
+  });
+
+  it('still answers 304 from the memo', async () => {
+    const { headers } = await get('/v1/notices/privacy');
+    expect((await get('/v1/notices/privacy', { headers: { 'if-none-match': headers['ETag']! } })).status).toBe(304);
+  });
+
+  it('answers a malformed event through the problem boundary', async () => {
+    const event = { ...eventFor('/v1/notices/privacy'), headers: null, queryStringParameters: 'x' } as unknown as APIGatewayProxyEventV2;
+    const result = await handler(event, context);
+    expect(result.statusCode).toBeLessThan(500);
   });
 });
