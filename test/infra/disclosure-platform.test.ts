@@ -97,6 +97,8 @@ describe('Construct: DisclosurePlatform', () => {
       const bundle = bundleOf(reference, functionLogicalId('notices'));
       expect(bundle).not.toMatch(/@aws-sdk|aws-sdk\/client/);
       expect(bundle).toContain(compiledContent.sourceHash);
+      // Emitted as UTF-8, not as \u escapes (a third smaller for the Japanese text).
+      expect(bundle).toContain(compiledContent.catalogue.regions.find((region) => region.id === 'jp')?.name['ja'] ?? '日本');
       expect(bundle).not.toContain('sourceMappingURL');
     });
 
