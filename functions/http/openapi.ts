@@ -11,11 +11,13 @@ import type { $ZodType } from 'zod/v4/core';
 import type { OperationSpec, PathsSpec, SchemaSpec } from './schemas/common.ts';
 import { openApiPaths as noticesPaths } from './schemas/notices.ts';
 import { openApiPaths as accountsPaths } from './schemas/accounts.ts';
+import { openApiPaths as choicesPaths } from './schemas/choices.ts';
 
 /** Every area's path items, merged in this order. */
 const areas: readonly AreaContribution[] = [
   { name: 'notices', paths: noticesPaths },
   { name: 'accounts', paths: accountsPaths },
+  { name: 'choices', paths: choicesPaths },
 ];
 
 /**
