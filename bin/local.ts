@@ -3,6 +3,7 @@
  * `npm start`: the local platform — gateway, embedded DynamoDB engine, local SES endpoint and the
  * Lambdas wired against them. The only place of the local platform that reads the environment.
  */
+import { resolve } from 'node:path';
 import { startPlatform } from '../functions/local/platform.ts';
 
 const portFrom = (name: string, fallback: number): number => {
@@ -20,7 +21,7 @@ const engine = process.env['DYNAMO_ENGINE'];
 const platform = await startPlatform({
   port: portFrom('PORT', 3000),
   sesPort: portFrom('SES_PORT', 8005),
-  ...(process.env['DATA_DIR'] ? { dataDir: process.env['DATA_DIR'] } : {}),
+  ...(process.env['DATA_DIR'] ? { dataDir: resolve(process.env['DATA_DIR']) } : {}),
   ...(engine === 'dynalite' || engine === 'dynamodb-local' ? { dynamoEngine: engine } : {}),
 });
 

@@ -1,8 +1,8 @@
 /**
  * The local platform: in one process, the embedded DynamoDB engine, the local SES v2 endpoint,
  * the JWT authoriser emulation, the HTTP gateway, and every Lambda wired against them through
- * `functions/local/wiring/<name>.ts`. A piece that is not written yet is reported and skipped,
- * so the platform starts with whatever exists.
+ * `functions/local/wiring/<name>.ts`. A wiring module that is not written yet, or fails, is
+ * reported and skipped, so the platform starts with whatever works.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { WIRING_MODULES } from './env.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
 import { startGateway, type GatewayHandler } from './gateway.ts';
 import { createLocalJwtAuthorizer, type SignInput } from './jwt-authorizer.ts';
+import { startSesEndpoint, type SesEndpoint, type SesEndpointOptions } from './ses-endpoint.ts';
 
 export interface PlatformOptions {
   /** Gateway port; 0 picks a free one. @default 3000 */
@@ -31,6 +32,8 @@ export interface PlatformOptions {
   readonly clock?: Clock;
   /** Print nothing. @default false */
   readonly quiet?: boolean;
+  /** Quota and fault injection for the local SES endpoint (demo, benchmarks). @default no quota, no faults */
+  readonly ses?: Pick<SesEndpointOptions, 'quotaPerSecond' | 'faults' | 'deliveryEvents'>;
   /** The ledger table name. @default 'disclosure-ledger' */
   readonly tableName?: string;
 }
@@ -42,8 +45,10 @@ export interface Platform {
   /** The gateway's base URL, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly port: number;
-  /** The SES endpoint's base URL, or '' when the endpoint module is not there yet. */
+  /** The SES endpoint's base URL (`GET <sesEndpoint>/store` lists sent emails). */
   readonly sesEndpoint: string;
+  /** The SES endpoint's call counters. */
+  readonly sesCounters: SesEndpoint['counters'];
   /** The DynamoDB engine's endpoint. */
   readonly dynamoEndpoint: string;
   readonly status: WiringStatus;
@@ -55,21 +60,19 @@ export interface Platform {
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Import one of our modules, or undefined when that file does not exist (yet). */
-const importIfPresent = async <T>(path: string): Promise<T | undefined> => {
-  const url = pathToFileURL(path).href;
+/** A wiring module, or undefined when its file does not exist (yet). */
+const importWiring = async (name: WiringName): Promise<LocalWiringModule | undefined> => {
+  const path = join(REPO_ROOT, 'functions', 'local', 'wiring', `${name}.ts`);
   try {
-    return (await import(url)) as T;
+    return (await import(pathToFileURL(path).href)) as LocalWiringModule;
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
+    // Only this file missing means "not wired yet"; a missing import inside it is a real failure.
     if (code === 'ERR_MODULE_NOT_FOUND' && message?.includes(path)) return undefined;
     throw error;
   }
 };
 
-interface SesEndpointModule {
-  startSesEndpoint(options: { port: number; onEvent?: (event: unknown) => void | Promise<void> }): Promise<{ endpoint: string; stop(): Promise<void> }>;
-}
 /** The engine's client settings in the shape of `LocalEnv['dynamo']`. */
 const localDynamo = (endpoint: string): LocalEnv['dynamo'] => {
   const { region, credentials } = localClientConfig(endpoint) as { region: string; credentials: LocalEnv['dynamo']['credentials'] };
@@ -114,16 +117,10 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const dispatchSesEvent = async (event: unknown): Promise<void> => {
       for (const listener of sesListeners) await listener(event);
     };
-    let sesEndpoint = '';
-    const sesModule = await importIfPresent<SesEndpointModule>(join(REPO_ROOT, 'functions/local/ses-endpoint.ts'));
-    if (sesModule) {
-      const ses = await sesModule.startSesEndpoint({ port: options.sesPort ?? 8005, onEvent: dispatchSesEvent });
-      stops.push(() => ses.stop());
-      sesEndpoint = ses.endpoint;
-      log(`SES v2 endpoint on ${sesEndpoint} (sent emails: ${sesEndpoint}/store)`);
-    } else {
-      log('SES endpoint: not available yet (functions/local/ses-endpoint.ts missing)');
-    }
+    const ses = await startSesEndpoint({ ...options.ses, port: options.sesPort ?? 8005, host, onEvent: dispatchSesEvent });
+    stops.push(() => ses.stop());
+    const sesEndpoint = ses.endpoint;
+    log(`SES v2 endpoint on ${sesEndpoint} (sent emails: ${sesEndpoint}/store)`);
 
     const authorizer = await createLocalJwtAuthorizer({ keyDir, clock });
 
@@ -158,7 +155,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     for (const name of WIRING_MODULES) {
       let wiring: LocalWiring;
       try {
-        const module = await importIfPresent<LocalWiringModule>(join(REPO_ROOT, `functions/local/wiring/${name}.ts`));
+        const module = await importWiring(name);
         if (!module) {
           status[name] = 'not wired yet';
           log(`${name}: not wired yet`);
@@ -181,6 +178,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       url: gateway.url,
       port: gateway.port,
       sesEndpoint,
+      sesCounters: ses.counters,
       dynamoEndpoint,
       status,
       env,
