@@ -3,96 +3,96 @@
  * contributes the OpenAPI paths (`openApiPaths`).
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { problemResponses, type ParameterSpec, type PathsSpec } from './common.ts';
 
-export const accountIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'letters, digits and _ . : - (at most 128)')
-  .meta({ description: 'The account id (the `sub` of an end-user token).' });
-export const noticeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
-const regionSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a region id such as global, eea, jp');
-const languageSchema = z.string().max(35).regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'a language tag such as en, ja');
-const contentHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256');
-/** Email as RFC 5321 allows in length; never echoed back in an error. */
-export const emailSchema = z.email({ error: 'not a valid email address' }).max(254);
+// zod/mini keeps the accounts Lambda small (full zod adds ~440 KB); components get their ids below.
+const pattern = (regex: RegExp, message: string) => z.string().check(z.regex(regex, message));
+
+export const accountIdSchema = pattern(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'letters, digits and _ . : - (at most 128)');
+export const noticeIdSchema = pattern(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
+const regionSchema = pattern(/^[a-z][a-z0-9-]{0,31}$/, 'a region id such as global, eea, jp');
+const languageSchema = z.string().check(z.maxLength(35, 'at most 35 characters'), z.regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'a language tag such as en, ja'));
+const contentHashSchema = pattern(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256');
+/** Email as RFC 5321 allows in length; the message never echoes the value. */
+export const emailSchema = z.email({ error: 'not a valid email address' }).check(z.maxLength(254, 'at most 254 characters'));
 
 const sourceSchema = z.strictObject({
-  channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a channel such as web, app, api').default('api'),
-  ip: z
-    .string()
-    .max(64)
-    .refine((value) => isIP(value) !== 0, 'not an IPv4 or IPv6 address')
-    .meta({ description: 'Client IP; stored truncated (IPv4 /24, IPv6 /48).' })
-    .optional(),
-  userAgent: z.string().max(2048).meta({ description: 'Stored cut to 256 characters.' }).optional(),
+  channel: z._default(pattern(/^[a-z][a-z0-9-]{0,31}$/, 'a channel such as web, app, api'), 'api'),
+  ip: z.optional(z.string().check(z.maxLength(64, 'at most 64 characters'), z.refine((value) => isIP(value) !== 0, 'not an IPv4 or IPv6 address'))),
+  userAgent: z.optional(z.string().check(z.maxLength(2048, 'at most 2048 characters'))),
 });
 
-export const acceptanceRequestSchema = z
-  .strictObject({
-    noticeId: noticeIdSchema,
-    version: z.int().min(1).max(999_999),
-    region: regionSchema,
-    language: languageSchema,
-    contentHash: contentHashSchema,
-    email: emailSchema.optional(),
-    source: sourceSchema.optional(),
-  })
-  .meta({ id: 'AcceptanceRequest' });
+export const acceptanceRequestSchema = z.strictObject({
+  noticeId: noticeIdSchema,
+  version: z.int('a whole number').check(z.minimum(1, 'at least 1'), z.maximum(999_999, 'at most 999999')),
+  region: regionSchema,
+  language: languageSchema,
+  contentHash: contentHashSchema,
+  email: z.optional(emailSchema),
+  source: z.optional(sourceSchema),
+});
 
-export const contactRequestSchema = z.strictObject({ email: emailSchema }).meta({ id: 'ContactRequest' });
+export const contactRequestSchema = z.strictObject({ email: emailSchema });
 
 export const historyQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.int().max(100, 'at most 100'))
-    .optional(),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z.optional(
+    z.pipe(
+      pattern(/^(?:[1-9][0-9]?|100)$/, 'a whole number from 1 to 100'),
+      z.transform((value: string) => Number(value)),
+    ),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1, 'not empty'), z.maxLength(2048, 'at most 2048 characters'))),
 });
 
 export const accountPathSchema = z.object({ accountId: accountIdSchema });
 export const statusPathSchema = z.object({ accountId: accountIdSchema, noticeId: noticeIdSchema });
 
-const evidenceSourceSchema = z.object({ channel: z.string(), ipPrefix: z.string().optional(), userAgent: z.string().optional() });
+const evidenceSourceSchema = z.object({ channel: z.string(), ipPrefix: z.optional(z.string()), userAgent: z.optional(z.string()) });
 
-export const acceptanceRecordSchema = z
-  .object({
-    kind: z.literal('acceptance'),
-    accountId: z.string(),
-    noticeId: z.string(),
-    version: z.int(),
-    region: z.string(),
-    language: z.string(),
-    contentHash: z.string(),
-    at: z.iso.datetime(),
-    source: evidenceSourceSchema,
-  })
-  .meta({ id: 'AcceptanceRecord' });
+export const acceptanceRecordSchema = z.object({
+  kind: z.literal('acceptance'),
+  accountId: z.string(),
+  noticeId: z.string(),
+  version: z.int(),
+  region: z.string(),
+  language: z.string(),
+  contentHash: z.string(),
+  at: z.iso.datetime(),
+  source: evidenceSourceSchema,
+});
 
-export const historyPageSchema = z
-  .object({
-    items: z.array(z.looseObject({ kind: z.enum(['acceptance', 'notification', 'choice']), noticeId: z.string(), at: z.string() })),
-    cursor: z.string().optional().meta({ description: 'Pass as `?cursor=` for the next page; absent on the last page.' }),
-  })
-  .meta({ id: 'EvidencePage' });
+export const historyPageSchema = z.object({
+  items: z.array(z.looseObject({ kind: z.enum(['acceptance', 'notification', 'choice']), noticeId: z.string(), at: z.string() })),
+  cursor: z.optional(z.string()),
+});
 
-export const accountStatusSchema = z
-  .looseObject({
-    accountId: z.string(),
-    noticeId: z.string(),
-    acceptedVersion: z.int().nullable(),
-    acceptedAt: z.string().nullable(),
-    contentHash: z.string().nullable(),
-    region: z.string().nullable(),
-    language: z.string().nullable(),
-    latestVersion: z.int().nullable(),
-    latestEffectiveDate: z.string().nullable(),
-    pendingChoice: z.unknown().optional(),
-    choice: z.unknown().optional(),
-  })
-  .meta({ id: 'AccountStatus' });
+export const accountStatusSchema = z.object({
+  accountId: z.string(),
+  noticeId: z.string(),
+  acceptedVersion: z.nullable(z.int()),
+  acceptedAt: z.nullable(z.string()),
+  contentHash: z.nullable(z.string()),
+  region: z.nullable(z.string()),
+  language: z.nullable(z.string()),
+  latestVersion: z.nullable(z.int()),
+  latestEffectiveDate: z.nullable(z.string()),
+  pendingChoice: z.nullable(z.looseObject({ campaignId: z.string(), version: z.int(), deadline: z.string(), options: z.array(z.string()) })),
+  choice: z.nullable(z.looseObject({ option: z.string(), at: z.string(), defaulted: z.boolean(), version: z.int() })),
+  governs: z.array(z.object({ version: z.int(), forDataCollected: z.object({ before: z.optional(z.string()), from: z.optional(z.string()) }) })),
+});
+
+let registered = false;
+/** Name the documented schemas as OpenAPI components (once, and only when the document is built). */
+const registerComponents = (): void => {
+  if (registered) return;
+  registered = true;
+  z.globalRegistry.add(acceptanceRequestSchema, { id: 'AcceptanceRequest' });
+  z.globalRegistry.add(contactRequestSchema, { id: 'ContactRequest' });
+  z.globalRegistry.add(acceptanceRecordSchema, { id: 'AcceptanceRecord' });
+  z.globalRegistry.add(historyPageSchema, { id: 'EvidencePage', description: '`cursor` is absent on the last page; pass it back as `?cursor=`.' });
+  z.globalRegistry.add(accountStatusSchema, { id: 'AccountStatus' });
+};
 
 const accountParameter = (): ParameterSpec => ({ name: 'accountId', in: 'path', required: true, description: 'The account', schema: accountIdSchema });
 // A service signs with IAM (SigV4); an end user or admin presents a JWT.
@@ -100,7 +100,12 @@ const security: readonly Readonly<Record<string, readonly string[]>>[] = [{ sigv
 const tags = ['accounts'];
 
 /** The account routes' OpenAPI 3.1 path items (a function: nothing is built unless the document is). */
-export const openApiPaths = (): PathsSpec => ({
+export const openApiPaths = (): PathsSpec => {
+  registerComponents();
+  return paths();
+};
+
+const paths = (): PathsSpec => ({
   '/v1/accounts/{accountId}/acceptances': {
     post: {
       operationId: 'recordAcceptance',
