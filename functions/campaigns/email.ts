@@ -51,6 +51,21 @@ const templatesRoot = (): string => {
 
 const fileCache = new Map<string, string | undefined>();
 
+/** A template the rendering needs is not where it should be (in a Lambda: not copied beside the bundle). */
+export class TemplateMissingError extends Error {
+  constructor(relativePath: string) {
+    super(`template ${relativePath} not found under ${templatesRoot()}`);
+    this.name = 'TemplateMissingError';
+  }
+}
+
+/** A template file's text, or a `TemplateMissingError`: never render an empty email or page. */
+export const requireTemplate = (relativePath: string): string => {
+  const text = readTemplate(relativePath);
+  if (text === undefined) throw new TemplateMissingError(relativePath);
+  return text;
+};
+
 /** A template file's text (cached for the life of the container), or undefined if it does not exist. */
 export const readTemplate = (relativePath: string): string | undefined => {
   if (!fileCache.has(relativePath)) {
@@ -173,11 +188,11 @@ export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail =>
     ...Object.fromEntries(RECIPIENT_PLACEHOLDERS.map((name) => [name, `{{${name}}}`])),
   };
 
-  const subjects = parseYaml(readTemplate(`emails/${language}/subjects.yaml`) ?? '{}') as Record<string, string>;
+  const subjects = parseYaml(requireTemplate(`emails/${language}/subjects.yaml`)) as Record<string, string>;
   const subject = renderText(subjects[input.kind] ?? '{{noticeTitle}}', view).replace(/\s+/g, ' ').trim();
   return {
     subject,
-    html: renderHtml(readTemplate(`emails/${language}/${input.kind}.html`) ?? '', { ...view, subject }),
-    text: renderText(readTemplate(`emails/${language}/${input.kind}.txt`) ?? '', view),
+    html: renderHtml(requireTemplate(`emails/${language}/${input.kind}.html`), { ...view, subject }),
+    text: renderText(requireTemplate(`emails/${language}/${input.kind}.txt`), view),
   };
 };

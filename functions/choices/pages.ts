@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ChoiceOption, CompiledContent } from '../content/types.ts';
 import { variantKey } from '../content/types.ts';
 import { findVersion } from '../core/audience.ts';
-import { changesForRegion, formatDate, formatInstant, noticeLinks, readTemplate, renderHtml, templateLanguage } from '../campaigns/email.ts';
+import { changesForRegion, formatDate, formatInstant, noticeLinks, requireTemplate, renderHtml, templateLanguage } from '../campaigns/email.ts';
 import type { ChoiceView, RecordedChoice } from '../campaigns/choices.ts';
 
 interface PageStrings {
@@ -31,19 +31,19 @@ const stringsCache = new Map<string, PageStrings>();
 const stringsFor = (language: string): PageStrings => {
   let strings = stringsCache.get(language);
   if (!strings) {
-    strings = parseYaml(readTemplate(`pages/${language}/strings.yaml`) ?? '{}') as PageStrings;
+    strings = parseYaml(requireTemplate(`pages/${language}/strings.yaml`)) as PageStrings;
     stringsCache.set(language, strings);
   }
   return strings;
 };
 
-const partials = () => ({ head: readTemplate('pages/_head.html') ?? '', foot: readTemplate('pages/_foot.html') ?? '' });
+const partials = () => ({ head: requireTemplate('pages/_head.html'), foot: requireTemplate('pages/_foot.html') });
 
 let styleHash: string | undefined;
 /** The CSP source for the pages' one inline `<style>` block. */
 const styleSource = (): string => {
   if (!styleHash) {
-    const style = /<style>([\s\S]*?)<\/style>/.exec(readTemplate('pages/_head.html') ?? '')?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(requireTemplate('pages/_head.html'))?.[1] ?? '';
     styleHash = `'sha256-${createHash('sha256').update(style).digest('base64')}'`;
   }
   return styleHash;
@@ -60,7 +60,7 @@ export const pageSecurityHeaders = (): Record<string, string> => ({
 const render = (language: string, page: 'choice' | 'confirmation' | 'error', view: object): string => {
   const { head, foot } = partials();
   // Partials are ours, not data: inline them before rendering so they share the escaping.
-  const template = (readTemplate(`pages/${language}/${page}.html`) ?? '').replace('{{> head}}', head).replace('{{> foot}}', foot);
+  const template = requireTemplate(`pages/${language}/${page}.html`).replace('{{> head}}', head).replace('{{> foot}}', foot);
   return renderHtml(template, { lang: language, pageTitle: stringsFor(language).titles?.[page] ?? '', ...view });
 };
 
