@@ -13,7 +13,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { applyDefaultChoice, type ChoiceDeps } from '../campaigns/choices.ts';
-import { MAX_RECIPIENTS_PER_SEND, type SendMessage } from '../campaigns/messages.ts';
+import type { SendMessage } from '../campaigns/messages.ts';
 import type { Queue } from '../campaigns/queue.ts';
 import type { Campaign } from '../campaigns/store.ts';
 import type { CompiledContent } from '../content/types.ts';
@@ -21,6 +21,8 @@ import { campaignIdFor, planAudience } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 
 const DAY_MS = 86_400_000;
+/** Recipients per send message: SES's `SendBulkEmail` limit (`MAX_RECIPIENTS_PER_SEND`, not imported: that module carries zod). */
+const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
 /** A recipient as the sweeps see it. */

@@ -5,7 +5,7 @@
  * track) is skipped, not retried; a store error is thrown so EventBridge retries.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { decodeTagValue, SES_TAGS, type SendKind } from '../campaigns/messages.ts';
+import type { SendKind } from '../campaigns/messages.ts';
 import { CampaignStore } from '../campaigns/store.ts';
 import type { NotificationEvidence } from '../ledger/types.ts';
 
@@ -26,6 +26,16 @@ export interface SesEventsDeps {
   readonly ledger: { appendEvidence(accountId: string, noticeId: string, evidence: NotificationEvidence): Promise<boolean> };
   readonly logger: Logger;
 }
+
+/**
+ * The sender's tag encoding (`encodeTagValue` in functions/campaigns/messages.ts), read here
+ * without importing that module: it carries the zod schemas of the queue messages, which would
+ * more than double this Lambda. test/handler/ses-events.test.ts encodes with the sender's function.
+ */
+const SES_TAGS = { campaign: 'campaign', account: 'account', kind: 'kind' } as const;
+const ENCODED_TAG_PREFIX = 'b64-';
+const decodeTagValue = (value: string): string =>
+  value.startsWith(ENCODED_TAG_PREFIX) ? Buffer.from(value.slice(ENCODED_TAG_PREFIX.length), 'base64url').toString('utf8') : value;
 
 /** SES `eventType` → the evidence event; types absent here (Open, Click, DeliveryDelay …) are not recorded. */
 const EVIDENCE_EVENT: Record<string, NotificationEvidence['event']> = {
