@@ -111,12 +111,12 @@ export const openChoice = async (deps: ChoiceDeps, token: string, now: Date): Pr
   if (!campaign) throw new NotFoundError('this campaign does not exist');
   if (now.getTime() >= Date.parse(campaign.deadline)) throw new ChoiceClosedError(claims);
   const state = await deps.ledger.getState(claims.accountId, campaign.noticeId);
-  const notice = deps.content.notices.find((candidate) => candidate.noticeId === campaign.noticeId);
-  const region = state?.region ?? 'global';
-  const language = state?.language ?? notice?.defaultLanguage ?? 'en';
-  const notifiedOptions = state?.notified?.campaignId === campaign.campaignId ? state.notified.options : undefined;
+  // A genuine link for an account the ledger does not know (never accepted, or gone): nothing to choose about.
+  if (!state) throw new NotFoundError('no choice is pending for this account');
+  const { region, language } = state;
+  const notifiedOptions = state.notified?.campaignId === campaign.campaignId ? state.notified.options : undefined;
   const options = campaign.regions.find((r) => r.region === region)?.options ?? notifiedOptions ?? ALL_CHOICE_OPTIONS;
-  const current = state?.choice?.campaignId === campaign.campaignId ? (state.choice as RecordedChoice) : undefined;
+  const current = state.choice?.campaignId === campaign.campaignId ? (state.choice as RecordedChoice) : undefined;
   return { claims, campaign, region, language, options: options.length > 0 ? options : ALL_CHOICE_OPTIONS, ...(current ? { current } : {}) };
 };
 
@@ -132,8 +132,8 @@ export const recordChoice = async (
   }
   const { campaign, claims } = view;
   const at = input.now.toISOString();
+  // Read again: the version accepted now is what a keep-previous choice keeps the old data under.
   const state = await deps.ledger.getState(claims.accountId, campaign.noticeId);
-  // A genuine link for an account the ledger does not know (erased, or never accepted): nothing to choose about.
   if (!state) throw new NotFoundError('no choice is pending for this account');
   const userAgent = input.source.userAgent?.slice(0, USER_AGENT_MAX_LENGTH);
 

@@ -107,6 +107,7 @@ describe('Function: openChoice', () => {
     await expect(openChoice(deps, token('acct-de'), new Date(DEADLINE))).rejects.toBeInstanceOf(ChoiceClosedError);
     await expect(openChoice(deps, token('acct-de', 'privacy-v7'), now)).rejects.toBeInstanceOf(NotFoundError);
     await expect(openChoice(deps, 'v1.x.y', now)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(openChoice(deps, token('acct-ghost'), now)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
