@@ -103,7 +103,13 @@ interface Recipient {
   readonly records: Set<string>;
   readonly attemptId: string;
   email?: string;
+  /** Epoch ms until which our claim is exclusive. */
+  leaseUntil?: number;
+  /** This attempt recorded that it is calling SES. */
+  submitted?: boolean;
 }
+
+const DEFAULT_LEASE_MS = 15 * 60_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -175,6 +181,7 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
   await Promise.all(
     [...recipients.values()].map((recipient) =>
       limit(async () => {
+        const now = deps.clock.now().getTime();
         const outcome = await deps.store.claimRecipient({
           campaignId: recipient.campaign.campaignId,
           accountId: recipient.accountId,
@@ -182,12 +189,13 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
           attemptId: recipient.attemptId,
           region: recipient.region,
           language: recipient.language,
-          now: deps.clock.now().getTime(),
-          leaseMs: deps.leaseMs ?? 15 * 60_000,
+          now,
+          leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
           inDoubtGraceMs: deps.inDoubtGraceMs ?? 15 * 60_000,
         });
         if (outcome.kind === 'claimed') {
           if (outcome.language) recipient.language = outcome.language;
+          recipient.leaseUntil = now + (deps.leaseMs ?? DEFAULT_LEASE_MS);
           claimed.push(recipient);
         } else if (outcome.kind === 'busy') {
           failRecipient(recipient); // in flight elsewhere or in doubt: look again on redelivery
@@ -309,9 +317,33 @@ const sendChunk = async (
   const destinations = new Map<Recipient, BulkDestination>();
   for (const recipient of chunk) destinations.set(recipient, await destinationFor(deps, recipient, kind));
   let pending = chunk;
+  const expired: Recipient[] = [];
+  // SES is only called while a third of the lease is left: past the lease, another attempt may take over.
+  const minLeaseLeftMs = (deps.leaseMs ?? DEFAULT_LEASE_MS) / 3;
   for (let attempt = 0; attempt < retry.attempts && pending.length > 0; attempt++) {
     if (attempt > 0) await sleep(backoffMs(attempt, retry, random));
     await deps.rateLimiter.acquire(pending.length);
+    const now = deps.clock.now().getTime();
+    expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
+    pending = pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now >= minLeaseLeftMs);
+    if (pending.length === 0) break;
+    // Mark the attempt submitted before SES sees it; a recipient whose claim was lost meanwhile is not sent.
+    const unmarked = pending.filter((recipient) => !recipient.submitted);
+    const lost = new Set<Recipient>();
+    await Promise.all(
+      unmarked.map((recipient) =>
+        limit(async () => {
+          if (await deps.store.markSubmitted(recipient.campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId)) recipient.submitted = true;
+          else lost.add(recipient);
+        }),
+      ),
+    );
+    if (lost.size > 0) {
+      // Taken over by another attempt: not ours to send; report the message so it is looked at again.
+      expired.push(...lost);
+      pending = pending.filter((recipient) => !lost.has(recipient));
+    }
+    if (pending.length === 0) break;
     let outcomes: EntryOutcome[];
     try {
       outcomes = await deps.mailer.sendBulk({
@@ -340,7 +372,7 @@ const sendChunk = async (
     await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));
     pending = retryNext;
   }
-  return pending;
+  return [...pending, ...expired];
 };
 
 const recordSent = async (

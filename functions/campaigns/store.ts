@@ -108,8 +108,15 @@ export const recipientKey = (campaignId: string, accountId: string): { pk: strin
 /** Attribute names of a recipient item per kind: a reminder is tracked beside the notice on the same item. */
 const fieldsOf = (kind: SendKind) =>
   kind === 'notice'
-    ? { status: 'status', attempt: 'attempt', lease: 'leaseUntil', messageId: 'messageId', at: 'sentAt' }
-    : { status: 'reminderStatus', attempt: 'reminderAttempt', lease: 'reminderLeaseUntil', messageId: 'reminderMessageId', at: 'reminderSentAt' };
+    ? { status: 'status', attempt: 'attempt', lease: 'leaseUntil', messageId: 'messageId', at: 'sentAt', submitted: 'submittedAttempt' }
+    : {
+        status: 'reminderStatus',
+        attempt: 'reminderAttempt',
+        lease: 'reminderLeaseUntil',
+        messageId: 'reminderMessageId',
+        at: 'reminderSentAt',
+        submitted: 'reminderSubmittedAttempt',
+      };
 
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
@@ -248,16 +255,22 @@ export class CampaignStore {
   async claimRecipient(input: ClaimInput): Promise<ClaimOutcome> {
     const f = fieldsOf(input.kind);
     const key = recipientKey(input.campaignId, input.accountId);
-    const names: Record<string, string> = { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease };
+    const names: Record<string, string> = { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease, '#submitted': f.submitted };
     const values: Record<string, unknown> = {
       ':sending': 'sending',
       ':released': 'released',
       ':attempt': input.attemptId,
       ':leaseUntil': input.now + input.leaseMs,
+      ':now': input.now,
       ':staleBefore': input.now - input.inDoubtGraceMs,
       ':claimedAt': new Date(input.now).toISOString(),
     };
-    const claimable = '(attribute_not_exists(#status) OR #status = :released OR (#status = :sending AND #lease < :staleBefore))';
+    // An expired attempt that never reached SES is taken over at once; one that did (`submitted`)
+    // is in doubt: only after the grace, with no SES event recorded meanwhile, is it sent again.
+    const claimable =
+      '(attribute_not_exists(#status) OR #status = :released' +
+      ' OR (#status = :sending AND #lease < :now AND attribute_not_exists(#submitted))' +
+      ' OR (#status = :sending AND #lease < :staleBefore))';
     let update = 'SET #status = :sending, #attempt = :attempt, #lease = :leaseUntil, #claimedAt = :claimedAt';
     let condition = claimable;
     names['#claimedAt'] = input.kind === 'notice' ? 'claimedAt' : 'reminderClaimedAt';
@@ -276,7 +289,7 @@ export class CampaignStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: update,
+          UpdateExpression: `${update} REMOVE #submitted`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -303,6 +316,27 @@ export class CampaignStore {
   /** `sending` (this attempt) → `failed` for good (rejected, no contact). True when this call made it. */
   async markFailed(campaignId: string, accountId: string, kind: SendKind, attemptId: string, reason: string, at: string): Promise<boolean> {
     return this.#transition(campaignId, accountId, kind, attemptId, 'failed', { reason, at });
+  }
+
+  /** Note that this attempt is about to call SES: from now on a crash leaves the recipient in doubt. */
+  async markSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<boolean> {
+    const f = fieldsOf(kind);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #submitted = :attempt',
+          ConditionExpression: '#status = :sending AND #attempt = :attempt',
+          ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#submitted': f.submitted },
+          ExpressionAttributeValues: { ':sending': 'sending', ':attempt': attemptId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Give a claim back after a retryable failure, so the redelivered message may claim it at once. */

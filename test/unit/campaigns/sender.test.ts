@@ -1,0 +1,225 @@
+import { SESv2Client, SendBulkEmailCommand, TooManyRequestsException, InternalServiceErrorException } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { unlimited } from '../../../functions/campaigns/rate-limiter.ts';
+import { backoffMs, escapeTemplateValue, sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
+import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
+import type { Campaign, CampaignStore, ClaimInput, ClaimOutcome } from '../../../functions/campaigns/store.ts';
+import type { CompiledContent } from '../../../functions/content/types.ts';
+import { fixedClock } from '../../../functions/core/clock.ts';
+import type { EvidenceRecord } from '../../../functions/ledger/types.ts';
+
+const campaign: Campaign = {
+  campaignId: 'privacy-v2',
+  noticeId: 'privacy',
+  version: 2,
+  deadline: '2027-02-01T00:00:00.000Z',
+  regions: [{ region: 'eea', notification: 'choice', options: ['accept', 'keep-previous', 'delete'] }],
+  createdAt: '2026-11-29T00:00:00.000Z',
+  status: 'started',
+};
+
+/** The store port in memory: the sender's view of recipient items. */
+const fakeStore = () => {
+  const recipients = new Map<string, { status: string; attempt?: string; messageId?: string; reason?: string }>();
+  const counters: Record<string, number> = {};
+  const store = {
+    recipients,
+    counters,
+    getCampaign: async (id: string) => (id === campaign.campaignId ? campaign : undefined),
+    claimRecipient: async (input: ClaimInput): Promise<ClaimOutcome> => {
+      const current = recipients.get(input.accountId);
+      if (current?.status === 'sent' || current?.status === 'failed') return { kind: 'done', status: current.status };
+      if (current?.status === 'sending') return { kind: 'busy' };
+      recipients.set(input.accountId, { status: 'sending', attempt: input.attemptId });
+      return { kind: 'claimed' };
+    },
+    markSubmitted: async () => true,
+    markSent: async (_c: string, accountId: string, _k: string, attempt: string, messageId: string) => {
+      const r = recipients.get(accountId);
+      if (r?.status !== 'sending' || r.attempt !== attempt) return false;
+      recipients.set(accountId, { status: 'sent', messageId });
+      return true;
+    },
+    markFailed: async (_c: string, accountId: string, _k: string, attempt: string, reason: string) => {
+      const r = recipients.get(accountId);
+      if (r?.status !== 'sending' || r.attempt !== attempt) return false;
+      recipients.set(accountId, { status: 'failed', reason });
+      return true;
+    },
+    releaseRecipient: async (_c: string, accountId: string) => {
+      recipients.set(accountId, { status: 'released' });
+    },
+    setNotified: vi.fn(async () => {}),
+    addCounters: async (_c: string, _s: number, deltas: Record<string, number>) => {
+      for (const [name, value] of Object.entries(deltas)) counters[name] = (counters[name] ?? 0) + value;
+    },
+  };
+  return store;
+};
+
+const ses = mockClient(SESv2Client);
+
+const setup = (overrides: Partial<SenderDeps> = {}) => {
+  const store = fakeStore();
+  const evidence: { accountId: string; evidence: EvidenceRecord }[] = [];
+  const sleeps: number[] = [];
+  const deps: SenderDeps = {
+    store: store as unknown as CampaignStore,
+    ledger: {
+      getContacts: async (ids) => new Map(ids.filter((id) => !id.startsWith('nocontact')).map((id) => [id, `${id}@example.test`])),
+      appendEvidence: async (accountId, _noticeId, record) => {
+        evidence.push({ accountId, evidence: record });
+      },
+    },
+    mailer: new SesBulkMailer({ client: new SESv2Client({ region: 'eu-west-1' }), fromAddress: 'noreply@example.test', configurationSet: 'cs' }),
+    rateLimiter: unlimited,
+    content: { notices: [{ noticeId: 'privacy', defaultLanguage: 'en' }] } as unknown as CompiledContent,
+    renderEmail: (input) => ({ subject: `${input.kind} ${input.language}`, html: '<a href="{{acceptUrl}}">accept</a>', text: '{{choiceUrl}}' }),
+    signChoiceToken: async (claims) => `tok.${claims.accountId}`,
+    publicBaseUrl: 'https://disclosure.example',
+    clock: fixedClock('2026-11-29T12:00:00.000Z'),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    retry: { attempts: 4, baseMs: 100, maxMs: 1000 },
+    ...overrides,
+  };
+  return { deps, store, evidence, sleeps };
+};
+
+const record = (id: string, accountIds: string[], language = 'en') => ({
+  messageId: id,
+  body: JSON.stringify({ campaignId: 'privacy-v2', kind: 'notice', region: 'eea', language, accountIds }),
+});
+
+const successFor = (n: number, prefix = 'm') => ({ BulkEmailEntryResults: Array.from({ length: n }, (_, i) => ({ Status: 'SUCCESS' as const, MessageId: `${prefix}${i}` })) });
+
+describe('Function: sendBatch', () => {
+  beforeEach(() => ses.reset());
+
+  it('sends ≤ 50 destinations per call, merging the messages of a batch by language', async () => {
+    const { deps, store, evidence } = setup();
+    ses.on(SendBulkEmailCommand).callsFake((input) => successFor(input.BulkEmailEntries.length));
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+    const result = await sendBatch(deps, [record('q1', ids('a', 40)), record('q2', ids('b', 40)), record('q3', ids('c', 20), 'ja')]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const sizes = ses.commandCalls(SendBulkEmailCommand).map((call) => call.args[0].input.BulkEmailEntries!.length).sort();
+    expect(sizes).toEqual([20, 30, 50]);
+    expect(store.counters['sent']).toBe(100);
+    expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'sent')).toHaveLength(100);
+    expect(store.setNotified).toHaveBeenCalledTimes(100);
+  });
+
+  it('tags every destination with campaign, account and kind, and fills escaped links', async () => {
+    const { deps } = setup({ publicBaseUrl: 'https://x.example/a&b' });
+    ses.on(SendBulkEmailCommand).resolves(successFor(1));
+
+    await sendBatch(deps, [record('q1', ['acct.1'])]);
+
+    const input = ses.commandCalls(SendBulkEmailCommand)[0]!.args[0].input;
+    const entry = input.BulkEmailEntries![0]!;
+    expect(entry.ReplacementTags).toEqual([
+      { Name: 'campaign', Value: 'privacy-v2' },
+      { Name: 'account', Value: `b64-${Buffer.from('acct.1').toString('base64url')}` },
+      { Name: 'kind', Value: 'notice' },
+    ]);
+    const data = JSON.parse(entry.ReplacementEmailContent!.ReplacementTemplate!.ReplacementTemplateData!);
+    expect(data.acceptUrl).toBe('https://x.example/a&amp;b/choices/tok.acct.1?option=accept');
+    expect(Object.keys(data).sort()).toEqual(['acceptUrl', 'choiceUrl', 'deleteUrl', 'keepPreviousUrl']);
+  });
+
+  it('retries a 429 with jittered backoff, then sends', async () => {
+    const { deps, store, sleeps } = setup();
+    ses
+      .on(SendBulkEmailCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'slow', $metadata: { httpStatusCode: 429 } }))
+      .resolves(successFor(2));
+
+    const result = await sendBatch(deps, [record('q1', ['a', 'b'])]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(2);
+    expect(sleeps).toEqual([backoffMs(1, { baseMs: 100, maxMs: 1000 }, () => 0.5)]);
+    expect(store.recipients.get('a')?.status).toBe('sent');
+  });
+
+  it('hands recipients back to SQS after persistent 5xx: released, message reported, nothing lost', async () => {
+    const { deps, store } = setup();
+    ses.on(SendBulkEmailCommand).rejects(new InternalServiceErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+
+    const result = await sendBatch(deps, [record('q1', ['a', 'b'])]);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'q1' }]);
+    expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(4);
+    expect(store.recipients.get('a')?.status).toBe('released');
+    expect(store.counters['sent'] ?? 0).toBe(0);
+  });
+
+  it('retries only the throttled and transient entries', async () => {
+    const { deps, store } = setup();
+    ses
+      .on(SendBulkEmailCommand)
+      .resolvesOnce({ BulkEmailEntryResults: [{ Status: 'SUCCESS', MessageId: 'm0' }, { Status: 'ACCOUNT_THROTTLED' }, { Status: 'TRANSIENT_FAILURE' }] })
+      .resolves(successFor(2, 'n'));
+
+    const result = await sendBatch(deps, [record('q1', ['a', 'b', 'c'])]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const second = ses.commandCalls(SendBulkEmailCommand)[1]!.args[0].input.BulkEmailEntries!.map((e) => e.Destination!.ToAddresses![0]);
+    expect(second).toEqual(['b@example.test', 'c@example.test']);
+    expect(store.counters['sent']).toBe(3);
+  });
+
+  it('records rejections and missing contacts as failed, with evidence, never retried', async () => {
+    const { deps, store, evidence } = setup();
+    ses.on(SendBulkEmailCommand).resolves({
+      BulkEmailEntryResults: [{ Status: 'MESSAGE_REJECTED' }, { Status: 'MAIL_FROM_DOMAIN_NOT_VERIFIED' }, { Status: 'INVALID_PARAMETER' }],
+    });
+
+    const result = await sendBatch(deps, [record('q1', ['a', 'b', 'c', 'nocontact-1'])]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(1);
+    expect([...store.recipients.values()].map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect(store.recipients.get('nocontact-1')?.reason).toBe('no-contact');
+    expect(store.counters['failed']).toBe(4);
+    expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'failed')).toHaveLength(4);
+  });
+
+  it('skips recipients already sent, and reports a message whose recipient is in flight elsewhere', async () => {
+    const { deps, store } = setup();
+    store.recipients.set('done', { status: 'sent' });
+    store.recipients.set('busy', { status: 'sending', attempt: 'other' });
+
+    const result = await sendBatch(deps, [record('q1', ['done']), record('q2', ['busy'])]);
+
+    expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(0);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'q2' }]);
+  });
+
+  it('reports a malformed message without touching anything', async () => {
+    const { deps } = setup();
+    const result = await sendBatch(deps, [{ messageId: 'bad', body: '{"campaignId":"x"' }, { messageId: 'bad2', body: '{"kind":"notice"}' }]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }, { itemIdentifier: 'bad2' }]);
+  });
+});
+
+describe('Function: escapeTemplateValue', () => {
+  it('escapes what SES would put raw into HTML', () => {
+    expect(escapeTemplateValue(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('Function: backoffMs', () => {
+  it('grows exponentially up to the cap, scaled by the jitter', () => {
+    const policy = { baseMs: 100, maxMs: 1000 };
+    expect(backoffMs(1, policy, () => 0.999)).toBe(199);
+    expect(backoffMs(3, policy, () => 0.999)).toBe(799);
+    expect(backoffMs(8, policy, () => 0.999)).toBe(999);
+    expect(backoffMs(8, policy, () => 0)).toBe(0);
+  });
+});
