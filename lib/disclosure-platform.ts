@@ -225,7 +225,7 @@ export class DisclosurePlatform extends Construct {
 
     // --- functions ------------------------------------------------------------------------------
     const table = { TABLE_NAME: this.table.tableName };
-    // The choice pages need the URL before CloudFront exists in the graph; the token is resolved at deploy.
+    // Links in emails go through CloudFront (or the custom domain in front of it), never to the origin API.
     const publicBaseUrl = (): string => config.publicBaseUrl ?? `https://${this.distribution.distributionDomainName}`;
     const senderConcurrency = Math.max(2, Math.ceil(config.sendQuotaPerSecond / BULK_DESTINATIONS) + 1);
 
