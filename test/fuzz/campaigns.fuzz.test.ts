@@ -1,0 +1,126 @@
+/**
+ * Generated bad input over the campaign routes, through the real handler and middy stack with
+ * in-memory ports: zero 5xx, every error problem+json, no stack trace.
+ */
+import fc from 'fast-check';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '../../functions/campaigns-api/handler.ts';
+import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
+import type { Campaign, CampaignStore } from '../../functions/campaigns/store.ts';
+import { COUNTER_NAMES } from '../../functions/campaigns/store.ts';
+import { compiledContent } from '../../functions/content/artifact.ts';
+import { fixedClock } from '../../functions/core/clock.ts';
+import type { HttpEvent } from '../../functions/http/middleware.ts';
+
+const campaigns = new Map<string, Campaign>();
+const store = {
+  getCampaign: async (id: string) => campaigns.get(id),
+  createCampaign: async (campaign: Campaign) => {
+    const existing = campaigns.get(campaign.campaignId);
+    if (existing) return { created: false, campaign: existing };
+    campaigns.set(campaign.campaignId, campaign);
+    return { created: true, campaign };
+  },
+  markStarted: async (id: string) => {
+    campaigns.set(id, { ...campaigns.get(id)!, status: 'started' });
+  },
+  snapshot: async (id: string) => {
+    const campaign = campaigns.get(id);
+    if (!campaign) return undefined;
+    return { campaign, counters: Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])), plansDone: 0, plansTotal: 32 };
+  },
+} as unknown as CampaignStore;
+
+const handler = makeHandler({
+  store,
+  audience: { queryAudience: async () => ({ members: [{ accountId: 'a1', region: 'eea', language: 'en', acceptedVersion: 1 }] }) },
+  plannerQueue: { send: async () => {} },
+  content: compiledContent,
+  renderEmail: renderCampaignEmail,
+  publicBaseUrl: 'https://disclosure.example',
+  clock: fixedClock('2026-11-29T12:00:00.000Z'),
+});
+
+const admin = { jwt: { claims: { sub: 'ops', scope: 'disclosure/admin' }, scopes: null } };
+const user = { jwt: { claims: { sub: 'u1' }, scopes: null } };
+
+const event = (method: string, path: string, body: string | undefined, headers: Record<string, string>, authorizer: unknown): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers,
+    body,
+    isBase64Encoded: false,
+    requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' }, authorizer } as never,
+  }) as HttpEvent;
+
+const hostileString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 50 }),
+  fc.constantFrom('', ' ', '%', '%zz', '../', '\u0000', '<script>', '{{choiceUrl}}', 'privacy-v2', 'privacy-v99', 'x'.repeat(5000)),
+);
+const jsonValue = fc.jsonValue({ maxDepth: 3 });
+const bodyArb = fc.oneof(
+  fc.constantFrom(
+    JSON.stringify({ noticeId: 'privacy', version: 2, dryRun: true }),
+    JSON.stringify({ noticeId: 'privacy', version: 2, dryRun: false }),
+    JSON.stringify({ noticeId: 'privacy', version: 1, dryRun: true }),
+    JSON.stringify({ noticeId: 'privacy', version: 2, dryRun: true, deadline: '2027-01-15T00:00:00Z', informational: true }),
+  ),
+  hostileString,
+  jsonValue.map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        noticeId: fc.oneof(hostileString, fc.constantFrom('privacy', 'cookies')),
+        version: fc.oneof(fc.integer({ min: -5, max: 10 }), fc.double(), hostileString, fc.constant(null)),
+        dryRun: fc.oneof(fc.boolean(), hostileString, fc.integer()),
+        deadline: fc.oneof(hostileString, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constant('2027-01-15T00:00:00Z')),
+        informational: fc.oneof(fc.boolean(), hostileString),
+        extra: jsonValue,
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
+);
+const requestArb = fc.record({
+  method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+  path: fc.oneof(
+    fc.constant('/v1/campaigns'),
+    hostileString.map((id) => `/v1/campaigns/${encodeURIComponent(id)}`),
+    hostileString.map((id) => `/v1/campaigns/${id}`),
+    fc.constant('/v1/campaigns/privacy-v2'),
+  ),
+  body: fc.option(bodyArb, { nil: undefined }),
+  contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/json; charset=utf-8', undefined),
+  authorizer: fc.constantFrom(admin, admin, admin, user, undefined, { iam: { userArn: 'arn:aws:iam::1:role/x' } }),
+});
+
+describe('Fuzz: campaign routes', () => {
+  it('answers 3,000 generated requests without a 5xx, errors as problem+json without stack traces', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (request) => {
+        const headers: Record<string, string> = request.contentType ? { 'content-type': request.contentType } : {};
+        const result = await handler(event(request.method, request.path, request.body, headers, request.authorizer), {} as Context);
+        const status = result.statusCode ?? 0;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        expect(status).toBeLessThan(500);
+        const body = String(result.body ?? '');
+        expect(body).not.toMatch(/\bat .+\.(ts|js):\d+/);
+        if (status >= 400) {
+          expect(result.headers?.['Content-Type']).toBe('application/problem+json');
+          const problem = JSON.parse(body);
+          expect(problem).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+        }
+      }),
+      { numRuns: 3000, seed: 4242 },
+    );
+    // The generator reaches the happy paths too, not only refusals.
+    expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { LocalQueue, startConsumer } from '../../../functions/local/queues.ts';
+
+describe('Class: LocalQueue', () => {
+  it('hides a received message for the visibility timeout, then redelivers it', () => {
+    let now = 1000;
+    const queue = new LocalQueue<{ n: number }>({ name: 'q', visibilityTimeoutMs: 100, now: () => now });
+    void queue.send([{ n: 1 }]);
+
+    const first = queue.receive(10);
+    expect(first).toHaveLength(1);
+    expect(queue.receive(10)).toHaveLength(0);
+    now += 101;
+    const again = queue.receive(10);
+    expect(again.map((r) => r.body)).toEqual(['{"n":1}']);
+    expect(again[0]!.attributes.ApproximateReceiveCount).toBe('2');
+  });
+
+  it('ignores a delete with a stale receipt, like SQS', () => {
+    let now = 0;
+    const queue = new LocalQueue<number>({ name: 'q', visibilityTimeoutMs: 10, now: () => now });
+    void queue.send([1]);
+    const stale = queue.receive(1)[0]!;
+    now += 11;
+    queue.receive(1);
+    queue.delete(stale.messageId, stale.receiptHandle);
+    expect(queue.depth).toBe(1);
+  });
+
+  it('moves a message to the dead-letter queue after maxReceives', () => {
+    let now = 0;
+    const dlq = new LocalQueue<unknown>({ name: 'dlq' });
+    const queue = new LocalQueue<number>({ name: 'q', visibilityTimeoutMs: 1, maxReceives: 2, deadLetterQueue: dlq, now: () => now });
+    void queue.send([7]);
+    queue.receive(1);
+    now += 2;
+    queue.receive(1);
+    now += 2;
+    expect(queue.receive(1)).toEqual([]);
+    expect(queue.depth).toBe(0);
+    expect(dlq.bodies()).toEqual(['7']);
+  });
+});
+
+describe('Function: startConsumer', () => {
+  it('deletes handled messages, redelivers reported batch item failures and failed invocations', async () => {
+    const queue = new LocalQueue<string>({ name: 'q', visibilityTimeoutMs: 5 });
+    const seen: string[] = [];
+    let failOnce = true;
+    let crashOnce = true;
+    const consumer = startConsumer(
+      queue,
+      async (event) => {
+        const bodies = event.Records.map((r) => JSON.parse(r.body) as string);
+        seen.push(...bodies);
+        if (crashOnce && bodies.includes('crash')) {
+          crashOnce = false;
+          throw new Error('simulated crash');
+        }
+        const failures = event.Records.filter((r) => failOnce && JSON.parse(r.body) === 'retry').map((r) => ({ itemIdentifier: r.messageId }));
+        if (failures.length > 0) failOnce = false;
+        return { batchItemFailures: failures };
+      },
+      { batchSize: 1, pollMs: 1 },
+    );
+    await queue.send(['ok', 'retry', 'crash']);
+
+    await consumer.drained();
+    await consumer.stop();
+
+    expect(seen.filter((b) => b === 'ok')).toHaveLength(1);
+    expect(seen.filter((b) => b === 'retry')).toHaveLength(2);
+    expect(seen.filter((b) => b === 'crash')).toHaveLength(2);
+    expect(consumer.invocations.failed).toBe(1);
+    expect(queue.depth).toBe(0);
+  });
+});

@@ -1,0 +1,86 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CampaignStore, recipientKey } from '../../../functions/campaigns/store.ts';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = new CampaignStore({ tableName: 't', client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })) });
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
+const claim = (kind: 'notice' | 'reminder' = 'notice') =>
+  store.claimRecipient({ campaignId: 'privacy-v2', accountId: 'a1', kind, attemptId: 'att', region: 'eea', language: 'en', now: 10_000, leaseMs: 1000, inDoubtGraceMs: 5000 });
+
+describe('Class: CampaignStore', () => {
+  beforeEach(() => ddb.reset());
+
+  describe('Method: claimRecipient', () => {
+    it('claims with a lease; only an expired, never-submitted attempt or one past the grace may be taken over', async () => {
+      ddb.on(UpdateCommand).resolves({ Attributes: { language: 'en' } });
+
+      expect(await claim()).toEqual({ kind: 'claimed', language: 'en' });
+
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.Key).toEqual(recipientKey('privacy-v2', 'a1'));
+      expect(input.ConditionExpression).toContain('#lease < :now AND attribute_not_exists(#submitted)');
+      expect(input.ConditionExpression).toContain('#lease < :staleBefore');
+      expect(input.ExpressionAttributeValues).toMatchObject({ ':leaseUntil': 11_000, ':now': 10_000, ':staleBefore': 5000 });
+    });
+
+    it.each([
+      [{ status: 'sent' }, { kind: 'done', status: 'sent' }],
+      [{ status: 'failed' }, { kind: 'done', status: 'failed' }],
+      [{ status: 'sending', leaseUntil: 99_999 }, { kind: 'busy' }],
+    ])('on a conditional failure reads the item: %o → %o', async (item, outcome) => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: item });
+      expect(await claim()).toEqual(outcome);
+    });
+
+    it('a reminder for an account whose notice was never sent is ineligible', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { status: 'failed' } });
+      expect(await claim('reminder')).toEqual({ kind: 'ineligible' });
+    });
+  });
+
+  describe('Method: markSent', () => {
+    it('is false (nothing to count) when the SES event or another attempt got there first', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      expect(await store.markSent('privacy-v2', 'a1', 'notice', 'att', 'm1', '2026-11-29T12:00:00Z')).toBe(false);
+    });
+
+    it('passes other errors through', async () => {
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+      await expect(store.markSent('privacy-v2', 'a1', 'notice', 'att', 'm1', '2026-11-29T12:00:00Z')).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('Method: advancePlan', () => {
+    it('checkpoints the cursor and adds the page to the audience in one conditional write', async () => {
+      ddb.on(UpdateCommand).resolves({});
+      expect(await store.advancePlan('privacy-v2', 'eea', 3, 2, { cursor: 'c3', audience: 400 })).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.Key).toEqual({ pk: 'CMP#privacy-v2', sk: 'PLAN#eea#03' });
+      expect(input.ConditionExpression).toBe('#page = :from');
+      expect(input.UpdateExpression).toContain('ADD audience :n');
+    });
+
+    it('is false when another planner already checkpointed that page (the count is not added twice)', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      expect(await store.advancePlan('privacy-v2', 'eea', 3, 0, { audience: 10 })).toBe(false);
+    });
+  });
+
+  describe('Method: recordSesEvent', () => {
+    it('ignores event types it does not track', async () => {
+      expect(await store.recordSesEvent('privacy-v2', 'a1', 'Open', 'm1', '2026-11-29T12:00:00Z')).toBe(false);
+      expect(ddb.calls()).toHaveLength(0);
+    });
+
+    it('counts a delivery once: a redelivered event fails the condition and adds nothing', async () => {
+      ddb.on(UpdateCommand).rejectsOnce(conditionFailed());
+      expect(await store.recordSesEvent('privacy-v2', 'a1', 'Delivery', 'm1', '2026-11-29T12:00:00Z', 'notice')).toBe(false);
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    });
+  });
+});
