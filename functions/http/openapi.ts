@@ -12,12 +12,14 @@ import type { OperationSpec, PathsSpec, SchemaSpec } from './schemas/common.ts';
 import { openApiPaths as noticesPaths } from './schemas/notices.ts';
 import { openApiPaths as accountsPaths } from './schemas/accounts.ts';
 import { openApiPaths as choicesPaths } from './schemas/choices.ts';
+import { openApiPaths as campaignsPaths } from './schemas/campaigns.ts';
 
 /** Every area's path items, merged in this order. */
 const areas: readonly AreaContribution[] = [
   { name: 'notices', paths: noticesPaths },
   { name: 'accounts', paths: accountsPaths },
   { name: 'choices', paths: choicesPaths },
+  { name: 'campaigns', paths: campaignsPaths },
 ];
 
 /**

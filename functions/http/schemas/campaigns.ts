@@ -76,7 +76,7 @@ export const campaignProgressSchema = z
   .meta({ id: 'CampaignProgress' });
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
-const security: Record<string, string[]>[] = [{ jwt: ['disclosure/admin'] }, { iam: [] }];
+const security: Record<string, string[]>[] = [{ bearer: [] }, { sigv4: [] }];
 
 /** The campaign routes' OpenAPI 3.1 path items. */
 export const openApiPaths: PathsSpec = {
