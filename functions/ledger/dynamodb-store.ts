@@ -97,7 +97,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       }),
     );
     if (!existing.Item) throw new LedgerIntegrityError('acceptance evidence vanished after a conditional failure');
-    return { created: false, record: stripKeys(existing.Item) as unknown as AcceptanceRecord };
+    return { created: false, record: toAcceptanceRecord(existing.Item) };
   }
 
   async advanceState(record: AcceptanceRecord): Promise<boolean> {
@@ -282,6 +282,29 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     return { items, ...(next ? { cursor: encodeCursor(pick(next, NOTICE_EVIDENCE_KEYS), binding) } : {}) };
   }
 }
+
+/**
+ * The stored acceptance in the same field order as a freshly built one: engines return attributes
+ * in their own order (DynamoDB Local differs from dynalite), and a repeated answer must be the same.
+ */
+const toAcceptanceRecord = (item: Record<string, unknown>): AcceptanceRecord => {
+  const source = (item['source'] ?? {}) as Record<string, unknown>;
+  return {
+    kind: 'acceptance',
+    accountId: String(item['accountId']),
+    noticeId: String(item['noticeId']),
+    version: Number(item['version']),
+    region: String(item['region']),
+    language: String(item['language']),
+    contentHash: String(item['contentHash']),
+    at: String(item['at']),
+    source: {
+      channel: String(source['channel']),
+      ...(typeof source['ipPrefix'] === 'string' ? { ipPrefix: source['ipPrefix'] } : {}),
+      ...(typeof source['userAgent'] === 'string' ? { userAgent: source['userAgent'] } : {}),
+    },
+  };
+};
 
 const pick = (key: StoreKey, names: readonly string[]): StoreKey =>
   Object.fromEntries(names.filter((name) => key[name] !== undefined).map((name) => [name, key[name]!]));

@@ -237,7 +237,7 @@ describe(`Ledger over HTTP (${process.env['DYNAMO_ENGINE'] ?? 'dynalite'})`, () 
       expect(shardsUsed.size).toBeGreaterThan(8);
       expect(contacts.size).toBe(3);
       for (const [id, email] of contacts) expect(email).toBe(`${id}@example.org`);
-    });
+    }, 120_000);
 
     it('appends campaign evidence once per identity and shows it in the history', async () => {
       const store = api.table.store;
