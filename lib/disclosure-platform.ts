@@ -9,6 +9,8 @@ import path from 'node:path';
 import { Aws, CfnResource, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   HttpApi,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
   type HttpMethod,
@@ -623,6 +625,13 @@ export class DisclosurePlatform extends Construct {
       add(this.serviceApi, 'Service', route, iamAuthorizer);
       if (jwtAuthorizer) add(this.publicApi, 'Public', route, jwtAuthorizer, route.auth === 'admin' ? [ADMIN_SCOPE] : undefined);
     }
+    // Unknown paths and methods get the notice function's problem+json 404/405, not API Gateway's bare JSON.
+    const fallback = new HttpRoute(this, 'PublicApiDefaultRoute', {
+      httpApi: this.publicApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integration('Public', 'notices'),
+    });
+    acknowledge(fallback, 'AwsSolutions-APIG4', 'The $default route only answers problem+json 404/405 for paths and methods no other route matches; it reads no data.');
   }
 
   private createAlarmTopic(config: ResolvedPlatformProps): sns.Topic {

@@ -286,7 +286,12 @@ describe('Construct: DisclosurePlatform', () => {
 
     it('publishes every route of functions/routes.ts: public ones open, account and admin ones behind JWT', () => {
       const published = routesOf(apiIds().publicApi);
-      expect(published.map((route) => route.key).sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+      expect(published.map((route) => route.key).sort()).toEqual([...routes.map((route) => `${route.method} ${route.path}`), '$default'].sort());
+      // The fallback answers problem+json 404/405 from the notice function, unauthenticated.
+      const fallback = ofType('AWS::ApiGatewayV2::Route').find(([, route]) => route.Properties!['RouteKey'] === '$default')!;
+      expect(fallback[1].Properties!['AuthorizationType'] ?? 'NONE').toBe('NONE');
+      const integrationId = (fallback[1].Properties!['Target']['Fn::Join'][1][1] as { Ref: string }).Ref;
+      expect(JSON.stringify(resources[integrationId]!.Properties!['IntegrationUri'])).toContain(functionLogicalId('notices'));
       for (const route of routes) {
         const found = published.find((candidate) => candidate.key === `${route.method} ${route.path}`)!;
         expect(found.auth, found.key).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
@@ -423,9 +428,10 @@ describe('Construct: DisclosurePlatform', () => {
         auth: (route['Properties'].AuthorizationType as string | undefined) ?? 'NONE',
       }));
       const publicRoutes = routes.filter((route) => route.auth === 'public').length;
-      expect(routeAuth.filter((route) => route.auth === 'NONE')).toHaveLength(publicRoutes);
+      // The public routes plus the $default fallback.
+      expect(routeAuth.filter((route) => route.auth === 'NONE')).toHaveLength(publicRoutes + 1);
       expect(routeAuth.filter((route) => route.auth === 'AWS_IAM')).toHaveLength(routes.length - publicRoutes);
-      expect(routeAuth).toHaveLength(routes.length);
+      expect(routeAuth).toHaveLength(routes.length + 1);
     }, 60_000);
   });
 });
