@@ -152,22 +152,52 @@ const collectQuery = (rawQueryString: string): Record<string, string> | undefine
   return any ? query : undefined;
 };
 
-const lambdaContext = (lambda: LambdaName, requestId: string): Context => {
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `disclosure-${lambda}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT_ID}:function:disclosure-${lambda}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/disclosure-${lambda}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+const LAMBDA_TIMEOUT_MS = 30_000;
+
+/** The Lambda context, as a class so that a request allocates little. */
+class LocalLambdaContext implements Context {
+  readonly callbackWaitsForEmptyEventLoop = false;
+  readonly functionVersion = '$LATEST';
+  readonly memoryLimitInMB = '512';
+  readonly logStreamName = 'local';
+  readonly functionName: string;
+  readonly invokedFunctionArn: string;
+  readonly logGroupName: string;
+  readonly #deadline = Date.now() + LAMBDA_TIMEOUT_MS;
+
+  constructor(
+    lambda: LambdaName,
+    readonly awsRequestId: string,
+  ) {
+    this.functionName = `disclosure-${lambda}`;
+    this.invokedFunctionArn = `arn:aws:lambda:local:${ACCOUNT_ID}:function:disclosure-${lambda}`;
+    this.logGroupName = `/aws/lambda/disclosure-${lambda}`;
+  }
+
+  // An own arrow, not a method: callers such as middy call it detached from the context.
+  readonly getRemainingTimeInMillis = (): number => Math.max(0, this.#deadline - Date.now());
+
+  done(): void {}
+  fail(): void {}
+  succeed(): void {}
+}
+
+/**
+ * Handlers that memoise their answers return the same large body string again and again;
+ * keeping its UTF-8 bytes spares re-encoding it on every response. Bounded, cleared when full.
+ */
+const encodedBodies = new Map<string, Buffer>();
+const ENCODED_BODY_MIN_LENGTH = 1024;
+const ENCODED_BODY_MAX_ENTRIES = 256;
+const encodeBody = (body: string): string | Buffer => {
+  if (body.length < ENCODED_BODY_MIN_LENGTH) return body;
+  let bytes = encodedBodies.get(body);
+  if (bytes === undefined) {
+    if (encodedBodies.size >= ENCODED_BODY_MAX_ENTRIES) encodedBodies.clear();
+    bytes = Buffer.from(body, 'utf8');
+    encodedBodies.set(body, bytes);
+  }
+  return bytes;
 };
 
 const sendProblem = (res: ServerResponse, problem: Problem, extraHeaders: Record<string, string> = {}): void => {
@@ -196,7 +226,7 @@ const sendResult = (res: ServerResponse, value: APIGatewayProxyResultV2<unknown>
   }
   if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
   const raw = result.body ?? '';
-  const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : raw;
+  const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : encodeBody(raw);
   headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);
@@ -292,7 +322,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     };
     let result: APIGatewayProxyResultV2<unknown>;
     try {
-      result = await handler(event, lambdaContext(route.lambda, requestId));
+      result = await handler(event, new LocalLambdaContext(route.lambda, requestId));
     } catch (error) {
       // Only the class name: a handler's error message may carry request data.
       onHandlerError?.(route.lambda, (error as Error | null)?.name ?? typeof error);

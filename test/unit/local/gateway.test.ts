@@ -85,6 +85,24 @@ describe('Function: startGateway', () => {
       expect((event.requestContext as { authorizer?: unknown }).authorizer).toBeUndefined();
     });
 
+    it('passes a Lambda context whose functions work detached, as middy calls them', async () => {
+      let seen: { remaining: number; requestId: string; functionName: string } | undefined;
+      const notices: GatewayHandler = async (event, context) => {
+        const { getRemainingTimeInMillis } = context;
+        seen = { remaining: getRemainingTimeInMillis(), requestId: context.awsRequestId, functionName: context.functionName };
+        expect(context.awsRequestId).toBe(event.requestContext.requestId);
+        return { statusCode: 204 };
+      };
+      gateway = await startGateway({ handlers: { notices } });
+
+      const response = await fetch(`${gateway.url}/v1/notices`);
+
+      expect(response.status).toBe(204);
+      expect(seen!.remaining).toBeGreaterThan(0);
+      expect(seen!.remaining).toBeLessThanOrEqual(30_000);
+      expect(seen!.functionName).toBe('disclosure-notices');
+    });
+
     it('omits queryStringParameters and pathParameters when there are none', async () => {
       const notices = recording();
       gateway = await startGateway({ handlers: { notices: notices.handler } });
@@ -183,6 +201,19 @@ describe('Function: startGateway', () => {
       expect(response.headers['etag']).toBe('"abc"');
       expect(response.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; HttpOnly']);
       expect(response.body.equals(payload)).toBe(true);
+    });
+
+    it('writes a large non-ASCII body byte for byte on every response, also when it is the same string again', async () => {
+      const body = JSON.stringify({ text: 'プライバシー通知 — privacy notice '.repeat(200) });
+      gateway = await startGateway({ handlers: { notices: async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body }) } });
+
+      const first = await fetch(`${gateway.url}/v1/notices`);
+      const second = await fetch(`${gateway.url}/v1/notices`);
+
+      for (const response of [first, second]) {
+        expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+        expect(await response.text()).toBe(body);
+      }
     });
 
     it('answers a bare string result as 200 application/json, as API Gateway infers it', async () => {
