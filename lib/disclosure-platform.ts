@@ -276,7 +276,6 @@ export class DisclosurePlatform extends Construct {
         SEND_QUEUE_URL: this.sendQueue.queueUrl,
         // Lets a very large shard continue in a fresh invocation instead of running into the timeout.
         PLANNER_QUEUE_URL: this.plannerQueue.queueUrl,
-        INFORMATIONAL_EMAILS: String(config.informationalEmails),
       },
     });
     const sender = make('campaign-sender', {

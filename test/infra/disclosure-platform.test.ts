@@ -68,7 +68,7 @@ describe('Construct: DisclosurePlatform', () => {
         accounts: ['TABLE_NAME'],
         'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'TOKEN_SECRET_ARN', 'SENDER_ADDRESS', 'INFORMATIONAL_EMAILS'],
         choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
-        'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL', 'INFORMATIONAL_EMAILS'],
+        'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
         'ses-events': ['TABLE_NAME'],
         'campaign-scheduler': ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
@@ -410,6 +410,17 @@ describe('Construct: DisclosurePlatform', () => {
           finding.ruleId === acknowledgement.id && (finding.resourcePath === acknowledgement.path || finding.resourcePath.startsWith(`${acknowledgement.path}/`)));
         expect(used, `${acknowledgement.id} at ${acknowledgement.path} matches a finding`).toBe(true);
       }
+    });
+  });
+
+  describe('Stack: DisclosureStack', () => {
+    it('outputs what the runbook tells operators to use', () => {
+      const outputs = Object.keys(reference.template.toJSON()['Outputs'] as Record<string, unknown>);
+      expect(outputs).toEqual(expect.arrayContaining([
+        'PublicUrl', 'ServiceApiUrl', 'LedgerTableName', 'PlannerDeadLetterQueueUrl', 'SendDeadLetterQueueUrl',
+        'ChoiceEventBusName', 'ConfigurationSetName', 'TokenSecretArn', 'AlarmTopicArn',
+      ]));
+      reference.template.hasOutput('LedgerTableName', { Value: { Ref: STATEFUL_LOGICAL_IDS.table } });
     });
   });
 
