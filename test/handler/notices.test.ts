@@ -7,6 +7,7 @@ import { fixedClock } from '../../functions/core/clock.ts';
 import { noticeResponseSchemas } from '../../functions/http/schemas/notices.ts';
 import { latestPolicy, LATEST_MAX_AGE_SECONDS } from '../../functions/notices/cache-policy.ts';
 import { makeHandler } from '../../functions/notices/handler.ts';
+import { etagOfBody, ifNoneMatchMatches } from '../../functions/notices/conditional.ts';
 import { InputMemo } from '../../functions/notices/input-memo.ts';
 import { ResponseMemo } from '../../functions/notices/response-memo.ts';
 
@@ -477,5 +478,23 @@ describe('Handler: warm path', () => {
     const event = { ...eventFor('/v1/notices/privacy'), headers: null, queryStringParameters: 'x' } as unknown as APIGatewayProxyEventV2;
     const result = await handler(event, context);
     expect(result.statusCode).toBeLessThan(500);
+  });
+});
+
+describe('Function: etagOfBody / ifNoneMatchMatches', () => {
+  it('tags equal bodies alike and different bodies apart', () => {
+    const bodies = ['', 'a', 'b', '{"notices":[]}', '{"notices":[ ]}', 'x'.repeat(10_000), `${'x'.repeat(9_999)}y`, '日本語'];
+    const tags = bodies.map(etagOfBody);
+    expect(new Set(tags).size).toBe(bodies.length);
+    expect(etagOfBody('{"notices":[]}')).toBe(tags[3]);
+    for (const tag of tags) expect(tag).toMatch(/^"[0-9a-f]{28}-[0-9a-f]+"$/);
+  });
+
+  it('matches weakly, in lists and for *, and never on malformed members', () => {
+    expect(ifNoneMatchMatches('W/"a", "b"', '"b"')).toBe(true);
+    expect(ifNoneMatchMatches('"a"', 'W/"a"')).toBe(true);
+    expect(ifNoneMatchMatches('*', '"a"')).toBe(true);
+    expect(ifNoneMatchMatches('a', '"a"')).toBe(false);
+    expect(ifNoneMatchMatches(undefined, '"a"')).toBe(false);
   });
 });
