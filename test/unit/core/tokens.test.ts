@@ -117,3 +117,52 @@ describe('Function: verifyChoiceToken', () => {
     }
   });
 });
+
+describe('Provider: choice-token keys', () => {
+  it('generates a local key once into the key directory and reuses it', async () => {
+    // Prepare
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { localTokenKey } = await import('../../../functions/campaigns/token-key.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'token-key-'));
+
+    try {
+      // Act
+      const first = await localTokenKey(dir).getKey();
+      const again = await localTokenKey(dir).getKey();
+
+      // Assess
+      expect(first.byteLength).toBe(32);
+      expect(Buffer.from(again).equals(Buffer.from(first))).toBe(true);
+      expect(statSync(join(dir, 'choice-token.key')).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the Secrets Manager secret once per container and refuses a short one', async () => {
+    // Prepare
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const { secretsManagerTokenKey, TokenKeyUnavailableError } = await import('../../../functions/campaigns/token-key.ts');
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: 'good' }).resolves({ SecretString: 'k'.repeat(64) });
+    secrets.on(GetSecretValueCommand, { SecretId: 'short' }).resolves({ SecretString: 'too short' });
+    const client = new SecretsManagerClient({});
+
+    try {
+      // Act
+      const provider = secretsManagerTokenKey(client, 'good');
+      const [a, b] = await Promise.all([provider.getKey(), provider.getKey()]);
+
+      // Assess
+      expect(Buffer.from(a).toString()).toBe('k'.repeat(64));
+      expect(b).toBe(a);
+      expect(secrets.commandCalls(GetSecretValueCommand, { SecretId: 'good' })).toHaveLength(1);
+      await expect(secretsManagerTokenKey(client, 'short').getKey()).rejects.toBeInstanceOf(TokenKeyUnavailableError);
+    } finally {
+      secrets.restore();
+    }
+  });
+});
