@@ -18,11 +18,19 @@ const portFrom = (name: string, fallback: number): number => {
 };
 
 const engine = process.env['DYNAMO_ENGINE'];
+const port = portFrom('PORT', 3000);
+const sesPort = portFrom('SES_PORT', 8005);
 const platform = await startPlatform({
-  port: portFrom('PORT', 3000),
-  sesPort: portFrom('SES_PORT', 8005),
+  port,
+  sesPort,
   ...(process.env['DATA_DIR'] ? { dataDir: resolve(process.env['DATA_DIR']) } : {}),
   ...(engine === 'dynalite' || engine === 'dynamodb-local' ? { dynamoEngine: engine } : {}),
+}).catch((error: unknown) => {
+  if ((error as { code?: string }).code === 'EADDRINUSE') {
+    console.error(`a port is already in use (PORT=${port}, SES_PORT=${sesPort}): stop the other process or choose free ports, e.g. PORT=3001 SES_PORT=8006 npm start`);
+    process.exit(1);
+  }
+  throw error;
 });
 
 const { url, sesEndpoint } = platform;
