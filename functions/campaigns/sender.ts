@@ -358,7 +358,6 @@ const sendChunk = async (
       }
       throw error;
     }
-    fault('sender:after-ses-accepted');
     const sent: { recipient: Recipient; messageId: string }[] = [];
     const rejected: { recipient: Recipient; status: string }[] = [];
     const retryNext: Recipient[] = [];
@@ -368,6 +367,16 @@ const sendChunk = async (
       else if (outcome.outcome === 'rejected') rejected.push({ recipient, status: outcome.status });
       else retryNext.push(recipient);
     });
+    // Entries SES said it did not take are not in doubt: a crash from here on must not make them wait the grace.
+    await Promise.all(
+      retryNext.map((recipient) =>
+        limit(async () => {
+          await deps.store.clearSubmitted(recipient.campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId);
+          recipient.submitted = false;
+        }),
+      ),
+    );
+    fault('sender:after-ses-accepted');
     await recordSent(deps, limit, sent, fault);
     await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));
     pending = retryNext;

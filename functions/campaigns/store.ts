@@ -339,6 +339,25 @@ export class CampaignStore {
     }
   }
 
+  /** SES answered that it did not take this entry: the attempt is no longer in doubt. */
+  async clearSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
+    const f = fieldsOf(kind);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'REMOVE #submitted',
+          ConditionExpression: '#status = :sending AND #attempt = :attempt',
+          ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#submitted': f.submitted },
+          ExpressionAttributeValues: { ':sending': 'sending', ':attempt': attemptId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   /** Give a claim back after a retryable failure, so the redelivered message may claim it at once. */
   async releaseRecipient(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
     const f = fieldsOf(kind);

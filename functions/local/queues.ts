@@ -139,7 +139,8 @@ export interface Consumer {
   stop(): Promise<void>;
   /** Resolves when the queue is empty and no invocation is running. */
   drained(): Promise<void>;
-  readonly invocations: { ok: number; failed: number };
+  /** Invocations and the time spent in the handler (Lambda duration, for cost estimates). */
+  readonly invocations: { ok: number; failed: number; ms: number };
 }
 
 /** Drive `handler` from `queue` like an SQS event source mapping with `ReportBatchItemFailures`. */
@@ -148,7 +149,7 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
   const pollMs = options.pollMs ?? 25;
   let running = 0;
   let stopped = false;
-  const invocations = { ok: 0, failed: 0 };
+  const invocations = { ok: 0, failed: 0, ms: 0 };
   const idleWaiters = new Set<() => void>();
   const workers: Promise<void>[] = [];
   const wakers = new Set<() => void>();
@@ -179,6 +180,7 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
         continue;
       }
       running++;
+      const startedAt = performance.now();
       try {
         const response = await handler({ Records: records });
         const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
@@ -191,6 +193,7 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
         invocations.failed++;
         options.onInvocationError?.(error);
       } finally {
+        invocations.ms += performance.now() - startedAt;
         running--;
         checkIdle();
       }

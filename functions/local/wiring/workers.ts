@@ -154,7 +154,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   const consumers = {
     planner: startConsumer(queues.planner, planner, { batchSize: 1, concurrency: options.plannerConcurrency ?? 2, onInvocationError: onError('planner') }),
     sender: startConsumer(queues.send, sender, { batchSize: 10, concurrency: options.senderConcurrency ?? 4, onInvocationError: onError('sender') }),
-    sesEvents: startConsumer(queues.sesEvents, sesEventsFromQueue, { batchSize: 10, concurrency: 4, onInvocationError: onError('ses-events') }),
+    sesEvents: startConsumer(queues.sesEvents, sesEventsFromQueue, { batchSize: 10, concurrency: 8, onInvocationError: onError('ses-events') }),
   };
   return {
     store,

@@ -35,6 +35,7 @@ const fakeStore = () => {
       return { kind: 'claimed' };
     },
     markSubmitted: async () => true,
+    clearSubmitted: async () => {},
     markSent: async (_c: string, accountId: string, _k: string, attempt: string, messageId: string) => {
       const r = recipients.get(accountId);
       if (r?.status !== 'sending' || r.attempt !== attempt) return false;

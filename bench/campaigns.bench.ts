@@ -1,0 +1,337 @@
+/**
+ * Campaign fan-out benchmark, on the real local engines (dynalite in its own process, the local
+ * SES endpoint enforcing a send quota, the in-process queues driving the real planner and sender):
+ *
+ * - throughput: recipients/s over the quota (target ≥ 0.95) and SES API calls per 1,000 recipients (≤ 21);
+ * - memory: peak RSS and heap of the planner + sender for a small and a large audience, each in a
+ *   fresh child process (ratio ≤ 1.2);
+ * - a cost model: the platform's own cost per million emails from counted requests (DynamoDB
+ *   capacity units reported by the engine through an SDK middleware, SQS requests, Lambda
+ *   invocations and GB-s), beside SES's own price.
+ *
+ * Sizes and quota: CAMPAIGN_BENCH_RECIPIENTS (50,000), CAMPAIGN_BENCH_QUOTA (recipients/s, 200),
+ * CAMPAIGN_BENCH_MEMORY_SMALL / _LARGE (10,000 / 100,000). dynalite, not the campaign code, bounds
+ * what a laptop sustains: choose the quota the machine keeps up with and read the ratio against it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { renderCampaignEmail } from '../functions/campaigns/email.ts';
+import { startCampaign } from '../functions/campaigns/progress.ts';
+import { staticTokenKey } from '../functions/campaigns/token-key.ts';
+import { compiledContent } from '../functions/content/artifact.ts';
+import { systemClock } from '../functions/core/clock.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../functions/ledger/dynamodb-store.ts';
+import { CONTACT_SK, accountPk, audiencePk, audienceSk, shardOf, stateSk } from '../functions/ledger/keys.ts';
+import { ensureTable, localClientConfig } from '../functions/local/dynamo-engine.ts';
+import { startSesEndpoint } from '../functions/local/ses-endpoint.ts';
+import { createCampaignQueues, startCampaignWorkers } from '../functions/local/wiring/workers.ts';
+import type { BenchReport } from './lib/report.ts';
+
+const require = createRequire(import.meta.url);
+const NOW = { now: () => new Date('2026-11-29T12:00:00.000Z') };
+
+/** Unit prices (USD, us-east-1, on-demand, list prices as of 2025), stated so the model can be checked. */
+export const PRICES = {
+  dynamoWriteRequestUnit: 0.625 / 1e6,
+  dynamoReadRequestUnit: 0.125 / 1e6,
+  sqsRequest: 0.4 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+  /** Arm64. */
+  lambdaGbSecond: 0.0000133334,
+  /** SES configuration-set events go to the default bus as AWS service events: no ingestion charge. */
+  eventBridgeAwsServiceEvent: 0,
+  sesPerEmail: 0.1 / 1000,
+} as const;
+
+/** Lambda memory the infrastructure gives each worker (MB), for the GB-s estimate. */
+const LAMBDA_MEMORY_MB = { planner: 256, sender: 512, sesEvents: 256 } as const;
+
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** dynalite in its own process so the engine does not share the workers' event loop. */
+export const startDynaliteProcess = async (): Promise<{ endpoint: string; stop(): Promise<void> }> => {
+  const script = `const server = require(${JSON.stringify(require.resolve('dynalite'))})({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
+  const child: ChildProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
+    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+};
+
+/** Seed `count` affected accounts (eea and jp, version 1, with a contact) in the ledger's key design. */
+export const seedAudience = async (client: DynamoDBDocumentClient, tableName: string, count: number): Promise<void> => {
+  const batches: Record<string, unknown>[][] = [];
+  let batch: Record<string, unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const accountId = `bench-${String(i).padStart(7, '0')}`;
+    const region = i % 2 === 0 ? 'eea' : 'jp';
+    const language = region === 'jp' ? 'ja' : 'en';
+    batch.push(
+      {
+        pk: accountPk(accountId),
+        sk: stateSk('privacy'),
+        accountId,
+        noticeId: 'privacy',
+        acceptedVersion: 1,
+        acceptedAt: '2026-06-01T00:00:00.000Z',
+        contentHash: '0'.repeat(64),
+        region,
+        language,
+        gsi1pk: audiencePk('privacy', region, shardOf(accountId)),
+        gsi1sk: audienceSk(1, accountId),
+      },
+      { pk: accountPk(accountId), sk: CONTACT_SK, accountId, email: `${accountId}@example.test`, updatedAt: '2026-06-01T00:00:00.000Z' },
+    );
+    if (batch.length >= 24) {
+      batches.push(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let next = batches.shift(); next; next = batches.shift()) {
+        let pending = next.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+          pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
+};
+
+interface CapacityCounter {
+  requests: Map<string, number>;
+  readUnits: number;
+  writeUnits: number;
+}
+
+/** Count every DynamoDB request and the capacity the engine reports for it (`ReturnConsumedCapacity`). */
+const countCapacity = (client: DynamoDBDocumentClient): CapacityCounter => {
+  const counter: CapacityCounter = { requests: new Map(), readUnits: 0, writeUnits: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      if (!('ReturnConsumedCapacity' in input)) input['ReturnConsumedCapacity'] = 'TOTAL';
+      const name = String(context.commandName);
+      counter.requests.set(name, (counter.requests.get(name) ?? 0) + 1);
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      for (const entry of (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[]) {
+        const isWrite = /Put|Update|Delete|BatchWrite/.test(name);
+        const units = entry.CapacityUnits ?? (isWrite ? entry.WriteCapacityUnits : entry.ReadCapacityUnits) ?? 0;
+        if (isWrite) counter.writeUnits += units;
+        else counter.readUnits += units;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchCountCapacity' },
+  );
+  return counter;
+};
+
+const throughput = async (report: BenchReport, endpoint: string, recipients: number, quota: number) => {
+  const raw = new DynamoDBClient(localClientConfig(endpoint));
+  const tableName = 'bench-throughput';
+  await ensureTable(raw, tableName);
+  const seedClient = createDocumentClient(localClientConfig(endpoint));
+  report.progress(`seeding ${recipients} accounts`);
+  await seedAudience(seedClient, tableName, recipients);
+  const client = createDocumentClient(localClientConfig(endpoint));
+  const capacity = countCapacity(client);
+  let workers: ReturnType<typeof startCampaignWorkers> | undefined;
+  let firstAcceptedAt = 0;
+  let lastAcceptedAt = 0;
+  const ses = await startSesEndpoint({
+    port: 0,
+    quotaPerSecond: quota,
+    onEvent: (event) => {
+      if (event.detail.eventType === 'Send') {
+        const now = performance.now();
+        if (firstAcceptedAt === 0) firstAcceptedAt = now;
+        lastAcceptedAt = now;
+      }
+      workers?.publishSesEvent(event);
+    },
+  });
+  const queues = createCampaignQueues({ visibilityTimeoutMs: 60_000 });
+  workers = startCampaignWorkers({
+    client,
+    tableName,
+    sesEndpoint: ses.endpoint,
+    publicBaseUrl: 'https://disclosure.example',
+    clock: systemClock,
+    tokenKey: staticTokenKey(new Uint8Array(32).fill(9)),
+    queues,
+    sendQuotaPerSecond: quota,
+    senderConcurrency: 6,
+    plannerConcurrency: 4,
+  });
+  report.progress(`campaign over ${recipients} recipients at a quota of ${quota}/s`);
+  const started = performance.now();
+  await startCampaign(
+    { store: workers.store, audience: new DynamoDbAcceptanceStore({ tableName, client }), plannerQueue: queues.planner, content: compiledContent, renderEmail: renderCampaignEmail, publicBaseUrl: 'https://disclosure.example', clock: NOW },
+    { noticeId: 'privacy', version: 2 },
+  );
+  const progress = setInterval(() => report.progress(`${ses.counters.accepted} accepted, ${ses.counters.throttled} throttled`), 10_000);
+  await workers.drain();
+  clearInterval(progress);
+  const totalMs = performance.now() - started;
+  const snapshot = await workers.store.snapshot('privacy-v2');
+  const sendingSeconds = (lastAcceptedAt - firstAcceptedAt) / 1000;
+  const rate = (ses.counters.accepted - 1) / sendingSeconds;
+  report.metric({ name: 'send quota (recipients/s)', value: quota, unit: '/s', note: 'enforced by the local SES endpoint; limiter set to the same' });
+  report.metric({ name: 'recipients sent', value: ses.counters.accepted, unit: 'emails', note: `campaign sent counter ${snapshot?.counters.sent}` });
+  report.metric({ name: 'sustained recipients/s ÷ quota', value: round(rate / quota, 3), unit: 'x', target: '>= 0.95', met: rate / quota >= 0.95, note: `${round(rate)} /s from first to last SES acceptance` });
+  report.metric({ name: 'end-to-end recipients/s (incl. planning)', value: round(ses.counters.accepted / (totalMs / 1000)), unit: '/s' });
+  const callsPer1000 = (ses.counters.calls / ses.counters.accepted) * 1000;
+  report.metric({ name: 'SES API calls per 1,000 recipients', value: round(callsPer1000), unit: 'calls', target: '<= 21', met: callsPer1000 <= 21, note: `${ses.counters.calls} calls, ${ses.counters.throttled} answered 429` });
+  await workers.stop();
+  await ses.stop();
+
+  // Cost model from the counted requests.
+  const emails = ses.counters.accepted;
+  const perMillion = 1e6 / emails;
+  const sqsRequests =
+    queues.planner.stats.sent + queues.send.stats.sent + queues.sesEvents.stats.sent + // sends
+    2 * (workers.consumers.planner.invocations.ok + workers.consumers.sender.invocations.ok); // receive + delete batch per invocation
+  const lambda = {
+    planner: workers.consumers.planner.invocations.ok + workers.consumers.planner.invocations.failed,
+    sender: workers.consumers.sender.invocations.ok + workers.consumers.sender.invocations.failed,
+    // EventBridge invokes the SES-events Lambda once per event (the local queue batches them).
+    sesEvents: queues.sesEvents.stats.sent,
+  };
+  const gbSeconds =
+    (workers.consumers.planner.invocations.ms / 1000) * (LAMBDA_MEMORY_MB.planner / 1024) +
+    (workers.consumers.sender.invocations.ms / 1000) * (LAMBDA_MEMORY_MB.sender / 1024) +
+    lambda.sesEvents * 0.02 * (LAMBDA_MEMORY_MB.sesEvents / 1024);
+  const cost = {
+    dynamodb: capacity.writeUnits * PRICES.dynamoWriteRequestUnit + capacity.readUnits * PRICES.dynamoReadRequestUnit,
+    sqs: sqsRequests * PRICES.sqsRequest,
+    lambda: (lambda.planner + lambda.sender + lambda.sesEvents) * PRICES.lambdaRequest + gbSeconds * PRICES.lambdaGbSecond,
+    eventBridge: queues.sesEvents.stats.sent * PRICES.eventBridgeAwsServiceEvent,
+  };
+  const platform = Object.values(cost).reduce((a, b) => a + b, 0);
+  report.note(
+    `DynamoDB requests: ${[...capacity.requests].map(([name, n]) => `${name.replace('Command', '')} ${round(n / emails, 2)}`).join(', ')} per email; ` +
+      `${round(capacity.writeUnits / emails, 2)} WRU + ${round(capacity.readUnits / emails, 2)} RRU per email (engine-reported)`,
+  );
+  report.note(`prices (USD): ${JSON.stringify(PRICES)}; Lambda memory MB ${JSON.stringify(LAMBDA_MEMORY_MB)}; sender/planner GB-s from measured local handler time (an upper bound: local dynalite is slower than DynamoDB); SES-events 20 ms per event`);
+  report.metric({ name: 'platform cost per million emails', value: round(platform * perMillion), unit: 'USD', note: `DynamoDB ${round(cost.dynamodb * perMillion)}, SQS ${round(cost.sqs * perMillion)}, Lambda ${round(cost.lambda * perMillion)}, EventBridge ${round(cost.eventBridge * perMillion)}` });
+  report.metric({ name: 'SES price per million emails (for comparison)', value: round(PRICES.sesPerEmail * 1e6), unit: 'USD' });
+  seedClient.destroy();
+  client.destroy();
+  raw.destroy();
+};
+
+/** Child mode: run planner + sender over a seeded table, print the peak memory as JSON. */
+const memoryChild = async (): Promise<void> => {
+  const { endpoint, tableName, sesEndpoint } = JSON.parse(process.env['CAMPAIGN_BENCH_CHILD']!) as { endpoint: string; tableName: string; sesEndpoint: string };
+  const client = createDocumentClient(localClientConfig(endpoint));
+  const queues = createCampaignQueues({ visibilityTimeoutMs: 120_000 });
+  const workers = startCampaignWorkers({
+    client,
+    tableName,
+    sesEndpoint,
+    publicBaseUrl: 'https://disclosure.example',
+    clock: systemClock,
+    tokenKey: staticTokenKey(new Uint8Array(32).fill(9)),
+    queues,
+    senderConcurrency: 4,
+    plannerConcurrency: 2,
+  });
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakRss = Math.max(peakRss, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+  };
+  const sampler = setInterval(sample, 20);
+  await startCampaign(
+    { store: workers.store, audience: new DynamoDbAcceptanceStore({ tableName, client }), plannerQueue: queues.planner, content: compiledContent, renderEmail: renderCampaignEmail, publicBaseUrl: 'https://disclosure.example', clock: NOW },
+    { noticeId: 'privacy', version: 2 },
+  );
+  await workers.drain();
+  sample();
+  clearInterval(sampler);
+  const snapshot = await workers.store.snapshot('privacy-v2');
+  await workers.stop();
+  client.destroy();
+  process.stdout.write(`${JSON.stringify({ peakRss, peakHeap, maxRssKb: process.resourceUsage().maxRSS, sent: snapshot?.counters.sent ?? 0 })}\n`);
+};
+
+const memoryRun = async (report: BenchReport, endpoint: string, recipients: number): Promise<{ peakRss: number; peakHeap: number; maxRssKb: number; sent: number }> => {
+  const raw = new DynamoDBClient(localClientConfig(endpoint));
+  const tableName = `bench-memory-${recipients}`;
+  await ensureTable(raw, tableName);
+  const seedClient = createDocumentClient(localClientConfig(endpoint));
+  report.progress(`memory: seeding ${recipients} accounts`);
+  await seedAudience(seedClient, tableName, recipients);
+  seedClient.destroy();
+  raw.destroy();
+  // SES answers in this process (no quota, no events): the child holds only the planner and sender.
+  const ses = await startSesEndpoint({ port: 0 });
+  try {
+    report.progress(`memory: planner + sender over ${recipients} recipients in a fresh process`);
+    const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--memory-child'], {
+      env: { ...process.env, CAMPAIGN_BENCH_CHILD: JSON.stringify({ endpoint, tableName, sesEndpoint: ses.endpoint }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout!.on('data', (data: Buffer) => (output += String(data)));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`memory child exited with ${code}`);
+    // Clear the local SES store between runs: it lives in this process, not the child's.
+    await fetch(`${ses.endpoint}/clear-store`, { method: 'POST' });
+    return JSON.parse(output.trim().split('\n').pop()!);
+  } finally {
+    await ses.stop();
+  }
+};
+
+/** The bench entry (`bench/run.ts`). */
+export async function run(report: BenchReport): Promise<void> {
+  const recipients = Number(process.env['CAMPAIGN_BENCH_RECIPIENTS'] ?? 50_000);
+  const quota = Number(process.env['CAMPAIGN_BENCH_QUOTA'] ?? 200);
+  const small = Number(process.env['CAMPAIGN_BENCH_MEMORY_SMALL'] ?? 10_000);
+  const large = Number(process.env['CAMPAIGN_BENCH_MEMORY_LARGE'] ?? 100_000);
+  const engine = await startDynaliteProcess();
+  try {
+    await throughput(report, engine.endpoint, recipients, quota);
+    const smallRun = await memoryRun(report, engine.endpoint, small);
+    const largeRun = await memoryRun(report, engine.endpoint, large);
+    const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+    report.metric({ name: `peak RSS, ${small} recipients`, value: mb(smallRun.peakRss), unit: 'MB', note: `heap ${mb(smallRun.peakHeap)} MB, sent ${smallRun.sent}` });
+    report.metric({ name: `peak RSS, ${large} recipients`, value: mb(largeRun.peakRss), unit: 'MB', note: `heap ${mb(largeRun.peakHeap)} MB, sent ${largeRun.sent}` });
+    const ratio = largeRun.peakRss / smallRun.peakRss;
+    report.metric({ name: `peak RSS ratio ${large} / ${small}`, value: round(ratio, 3), unit: 'x', target: '<= 1.2', met: ratio <= 1.2 });
+    report.metric({ name: `peak heap ratio ${large} / ${small}`, value: round(largeRun.peakHeap / smallRun.peakHeap, 3), unit: 'x' });
+  } finally {
+    await engine.stop();
+  }
+}
+
+if (process.argv.includes('--memory-child')) {
+  memoryChild().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`memory child failed: ${(error as Error)?.name}\n`);
+      process.exit(1);
+    },
+  );
+}
