@@ -42,6 +42,16 @@ const runInFreshProcess = (file: string, outFile: string): Promise<number> =>
     child.once('exit', (code) => resolve(code ?? 1));
   });
 
+/** The results already in `latest.json`, or none. */
+const previousResults = (): (BenchResult & { at?: string })[] => {
+  try {
+    const file = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as { results?: (BenchResult & { at?: string })[] };
+    return Array.isArray(file.results) ? file.results : [];
+  } catch {
+    return [];
+  }
+};
+
 const formatValue = (metric: Metric): string => {
   const { value } = metric;
   const shown = Number.isInteger(value) ? value.toLocaleString('en-US') : Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
@@ -102,7 +112,12 @@ const main = async (args: readonly string[]): Promise<number> => {
   const load = { before: loadBefore, after: loadavg()[0]! };
   console.log(`\n${cpus().length} CPUs, 1-min load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`);
   const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage: load };
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  // A filtered run replaces only its own benchmarks' entries, so the file keeps the latest of each.
+  const at = new Date().toISOString();
+  const fresh = results.map((result) => ({ ...result, at, machine }));
+  const kept = filters.length === 0 ? [] : previousResults().filter((previous) => !fresh.some((result) => result.bench === previous.bench));
+  const merged = [...kept, ...fresh].sort((a, b) => a.bench.localeCompare(b.bench));
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ at, machine, results: merged }, null, 2)}\n`);
   console.log(`\nresults written to ${RESULTS_FILE}`);
   return results.some((result) => result.error) ? 1 : 0;
 };
