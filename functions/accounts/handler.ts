@@ -97,8 +97,15 @@ export const makeHandler = (deps: AccountsDeps) => {
     // The class name only: an SDK or runtime error message can carry request data.
     logger.error('unexpected error', { errorName: (error as Error | null)?.name ?? typeof error });
   };
-  const withJson = (fn: HttpHandler) => httpStack(fn, { body: 'json', onUnexpectedError });
   const plain = (fn: HttpHandler) => httpStack(fn, { onUnexpectedError });
+  // Authorise before the body parser, so a caller without rights gets 401/403, never a 415 or 422.
+  const withJson = (fn: HttpHandler) => {
+    const parsed = httpStack(fn, { body: 'json', onUnexpectedError });
+    return plain(async (event, context) => {
+      authorizedAccountId(event);
+      return parsed(event, context);
+    });
+  };
 
   const router = httpRouterHandler([
     { method: 'POST', path: '/v1/accounts/{accountId}/acceptances', handler: withJson(postAcceptance) },

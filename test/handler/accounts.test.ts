@@ -67,6 +67,8 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
     ['an unknown field', event('PUT', '/v1/accounts/acct-1/contact', { sub: 'acct-1', body: { email: 'a@example.org', name: 'x' } }), 400],
     ['a malformed account id', event('GET', '/v1/accounts/a%20b/acceptances', { sub: 'svc', scope: 'disclosure/service' }), 400],
     ['no principal', event('GET', '/v1/accounts/acct-1/acceptances'), 401],
+    ['no principal, before the body is parsed', event('PUT', '/v1/accounts/acct-1/contact', { body: '{"email":' }), 401],
+    ["another user's account, before the body is parsed", event('POST', '/v1/accounts/acct-2/acceptances', { sub: 'acct-1', body: 'x', contentType: 'text/plain' }), 403],
     ["another user's account", event('GET', '/v1/accounts/acct-2/acceptances', { sub: 'acct-1' }), 403],
   ])('answers %s with problem+json and no store call', async (_case, request, status) => {
     const result = await invoke(request);
