@@ -7,7 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import Negotiator from 'negotiator';
-import { DynamoDbChoiceStore, openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
+import { ChoiceClosedError, DynamoDbChoiceStore, openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
 import { EventBridgeChoicePublisher } from '../campaigns/events.ts';
 import { CampaignStore } from '../campaigns/store.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
@@ -104,6 +104,14 @@ export const makeHandler = (deps: ChoicesHandlerDeps) => {
     return htmlResponse(200, renderConfirmationPage(deps.content, result.view, result.choice));
   };
 
+  /** Past the deadline the link is authentic but closed: say so in the recipient's language, with what was recorded. */
+  const closedChoicePage = async (error: ChoiceClosedError, event: HttpEvent): Promise<RenderedPage> => {
+    const campaign = await deps.campaigns.getCampaign(error.claims.campaignId);
+    const state = campaign ? await deps.ledger.getState(error.claims.accountId, campaign.noticeId) : undefined;
+    const recorded = state?.choice?.campaignId === error.claims.campaignId ? state.choice : undefined;
+    return renderErrorPage(410, state ? [state.language, ...browserLanguages(event)] : browserLanguages(event), recorded);
+  };
+
   const route: HttpHandler = async (event) => {
     try {
       const token = event.pathParameters?.['token'];
@@ -116,6 +124,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps) => {
       if (wantsJson(event)) throw error; // the shared stack turns it into problem+json
       const { status } = toProblem(error);
       if (status >= 500) logger.error('unexpected error', { errorName: (error as Error | null)?.name ?? typeof error });
+      if (error instanceof ChoiceClosedError) return htmlResponse(status, await closedChoicePage(error, event));
       return htmlResponse(status, renderErrorPage(status, browserLanguages(event)));
     }
   };

@@ -111,11 +111,12 @@ export const renderConfirmationPage = (content: CompiledContent, view: ChoiceVie
   return { language, html };
 };
 
-/** A friendly error page for browsers, in the first available of the given languages. */
-export const renderErrorPage = (status: number, preferredLanguages: readonly string[]): RenderedPage => {
+/** A friendly error page for browsers, in the first available of the given languages; a closed choice shows what was recorded. */
+export const renderErrorPage = (status: number, preferredLanguages: readonly string[], recorded?: RecordedChoice): RenderedPage => {
   const language = pageLanguage(preferredLanguages);
   const html = render(language, 'error', {
     status,
+    recorded: recorded ? describeChoice(stringsFor(language), recorded, language) : undefined,
     gone: status === 410,
     invalid: status === 403 || status === 401,
     badRequest: status === 400 || status === 413 || status === 415 || status === 422,

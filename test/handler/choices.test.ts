@@ -192,9 +192,20 @@ describe('Lambda: choices', () => {
       // Assess
       expect(page.statusCode).toBe(410);
       expect(page.body).toContain('このご選択の期限は過ぎています');
+      expect(page.headers?.['Content-Language']).toBe('ja');
       expect(problem.statusCode).toBe(410);
       expect(problem.headers?.['Content-Type']).toBe('application/problem+json');
       expect(await table.scanAll()).toEqual(before);
+    });
+
+    it('after the deadline, a GET shows the choice that was recorded, in the recipient language', async () => {
+      clock.set('2027-02-02T00:00:00.000Z');
+
+      const page = await call(event('GET', tokenFor('acct-de'), { headers: { 'accept-language': 'ja' } }));
+
+      expect(page.statusCode).toBe(410);
+      expect(page.headers?.['Content-Language']).toBe('en');
+      expect(page.body).toContain('Your recorded choice: <strong>Delete the information you already hold about me</strong>');
     });
 
     it('refuses tampered, wrong-key and unknown-campaign tokens, and an option not offered, without a 5xx or a write', async () => {
