@@ -271,6 +271,11 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       }
     }
     const { headers, cookies } = collectHeaders(req.rawHeaders);
+    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    // API Gateway appends the caller to X-Forwarded-For and states the scheme and port it received.
+    headers['x-forwarded-for'] = headers['x-forwarded-for'] === undefined ? sourceIp : `${headers['x-forwarded-for']}, ${sourceIp}`;
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
     const { route } = target;
     let authorizer: AuthorizerContext | undefined;
     if (route.auth !== 'public') {
@@ -307,7 +312,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
           method: route.method,
           path: rawPath,
           protocol: `HTTP/${req.httpVersion}`,
-          sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+          sourceIp,
           userAgent: headers['user-agent'] ?? '',
         },
         requestId,

@@ -80,6 +80,7 @@ describe('Function: startGateway', () => {
         },
       });
       expect(event.headers['user-agent']).toBe('test-agent/1');
+      expect(event.headers).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-port': String(gateway.port) });
       expect(event.body).toBeUndefined();
       expect(event.cookies).toBeUndefined();
       expect((event.requestContext as { authorizer?: unknown }).authorizer).toBeUndefined();
