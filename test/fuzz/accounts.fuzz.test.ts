@@ -141,6 +141,6 @@ describe('Accounts routes under generated input', () => {
     expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
     expect(statuses.get(400) ?? 0).toBeGreaterThan(1000);
     // dynalite runs in this process, so on a loaded machine the store-bound requests queue up: a
-    // generous budget (about 15 s on an idle 2-core machine, 30 s when the whole suite runs at once).
+    // generous budget (measured 14-31 s on 2 cores with a load average of 11-12).
   }, 240_000);
 });
