@@ -1,5 +1,6 @@
 /** Campaigns API Lambda (admin): `POST /v1/campaigns` (dry run or start) and `GET /v1/campaigns/{campaignId}`. */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { renderCampaignEmail } from '../campaigns/email.ts';
 import { type CampaignServiceDeps, campaignProgress, dryRunCampaign, startCampaign } from '../campaigns/progress.ts';
 import { SqsQueue } from '../campaigns/queue.ts';
@@ -54,7 +55,11 @@ export const makeHandler = (deps: CampaignServiceDeps | (() => CampaignServiceDe
     }
     throw new NotFoundError('no such campaign route');
   };
-  return httpStack(async (event) => route(event), { body: 'json' });
+  // Only POST carries a body: the JSON parser would refuse a GET without a Content-Type.
+  const withBody = httpStack(async (event) => route(event), { body: 'json' });
+  const withoutBody = httpStack(async (event) => route(event));
+  return (event: HttpEvent, context: Context) =>
+    event.requestContext?.http?.method === 'POST' ? withBody(event, context) : withoutBody(event, context);
 };
 
 const required = (name: string): string => {

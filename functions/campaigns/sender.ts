@@ -393,7 +393,7 @@ const recordSent = async (
   if (sent.length === 0) return;
   const at = deps.clock.now().toISOString();
   const transitioned: Recipient[] = [];
-  await Promise.all(
+  const settled = await Promise.allSettled(
     sent.map(({ recipient, messageId }) =>
       limit(async () => {
         const { campaign } = recipient;
@@ -417,11 +417,14 @@ const recordSent = async (
       }),
     ),
   );
-  fault('sender:after-mark');
+  // Count what did transition even if one recipient failed, so one error does not leave the others uncounted.
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (!failure) fault('sender:after-mark');
   await addCounts(deps, transitioned, (recipient) => {
     if (recipient.kind === 'reminder') return { reminded: 1 };
     return emailKindOf(recipient) === 'informational' ? { sent: 1, informational: 1 } : { sent: 1 };
   });
+  if (failure) throw failure.reason;
 };
 
 const recordFailures = async (
@@ -433,7 +436,7 @@ const recordFailures = async (
   if (recipients.length === 0) return;
   const at = deps.clock.now().toISOString();
   const transitioned: Recipient[] = [];
-  await Promise.all(
+  const settled = await Promise.allSettled(
     recipients.map((recipient, index) =>
       limit(async () => {
         const reason = typeof reasons === 'string' ? reasons : reasons[index]!;
@@ -455,6 +458,8 @@ const recordFailures = async (
     ),
   );
   await addCounts(deps, transitioned.filter((r) => r.kind === 'notice'), () => ({ failed: 1 }));
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
 };
 
 /** One counter write per campaign for a set of transitions, on a random shard. */
