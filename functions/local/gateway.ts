@@ -337,6 +337,19 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     sendResult(res, result);
   };
 
+  /** `invoke` with the last line of defence: nothing it throws escapes as an unhandled rejection. */
+  const invokeSafely = async (...args: Parameters<typeof invoke>): Promise<void> => {
+    try {
+      await invoke(...args);
+    } catch (error) {
+      const [, res, target] = args;
+      onHandlerError?.(target.route.lambda, (error as Error | null)?.name ?? typeof error);
+      if (!res.headersSent) sendProblem(res, problemFor(500));
+      else res.destroy();
+    }
+  };
+
+  // Unread request bodies (404, 405, GETs) need no resume(): Node dumps them once the response ends.
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
@@ -344,13 +357,11 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
     const found = match(rawPath);
     if (!found) {
-      req.resume();
       sendProblem(res, problemFor(404, 'no route for this path'));
       return;
     }
     const target = found.group.byMethod.get(req.method ?? '');
     if (!target) {
-      req.resume();
       sendProblem(res, problemFor(405, `allowed: ${found.group.allow}`), { allow: found.group.allow });
       return;
     }
@@ -360,15 +371,9 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       req.destroy();
       return;
     }
-    const fail = (error: unknown): void => {
-      onHandlerError?.(target.route.lambda, (error as Error | null)?.name ?? typeof error);
-      if (!res.headersSent) sendProblem(res, problemFor(500));
-      else res.destroy();
-    };
     // Requests without a body (most GETs) skip the stream machinery entirely.
     if (declaredLength === 0 && req.headers['transfer-encoding'] === undefined) {
-      req.resume();
-      invoke(req, res, target, found.values, rawPath, rawQueryString, undefined).catch(fail);
+      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
       return;
     }
     const chunks: Buffer[] = [];
@@ -388,7 +393,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     req.on('end', () => {
       if (rejected) return;
       const body = size === 0 ? undefined : Buffer.concat(chunks, size);
-      invoke(req, res, target, found.values, rawPath, rawQueryString, body).catch(fail);
+      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, body);
     });
     req.on('error', () => res.destroy());
   };
