@@ -13,7 +13,14 @@
  * in-doubt grace after the lease expired: in that time the SES `Send` event (recorded by the
  * SES-events handler through `CampaignStore.recordSesEvent`) marks it `sent`. Only when the grace
  * passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
- * delayed beyond it) but delays recovery of a recipient whose attempt crashed before SES took it.
+ * delayed beyond it) but delays recovery of a recipient whose attempt crashed while SES answered.
+ * An attempt that crashed before calling SES (not yet `submitted`) is taken over as soon as its
+ * lease expires, and entries SES refused are cleared from doubt at once: only truly in-doubt
+ * recipients wait.
+ *
+ * Counters (`CNT#`) are ADDed after the conditional transition that earns them, so redeliveries and
+ * duplicate SES events never count twice; a crash in the instant between the two writes can leave
+ * one chunk under-counted (no transactions). Recipient items and evidence stay the truth.
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
