@@ -1,5 +1,6 @@
 /**
- * `build [--quiet] [--force] [--templates dir] [--out file]`: compile templates/ into .build/content.json.
+ * `build [--quiet] [--force] [--templates dir] [--out file]`: compile templates/ into .build/content.json,
+ * and beside it the slim index `content-index.json` and the run-time templates `templates.json`.
  *
  * `npm test`, `npm start` and `npm run typecheck` run this first, so it must be cheap when nothing
  * changed: it fingerprints its inputs (the templates, the code under functions/ that shapes the
@@ -8,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { ContentValidationError, formatProblem } from '../../functions/content/errors.ts';
@@ -17,6 +18,12 @@ export const DEFAULT_TEMPLATES_DIR = 'templates';
 export const DEFAULT_OUT_FILE = '.build/content.json';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
+
+/** The artifacts written beside the compiled content (`--out`): the slim index and the run-time templates. */
+export const siblingArtifacts = (outFile: string): { readonly index: string; readonly templates: string } => ({
+  index: join(dirname(outFile), 'content-index.json'),
+  templates: join(dirname(outFile), 'templates.json'),
+});
 
 /** Where a command writes; tests pass their own. */
 export interface CommandIo {
@@ -44,16 +51,21 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
   const outFile = options.out ?? DEFAULT_OUT_FILE;
   const fingerprintFile = `${outFile}.fingerprint`;
   const fingerprint = inputsFingerprint(templatesDir);
+  const siblings = siblingArtifacts(outFile);
 
-  if (!options.force && existsSync(outFile) && readOptional(fingerprintFile) === fingerprint) {
+  const allExist = [outFile, siblings.index, siblings.templates].every((file) => existsSync(file));
+  if (!options.force && allExist && readOptional(fingerprintFile) === fingerprint) {
     if (!options.quiet) io.stdout(`up to date ${outFile} (${Math.round(performance.now() - started)} ms)\n`);
     return 0;
   }
 
-  const { buildContent, writeContentArtifact } = await import('../../functions/content/build.ts');
+  const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = await import('../../functions/content/build.ts');
   try {
     const content = buildContent({ templatesDir });
+    const templates = buildRenderTemplates({ templatesDir });
     const wrote = writeContentArtifact(content, outFile);
+    writeContentArtifact(contentIndexOf(content), siblings.index);
+    writeContentArtifact(templates, siblings.templates);
     writeFileSync(fingerprintFile, fingerprint);
     if (!options.quiet) {
       const variants = content.notices.reduce(
@@ -121,7 +133,7 @@ const readOptional = (path: string): string | undefined => {
 export const register = (program: Command): void => {
   program
     .command('build')
-    .description('compile templates/ into .build/content.json')
+    .description('compile templates/ into .build/content.json (and content-index.json, templates.json beside it)')
     .option('-q, --quiet', 'print nothing unless something is wrong')
     .option('-f, --force', 'rebuild even if no input changed')
     .option('--templates <dir>', 'templates directory', DEFAULT_TEMPLATES_DIR)

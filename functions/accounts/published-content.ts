@@ -1,9 +1,9 @@
 /**
- * The slice of the compiled content the accounts Lambda needs: published variants and their
- * hashes, effective dates and declared changes. `bundle-plugin.ts` swaps this module for the
- * literal slim index when bundling, so the Lambda does not carry the pre-rendered documents.
+ * The slice of the content the accounts Lambda needs: published variants and their hashes,
+ * effective dates and declared changes, taken from the slim content index (not the ~1 MB
+ * compiled content), so the bundle stays small without any bundler plugin.
  */
-import { compiledContent } from '../content/artifact.ts';
+import { contentIndex } from '../content/index-artifact.ts';
 import { publishedIndex, type PublishedContent } from '../ledger/published-variants.ts';
 
-export const publishedContent: PublishedContent = publishedIndex(compiledContent);
+export const publishedContent: PublishedContent = publishedIndex(contentIndex);

@@ -33,7 +33,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/queue.ts'),
     import('../campaigns/store.ts'),
     import('./sweeps.ts'),
-    import('../content/artifact.ts'),
+    import('../content/index-artifact.ts'),
   ]);
   const tableName = required('TABLE_NAME');
   const reminderDays = Number(process.env['REMINDER_DAYS'] ?? '7');
@@ -41,7 +41,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   const client = ledger.createDocumentClient();
   const logger = new Logger({ serviceName: 'campaign-scheduler' });
   return {
-    content: artifact.compiledContent,
+    content: artifact.contentIndex,
     clock: systemClock,
     campaigns: new store.CampaignStore({ tableName, client }),
     ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client }),

@@ -16,7 +16,7 @@ import { applyDefaultChoice, type ChoiceDeps } from '../campaigns/choices.ts';
 import type { SendMessage } from '../campaigns/messages.ts';
 import type { Queue } from '../campaigns/queue.ts';
 import type { Campaign } from '../campaigns/store.ts';
-import type { CompiledContent } from '../content/types.ts';
+import type { ContentIndex } from '../content/types.ts';
 import { campaignIdFor, planAudience } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 
@@ -47,7 +47,7 @@ export interface SweepStore {
 }
 
 export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
-  readonly content: CompiledContent;
+  readonly content: ContentIndex;
   readonly campaigns: ChoiceDeps['campaigns'];
   readonly sweeps: SweepStore;
   readonly sendQueue: Queue<SendMessage>;
@@ -66,7 +66,7 @@ export interface SweepReport {
 }
 
 /** The choice campaigns the content implies (one per notice version that needs a choice). */
-export const candidateCampaignIds = (content: CompiledContent): string[] =>
+export const candidateCampaignIds = (content: ContentIndex): string[] =>
   content.notices.flatMap((notice) =>
     notice.versions
       .filter((version) => planAudience(content, notice.noticeId, version.version).regions.some((region) => region.notification === 'choice'))

@@ -9,7 +9,7 @@ import { type SenderDeps, sendBatch } from '../campaigns/sender.ts';
 import { SesBulkMailer } from '../campaigns/ses-mailer.ts';
 import { CampaignStore } from '../campaigns/store.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
-import { compiledContent } from '../content/artifact.ts';
+import { contentIndex } from '../content/index-artifact.ts';
 import { systemClock } from '../core/clock.ts';
 import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
@@ -41,7 +41,7 @@ export const defaultDeps = (): SenderDeps => {
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
     mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: required('SENDER_ADDRESS'), configurationSet: required('CONFIGURATION_SET') }),
     rateLimiter: new FixedWindowRateLimiter({ client, tableName, limit: Number(required('SEND_QUOTA_PER_SECOND')), clock: systemClock }),
-    content: compiledContent,
+    content: contentIndex,
     renderEmail: renderCampaignEmail,
     signChoiceToken: async (claims) => signChoiceToken(claims, await tokenKey.getKey()),
     publicBaseUrl: required('PUBLIC_BASE_URL'),

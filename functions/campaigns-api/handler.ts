@@ -5,7 +5,7 @@ import { renderCampaignEmail } from '../campaigns/email.ts';
 import { type CampaignServiceDeps, campaignProgress, dryRunCampaign, startCampaign } from '../campaigns/progress.ts';
 import { SqsQueue } from '../campaigns/queue.ts';
 import { CampaignStore } from '../campaigns/store.ts';
-import { compiledContent } from '../content/artifact.ts';
+import { contentIndex } from '../content/index-artifact.ts';
 import { authorizeAdmin } from '../core/authorization.ts';
 import { systemClock } from '../core/clock.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
@@ -76,7 +76,7 @@ export const defaultDeps = (): CampaignServiceDeps => {
     store: new CampaignStore({ tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName, client }),
     plannerQueue: new SqsQueue({ client: new SQSClient({}), queueUrl: required('PLANNER_QUEUE_URL') }),
-    content: compiledContent,
+    content: contentIndex,
     renderEmail: renderCampaignEmail,
     publicBaseUrl: required('PUBLIC_BASE_URL'),
     clock: systemClock,

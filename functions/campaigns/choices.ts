@@ -9,7 +9,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChoiceOption, CompiledContent } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../content/types.ts';
 import { ALL_CHOICE_OPTIONS } from '../core/audience.ts';
 import { GoneError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';
@@ -46,7 +46,7 @@ export interface ChoiceStore {
 }
 
 export interface ChoiceDeps {
-  readonly content: CompiledContent;
+  readonly content: ContentIndex;
   readonly tokenKey: TokenKeyProvider;
   readonly campaigns: {
     getCampaign(campaignId: string): Promise<Campaign | undefined>;

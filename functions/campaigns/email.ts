@@ -4,19 +4,18 @@
  * Mustache escapes every value we put in; the per-recipient links stay as SES placeholders
  * (`{{acceptUrl}}` …) that the sender fills with `ReplacementTemplateData`. SES would read any
  * `{{` coming from content as a placeholder too, so values are neutralised for that as well.
+ * Templates come from the compiled templates bundled with the code, never from files.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Mustache from 'mustache';
-import { parse as parseYaml } from 'yaml';
-import type { ChoiceOption, CompiledContent, CompiledNotice, DeclaredChange, LanguageTag } from '../content/types.ts';
+import { compiledTemplates } from '../content/templates-artifact.ts';
+import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, LanguageTag } from '../content/types.ts';
 import { variantKey } from '../content/types.ts';
 import { ALL_CHOICE_OPTIONS, findVersion, planAudience } from '../core/audience.ts';
 
 export type CampaignEmailKind = 'choice' | 'reminder' | 'informational';
 
 export interface CampaignEmailInput {
-  readonly content: CompiledContent;
+  readonly content: ContentIndex;
   readonly noticeId: string;
   readonly version: number;
   readonly region: string;
@@ -40,40 +39,30 @@ export type RecipientPlaceholder = (typeof RECIPIENT_PLACEHOLDERS)[number];
 
 const TEMPLATE_LANGUAGES_FALLBACK = 'en';
 
-/**
- * Where `templates/` is: beside the bundle in a Lambda (the bundling copies `templates/emails`
- * and `templates/pages` next to the entry), the repository's otherwise.
- */
-const templatesRoot = (): string => {
-  const candidates = [join(import.meta.dirname, 'templates'), join(import.meta.dirname, '..', '..', 'templates')];
-  return candidates.find((dir) => existsSync(join(dir, 'emails'))) ?? (candidates[1] as string);
-};
-
-const fileCache = new Map<string, string | undefined>();
-
-/** A template the rendering needs is not where it should be (in a Lambda: not copied beside the bundle). */
+/** A template the rendering needs is not in the compiled templates (`.build/templates.json`). */
 export class TemplateMissingError extends Error {
   constructor(relativePath: string) {
-    super(`template ${relativePath} not found under ${templatesRoot()}`);
+    super(`template ${relativePath} is not in the compiled templates (run \`npm run cli -- build\`)`);
     this.name = 'TemplateMissingError';
   }
 }
 
-/** A template file's text, or a `TemplateMissingError`: never render an empty email or page. */
+/** An HTML or text template's source, or a `TemplateMissingError`: never render an empty email or page. */
 export const requireTemplate = (relativePath: string): string => {
   const text = readTemplate(relativePath);
   if (text === undefined) throw new TemplateMissingError(relativePath);
   return text;
 };
 
-/** A template file's text (cached for the life of the container), or undefined if it does not exist. */
-export const readTemplate = (relativePath: string): string | undefined => {
-  if (!fileCache.has(relativePath)) {
-    const file = join(templatesRoot(), relativePath);
-    fileCache.set(relativePath, existsSync(file) ? readFileSync(file, 'utf8') : undefined);
-  }
-  return fileCache.get(relativePath);
+/** A YAML template, parsed by the content build, or a `TemplateMissingError`. */
+export const requireTemplateData = <T>(relativePath: string): T => {
+  const data = compiledTemplates.data[relativePath];
+  if (data === undefined) throw new TemplateMissingError(relativePath);
+  return data as T;
 };
+
+/** An HTML or text template's source (paths as under `templates/`), or undefined if there is none. */
+export const readTemplate = (relativePath: string): string | undefined => compiledTemplates.text[relativePath];
 
 /** The first language of `preferred` that has `relativePath(language)`, else English. */
 export const templateLanguage = (preferred: readonly string[], relativePath: (language: string) => string): string =>
@@ -127,7 +116,7 @@ export const changesForRegion = (changes: readonly DeclaredChange[], region: str
   changes.filter((change) => change.region === null || change.region === region);
 
 /** The summary of a change in `language`, falling back to the notice's default language. */
-const summaryIn = (change: DeclaredChange, language: LanguageTag, notice: CompiledNotice): string =>
+const summaryIn = (change: DeclaredChange, language: LanguageTag, notice: IndexedNotice): string =>
   change.summary[language] ?? change.summary[notice.defaultLanguage] ?? Object.values(change.summary)[0] ?? '';
 
 /** The links a recipient's email carries (to be put into `ReplacementTemplateData`, HTML-escaped). */
@@ -153,7 +142,7 @@ export const noticeLinks = (publicBaseUrl: string, noticeId: string, version: nu
 };
 
 /** The options a region is offered for a version (the audience rules'), all three if it is not a choice region. */
-export const optionsFor = (content: CompiledContent, noticeId: string, version: number, region: string): readonly ChoiceOption[] =>
+export const optionsFor = (content: ContentIndex, noticeId: string, version: number, region: string): readonly ChoiceOption[] =>
   planAudience(content, noticeId, version).regions.find((plan) => plan.region === region && plan.notification === 'choice')?.options ??
   ALL_CHOICE_OPTIONS;
 
@@ -188,7 +177,7 @@ export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail =>
     ...Object.fromEntries(RECIPIENT_PLACEHOLDERS.map((name) => [name, `{{${name}}}`])),
   };
 
-  const subjects = parseYaml(requireTemplate(`emails/${language}/subjects.yaml`)) as Record<string, string>;
+  const subjects = requireTemplateData<Record<string, string>>(`emails/${language}/subjects.yaml`);
   const subject = renderText(subjects[input.kind] ?? '{{noticeTitle}}', view).replace(/\s+/g, ' ').trim();
   return {
     subject,

@@ -4,7 +4,7 @@
  * and progress (the counters summed).
  */
 import pLimit from 'p-limit';
-import type { ChoiceOption, CompiledContent } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../content/types.ts';
 import { type AudiencePlan, type RegionNotification, campaignIdFor, planAudience } from '../core/audience.ts';
 import type { Clock } from '../core/clock.ts';
 import { NotFoundError, UnprocessableError } from '../core/errors.ts';
@@ -19,7 +19,7 @@ export interface CampaignServiceDeps {
   readonly store: CampaignStore;
   readonly audience: AudienceSource;
   readonly plannerQueue: Queue<PlannerMessage>;
-  readonly content: CompiledContent;
+  readonly content: ContentIndex;
   readonly renderEmail: RenderCampaignEmail;
   readonly publicBaseUrl: string;
   readonly clock: Clock;

@@ -24,7 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { ChoiceOption, CompiledContent } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../content/types.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EvidenceRecord } from '../ledger/types.ts';
 import { RetryableSendError } from './errors.ts';
@@ -38,7 +38,7 @@ export type EmailKind = 'choice' | 'reminder' | 'informational';
 
 /** The email renderer (`functions/campaigns/email.ts`). */
 export type RenderCampaignEmail = (input: {
-  content: CompiledContent;
+  content: ContentIndex;
   noticeId: string;
   version: number;
   region: string;
@@ -68,7 +68,7 @@ export interface SenderDeps {
   readonly ledger: SenderLedger;
   readonly mailer: BulkMailer;
   readonly rateLimiter: RateLimiter;
-  readonly content: CompiledContent;
+  readonly content: ContentIndex;
   readonly renderEmail: RenderCampaignEmail;
   /** Signs a choice token (`functions/core/tokens.ts` with the key from the `TokenKeyProvider`). */
   readonly signChoiceToken: (claims: { campaignId: string; accountId: string; expiresAt: string }) => Promise<string>;

@@ -140,15 +140,15 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
   const secretArn = process.env['TOKEN_SECRET_ARN'];
   const eventBusName = process.env['EVENT_BUS_NAME'];
   if (!tableName || !secretArn || !eventBusName) throw new Error('TABLE_NAME, TOKEN_SECRET_ARN and EVENT_BUS_NAME must be set');
-  const [{ SecretsManagerClient }, { EventBridgeClient }, { createDocumentClient, DynamoDbAcceptanceStore }, { compiledContent }] = await Promise.all([
+  const [{ SecretsManagerClient }, { EventBridgeClient }, { createDocumentClient, DynamoDbAcceptanceStore }, { contentIndex }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
-    import('../content/artifact.ts'),
+    import('../content/index-artifact.ts'),
   ]);
   const client = createDocumentClient();
   return {
-    content: compiledContent,
+    content: contentIndex,
     clock: systemClock,
     logger: new Logger({ serviceName: 'choices' }),
     tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),

@@ -1,14 +1,13 @@
 /**
- * The choice pages (choice, confirmation, error) rendered from `templates/pages/` with mustache,
+ * The choice pages (choice, confirmation, error) rendered from the compiled `templates/pages/` with mustache,
  * every value escaped, in the recipient's language. The inline style is allowed by its hash, so
  * the Content-Security-Policy needs no `unsafe-inline`.
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
-import type { ChoiceOption, CompiledContent } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../content/types.ts';
 import { variantKey } from '../content/types.ts';
 import { findVersion } from '../core/audience.ts';
-import { changesForRegion, formatDate, formatInstant, noticeLinks, requireTemplate, renderHtml, templateLanguage } from '../campaigns/email.ts';
+import { changesForRegion, formatDate, formatInstant, noticeLinks, requireTemplate, requireTemplateData, renderHtml, templateLanguage } from '../campaigns/email.ts';
 import type { ChoiceView, RecordedChoice } from '../campaigns/choices.ts';
 
 interface PageStrings {
@@ -31,7 +30,7 @@ const stringsCache = new Map<string, PageStrings>();
 const stringsFor = (language: string): PageStrings => {
   let strings = stringsCache.get(language);
   if (!strings) {
-    strings = parseYaml(requireTemplate(`pages/${language}/strings.yaml`)) as PageStrings;
+    strings = requireTemplateData<PageStrings>(`pages/${language}/strings.yaml`);
     stringsCache.set(language, strings);
   }
   return strings;
@@ -64,7 +63,7 @@ const render = (language: string, page: 'choice' | 'confirmation' | 'error', vie
   return renderHtml(template, { lang: language, pageTitle: stringsFor(language).titles?.[page] ?? '', ...view });
 };
 
-const noticeFacts = (content: CompiledContent, view: ChoiceView, language: string) => {
+const noticeFacts = (content: ContentIndex, view: ChoiceView, language: string) => {
   const { notice, version } = findVersion(content, view.campaign.noticeId, view.campaign.version);
   const contentLanguage = version.languages.includes(language) ? language : notice.defaultLanguage;
   const variant = version.variants[variantKey(view.region, contentLanguage)] ?? version.variants[variantKey('global', contentLanguage)];
@@ -92,7 +91,7 @@ const describeChoice = (strings: PageStrings, choice: RecordedChoice, language: 
 });
 
 /** The choice page: the options (one preselected from `?option=` or the current choice), the deadline. */
-export const renderChoicePage = (content: CompiledContent, view: ChoiceView, preselect?: ChoiceOption): RenderedPage => {
+export const renderChoicePage = (content: ContentIndex, view: ChoiceView, preselect?: ChoiceOption): RenderedPage => {
   const language = pageLanguage([view.language]);
   const strings = stringsFor(language);
   const selected = preselect && view.options.includes(preselect) ? preselect : view.current?.option;
@@ -105,7 +104,7 @@ export const renderChoicePage = (content: CompiledContent, view: ChoiceView, pre
 };
 
 /** The confirmation page after a recorded choice. */
-export const renderConfirmationPage = (content: CompiledContent, view: ChoiceView, choice: RecordedChoice): RenderedPage => {
+export const renderConfirmationPage = (content: ContentIndex, view: ChoiceView, choice: RecordedChoice): RenderedPage => {
   const language = pageLanguage([view.language]);
   const html = render(language, 'confirmation', { ...noticeFacts(content, view, language), ...describeChoice(stringsFor(language), choice, language) });
   return { language, html };

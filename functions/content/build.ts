@@ -1,14 +1,18 @@
-/** The content build: `templates/` → `CompiledContent` (every variant pre-rendered and hashed) → `.build/content.json`. */
+/**
+ * The content build: `templates/` → `CompiledContent` (every variant pre-rendered and hashed) → `.build/content.json`,
+ * plus its slim `ContentIndex` (`.build/content-index.json`) and the run-time templates (`.build/templates.json`).
+ */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { buildOpenApiDocument } from '../http/openapi.ts';
 import { compileCatalogue, servedRegions } from './catalogue.ts';
 import { ProblemCollector } from './errors.ts';
+import { compileRenderTemplates } from './compile-templates.ts';
 import { canonicalRendering, contentHash, sourceHash } from './hash.ts';
 import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
 import { readTemplateTree } from './source.ts';
 import { validateNotice, type ValidNotice } from './validate.ts';
-import { variantKey, type CompiledContent, type CompiledNotice, type CompiledSection, type CompiledVariant, type CompiledVersion, type RegionCatalogue } from './types.ts';
+import { variantKey, type CompiledContent, type CompiledTemplates, type ContentIndex, type CompiledNotice, type CompiledSection, type CompiledVariant, type CompiledVersion, type RegionCatalogue } from './types.ts';
 
 export interface BuildOptions {
   /** The templates directory; file paths in problems are reported relative to it as given. */
@@ -37,14 +41,55 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   };
 };
 
+/** Compiles `templates/emails/**` and `templates/pages/**`; throws `ContentValidationError` on malformed YAML. */
+export const buildRenderTemplates = (options: BuildOptions): CompiledTemplates => {
+  const problems = new ProblemCollector();
+  const templates = compileRenderTemplates(options.templatesDir, problems);
+  problems.throwIfAny();
+  return templates;
+};
+
+/** The slim index of compiled content: what every Lambda but notices reads, without the pre-rendered documents. */
+export const contentIndexOf = (content: CompiledContent): ContentIndex => ({
+  schemaVersion: content.schemaVersion,
+  sourceHash: content.sourceHash,
+  catalogue: content.catalogue,
+  notices: content.notices.map((notice) => ({
+    noticeId: notice.noticeId,
+    title: notice.title,
+    defaultLanguage: notice.defaultLanguage,
+    regions: notice.regions,
+    versions: notice.versions.map((version) => ({
+      version: version.version,
+      effectiveDate: version.effectiveDate,
+      languages: version.languages,
+      sections: version.sections,
+      changes: version.changes,
+      variants: Object.fromEntries(
+        Object.entries(version.variants).map(([key, variant]) => [
+          key,
+          {
+            noticeId: variant.noticeId,
+            version: variant.version,
+            region: variant.region,
+            language: variant.language,
+            contentHash: variant.contentHash,
+            sections: variant.sections.map((section) => ({ id: section.id, title: section.title, region: section.region })),
+          },
+        ]),
+      ),
+    })),
+  })),
+});
+
 /** Serialises the artifact: compact and deterministic. */
-export const serializeContent = (content: CompiledContent): string => `${JSON.stringify(content)}\n`;
+export const serializeContent = (content: CompiledContent | ContentIndex | CompiledTemplates): string => `${JSON.stringify(content)}\n`;
 
 /**
  * Writes the artifact atomically (other processes may be reading it) and only when its bytes
  * change, so watchers and caches are not disturbed by a no-op build. Returns whether it wrote.
  */
-export const writeContentArtifact = (content: CompiledContent, outFile: string): boolean => {
+export const writeContentArtifact = (content: CompiledContent | ContentIndex | CompiledTemplates, outFile: string): boolean => {
   const bytes = serializeContent(content);
   let existing: string | undefined;
   try {

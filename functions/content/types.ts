@@ -101,3 +101,66 @@ export interface CompiledContent {
 }
 
 export const variantKey = (region: RegionId, language: LanguageTag): string => `${region}/${language}`;
+
+/**
+ * The slim index (`.build/content-index.json`): the compiled content without the pre-rendered
+ * documents (no `markdown`/`html`/`json`, no section bodies, no OpenAPI document). Everything but
+ * the notices Lambda reads only this. Each `Indexed*` type is a structural subset of its
+ * `Compiled*` counterpart, so code typed against the index also accepts the full content.
+ */
+export interface IndexedSection {
+  readonly id: string;
+  readonly title: string;
+  readonly region: RegionId | null;
+}
+
+export interface IndexedVariant {
+  readonly noticeId: string;
+  readonly version: number;
+  readonly region: RegionId;
+  readonly language: LanguageTag;
+  /** Lowercase hex SHA-256 of the canonical rendering (see docs/design.md). */
+  readonly contentHash: string;
+  readonly sections: readonly IndexedSection[];
+}
+
+export interface IndexedVersion {
+  readonly version: number;
+  /** `YYYY-MM-DD`; effective from 00:00:00 UTC of that date. */
+  readonly effectiveDate: string;
+  readonly languages: readonly LanguageTag[];
+  readonly sections: readonly { readonly id: string; readonly region: RegionId | null }[];
+  readonly changes: readonly DeclaredChange[];
+  /** Keyed `${region}/${language}`. */
+  readonly variants: Readonly<Record<string, IndexedVariant>>;
+}
+
+export interface IndexedNotice {
+  readonly noticeId: string;
+  readonly title: Readonly<Record<LanguageTag, string>>;
+  readonly defaultLanguage: LanguageTag;
+  readonly regions: readonly RegionId[];
+  /** Ascending by version number. */
+  readonly versions: readonly IndexedVersion[];
+}
+
+export interface ContentIndex {
+  readonly schemaVersion: 1;
+  /** The `sourceHash` of the compiled content it was derived from. */
+  readonly sourceHash: string;
+  readonly catalogue: RegionCatalogue;
+  readonly notices: readonly IndexedNotice[];
+}
+
+/**
+ * The email and choice-page templates (`.build/templates.json`), compiled from `templates/emails/**`
+ * and `templates/pages/**` so that no Lambda reads a template file at run time. Keys are paths
+ * under `templates/` (`emails/en/choice.html`, `pages/_head.html`).
+ */
+export interface CompiledTemplates {
+  readonly schemaVersion: 1;
+  /** HTML and text templates, verbatim. */
+  readonly text: Readonly<Record<string, string>>;
+  /** YAML templates (`emails/<lang>/subjects.yaml`, `pages/<lang>/strings.yaml`), parsed at build time. */
+  readonly data: Readonly<Record<string, unknown>>;
+}

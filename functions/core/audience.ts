@@ -2,7 +2,7 @@
  * Audience rules, pure: which regions of a notice version must be offered a choice, which may
  * get an informational email, and which get nothing (PRODUCT.md "Domain rules").
  */
-import type { ChoiceOption, CompiledContent, CompiledNotice, CompiledVersion, DeclaredChange, RegionId } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, IndexedVersion, RegionId } from '../content/types.ts';
 import { NotFoundError } from './errors.ts';
 
 /** Every option, in the order the email and the choice page present them. */
@@ -54,10 +54,10 @@ const offeredOptions = (changes: readonly DeclaredChange[]): ChoiceOption[] => {
 
 /** The notice and version, or a `NotFoundError`. */
 export const findVersion = (
-  content: CompiledContent,
+  content: ContentIndex,
   noticeId: string,
   version: number,
-): { notice: CompiledNotice; version: CompiledVersion } => {
+): { notice: IndexedNotice; version: IndexedVersion } => {
   const notice = content.notices.find((candidate) => candidate.noticeId === noticeId);
   if (!notice) throw new NotFoundError(`notice ${noticeId} does not exist`);
   const found = notice.versions.find((candidate) => candidate.version === version);
@@ -67,7 +67,7 @@ export const findVersion = (
 
 /** Who must be notified of `noticeId` version `version`, and how. */
 export const planAudience = (
-  content: CompiledContent,
+  content: ContentIndex,
   noticeId: string,
   version: number,
   options: AudienceRuleOptions = {},

@@ -1,9 +1,9 @@
 /**
  * What the ledger needs from the compiled content: which variants are published and their hashes,
- * and which version is latest. Typed structurally so the full `CompiledContent` or a slim index
- * built from it (for a small Lambda bundle) both fit.
+ * and which version is latest. Typed structurally so the full `CompiledContent` or the slim
+ * `ContentIndex` (what the Lambdas bundle) both fit.
  */
-import type { CompiledNotice, DeclaredChange } from '../content/types.ts';
+import type { DeclaredChange, IndexedNotice } from '../content/types.ts';
 import { isInForce } from '../core/versions.ts';
 
 export interface PublishedVersion {
@@ -40,7 +40,7 @@ export const latestVersionAt = (notice: PublishedNotice, now: Date): PublishedVe
   notice.versions.filter((version) => isInForce(version, now)).at(-1);
 
 /** A slim copy of the content: just hashes, dates and changes (keeps the accounts Lambda bundle small). */
-export const publishedIndex = (content: { readonly notices: readonly CompiledNotice[] }): PublishedContent => ({
+export const publishedIndex = (content: { readonly notices: readonly IndexedNotice[] }): PublishedContent => ({
   notices: content.notices.map((notice) => ({
     noticeId: notice.noticeId,
     versions: notice.versions.map((version) => ({

@@ -2,7 +2,7 @@
 import { makeHandler } from '../../campaigns-api/handler.ts';
 import { renderCampaignEmail } from '../../campaigns/email.ts';
 import { CampaignStore } from '../../campaigns/store.ts';
-import { compiledContent } from '../../content/artifact.ts';
+import { contentIndex } from '../../content/index-artifact.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../ledger/dynamodb-store.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
 import type { GatewayHandler } from '../gateway.ts';
@@ -15,7 +15,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     store: new CampaignStore({ tableName: env.tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName: env.tableName, client }),
     plannerQueue: sharedCampaignQueues(env).planner,
-    content: compiledContent,
+    content: contentIndex,
     renderEmail: renderCampaignEmail,
     publicBaseUrl: env.publicBaseUrl,
     clock: env.clock,

@@ -12,7 +12,7 @@ import { InMemoryChoicePublisher } from '../../campaigns/events.ts';
 import { CampaignStore } from '../../campaigns/store.ts';
 import { localTokenKey } from '../../campaigns/token-key.ts';
 import { makeHandler } from '../../choices/handler.ts';
-import { compiledContent } from '../../content/artifact.ts';
+import { contentIndex } from '../../content/index-artifact.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../ledger/dynamodb-store.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
 import type { GatewayHandler } from '../gateway.ts';
@@ -40,7 +40,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   env.shared.set('choices:events', events);
 
   const handler = makeHandler({
-    content: compiledContent,
+    content: contentIndex,
     clock: env.clock,
     logger: new Logger({ serviceName: 'choices', logLevel: 'WARN' }),
     tokenKey: localTokenKey(env.keyDir),
@@ -51,7 +51,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   });
 
   const runScheduler = makeSchedulerHandler({
-    content: compiledContent,
+    content: contentIndex,
     clock: env.clock,
     campaigns,
     ledger,

@@ -18,8 +18,8 @@ import type { RenderCampaignEmail, SenderDeps } from '../../campaigns/sender.ts'
 import { SesBulkMailer } from '../../campaigns/ses-mailer.ts';
 import { CampaignStore } from '../../campaigns/store.ts';
 import { localTokenKey, type TokenKeyProvider } from '../../campaigns/token-key.ts';
-import { compiledContent } from '../../content/artifact.ts';
-import type { CompiledContent } from '../../content/types.ts';
+import { contentIndex } from '../../content/index-artifact.ts';
+import type { ContentIndex } from '../../content/types.ts';
 import type { Clock } from '../../core/clock.ts';
 import { signChoiceToken } from '../../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../ledger/dynamodb-store.ts';
@@ -89,7 +89,7 @@ export interface CampaignWorkerOptions {
   readonly fault?: FaultHook;
   /** Overrides of the sender's timing and retry policy (tests shorten them). */
   readonly sender?: Partial<Pick<SenderDeps, 'leaseMs' | 'inDoubtGraceMs' | 'retry' | 'sleep' | 'concurrency' | 'sesConcurrency'>>;
-  readonly content?: CompiledContent;
+  readonly content?: ContentIndex;
   readonly renderEmail?: RenderCampaignEmail;
   /** Told about failed invocations (injected crashes included). */
   readonly onInvocationError?: (worker: string, error: unknown) => void;
@@ -137,7 +137,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     ledger,
     mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? 'noreply@disclosure.local', configurationSet: 'disclosure-local' }),
     rateLimiter,
-    content: options.content ?? compiledContent,
+    content: options.content ?? contentIndex,
     renderEmail: options.renderEmail ?? renderCampaignEmail,
     signChoiceToken: async (claims) => signChoiceToken(claims, await options.tokenKey.getKey()),
     publicBaseUrl: options.publicBaseUrl,

@@ -1,0 +1,9 @@
+/**
+ * The slim content index (`.build/content-index.json`), bundled into every Lambda but notices:
+ * metadata, hashes and declared changes, without the ~1 MB of pre-rendered documents.
+ */
+import index from '../../.build/content-index.json' with { type: 'json' };
+import type { ContentIndex } from './types.ts';
+
+export const contentIndex = index as unknown as ContentIndex;
+export type { ContentIndex };

@@ -1,0 +1,9 @@
+/**
+ * The compiled email and choice-page templates (`.build/templates.json`), bundled into the
+ * Lambdas that render them: no template file is read at run time.
+ */
+import templates from '../../.build/templates.json' with { type: 'json' };
+import type { CompiledTemplates } from './types.ts';
+
+export const compiledTemplates = templates as unknown as CompiledTemplates;
+export type { CompiledTemplates };
