@@ -154,6 +154,27 @@ const collectQuery = (rawQueryString: string): Record<string, string> | undefine
 
 const LAMBDA_TIMEOUT_MS = 30_000;
 
+/** What a Lambda's context says about the function itself: the same for every request, built once. */
+interface FunctionIdentity {
+  readonly functionName: string;
+  readonly invokedFunctionArn: string;
+  readonly logGroupName: string;
+}
+
+const identities = new Map<LambdaName, FunctionIdentity>();
+const identityOf = (lambda: LambdaName): FunctionIdentity => {
+  let identity = identities.get(lambda);
+  if (identity === undefined) {
+    identity = {
+      functionName: `disclosure-${lambda}`,
+      invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT_ID}:function:disclosure-${lambda}`,
+      logGroupName: `/aws/lambda/disclosure-${lambda}`,
+    };
+    identities.set(lambda, identity);
+  }
+  return identity;
+};
+
 /** The Lambda context, as a class so that a request allocates little. */
 class LocalLambdaContext implements Context {
   readonly callbackWaitsForEmptyEventLoop = false;
@@ -166,12 +187,12 @@ class LocalLambdaContext implements Context {
   readonly #deadline = Date.now() + LAMBDA_TIMEOUT_MS;
 
   constructor(
-    lambda: LambdaName,
+    identity: FunctionIdentity,
     readonly awsRequestId: string,
   ) {
-    this.functionName = `disclosure-${lambda}`;
-    this.invokedFunctionArn = `arn:aws:lambda:local:${ACCOUNT_ID}:function:disclosure-${lambda}`;
-    this.logGroupName = `/aws/lambda/disclosure-${lambda}`;
+    this.functionName = identity.functionName;
+    this.invokedFunctionArn = identity.invokedFunctionArn;
+    this.logGroupName = identity.logGroupName;
   }
 
   // An own arrow, not a method: callers such as middy call it detached from the context.
@@ -211,15 +232,14 @@ const sendProblem = (res: ServerResponse, problem: Problem, extraHeaders: Record
   res.end(body);
 };
 
-/** Write a Lambda result back the way API Gateway does (string and bare values are 200 JSON). */
-const sendResult = (res: ServerResponse, value: APIGatewayProxyResultV2<unknown>): void => {
-  if (value === null || typeof value !== 'object' || !('statusCode' in value)) {
-    const body = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-    return;
-  }
-  const result = value as APIGatewayProxyStructuredResultV2;
+interface PreparedResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | number | string[]>;
+  readonly body: string | Buffer;
+}
+
+/** Status, Node headers (with Content-Length) and body bytes for a structured Lambda result. */
+const prepareResponse = (result: APIGatewayProxyStructuredResultV2): PreparedResponse => {
   const headers: Record<string, string | number | string[]> = {};
   if (result.headers) {
     for (const name in result.headers) headers[name] = String(result.headers[name]);
@@ -228,8 +248,35 @@ const sendResult = (res: ServerResponse, value: APIGatewayProxyResultV2<unknown>
   const raw = result.body ?? '';
   const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : encodeBody(raw);
   headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  res.writeHead(result.statusCode ?? 200, headers);
-  res.end(body);
+  return { statusCode: result.statusCode ?? 200, headers, body };
+};
+
+/**
+ * Memoising handlers hand back the same frozen result object for every hit; what it becomes on the
+ * wire is prepared once per object. Only frozen results qualify: nobody can change them afterwards.
+ */
+const preparedFrozenResults = new WeakMap<object, PreparedResponse>();
+const preparedResponseOf = (result: APIGatewayProxyStructuredResultV2): PreparedResponse => {
+  if (!Object.isFrozen(result) || (result.headers !== undefined && !Object.isFrozen(result.headers))) return prepareResponse(result);
+  let prepared = preparedFrozenResults.get(result);
+  if (prepared === undefined) {
+    prepared = prepareResponse(result);
+    preparedFrozenResults.set(result, prepared);
+  }
+  return prepared;
+};
+
+/** Write a Lambda result back the way API Gateway does (string and bare values are 200 JSON). */
+const sendResult = (res: ServerResponse, value: APIGatewayProxyResultV2<unknown>): void => {
+  if (value === null || typeof value !== 'object' || !('statusCode' in value)) {
+    const body = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  const prepared = preparedResponseOf(value as APIGatewayProxyStructuredResultV2);
+  res.writeHead(prepared.statusCode, prepared.headers);
+  res.end(prepared.body);
 };
 
 /** Start the gateway; resolves once it listens. */
@@ -237,7 +284,18 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const { handlers, authorize, clock = systemClock, maxBodyBytes = MAX_BODY_BYTES, onHandlerError } = options;
   const host = options.host ?? '127.0.0.1';
   const table = compileRoutes(options.routes ?? defaultRoutes);
+  // Known once the server listens; every request reuses them instead of rebuilding them.
   let domainName = host;
+  let domainPrefix = host.split('.')[0]!;
+  let listeningPort = '';
+  let requestTime = { second: Number.NaN, text: '' };
+
+  /** `requestContext.time` has a one-second resolution: format it once per second, not per request. */
+  const requestTimeOf = (epochMs: number): string => {
+    const second = Math.floor(epochMs / 1000);
+    if (second !== requestTime.second) requestTime = { second, text: formatRequestTime(new Date(epochMs)) };
+    return requestTime.text;
+  };
 
   const match = (path: string): { group: PathGroup; values: string[] } | undefined => {
     const group = table.staticPaths.get(path);
@@ -262,8 +320,10 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     if (values.length > 0) {
       pathParameters = {};
       for (let i = 0; i < values.length; i++) {
+        const value = values[i]!;
         try {
-          pathParameters[target.paramNames[i]!] = decodeURIComponent(values[i]!);
+          // Most path segments carry no escape at all: decoding them would only copy them.
+          pathParameters[target.paramNames[i]!] = value.includes('%') ? decodeURIComponent(value) : value;
         } catch {
           sendProblem(res, problemFor(400, 'the path is not valid percent-encoding'));
           return;
@@ -271,11 +331,13 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       }
     }
     const { headers, cookies } = collectHeaders(req.rawHeaders);
-    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const remoteAddress = req.socket.remoteAddress ?? '127.0.0.1';
+    const sourceIp = remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
     // API Gateway appends the caller to X-Forwarded-For and states the scheme and port it received.
-    headers['x-forwarded-for'] = headers['x-forwarded-for'] === undefined ? sourceIp : `${headers['x-forwarded-for']}, ${sourceIp}`;
+    const forwardedFor = headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = forwardedFor === undefined ? sourceIp : `${forwardedFor}, ${sourceIp}`;
     headers['x-forwarded-proto'] = 'http';
-    headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+    headers['x-forwarded-port'] = listeningPort;
     const { route } = target;
     let authorizer: AuthorizerContext | undefined;
     if (route.auth !== 'public') {
@@ -291,43 +353,48 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       sendProblem(res, problemFor(503, `the ${route.lambda} Lambda is not wired in this local platform`));
       return;
     }
-    const now = clock.now();
+    const timeEpoch = clock.now().getTime();
     const requestId = randomUUID();
-    const isText = body !== undefined && TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
+    const requestContext: APIGatewayProxyEventV2['requestContext'] = {
+      accountId: ACCOUNT_ID,
+      apiId: API_ID,
+      domainName,
+      domainPrefix,
+      http: {
+        method: route.method,
+        path: rawPath,
+        protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${req.httpVersion}`,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: target.routeKey,
+      stage: '$default',
+      time: requestTimeOf(timeEpoch),
+      timeEpoch,
+    };
+    if (authorizer) (requestContext as { authorizer?: AuthorizerContext }).authorizer = authorizer;
+    // Optional members are added only when present, as API Gateway omits them (no conditional spreads: they copy).
     const event: APIGatewayProxyEventV2 = {
       version: '2.0',
       routeKey: target.routeKey,
       rawPath,
       rawQueryString,
-      ...(cookies ? { cookies } : {}),
       headers,
-      ...(rawQueryString !== '' ? { queryStringParameters: collectQuery(rawQueryString) } : {}),
-      ...(pathParameters ? { pathParameters } : {}),
-      requestContext: {
-        accountId: ACCOUNT_ID,
-        apiId: API_ID,
-        domainName,
-        domainPrefix: domainName.split('.')[0]!,
-        http: {
-          method: route.method,
-          path: rawPath,
-          protocol: `HTTP/${req.httpVersion}`,
-          sourceIp,
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId,
-        routeKey: target.routeKey,
-        stage: '$default',
-        time: formatRequestTime(now),
-        timeEpoch: now.getTime(),
-        ...(authorizer ? { authorizer } : {}),
-      } as APIGatewayProxyEventV2['requestContext'],
-      ...(body !== undefined ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-      isBase64Encoded: body !== undefined && !isText,
+      requestContext,
+      isBase64Encoded: false,
     };
+    if (cookies) event.cookies = cookies;
+    if (rawQueryString !== '') event.queryStringParameters = collectQuery(rawQueryString);
+    if (pathParameters) event.pathParameters = pathParameters;
+    if (body !== undefined) {
+      const isText = TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
+      event.body = isText ? body.toString('utf8') : body.toString('base64');
+      event.isBase64Encoded = !isText;
+    }
     let result: APIGatewayProxyResultV2<unknown>;
     try {
-      result = await handler(event, new LocalLambdaContext(route.lambda, requestId));
+      result = await handler(event, new LocalLambdaContext(identityOf(route.lambda), requestId));
     } catch (error) {
       // Only the class name: a handler's error message may carry request data.
       onHandlerError?.(route.lambda, (error as Error | null)?.name ?? typeof error);
@@ -338,15 +405,20 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   };
 
   /** `invoke` with the last line of defence: nothing it throws escapes as an unhandled rejection. */
-  const invokeSafely = async (...args: Parameters<typeof invoke>): Promise<void> => {
-    try {
-      await invoke(...args);
-    } catch (error) {
-      const [, res, target] = args;
+  const invokeSafely = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: CompiledRoute,
+    values: readonly string[],
+    rawPath: string,
+    rawQueryString: string,
+    body: Buffer | undefined,
+  ): void => {
+    invoke(req, res, target, values, rawPath, rawQueryString, body).catch((error: unknown) => {
       onHandlerError?.(target.route.lambda, (error as Error | null)?.name ?? typeof error);
       if (!res.headersSent) sendProblem(res, problemFor(500));
       else res.destroy();
-    }
+    });
   };
 
   // Unread request bodies (404, 405, GETs) need no resume(): Node dumps them once the response ends.
@@ -373,7 +445,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     }
     // Requests without a body (most GETs) skip the stream machinery entirely.
     if (declaredLength === 0 && req.headers['transfer-encoding'] === undefined) {
-      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
+      invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
       return;
     }
     const chunks: Buffer[] = [];
@@ -393,7 +465,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     req.on('end', () => {
       if (rejected) return;
       const body = size === 0 ? undefined : Buffer.concat(chunks, size);
-      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, body);
+      invokeSafely(req, res, target, found.values, rawPath, rawQueryString, body);
     });
     req.on('error', () => res.destroy());
   };
@@ -408,6 +480,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   });
   const { port } = server.address() as AddressInfo;
   domainName = `${host}:${port}`;
+  domainPrefix = domainName.split('.')[0]!;
+  listeningPort = String(port);
   return {
     url: `http://${host}:${port}`,
     port,
