@@ -70,6 +70,7 @@ const routeByPath = (event: HttpEvent): [NoticesRoute, HttpEvent] => {
 /** Build the handler over the given content and clock (tests and the local platform inject theirs). */
 export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   const context = createServingContext(deps);
+  const { onMemoMiss } = deps;
   const stack = httpStack(async (event: HttpEvent): Promise<HttpResult> => {
     const route = routesByKey.get(event.routeKey);
     if (route) return route(event, context);
@@ -83,6 +84,7 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
     } catch {
       // A malformed event: let the stack answer it with a problem.
     }
+    onMemoMiss?.(event.routeKey);
     return stack(event, lambdaContext);
   };
 };

@@ -10,6 +10,8 @@ import { type MemoEntry, ResponseMemo } from './response-memo.ts';
 export interface NoticesDeps {
   readonly content: CompiledContent;
   readonly clock: Clock;
+  /** Called with the route key whenever a request misses the memo and goes through the full stack (tests and benchmarks count them). */
+  readonly onMemoMiss?: (routeKey: string) => void;
 }
 
 export interface ServingContext {
