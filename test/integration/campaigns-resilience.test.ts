@@ -262,5 +262,5 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
       await workers?.stop();
       await ses.stop();
     }
-  }, 600_000);
+  }, Math.max(120_000, ACCOUNTS * 75));
 });
