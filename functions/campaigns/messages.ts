@@ -2,19 +2,20 @@
  * The messages the campaign queues carry, validated at the consumer (a poison message is
  * reported, never half-processed), and the SES tag encoding shared with the SES-events handler.
  */
-import { z } from 'zod';
+// zod/mini: the planner and sender bundles stay small (full zod adds ~380 KB).
+import * as z from 'zod/mini';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 
 /** At most this many recipients per send message and per `SendBulkEmail` call (the SES limit). */
 export const MAX_RECIPIENTS_PER_SEND = 50;
 
-const campaignId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+const campaignId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'a campaign id'));
 
 /** One planner work item: page the audience of one region and shard. */
 export const plannerMessageSchema = z.object({
   campaignId,
-  region: z.string().min(1).max(64),
-  shard: z.number().int().min(0).max(AUDIENCE_SHARDS - 1),
+  region: z.string().check(z.minLength(1), z.maxLength(64)),
+  shard: z.int().check(z.minimum(0), z.maximum(AUDIENCE_SHARDS - 1)),
 });
 export type PlannerMessage = z.infer<typeof plannerMessageSchema>;
 
@@ -24,9 +25,9 @@ export type SendKind = 'notice' | 'reminder';
 export const sendMessageSchema = z.object({
   campaignId,
   kind: z.enum(['notice', 'reminder']),
-  region: z.string().min(1).max(64),
-  language: z.string().min(1).max(16).optional(),
-  accountIds: z.array(z.string().min(1).max(256)).min(1).max(MAX_RECIPIENTS_PER_SEND),
+  region: z.string().check(z.minLength(1), z.maxLength(64)),
+  language: z.optional(z.string().check(z.minLength(1), z.maxLength(16))),
+  accountIds: z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1), z.maxLength(MAX_RECIPIENTS_PER_SEND)),
 });
 export type SendMessage = z.infer<typeof sendMessageSchema>;
 

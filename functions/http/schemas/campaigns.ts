@@ -2,26 +2,44 @@
  * Request and response schemas of the admin campaign routes: one definition validates requests
  * and contributes the OpenAPI paths (`openApiPaths`).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { PathsSpec } from './common.ts';
 import { problemResponses } from './common.ts';
 
-const noticeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
+// zod/mini keeps the campaign Lambdas small (full zod adds ~380 KB); it has no default English
+// messages, so every rule a request can break says what it expects.
+const pattern = (regex: RegExp, message: string) => z.string('a string').check(z.regex(regex, message));
+const described = <T extends z.ZodMiniType>(schema: T, meta: { id?: string; description?: string }): T => {
+  z.globalRegistry.add(schema, meta);
+  return schema;
+};
 
-export const campaignIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a campaign id such as privacy-v2')
-  .meta({ description: 'One campaign per notice version: `<noticeId>-v<version>`.' });
+const noticeIdSchema = pattern(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
 
-export const startCampaignRequestSchema = z
-  .strictObject({
-    noticeId: noticeIdSchema,
-    version: z.int().min(1).max(999_999),
-    dryRun: z.boolean().default(false),
-    deadline: z.iso.datetime({ offset: true }).optional().meta({ description: 'Default: the version\'s effective date (00:00 UTC).' }),
-    informational: z.boolean().default(false).meta({ description: 'Also email regions with material changes that need no choice.' }),
-  })
-  .meta({ id: 'StartCampaignRequest' });
+export const campaignIdSchema = described(pattern(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a campaign id such as privacy-v2'), {
+  description: 'One campaign per notice version: `<noticeId>-v<version>`.',
+});
+
+const unknownFields = (issue: { code?: string; keys?: readonly string[] }): string | undefined =>
+  issue.code === 'unrecognized_keys' ? `unknown field${issue.keys?.length === 1 ? '' : 's'}: ${issue.keys?.join(', ')}` : 'an object';
+
+export const startCampaignRequestSchema = described(
+  z.strictObject(
+    {
+      noticeId: noticeIdSchema,
+      version: z.int('a whole number').check(z.minimum(1, 'at least 1'), z.maximum(999_999, 'at most 999999')),
+      dryRun: z._default(z.boolean('true or false'), false),
+      deadline: described(z.optional(z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time, e.g. 2027-02-01T00:00:00Z' })), {
+        description: 'Default: the version\'s effective date (00:00 UTC).',
+      }),
+      informational: described(z._default(z.boolean('true or false'), false), {
+        description: 'Also email regions with material changes that need no choice.',
+      }),
+    },
+    { error: unknownFields },
+  ),
+  { id: 'StartCampaignRequest' },
+);
 export type StartCampaignRequest = z.infer<typeof startCampaignRequestSchema>;
 
 const optionSchema = z.enum(['accept', 'keep-previous', 'delete']);
@@ -31,27 +49,28 @@ const regionPlanSchema = z.object({
   options: z.array(optionSchema),
 });
 
-export const dryRunResponseSchema = z
-  .object({
+export const dryRunResponseSchema = described(
+  z.object({
     dryRun: z.literal(true),
     noticeId: z.string(),
     version: z.int(),
     notificationNeeded: z.boolean(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     deadline: z.string(),
     regions: z.array(regionPlanSchema),
     audience: z.object({
       total: z.int(),
       byRegion: z.array(z.object({ region: z.string(), language: z.string(), count: z.int() })),
     }),
-    sampleEmail: z
-      .object({ region: z.string(), language: z.string(), kind: z.string(), subject: z.string(), html: z.string(), text: z.string() })
-      .optional(),
-  })
-  .meta({ id: 'CampaignDryRun' });
+    sampleEmail: z.optional(
+      z.object({ region: z.string(), language: z.string(), kind: z.string(), subject: z.string(), html: z.string(), text: z.string() }),
+    ),
+  }),
+  { id: 'CampaignDryRun' },
+);
 
-export const campaignProgressSchema = z
-  .object({
+export const campaignProgressSchema = described(
+  z.object({
     campaignId: z.string(),
     noticeId: z.string(),
     version: z.int(),
@@ -69,13 +88,14 @@ export const campaignProgressSchema = z
     choices: z.object({ accept: z.int(), keepPrevious: z.int(), delete: z.int() }),
     defaulted: z.int(),
     pending: z.object({
-      sends: z.int().meta({ description: 'Audience not yet sent or failed.' }),
-      choices: z.int().meta({ description: 'Sent choice emails with no choice recorded or defaulted yet.' }),
+      sends: described(z.int(), { description: 'Audience not yet sent or failed.' }),
+      choices: described(z.int(), { description: 'Sent choice emails with no choice recorded or defaulted yet.' }),
     }),
-  })
-  .meta({ id: 'CampaignProgress' });
+  }),
+  { id: 'CampaignProgress' },
+);
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const json = (schema: z.ZodMiniType) => ({ 'application/json': { schema } });
 const security: Record<string, string[]>[] = [{ bearer: [] }, { sigv4: [] }];
 
 /** The campaign routes' OpenAPI 3.1 path items. */
@@ -89,7 +109,7 @@ export const openApiPaths: PathsSpec = {
       security,
       requestBody: { required: true, content: json(startCampaignRequestSchema) },
       responses: {
-        '200': { description: 'Dry run, or the campaign already exists', content: json(dryRunResponseSchema.or(campaignProgressSchema)) },
+        '200': { description: 'Dry run, or the campaign already exists', content: json(z.union([dryRunResponseSchema, campaignProgressSchema])) },
         '202': { description: 'Campaign started', content: json(campaignProgressSchema) },
         ...problemResponses(400, 401, 403, 404, 422),
       },
