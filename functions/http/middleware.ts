@@ -17,6 +17,12 @@ export interface HttpStackOptions {
   readonly body?: 'json' | 'form';
   /** Called with unexpected (5xx) errors only; must not log personal data. @default console.error of the error name */
   readonly onUnexpectedError?: (error: unknown) => void;
+  /**
+   * Answer a problem shortly before the Lambda timeout instead of letting the runtime kill the call
+   * (middy's `timeoutEarlyInMillis`, a timer per request). Only a handler that never waits on I/O
+   * may turn it off; middy 7 still creates its per-request AbortController either way. @default true
+   */
+  readonly earlyTimeout?: boolean;
 }
 
 const defaultUnexpected = (error: unknown): void => {
@@ -27,7 +33,7 @@ const defaultUnexpected = (error: unknown): void => {
 /** Wrap a route function in the shared middy stack. */
 export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}) => {
   const onUnexpected = options.onUnexpectedError ?? defaultUnexpected;
-  const stack = middy<HttpEvent, HttpResult>(fn as never);
+  const stack = middy<HttpEvent, HttpResult>(fn as never, options.earlyTimeout === false ? { timeoutEarlyInMillis: 0 } : {});
   if (options.body === 'json') stack.use(httpJsonBodyParser({ disableContentTypeError: false }));
   if (options.body === 'form') stack.use(httpUrlEncodeBodyParser({ disableContentTypeError: false }));
   stack.use({

@@ -67,6 +67,10 @@ const routeByPath = (event: HttpEvent): [NoticesRoute, HttpEvent] => {
   throw createError(404, 'no such route');
 };
 
+// Every route is synchronous over bytes in memory: nothing can run into the Lambda timeout, so the
+// stack skips middy's per-request early-timeout timer.
+const NOTICES_STACK_OPTIONS = { earlyTimeout: false } as const;
+
 /** Build the handler over the given content and clock (tests and the local platform inject theirs). */
 export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   const context = createServingContext(deps);
@@ -76,7 +80,7 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
     if (route) return route(event, context);
     const [byPath, routed] = routeByPath(event);
     return byPath(routed, context);
-  });
+  }, NOTICES_STACK_OPTIONS);
   return async (event, lambdaContext) => {
     try {
       const hit = memoLookupsByKey.get(event.routeKey)?.(event, context);
