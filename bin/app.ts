@@ -1,8 +1,9 @@
 #!/usr/bin/env -S npx tsx
 /**
  * The CDK app: the only place that reads context and `process.env` for synth. It builds the
- * content first (the notice Lambda bundles `.build/content.json`, the CloudFront Function is
- * generated from its catalogue) and passes everything down as props.
+ * content first (the notice Lambda bundles `.build/content.json`, the others the slim
+ * `.build/content-index.json` and `.build/templates.json`; the CloudFront Function is generated
+ * from its catalogue) and passes everything down as props.
  *
  *   npx cdk synth
  *   npx cdk deploy -c senderAddress=privacy@example.org -c jwtIssuer=https://issuer.example.org/ -c jwtAudience=disclosure
@@ -23,9 +24,13 @@ const ARTIFACT = path.join(ROOT, '.build', 'content.json');
 const loadContent = async (): Promise<CompiledContent> => {
   const buildModule = path.join(ROOT, 'functions', 'content', 'build.ts');
   if (existsSync(buildModule)) {
-    const { buildContent, writeContentArtifact } = (await import(buildModule)) as typeof import('../functions/content/build.ts');
-    const content = buildContent({ templatesDir: path.join(ROOT, 'templates') });
+    const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = (await import(buildModule)) as typeof import('../functions/content/build.ts');
+    const templatesDir = path.join(ROOT, 'templates');
+    const content = buildContent({ templatesDir });
     writeContentArtifact(content, ARTIFACT);
+    // What the Lambdas other than notices bundle: they must exist before NodejsFunction bundles.
+    writeContentArtifact(contentIndexOf(content), path.join(ROOT, '.build', 'content-index.json'));
+    writeContentArtifact(buildRenderTemplates({ templatesDir }), path.join(ROOT, '.build', 'templates.json'));
     return content;
   }
   return JSON.parse(readFileSync(ARTIFACT, 'utf8')) as CompiledContent;

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 
 const commands: Record<string, string> = {
-  build: 'compile templates/ into .build/content.json',
+  build: 'compile templates/ into .build/content.json (+ content-index.json, templates.json)',
   validate: 'check templates/ and report every problem with file and line',
   diff: 'section-level differences between two versions of a notice',
   show: 'print the variant a caller would be served',
