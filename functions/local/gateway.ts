@@ -195,8 +195,14 @@ class LocalLambdaContext implements Context {
     this.logGroupName = identity.logGroupName;
   }
 
-  // An own arrow, not a method: callers such as middy call it detached from the context.
-  readonly getRemainingTimeInMillis = (): number => Math.max(0, this.#deadline - Date.now());
+  /**
+   * A function usable detached from the context, as middy calls it; built when read, because a
+   * memoised answer never reads it and most requests need not pay for the closure.
+   */
+  get getRemainingTimeInMillis(): () => number {
+    const deadline = this.#deadline;
+    return () => Math.max(0, deadline - Date.now());
+  }
 
   done(): void {}
   fail(): void {}
@@ -404,8 +410,15 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     sendResult(res, result);
   };
 
-  /** `invoke` with the last line of defence: nothing it throws escapes as an unhandled rejection. */
-  const invokeSafely = (
+  /** The last line of defence around `invoke`: nothing it throws escapes as an unhandled rejection. */
+  const onInvokeFailure = (res: ServerResponse, target: CompiledRoute, error: unknown): void => {
+    onHandlerError?.(target.route.lambda, (error as Error | null)?.name ?? typeof error);
+    if (!res.headersSent) sendProblem(res, problemFor(500));
+    else res.destroy();
+  };
+
+  /** `invoke`, every failure answered by `onInvokeFailure` (no per-request closure). */
+  const invokeSafely = async (
     req: IncomingMessage,
     res: ServerResponse,
     target: CompiledRoute,
@@ -413,12 +426,12 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     rawPath: string,
     rawQueryString: string,
     body: Buffer | undefined,
-  ): void => {
-    invoke(req, res, target, values, rawPath, rawQueryString, body).catch((error: unknown) => {
-      onHandlerError?.(target.route.lambda, (error as Error | null)?.name ?? typeof error);
-      if (!res.headersSent) sendProblem(res, problemFor(500));
-      else res.destroy();
-    });
+  ): Promise<void> => {
+    try {
+      await invoke(req, res, target, values, rawPath, rawQueryString, body);
+    } catch (error) {
+      onInvokeFailure(res, target, error);
+    }
   };
 
   // Unread request bodies (404, 405, GETs) need no resume(): Node dumps them once the response ends.
@@ -445,7 +458,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     }
     // Requests without a body (most GETs) skip the stream machinery entirely.
     if (declaredLength === 0 && req.headers['transfer-encoding'] === undefined) {
-      invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
+      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
       return;
     }
     const chunks: Buffer[] = [];
@@ -465,7 +478,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     req.on('end', () => {
       if (rejected) return;
       const body = size === 0 ? undefined : Buffer.concat(chunks, size);
-      invokeSafely(req, res, target, found.values, rawPath, rawQueryString, body);
+      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, body);
     });
     req.on('error', () => res.destroy());
   };
