@@ -244,11 +244,15 @@ interface PreparedResponse {
   readonly body: string | Buffer;
 }
 
-/** Status, Node headers (with Content-Length) and body bytes for a structured Lambda result. */
+/**
+ * Status, Node headers (with Content-Length) and body bytes for a structured Lambda result. Names
+ * are lower-cased as HTTP/2 and API Gateway's own headers are; Node also matches lower-case names
+ * without copying them.
+ */
 const prepareResponse = (result: APIGatewayProxyStructuredResultV2): PreparedResponse => {
   const headers: Record<string, string | number | string[]> = {};
   if (result.headers) {
-    for (const name in result.headers) headers[name] = String(result.headers[name]);
+    for (const name in result.headers) headers[name.toLowerCase()] = String(result.headers[name]);
   }
   if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
   const raw = result.body ?? '';
