@@ -139,6 +139,21 @@ const collectHeaders = (rawHeaders: readonly string[]): { headers: Record<string
   return { headers, cookies };
 };
 
+/**
+ * The declared body length and whether a transfer coding frames the body, read from the raw
+ * headers: `req.headers` would build a second header object on every request just for these two.
+ */
+const bodyFraming = (rawHeaders: readonly string[]): { declaredLength: number; transferEncoded: boolean } => {
+  let declaredLength = 0;
+  let transferEncoded = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') declaredLength = Number(rawHeaders[i + 1]);
+    else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') transferEncoded = true;
+  }
+  return { declaredLength, transferEncoded };
+};
+
 /** Decoded query parameters with duplicates comma-joined, or undefined when there are none. */
 const collectQuery = (rawQueryString: string): Record<string, string> | undefined => {
   if (rawQueryString === '') return undefined;
@@ -454,14 +469,14 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       sendProblem(res, problemFor(405, `allowed: ${found.group.allow}`), { allow: found.group.allow });
       return;
     }
-    const declaredLength = Number(req.headers['content-length'] ?? 0);
+    const { declaredLength, transferEncoded } = bodyFraming(req.rawHeaders);
     if (declaredLength > maxBodyBytes) {
       sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
       req.destroy();
       return;
     }
     // Requests without a body (most GETs) skip the stream machinery entirely.
-    if (declaredLength === 0 && req.headers['transfer-encoding'] === undefined) {
+    if (declaredLength === 0 && !transferEncoded) {
       void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
       return;
     }
