@@ -149,7 +149,9 @@ export const optionsFor = (content: ContentIndex, noticeId: string, version: num
 /** Render the SES template parts (subject, HTML, text) of a change-notice email. */
 export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail => {
   const { notice, version } = findVersion(input.content, input.noticeId, input.version);
-  const language = templateLanguage([input.language, notice.defaultLanguage], (lang) => `emails/${lang}/${input.kind}.html`);
+  // A reminder is the choice email with another heading and opening line (`{{#reminder}}`).
+  const template = input.kind === 'reminder' ? 'choice' : input.kind;
+  const language = templateLanguage([input.language, notice.defaultLanguage], (lang) => `emails/${lang}/${template}.html`);
   const contentLanguage = version.languages.includes(input.language) ? input.language : notice.defaultLanguage;
   const variant = version.variants[variantKey(input.region, contentLanguage)] ?? version.variants[variantKey('global', contentLanguage)];
   const titleOf = (sectionId: string) => variant?.sections.find((section) => section.id === sectionId)?.title ?? sectionId;
@@ -168,6 +170,7 @@ export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail =>
     deadline: formatInstant(input.deadline, language),
     deadlineDate: formatDate(input.deadline, language),
     changes: ordered.map((change) => ({ title: titleOf(change.sectionId), summary: summaryIn(change, contentLanguage, notice) })),
+    reminder: input.kind === 'reminder',
     hasEditorial: applicable.some((change) => change.kind === 'editorial'),
     offersAccept: options.includes('accept'),
     offersKeepPrevious: options.includes('keep-previous'),
@@ -181,7 +184,7 @@ export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail =>
   const subject = renderText(subjects[input.kind] ?? '{{noticeTitle}}', view).replace(/\s+/g, ' ').trim();
   return {
     subject,
-    html: renderHtml(requireTemplate(`emails/${language}/${input.kind}.html`), { ...view, subject }),
-    text: renderText(requireTemplate(`emails/${language}/${input.kind}.txt`), view),
+    html: renderHtml(requireTemplate(`emails/${language}/${template}.html`), { ...view, subject }),
+    text: renderText(requireTemplate(`emails/${language}/${template}.txt`), view),
   };
 };

@@ -50,7 +50,7 @@ describe('Function: contentIndexOf (shipped templates)', () => {
 describe('Function: buildRenderTemplates', () => {
   it('compiles the shipped email and page templates, YAML parsed', () => {
     const templates = buildRenderTemplates({ templatesDir: REAL_TEMPLATES });
-    expect(Object.keys(templates.text)).toEqual(expect.arrayContaining(['emails/en/choice.html', 'emails/ja/reminder.txt', 'pages/_head.html', 'pages/ja/error.html']));
+    expect(Object.keys(templates.text)).toEqual(expect.arrayContaining(['emails/en/choice.html', 'emails/ja/choice.txt', 'pages/_head.html', 'pages/ja/error.html']));
     expect(Object.keys(templates.text).some((path) => path.startsWith('notices/') || path === 'regions.yaml')).toBe(false);
     expect(templates.data['emails/en/subjects.yaml']).toMatchObject({ choice: expect.any(String) });
     expect(templates.data['pages/ja/strings.yaml']).toMatchObject({ options: { accept: { label: expect.any(String) } } });
