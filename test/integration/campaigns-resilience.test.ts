@@ -250,8 +250,11 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
       // follow each conditional mark; a crash exactly between the two under-counts (documented).
       const progress = await campaignProgress(deps, 'privacy-v2');
       expect(progress.audience).toBe(affected.length);
+      // Each crash injected between the marks and their counter write can leave at most that
+      // invocation's transitions (≤ one SES call of 50) uncounted; nothing else may be missing.
+      const countLosingCrashes = crashes.injected.filter((point) => point === 'sender:after-mark').length;
       expect(progress.sent).toBeLessThanOrEqual(reachable.length);
-      expect(progress.sent).toBeGreaterThan(reachable.length * 0.9);
+      expect(progress.sent).toBeGreaterThanOrEqual(reachable.length - countLosingCrashes * 50);
       expect(progress.failed).toBeLessThanOrEqual(affected.length - reachable.length);
       expect(queues.sendDlq.depth + queues.plannerDlq.depth + queues.sesEventsDlq.depth).toBe(0);
       expect(invocationErrors.some((e) => e.includes('InjectedCrashError'))).toBe(true);
