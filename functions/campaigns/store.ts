@@ -320,13 +320,23 @@ export class CampaignStore {
 
   /** Note that this attempt is about to call SES: from now on a crash leaves the recipient in doubt. */
   async markSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<boolean> {
+    return this.#updateLiveAttempt(campaignId, accountId, kind, attemptId, 'SET #submitted = :attempt');
+  }
+
+  /** SES answered that it did not take this entry: the attempt is no longer in doubt. */
+  async clearSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
+    await this.#updateLiveAttempt(campaignId, accountId, kind, attemptId, 'REMOVE #submitted');
+  }
+
+  /** Update the `submitted` mark only while this attempt still holds the claim; false when it no longer does. */
+  async #updateLiveAttempt(campaignId: string, accountId: string, kind: SendKind, attemptId: string, updateExpression: string): Promise<boolean> {
     const f = fieldsOf(kind);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'SET #submitted = :attempt',
+          UpdateExpression: updateExpression,
           ConditionExpression: '#status = :sending AND #attempt = :attempt',
           ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#submitted': f.submitted },
           ExpressionAttributeValues: { ':sending': 'sending', ':attempt': attemptId },
@@ -336,25 +346,6 @@ export class CampaignStore {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
-    }
-  }
-
-  /** SES answered that it did not take this entry: the attempt is no longer in doubt. */
-  async clearSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
-    const f = fieldsOf(kind);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'REMOVE #submitted',
-          ConditionExpression: '#status = :sending AND #attempt = :attempt',
-          ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#submitted': f.submitted },
-          ExpressionAttributeValues: { ':sending': 'sending', ':attempt': attemptId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
     }
   }
 
