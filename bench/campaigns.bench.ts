@@ -13,8 +13,7 @@
  * CAMPAIGN_BENCH_MEMORY_SMALL / _LARGE (10,000 / 100,000). dynalite, not the campaign code, bounds
  * what a laptop sustains: choose the quota the machine keeps up with and read the ratio against it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { renderCampaignEmail } from '../functions/campaigns/email.ts';
@@ -24,12 +23,11 @@ import { compiledContent } from '../functions/content/artifact.ts';
 import { systemClock } from '../functions/core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../functions/ledger/dynamodb-store.ts';
 import { CONTACT_SK, accountPk, audiencePk, audienceSk, shardOf, stateSk } from '../functions/ledger/keys.ts';
-import { ensureTable, localClientConfig } from '../functions/local/dynamo-engine.ts';
+import { ensureTable, localClientConfig, startDynaliteProcess } from '../functions/local/dynamo-engine.ts';
 import { startSesEndpoint } from '../functions/local/ses-endpoint.ts';
 import { createCampaignQueues, startCampaignWorkers } from '../functions/local/wiring/workers.ts';
 import type { BenchReport } from './lib/report.ts';
 
-const require = createRequire(import.meta.url);
 const NOW = { now: () => new Date('2026-11-29T12:00:00.000Z') };
 
 /** Unit prices (USD, us-east-1, on-demand, list prices as of 2025), stated so the model can be checked. */
@@ -50,26 +48,6 @@ const LAMBDA_MEMORY_MB = { planner: 256, sender: 512, sesEvents: 256 } as const;
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** dynalite in its own process so the engine does not share the workers' event loop. */
-export const startDynaliteProcess = async (): Promise<{ endpoint: string; stop(): Promise<void> }> => {
-  const script = `const server = require(${JSON.stringify(require.resolve('dynalite'))})({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
-  const child: ChildProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
-  });
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-};
 
 /** Seed `count` affected accounts (eea and jp, version 1, with a contact) in the ledger's key design. */
 export const seedAudience = async (client: DynamoDBDocumentClient, tableName: string, count: number): Promise<void> => {

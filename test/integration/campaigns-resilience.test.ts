@@ -4,8 +4,6 @@
  * sender, while SES answers 30 % of calls with throttling or transient errors, then resumed from
  * the queues: every affected account gets exactly one email, nobody else gets any.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,32 +16,11 @@ import { compiledContent } from '../../functions/content/artifact.ts';
 import { systemClock } from '../../functions/core/clock.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import { accountPk, audiencePk, audienceSk, CONTACT_SK, shardOf, stateSk } from '../../functions/ledger/keys.ts';
-import { ensureTable, localClientConfig } from '../../functions/local/dynamo-engine.ts';
+import { ensureTable, localClientConfig, startDynaliteProcess } from '../../functions/local/dynamo-engine.ts';
 import { type SesEndpoint, startSesEndpoint } from '../../functions/local/ses-endpoint.ts';
 import { createCampaignQueues, startCampaignWorkers } from '../../functions/local/wiring/workers.ts';
 
-const require = createRequire(import.meta.url);
 
-/** dynalite in its own process: the engine gets the second core instead of sharing the test's. */
-const startDynaliteProcess = async (): Promise<{ endpoint: string; stop(): Promise<void> }> => {
-  const script = `const server = require(${JSON.stringify(require.resolve('dynalite'))})({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
-  const child: ChildProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
-  });
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-};
 
 /** A deterministic PRNG (mulberry32) so a failing run can be replayed with its seed. */
 const seeded = (seed: number) => {
