@@ -4,7 +4,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { renderCampaignEmail } from '../campaigns/email.ts';
-import { FixedWindowRateLimiter } from '../campaigns/rate-limiter.ts';
+import { PacedRateLimiter } from '../campaigns/rate-limiter.ts';
 import { type SenderDeps, sendBatch } from '../campaigns/sender.ts';
 import { SesBulkMailer } from '../campaigns/ses-mailer.ts';
 import { CampaignStore } from '../campaigns/store.ts';
@@ -40,7 +40,7 @@ export const defaultDeps = (): SenderDeps => {
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
     mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: required('SENDER_ADDRESS'), configurationSet: required('CONFIGURATION_SET') }),
-    rateLimiter: new FixedWindowRateLimiter({ client, tableName, limit: Number(required('SEND_QUOTA_PER_SECOND')), clock: systemClock }),
+    rateLimiter: new PacedRateLimiter({ client, tableName, ratePerSecond: Number(required('SEND_QUOTA_PER_SECOND')), clock: systemClock }),
     content: contentIndex,
     renderEmail: renderCampaignEmail,
     signChoiceToken: async (claims) => signChoiceToken(claims, await tokenKey.getKey()),

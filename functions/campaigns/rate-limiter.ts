@@ -1,7 +1,12 @@
 /**
- * A send quota shared by every concurrent sender: a fixed-window counter per second on a
- * `RATE#<name>` item, taken with one conditional ADD per SES call. When the window is full the
- * caller waits for the next one. Windows expire through the table's TTL.
+ * A send quota shared by every concurrent sender, as a pacer: one `RATE#<name>` item holds the
+ * quota's "theoretical arrival time" (GCRA, the virtual-scheduling form of a token bucket). Each
+ * acquisition reserves the next `n / rate` seconds of it with one update and then waits until its
+ * reservation starts. Reservations are back to back, so the senders together run at the quota,
+ * never above it, and a partial batch wastes nothing (a fixed window loses what a batch that
+ * does not fit leaves of it). Reserving is an arithmetic update, not a compare-and-swap, so
+ * concurrent senders do not retry against each other; only the switch between an idle and a busy
+ * quota is conditional.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,20 +18,18 @@ export interface RateLimiter {
   acquire(n: number): Promise<void>;
 }
 
-export interface FixedWindowRateLimiterOptions {
+export interface PacedRateLimiterOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   /** Quota name: the item is `RATE#<name>`. @default 'ses' */
   readonly name?: string;
-  /** Units (recipients) allowed per window. */
-  readonly limit: number;
-  /** @default 1000 (a per-second quota, as SES states it) */
-  readonly windowMs?: number;
+  /** Units (recipients) per second. */
+  readonly ratePerSecond: number;
+  /** The largest single acquisition (one `SendBulkEmail`). @default 50 */
+  readonly maxAcquire?: number;
   readonly clock: Clock;
   /** @default setTimeout-based */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Random source for the jitter that keeps waiting senders from stampeding one window. @default Math.random */
-  readonly random?: () => number;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,47 +37,81 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
-/** Fixed-window limiter on DynamoDB (one conditional write per acquisition). */
-export class FixedWindowRateLimiter implements RateLimiter {
-  readonly #options: Required<Omit<FixedWindowRateLimiterOptions, 'name'>> & { name: string };
+/** Both forms of the reservation failing this often means the item is being fought over beyond reason. */
+const MAX_ROUNDS = 20;
 
-  constructor(options: FixedWindowRateLimiterOptions) {
-    if (!(options.limit >= 1)) throw new CampaignConfigurationError('the send quota must be at least 1 per window');
-    this.#options = {
-      name: 'ses',
-      windowMs: 1000,
-      sleep: defaultSleep,
-      random: Math.random,
-      ...options,
-    };
+/** A pacing limiter on DynamoDB: one update per acquisition in steady state. */
+export class PacedRateLimiter implements RateLimiter {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #key: { pk: string; sk: string };
+  readonly #msPerUnit: number;
+  readonly #maxAcquire: number;
+  readonly #clock: Clock;
+  readonly #sleep: (ms: number) => Promise<void>;
+  /** What the last acquisition found: a busy quota is reserved behind, an idle one from now. */
+  #busy = false;
+
+  constructor(options: PacedRateLimiterOptions) {
+    if (!(options.ratePerSecond >= 1)) throw new CampaignConfigurationError('the send quota must be at least 1 per second');
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#key = { pk: `RATE#${options.name ?? 'ses'}`, sk: 'GCRA' };
+    this.#msPerUnit = 1000 / options.ratePerSecond;
+    this.#maxAcquire = options.maxAcquire ?? 50;
+    this.#clock = options.clock;
+    this.#sleep = options.sleep ?? defaultSleep;
   }
 
-  async acquire(n: number): Promise<void> {
-    const { client, tableName, name, limit, windowMs, clock, sleep, random } = this.#options;
-    if (n > limit) throw new CampaignConfigurationError(`cannot take ${n} units from a quota of ${limit} per window`);
-    if (n <= 0) return;
-    for (;;) {
-      const now = clock.now().getTime();
-      const window = Math.floor(now / windowMs);
+  /** Reserve `n` units and wait for the reservation; resolves with its start (epoch ms). */
+  async acquire(n: number): Promise<number> {
+    if (n > this.#maxAcquire) throw new CampaignConfigurationError(`cannot take ${n} units at once (at most ${this.#maxAcquire})`);
+    const now = this.#clock.now().getTime();
+    if (n <= 0) return now;
+    const start = await this.#reserve(n * this.#msPerUnit);
+    const wait = start - this.#clock.now().getTime();
+    if (wait > 0) await this.#sleep(Math.ceil(wait));
+    return start;
+  }
+
+  async #reserve(durationMs: number): Promise<number> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const now = this.#clock.now().getTime();
       try {
-        await client.send(
+        if (this.#busy) {
+          // Busy: append behind the last reservation.
+          const result = await this.#client.send(
+            new UpdateCommand({
+              TableName: this.#tableName,
+              Key: this.#key,
+              UpdateExpression: 'SET #tat = #tat + :duration',
+              ConditionExpression: '#tat >= :now',
+              ExpressionAttributeNames: { '#tat': 'tat' },
+              ExpressionAttributeValues: { ':duration': durationMs, ':now': now },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          );
+          return Number(result.Attributes?.['tat']) - durationMs;
+        }
+        // Idle: nothing reserved beyond now, so this reservation starts now.
+        await this.#client.send(
           new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: `RATE#${name}`, sk: String(window) },
-            UpdateExpression: 'ADD #used :n SET #ttl = :ttl',
-            ConditionExpression: 'attribute_not_exists(#used) OR #used <= :room',
-            ExpressionAttributeNames: { '#used': 'used', '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':n': n, ':room': limit - n, ':ttl': Math.ceil(((window + 1) * windowMs) / 1000) + 3600 },
+            TableName: this.#tableName,
+            Key: this.#key,
+            UpdateExpression: 'SET #tat = :end',
+            ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
+            ExpressionAttributeNames: { '#tat': 'tat' },
+            ExpressionAttributeValues: { ':end': now + durationMs, ':now': now },
           }),
         );
-        return;
+        this.#busy = true;
+        return now;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+        this.#busy = !this.#busy;
       }
-      // Full: wait for the next window, plus a little jitter so waiters do not all hit it at once.
-      const nextWindowAt = (window + 1) * windowMs;
-      await sleep(Math.max(0, nextWindowAt - clock.now().getTime()) + Math.floor(random() * Math.min(20, windowMs / 50)));
     }
+    throw new Error(`send quota ${this.#key.pk}: no reservation after ${MAX_ROUNDS} rounds`);
   }
 }
 

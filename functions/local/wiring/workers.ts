@@ -13,7 +13,7 @@ import { makeHandler as makeSenderHandler } from '../../campaign-sender/handler.
 import { renderCampaignEmail } from '../../campaigns/email.ts';
 import type { PlannerMessage, SendMessage } from '../../campaigns/messages.ts';
 import type { FaultHook } from '../../campaigns/planner.ts';
-import { FixedWindowRateLimiter, type RateLimiter, unlimited } from '../../campaigns/rate-limiter.ts';
+import { PacedRateLimiter, type RateLimiter, unlimited } from '../../campaigns/rate-limiter.ts';
 import type { RenderCampaignEmail, SenderDeps } from '../../campaigns/sender.ts';
 import { SesBulkMailer } from '../../campaigns/ses-mailer.ts';
 import { CampaignStore } from '../../campaigns/store.ts';
@@ -119,7 +119,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     maxAttempts: 1,
   });
   const rateLimiter: RateLimiter = options.sendQuotaPerSecond
-    ? new FixedWindowRateLimiter({ client, tableName, limit: options.sendQuotaPerSecond, clock: { now: () => new Date() } })
+    ? new PacedRateLimiter({ client, tableName, ratePerSecond: options.sendQuotaPerSecond, clock: { now: () => new Date() } })
     : unlimited;
   const quiet = new Logger({ serviceName: 'campaign-workers', logLevel: 'SILENT' });
   const fault = options.fault;

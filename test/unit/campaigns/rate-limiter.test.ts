@@ -1,69 +1,88 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CampaignConfigurationError } from '../../../functions/campaigns/errors.ts';
-import { FixedWindowRateLimiter } from '../../../functions/campaigns/rate-limiter.ts';
+import { PacedRateLimiter } from '../../../functions/campaigns/rate-limiter.ts';
 import { fixedClock } from '../../../functions/core/clock.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
-const full = () => new ConditionalCheckFailedException({ message: 'full', $metadata: {} });
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'condition', $metadata: {} });
+const NOW = Date.parse('2026-11-29T12:00:00.250Z');
 
-describe('Class: FixedWindowRateLimiter', () => {
+describe('Class: PacedRateLimiter', () => {
   beforeEach(() => ddb.reset());
 
   describe('Method: acquire', () => {
-    it('takes n units of the current one-second window with one conditional ADD', async () => {
+    it('on an idle quota, reserves from now with one conditional write and does not wait', async () => {
       ddb.on(UpdateCommand).resolves({});
-      const clock = fixedClock('2026-11-29T12:00:00.250Z');
-      const limiter = new FixedWindowRateLimiter({ client, tableName: 't', limit: 1000, clock, sleep: async () => {} });
-
-      await limiter.acquire(50);
-
-      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-      expect(input.Key).toEqual({ pk: 'RATE#ses', sk: String(Math.floor(Date.parse('2026-11-29T12:00:00.250Z') / 1000)) });
-      expect(input.ConditionExpression).toBe('attribute_not_exists(#used) OR #used <= :room');
-      expect(input.ExpressionAttributeValues).toMatchObject({ ':n': 50, ':room': 950 });
-    });
-
-    it('waits for the next window when the current one is full, then takes it there', async () => {
-      ddb.on(UpdateCommand).rejectsOnce(full()).resolves({});
-      const clock = fixedClock('2026-11-29T12:00:00.250Z');
       const waits: number[] = [];
-      const limiter = new FixedWindowRateLimiter({
-        client,
-        tableName: 't',
-        limit: 100,
-        clock,
-        random: () => 0,
-        sleep: async (ms) => {
-          waits.push(ms);
-          clock.advance(ms);
-        },
-      });
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 100, clock: fixedClock(new Date(NOW)), sleep: async (ms) => void waits.push(ms) });
 
-      await limiter.acquire(50);
+      const start = await limiter.acquire(50);
 
-      expect(waits).toEqual([750]);
-      const windows = ddb.commandCalls(UpdateCommand).map((call) => Number(call.args[0].input.Key!['sk']));
-      expect(windows[1]).toBe(windows[0]! + 1);
+      expect(start).toBe(NOW);
+      expect(waits).toEqual([]);
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.Key).toEqual({ pk: 'RATE#ses', sk: 'GCRA' });
+      expect(input.ConditionExpression).toBe('attribute_not_exists(#tat) OR #tat < :now');
+      // 50 recipients at 100/s take half a second of the quota.
+      expect(input.ExpressionAttributeValues).toEqual({ ':end': NOW + 500, ':now': NOW });
     });
 
-    it('refuses a request larger than the whole quota (it could never be served)', async () => {
-      const limiter = new FixedWindowRateLimiter({ client, tableName: 't', limit: 10, clock: fixedClock('2026-11-29T12:00:00Z') });
-      await expect(limiter.acquire(11)).rejects.toBeInstanceOf(CampaignConfigurationError);
+    it('on a busy quota, appends behind the last reservation and waits until its start', async () => {
+      ddb.on(UpdateCommand).resolves({}).on(UpdateCommand, { ConditionExpression: '#tat >= :now' }).resolves({ Attributes: { tat: NOW + 1200 } });
+      const clock = fixedClock(new Date(NOW));
+      const waits: number[] = [];
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 100, clock, sleep: async (ms) => void waits.push(ms) });
+
+      await limiter.acquire(10); // idle: from now
+      const start = await limiter.acquire(20); // busy now: behind, 200 ms of quota ending at +1200
+
+      expect(start).toBe(NOW + 1000);
+      expect(waits).toEqual([1000]);
+      const second = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+      expect(second.UpdateExpression).toBe('SET #tat = #tat + :duration');
+      expect(second.ExpressionAttributeValues).toEqual({ ':duration': 200, ':now': NOW });
+    });
+
+    it('switches form when the quota turned out busy (or idle) meanwhile', async () => {
+      ddb
+        .on(UpdateCommand, { ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now' })
+        .rejects(conditionFailed())
+        .on(UpdateCommand, { ConditionExpression: '#tat >= :now' })
+        .resolves({ Attributes: { tat: NOW + 300 } });
+      const waits: number[] = [];
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 50, clock: fixedClock(new Date(NOW)), sleep: async (ms) => void waits.push(ms) });
+
+      const start = await limiter.acquire(5);
+
+      expect(start).toBe(NOW + 200);
+      expect(waits).toEqual([200]);
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    });
+
+    it('gives up with an error when the item is fought over round after round', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 50, clock: fixedClock(new Date(NOW)), sleep: async () => {} });
+      await expect(limiter.acquire(5)).rejects.toThrow(/no reservation/);
+    });
+
+    it('refuses an acquisition larger than one SES call may be (it would break the pacing)', async () => {
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 1000, clock: fixedClock(new Date(NOW)) });
+      await expect(limiter.acquire(51)).rejects.toBeInstanceOf(CampaignConfigurationError);
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     });
 
     it('passes other DynamoDB errors through', async () => {
       ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
-      const limiter = new FixedWindowRateLimiter({ client, tableName: 't', limit: 10, clock: fixedClock('2026-11-29T12:00:00Z') });
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 10, clock: fixedClock(new Date(NOW)) });
       await expect(limiter.acquire(1)).rejects.toThrow('ProvisionedThroughputExceeded');
     });
   });
 
   it('fails fast on a quota below 1', () => {
-    expect(() => new FixedWindowRateLimiter({ client, tableName: 't', limit: 0, clock: fixedClock('2026-11-29T12:00:00Z') })).toThrow(CampaignConfigurationError);
+    expect(() => new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 0, clock: fixedClock(new Date(NOW)) })).toThrow(CampaignConfigurationError);
   });
 });
