@@ -13,9 +13,9 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { Clock } from '../core/clock.ts';
 import { CampaignConfigurationError } from './errors.ts';
 
-/** Takes `n` units of a shared quota, waiting as long as needed. */
+/** Takes `n` units of a shared quota, waiting as long as needed (what it resolves with is informative). */
 export interface RateLimiter {
-  acquire(n: number): Promise<void>;
+  acquire(n: number): Promise<unknown>;
 }
 
 export interface PacedRateLimiterOptions {
