@@ -117,6 +117,7 @@ interface Recipient {
 }
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
+const DEFAULT_IN_DOUBT_GRACE_MS = 15 * 60_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -143,6 +144,8 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
   const sleep = deps.sleep ?? defaultSleep;
   const random = deps.random ?? Math.random;
   const newAttemptId = deps.newAttemptId ?? randomUUID;
+  // One attempt id per invocation: its marker item records which recipients it handed to SES.
+  const attemptId = newAttemptId();
   const failed = new Set<string>();
   const failRecipient = (recipient: Recipient) => recipient.records.forEach((id) => failed.add(id));
 
@@ -178,7 +181,7 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
         region: message.region,
         language: message.language ?? notice?.defaultLanguage ?? 'en',
         records: new Set([record.messageId]),
-        attemptId: newAttemptId(),
+        attemptId,
       });
     }
   }
@@ -198,7 +201,7 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
           language: recipient.language,
           now,
           leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
-          inDoubtGraceMs: deps.inDoubtGraceMs ?? 15 * 60_000,
+          inDoubtGraceMs: deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS,
         });
         if (outcome.kind === 'claimed') {
           if (outcome.language) recipient.language = outcome.language;
@@ -327,6 +330,8 @@ const sendChunk = async (
   const expired: Recipient[] = [];
   // SES is only called while a third of the lease is left: past the lease, another attempt may take over.
   const minLeaseLeftMs = (deps.leaseMs ?? DEFAULT_LEASE_MS) / 3;
+  // The marker must outlive the lease and the in-doubt grace (a day more, for slow SES events).
+  const markerLifetimeMs = (deps.leaseMs ?? DEFAULT_LEASE_MS) + (deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS) + 86_400_000;
   for (let attempt = 0; attempt < retry.attempts && pending.length > 0; attempt++) {
     if (attempt > 0) await sleep(backoffMs(attempt, retry, random));
     await deps.rateLimiter.acquire(pending.length);
@@ -334,23 +339,10 @@ const sendChunk = async (
     expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
     pending = pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now >= minLeaseLeftMs);
     if (pending.length === 0) break;
-    // Mark the attempt submitted before SES sees it; a recipient whose claim was lost meanwhile is not sent.
+    // Mark the recipients submitted before SES sees them (one write on the attempt's marker).
     const unmarked = pending.filter((recipient) => !recipient.submitted);
-    const lost = new Set<Recipient>();
-    await Promise.all(
-      unmarked.map((recipient) =>
-        limit(async () => {
-          if (await deps.store.markSubmitted(recipient.campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId)) recipient.submitted = true;
-          else lost.add(recipient);
-        }),
-      ),
-    );
-    if (lost.size > 0) {
-      // Taken over by another attempt: not ours to send; report the message so it is looked at again.
-      expired.push(...lost);
-      pending = pending.filter((recipient) => !lost.has(recipient));
-    }
-    if (pending.length === 0) break;
+    if (unmarked.length > 0) await deps.store.markSubmitted(chunk[0]!.campaign.campaignId, chunk[0]!.attemptId, unmarked.map((r) => r.accountId), now + markerLifetimeMs);
+    for (const recipient of unmarked) recipient.submitted = true;
     let outcomes: EntryOutcome[];
     try {
       outcomes = await deps.mailer.sendBulk({
@@ -375,14 +367,8 @@ const sendChunk = async (
       else retryNext.push(recipient);
     });
     // Entries SES said it did not take are not in doubt: a crash from here on must not make them wait the grace.
-    await Promise.all(
-      retryNext.map((recipient) =>
-        limit(async () => {
-          await deps.store.clearSubmitted(recipient.campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId);
-          recipient.submitted = false;
-        }),
-      ),
-    );
+    if (retryNext.length > 0) await deps.store.clearSubmitted(chunk[0]!.campaign.campaignId, chunk[0]!.attemptId, retryNext.map((r) => r.accountId));
+    for (const recipient of retryNext) recipient.submitted = false;
     fault('sender:after-ses-accepted');
     await recordSent(deps, limit, sent, fault);
     await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));

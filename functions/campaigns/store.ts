@@ -9,6 +9,7 @@ import type { ChoiceOption } from '../content/types.ts';
 import type { RegionNotification } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
+import { TTL_ATTRIBUTE } from '../ledger/table-definition.ts';
 import type { SendKind } from './messages.ts';
 
 export interface CampaignRegion {
@@ -105,17 +106,19 @@ export const recipientKey = (campaignId: string, accountId: string): { pk: strin
   sk: `ACCT#${accountId}`,
 });
 
+/** A send attempt's marker: the recipients it handed to SES (`submitted`, a string set); expires through TTL. */
+const attemptKey = (campaignId: string, attemptId: string): { pk: string; sk: string } => ({ pk: `CMP#${campaignId}#ATT`, sk: attemptId });
+
 /** Attribute names of a recipient item per kind: a reminder is tracked beside the notice on the same item. */
 const fieldsOf = (kind: SendKind) =>
   kind === 'notice'
-    ? { status: 'status', attempt: 'attempt', lease: 'leaseUntil', messageId: 'messageId', at: 'sentAt', submitted: 'submittedAttempt' }
+    ? { status: 'status', attempt: 'attempt', lease: 'leaseUntil', messageId: 'messageId', at: 'sentAt' }
     : {
         status: 'reminderStatus',
         attempt: 'reminderAttempt',
         lease: 'reminderLeaseUntil',
         messageId: 'reminderMessageId',
         at: 'reminderSentAt',
-        submitted: 'reminderSubmittedAttempt',
       };
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -251,61 +254,69 @@ export class CampaignStore {
     }
   }
 
-  /** Claim a recipient for one send attempt (conditional: never two live attempts, never after `sent`). */
+  /**
+   * Claim a recipient for one send attempt (conditional: never two live attempts, never after
+   * `sent`). A `sending` recipient whose lease expired is taken over at once only when its attempt
+   * never reached SES for it (the attempt's marker says so); one that did is in doubt and waits
+   * the grace, during which its SES `Send` event settles it.
+   */
   async claimRecipient(input: ClaimInput): Promise<ClaimOutcome> {
     const f = fieldsOf(input.kind);
     const key = recipientKey(input.campaignId, input.accountId);
-    const names: Record<string, string> = { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease, '#submitted': f.submitted };
+    const names: Record<string, string> = { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease };
     const values: Record<string, unknown> = {
       ':sending': 'sending',
-      ':released': 'released',
       ':attempt': input.attemptId,
       ':leaseUntil': input.now + input.leaseMs,
-      ':now': input.now,
-      ':staleBefore': input.now - input.inDoubtGraceMs,
       ':claimedAt': new Date(input.now).toISOString(),
     };
-    // An expired attempt that never reached SES is taken over at once; one that did (`submitted`)
-    // is in doubt: only after the grace, with no SES event recorded meanwhile, is it sent again.
-    const claimable =
-      '(attribute_not_exists(#status) OR #status = :released' +
-      ' OR (#status = :sending AND #lease < :now AND attribute_not_exists(#submitted))' +
-      ' OR (#status = :sending AND #lease < :staleBefore))';
     let update = 'SET #status = :sending, #attempt = :attempt, #lease = :leaseUntil, #claimedAt = :claimedAt';
-    let condition = claimable;
     names['#claimedAt'] = input.kind === 'notice' ? 'claimedAt' : 'reminderClaimedAt';
     if (input.kind === 'notice') {
       update += ', accountId = :accountId, campaignId = :campaignId, #region = :region, #language = :language';
       names['#region'] = 'region';
       names['#language'] = 'language';
       Object.assign(values, { ':accountId': input.accountId, ':campaignId': input.campaignId, ':region': input.region, ':language': input.language });
-    } else {
+    }
+    const reminderGuard = input.kind === 'reminder' ? '#noticeStatus = :sent AND ' : '';
+    if (input.kind === 'reminder') {
       names['#noticeStatus'] = 'status';
       values[':sent'] = 'sent';
-      condition = `#noticeStatus = :sent AND ${claimable}`;
     }
-    try {
-      const claimed = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `${update} REMOVE #submitted`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const language = claimed.Attributes?.['language'];
-      return typeof language === 'string' ? { kind: 'claimed', language } : { kind: 'claimed' };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    const attempt = async (condition: string, extra: Record<string, unknown>) => {
+      try {
+        const claimed = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: update,
+            ConditionExpression: reminderGuard + condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ...values, ...extra },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        const language = claimed.Attributes?.['language'];
+        return typeof language === 'string' ? { kind: 'claimed' as const, language } : { kind: 'claimed' as const };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return undefined;
+      }
+    };
+    const claimed = await attempt('(attribute_not_exists(#status) OR #status = :released OR (#status = :sending AND #lease < :staleBefore))', {
+      ':released': 'released',
+      ':staleBefore': input.now - input.inDoubtGraceMs,
+    });
+    if (claimed) return claimed;
     const current = await this.#getRecipient(key);
     if (input.kind === 'reminder' && current?.['status'] !== 'sent') return { kind: 'ineligible' };
     const status = current?.[f.status];
     if (status === 'sent' || status === 'failed') return { kind: 'done', status };
-    return { kind: 'busy' };
+    const previous = current?.[f.attempt];
+    if (status !== 'sending' || typeof previous !== 'string' || !(Number(current?.[f.lease]) < input.now)) return { kind: 'busy' };
+    if (await this.#wasSubmitted(input.campaignId, previous, input.accountId)) return { kind: 'busy' };
+    // The expired attempt never called SES for this recipient: take over from exactly that attempt.
+    return (await attempt('#status = :sending AND #attempt = :previous AND #lease < :now', { ':previous': previous, ':now': input.now })) ?? { kind: 'busy' };
   }
 
   /** `sending` (this attempt) → `sent`. True when this call made the transition (count it then). */
@@ -318,35 +329,49 @@ export class CampaignStore {
     return this.#transition(campaignId, accountId, kind, attemptId, 'failed', { reason, at });
   }
 
-  /** Note that this attempt is about to call SES: from now on a crash leaves the recipient in doubt. */
-  async markSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<boolean> {
-    return this.#updateLiveAttempt(campaignId, accountId, kind, attemptId, 'SET #submitted = :attempt');
+  /**
+   * Note, on the attempt's marker, that this attempt is about to call SES for these recipients:
+   * from now on a crash leaves them in doubt. One write per `SendBulkEmail`, not per recipient.
+   */
+  async markSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[], expiresAt: number): Promise<void> {
+    if (accountIds.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(campaignId, attemptId),
+        UpdateExpression: 'ADD #submitted :ids SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#submitted': 'submitted', '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':ids': new Set(accountIds), ':ttl': Math.ceil(expiresAt / 1000) },
+      }),
+    );
   }
 
-  /** SES answered that it did not take this entry: the attempt is no longer in doubt. */
-  async clearSubmitted(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
-    await this.#updateLiveAttempt(campaignId, accountId, kind, attemptId, 'REMOVE #submitted');
+  /** SES answered that it did not take these entries: they are no longer in doubt. */
+  async clearSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(campaignId, attemptId),
+        UpdateExpression: 'DELETE #submitted :ids',
+        ExpressionAttributeNames: { '#submitted': 'submitted' },
+        ExpressionAttributeValues: { ':ids': new Set(accountIds) },
+      }),
+    );
   }
 
-  /** Update the `submitted` mark only while this attempt still holds the claim; false when it no longer does. */
-  async #updateLiveAttempt(campaignId: string, accountId: string, kind: SendKind, attemptId: string, updateExpression: string): Promise<boolean> {
-    const f = fieldsOf(kind);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: recipientKey(campaignId, accountId),
-          UpdateExpression: updateExpression,
-          ConditionExpression: '#status = :sending AND #attempt = :attempt',
-          ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#submitted': f.submitted },
-          ExpressionAttributeValues: { ':sending': 'sending', ':attempt': attemptId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  async #wasSubmitted(campaignId: string, attemptId: string, accountId: string): Promise<boolean> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: attemptKey(campaignId, attemptId),
+        ConsistentRead: true,
+        ProjectionExpression: '#submitted',
+        ExpressionAttributeNames: { '#submitted': 'submitted' },
+      }),
+    );
+    const submitted = result.Item?.['submitted'];
+    return submitted instanceof Set && submitted.has(accountId);
   }
 
   /** Give a claim back after a retryable failure, so the redelivered message may claim it at once. */

@@ -8,7 +8,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const AUDIENCE_INDEX = 'audience';
 /** Name of GSI2: evidence by notice and shard, sorted by time (the regulator export). */
 export const EVIDENCE_BY_NOTICE_INDEX = 'evidence-by-notice';
-/** Attribute DynamoDB's TTL deletes by (used by the send-rate windows of the campaigns). */
+/** Attribute DynamoDB's TTL deletes by (used by the campaign sender's attempt markers). */
 export const TTL_ATTRIBUTE = 'ttl';
 
 /** Attributes GSI1 projects besides the keys: exactly what an `AudienceMember` needs. */

@@ -132,6 +132,9 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
   // recipients: CAMPAIGN_RESILIENCE_ACCOUNTS=20000) is the same code, reported by the bench.
   const ACCOUNTS = Number(process.env['CAMPAIGN_RESILIENCE_ACCOUNTS'] ?? 300);
   const SEED = 20261129;
+  // At the full size one sender invocation (10 messages of 50) outlives a short lease and
+  // visibility timeout on 2 busy cores: scale both so redeliveries are crashes, not slowness.
+  const LARGE = ACCOUNTS > 2000;
   let engine: { endpoint: string; stop(): Promise<void> };
   let client: DynamoDBDocumentClient;
   let raw: DynamoDBClient;
@@ -156,7 +159,7 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
     const random = seeded(SEED);
     const crashes = crashInjector(random, 40);
     const invocationErrors: string[] = [];
-    const queues = createCampaignQueues({ visibilityTimeoutMs: 1500, maxReceives: 1000 });
+    const queues = createCampaignQueues({ visibilityTimeoutMs: LARGE ? 20_000 : 1500, maxReceives: 1000 });
     const workerOptions = { client, tableName };
     let workers: ReturnType<typeof startCampaignWorkers> | undefined;
     const ses = await startSesEndpoint({
@@ -177,7 +180,7 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
         pageSize: 400,
         senderConcurrency: 3,
         fault: crashes.hook,
-        sender: { leaseMs: 3000, inDoubtGraceMs: 60_000, retry: { attempts: 8, baseMs: 5, maxMs: 60 } },
+        sender: { leaseMs: LARGE ? 15_000 : 3000, inDoubtGraceMs: 60_000, retry: { attempts: 8, baseMs: 5, maxMs: 60 } },
         onInvocationError: (worker, error) => invocationErrors.push(`${worker}:${(error as Error).name}`),
       });
       const audience = new DynamoDbAcceptanceStore({ tableName, client });

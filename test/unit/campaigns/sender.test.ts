@@ -34,8 +34,8 @@ const fakeStore = () => {
       recipients.set(input.accountId, { status: 'sending', attempt: input.attemptId });
       return { kind: 'claimed' };
     },
-    markSubmitted: async () => true,
-    clearSubmitted: async () => {},
+    markSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[], _expiresAt: number) => {}),
+    clearSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[]) => {}),
     markSent: async (_c: string, accountId: string, _k: string, attempt: string, messageId: string) => {
       const r = recipients.get(accountId);
       if (r?.status !== 'sending' || r.attempt !== attempt) return false;
@@ -173,6 +173,10 @@ describe('Function: sendBatch', () => {
     const second = ses.commandCalls(SendBulkEmailCommand)[1]!.args[0].input.BulkEmailEntries!.map((e) => e.Destination!.ToAddresses![0]);
     expect(second).toEqual(['b@example.test', 'c@example.test']);
     expect(store.counters['sent']).toBe(3);
+    // In doubt is tracked per SES call on the attempt's marker: all three before the first call,
+    // the two SES did not take cleared after it, and marked again before the second.
+    expect(store.markSubmitted.mock.calls.map((call) => call[2])).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+    expect(store.clearSubmitted.mock.calls.map((call) => call[2])).toEqual([['b', 'c']]);
   });
 
   it('records rejections and missing contacts as failed, with evidence, never retried', async () => {

@@ -14,16 +14,36 @@ describe('Class: CampaignStore', () => {
   beforeEach(() => ddb.reset());
 
   describe('Method: claimRecipient', () => {
-    it('claims with a lease; only an expired, never-submitted attempt or one past the grace may be taken over', async () => {
+    it('claims with a lease; a first try takes only a new, released or past-the-grace recipient', async () => {
       ddb.on(UpdateCommand).resolves({ Attributes: { language: 'en' } });
 
       expect(await claim()).toEqual({ kind: 'claimed', language: 'en' });
 
       const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
       expect(input.Key).toEqual(recipientKey('privacy-v2', 'a1'));
-      expect(input.ConditionExpression).toContain('#lease < :now AND attribute_not_exists(#submitted)');
-      expect(input.ConditionExpression).toContain('#lease < :staleBefore');
-      expect(input.ExpressionAttributeValues).toMatchObject({ ':leaseUntil': 11_000, ':now': 10_000, ':staleBefore': 5000 });
+      expect(input.ConditionExpression).toBe('(attribute_not_exists(#status) OR #status = :released OR (#status = :sending AND #lease < :staleBefore))');
+      expect(input.ExpressionAttributeValues).toMatchObject({ ':leaseUntil': 11_000, ':staleBefore': 5000 });
+    });
+
+    it('takes over an expired attempt that never handed this recipient to SES, from exactly that attempt', async () => {
+      ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: {} });
+      ddb.on(GetCommand, { Key: recipientKey('privacy-v2', 'a1') }).resolves({ Item: { status: 'sending', attempt: 'old', leaseUntil: 9_000 } });
+      ddb.on(GetCommand, { Key: { pk: 'CMP#privacy-v2#ATT', sk: 'old' } }).resolves({ Item: { submitted: new Set(['a2']) } });
+
+      expect(await claim()).toEqual({ kind: 'claimed' });
+
+      const takeover = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+      expect(takeover.ConditionExpression).toBe('#status = :sending AND #attempt = :previous AND #lease < :now');
+      expect(takeover.ExpressionAttributeValues).toMatchObject({ ':previous': 'old', ':now': 10_000, ':attempt': 'att' });
+    });
+
+    it('leaves an expired attempt that did hand this recipient to SES in doubt (busy) until the grace passes', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand, { Key: recipientKey('privacy-v2', 'a1') }).resolves({ Item: { status: 'sending', attempt: 'old', leaseUntil: 9_000 } });
+      ddb.on(GetCommand, { Key: { pk: 'CMP#privacy-v2#ATT', sk: 'old' } }).resolves({ Item: { submitted: new Set(['a1']) } });
+
+      expect(await claim()).toEqual({ kind: 'busy' });
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
     });
 
     it.each([
