@@ -73,6 +73,8 @@ export const STATEFUL_LOGICAL_IDS = {
   plannerDeadLetterQueue: 'PlannerDeadLetterQueue',
   sendQueue: 'SendQueue',
   sendDeadLetterQueue: 'SendDeadLetterQueue',
+  sesEventsQueue: 'SesEventsQueue',
+  sesEventsDeadLetterQueue: 'SesEventsDeadLetterQueue',
   tokenSecret: 'ChoiceTokenSecret',
   choiceEventBus: 'ChoiceEventBus',
 } as const;
@@ -126,6 +128,8 @@ export class DisclosurePlatform extends Construct {
   public readonly plannerQueue: sqs.Queue;
   /** Planner → sender (batches of recipients). */
   public readonly sendQueue: sqs.Queue;
+  /** SES configuration-set events on their way to the ses-events function, which takes them in batches. */
+  public readonly sesEventsQueue: sqs.Queue;
   /** HMAC key of the choice tokens. */
   public readonly tokenSecret: secretsmanager.Secret;
   /** Where recorded choices are published for downstream services. */
@@ -178,6 +182,8 @@ export class DisclosurePlatform extends Construct {
     const senderTimeout = Duration.minutes(1);
     [this.plannerQueue] = this.createQueuePair('Planner', plannerTimeout, STATEFUL_LOGICAL_IDS.plannerQueue, STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue);
     [this.sendQueue] = this.createQueuePair('Send', senderTimeout, STATEFUL_LOGICAL_IDS.sendQueue, STATEFUL_LOGICAL_IDS.sendDeadLetterQueue);
+    const sesEventsTimeout = Duration.seconds(30);
+    [this.sesEventsQueue] = this.createQueuePair('SesEvents', sesEventsTimeout, STATEFUL_LOGICAL_IDS.sesEventsQueue, STATEFUL_LOGICAL_IDS.sesEventsDeadLetterQueue);
     const eventsDeadLetterQueue = new sqs.Queue(this, 'EventsDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -294,10 +300,9 @@ export class DisclosurePlatform extends Construct {
     });
     const sesEvents = make('ses-events', {
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      timeout: sesEventsTimeout,
       powertools: true,
       environment: { ...table },
-      onFailure: eventsDeadLetterQueue,
     });
     const scheduler = make('campaign-scheduler', {
       memorySize: 512,
@@ -334,7 +339,7 @@ export class DisclosurePlatform extends Construct {
     this.tokenSecret.grantRead(choices);
 
     this.table.grantWriteData(sesEvents);
-    this.table.grant(sesEvents, 'dynamodb:GetItem'); // the campaign an event belongs to
+    this.table.grant(sesEvents, 'dynamodb:GetItem', 'dynamodb:BatchGetItem'); // the campaign; the recipients of Send events
 
     this.table.grantReadWriteData(scheduler);
     this.sendQueue.grantSendMessages(scheduler);
@@ -353,8 +358,10 @@ export class DisclosurePlatform extends Construct {
         source: ['aws.ses'],
         detail: { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } },
       },
-      targets: [new targets.LambdaFunction(sesEvents, { deadLetterQueue: eventsDeadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(12) })],
+      // Through a queue, not straight to the function: one invocation per up to 100 events instead of per event.
+      targets: [new targets.SqsQueue(this.sesEventsQueue, { deadLetterQueue: eventsDeadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(12) })],
     });
+    sesEvents.addEventSource(new SqsEventSource(this.sesEventsQueue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5) }));
     new events.Rule(this, 'SchedulerRule', {
       description: 'Hourly: campaign reminders and deadline defaults',
       schedule: events.Schedule.rate(Duration.hours(1)),
@@ -696,6 +703,7 @@ export class DisclosurePlatform extends Construct {
     const queues: [string, sqs.Queue, sqs.IQueue | undefined][] = [
       ['PlannerQueue', this.plannerQueue, this.plannerQueue.deadLetterQueue?.queue],
       ['SendQueue', this.sendQueue, this.sendQueue.deadLetterQueue?.queue],
+      ['SesEventsQueue', this.sesEventsQueue, this.sesEventsQueue.deadLetterQueue?.queue],
     ];
     for (const [id, queue, deadLetterQueue] of queues) {
       this.alarm(`${id}AgeAlarm`, {

@@ -2,21 +2,24 @@
  * The sender: consumes send messages (SQS, `ReportBatchItemFailures`) and emails each recipient
  * exactly once.
  *
- * Per recipient: a conditional claim on its recipient item (`sending`, attempt id, lease) →
- * contact (BatchGet) → token links → `SendBulkEmail` (≤ 50 per call, quota taken first) →
- * `NTF sent` evidence → state `notified` → `sent` mark → counters. Retryable failures (429, 5xx,
- * throttled/transient entries) are retried with jittered exponential backoff, then released and
- * reported so SQS redelivers; rejections and missing contacts are recorded `failed`, never retried.
+ * Per recipient: a conditional claim on its recipient item (`sending`, the invocation's attempt
+ * id, a lease) → contact (BatchGet) → token links → per SES call (≤ 50, the quota reserved first)
+ * one write on the attempt's marker naming the recipients handed to SES → `SendBulkEmail` →
+ * `NTF sent` evidence → state `notified` → `sent` mark → one counter ADD per call. Retryable
+ * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
+ * then released and reported so SQS redelivers; rejections and missing contacts are recorded
+ * `failed`, never retried.
  *
  * Crash safety, and its trade-off: a crash after SES accepted but before the `sent` mark leaves
  * the recipient `sending`. A redelivery never sends it while its lease is live, nor during the
  * in-doubt grace after the lease expired: in that time the SES `Send` event (recorded by the
- * SES-events handler through `CampaignStore.recordSesEvent`) marks it `sent`. Only when the grace
+ * SES-events handler through `CampaignStore.recordSesEvents`) marks it `sent`. Only when the grace
  * passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
  * delayed beyond it) but delays recovery of a recipient whose attempt crashed while SES answered.
- * An attempt that crashed before calling SES (not yet `submitted`) is taken over as soon as its
- * lease expires, and entries SES refused are cleared from doubt at once: only truly in-doubt
- * recipients wait.
+ * An attempt that crashed before handing a recipient to SES (not on its marker) is taken over as
+ * soon as its lease expires, and entries SES refused come off the marker at once: only truly
+ * in-doubt recipients wait. SES is called only while a third of the lease is left, so a live
+ * attempt never sends a recipient another attempt has taken over.
  *
  * Counters (`CNT#`) are ADDed after the conditional transition that earns them, so redeliveries and
  * duplicate SES events never count twice; a crash in the instant between the two writes can leave

@@ -4,7 +4,8 @@
  * invariant is one conditional single-item write, ordered so that a retry after a crash converges.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import type { ChoiceOption } from '../content/types.ts';
 import type { RegionNotification } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
@@ -80,8 +81,25 @@ export const COUNTER_NAMES = [
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
 
-/** The SES event names `recordSesEvent` accepts (EventBridge `eventType` spellings too). */
+/** The SES event names `recordSesEvents` accepts (EventBridge `eventType` spellings too). */
 export type SesEventName = 'send' | 'delivered' | 'bounced' | 'complained' | 'failed';
+
+/** One SES event as `recordSesEvents` takes it. */
+export interface SesEventInput {
+  readonly campaignId: string;
+  readonly accountId: string;
+  /** `Send`, `Delivery` … (any spelling `SesEventName` normalises). */
+  readonly event: string;
+  readonly messageId: string;
+  readonly at: string;
+  /** From the `kind` tag; without it a `Send` settles whichever of notice and reminder is `sending`. */
+  readonly kind?: SendKind;
+}
+
+const runLimited = async (concurrency: number, tasks: readonly (() => Promise<void>)[]): Promise<void> => {
+  const limit = pLimit(concurrency);
+  await Promise.all(tasks.map((task) => limit(task)));
+};
 
 export interface CampaignSnapshot {
   readonly campaign: Campaign;
@@ -487,51 +505,82 @@ export class CampaignStore {
   }
 
   /**
-   * Record an SES configuration-set event for a recipient (called by the SES-events handler).
-   * `send` moves a `sending` recipient to `sent` (the crash-reconciliation path) and counts it once;
-   * delivery, bounce, complaint and failure are kept once per recipient and counted once.
-   * Events for recipients the campaign does not know are ignored. Returns whether anything changed.
+   * Record a batch of SES configuration-set events (the SES-events handler's SQS batch); answers,
+   * per event, whether it changed anything. `send` moves a recipient still `sending` to `sent`
+   * (the crash-reconciliation path): one consistent BatchGet finds those, so the usual case (the
+   * sender already marked it) costs no write. Delivery, bounce, complaint and failure are kept
+   * once per recipient with one conditional write each. The counts of the whole batch go out in
+   * one ADD per campaign, after the writes that earned them (a crash between under-counts; a
+   * redelivery never counts twice). Events for recipients the campaign does not know are ignored.
    */
-  async recordSesEvent(campaignId: string, accountId: string, event: string, messageId: string, at: string, kind?: SendKind): Promise<boolean> {
-    const name = normaliseEvent(event);
-    if (!name) return false;
-    const shard = shardOf(accountId);
-    if (name === 'send') {
-      for (const candidate of kind ? [kind] : (['notice', 'reminder'] as const)) {
-        if (await this.#transition(campaignId, accountId, candidate, undefined, 'sent', { messageId, at })) {
-          const campaign = await this.getCampaign(campaignId);
-          if (candidate === 'notice' && campaign) {
-            const recipientRegion = (await this.getRecipient(campaignId, accountId))?.['region'];
-            const region = campaign.regions.find((r) => r.region === recipientRegion);
-            await this.setNotified(accountId, campaign, region?.options ?? [], at);
-            await this.addCounters(campaignId, shard, region?.notification === 'informational' ? { sent: 1, informational: 1 } : { sent: 1 });
-          } else {
-            await this.addCounters(campaignId, shard, { reminded: 1 });
-          }
-          return true;
+  async recordSesEvents(events: readonly SesEventInput[]): Promise<boolean[]> {
+    const changed = events.map(() => false);
+    const deltas = new Map<string, Partial<Counters>>();
+    const count = (campaignId: string, delta: Partial<Counters>) => {
+      const total = deltas.get(campaignId) ?? {};
+      for (const [name, value] of Object.entries(delta) as [CounterName, number][]) total[name] = (total[name] ?? 0) + value;
+      deltas.set(campaignId, total);
+    };
+    const named = events.map((event) => normaliseEvent(event.event));
+    const sends = events.flatMap((event, index) => (named[index] === 'send' ? [{ event, index }] : []));
+    const items = await this.#getRecipients(sends.map(({ event }) => recipientKey(event.campaignId, event.accountId)));
+    await runLimited(16, events.map((event, index) => async () => {
+      const name = named[index];
+      if (!name) return;
+      const key = recipientKey(event.campaignId, event.accountId);
+      if (name === 'send') {
+        const item = items.get(`${key.pk}|${key.sk}`);
+        const kind = (['notice', 'reminder'] as const).find((k) => (event.kind ?? k) === k && item?.[fieldsOf(k).status] === 'sending');
+        if (!kind || !(await this.#transition(event.campaignId, event.accountId, kind, undefined, 'sent', { messageId: event.messageId, at: event.at }))) return;
+        changed[index] = true;
+        const campaign = await this.getCampaign(event.campaignId);
+        if (kind === 'reminder' || !campaign) {
+          count(event.campaignId, kind === 'reminder' ? { reminded: 1 } : { sent: 1 });
+          return;
         }
+        const region = campaign.regions.find((r) => r.region === item?.['region']);
+        await this.setNotified(event.accountId, campaign, region?.options ?? [], event.at);
+        count(event.campaignId, region?.notification === 'informational' ? { sent: 1, informational: 1 } : { sent: 1 });
+        return;
       }
-      return false;
+      if (event.kind === 'reminder') return; // reminders' deliveries are not campaign progress
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #at = :at, #eventMessageId = :messageId',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
+            ExpressionAttributeNames: { '#at': `${name}At`, '#eventMessageId': `${name}MessageId` },
+            ExpressionAttributeValues: { ':at': event.at, ':messageId': event.messageId },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return;
+        throw error;
+      }
+      changed[index] = true;
+      count(event.campaignId, { [name]: 1 });
+    }));
+    for (const [campaignId, delta] of deltas) await this.addCounters(campaignId, shardOf(campaignId), delta);
+    return changed;
+  }
+
+  /** Recipient items by `pk|sk`, read consistently, 100 keys per BatchGet. */
+  async #getRecipients(keys: readonly { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+    const items = new Map<string, Record<string, unknown>>();
+    const unique = [...new Map(keys.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
+    for (let offset = 0; offset < unique.length; offset += 100) {
+      let pending: Record<string, unknown>[] = unique.slice(offset, offset + 100);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= 8) throw new Error('recipient reads still unprocessed after retries');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of result.Responses?.[this.tableName] ?? []) items.set(`${item['pk']}|${item['sk']}`, item);
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
     }
-    if (kind === 'reminder') return false; // reminders' deliveries are not campaign progress
-    const attribute = `${name}At`;
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'SET #at = :at, #eventMessageId = :messageId',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
-          ExpressionAttributeNames: { '#at': attribute, '#eventMessageId': `${name}MessageId` },
-          ExpressionAttributeValues: { ':at': at, ':messageId': messageId },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-    await this.addCounters(campaignId, shard, { [name]: 1 });
-    return true;
+    return items;
   }
 
   /** The campaign and its counters summed over every `CNT#` and `PLAN#` item. */

@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -49,6 +50,7 @@ export interface DynamoDbAcceptanceStoreOptions {
 }
 
 const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_ATTEMPTS = 8;
 const DEFAULT_AUDIENCE_PAGE = 500;
 const MAX_AUDIENCE_PAGE = 1000;
@@ -73,6 +75,19 @@ const stripKeys = (item: Record<string, unknown>): Record<string, unknown> => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1p, gsi1sk: _g1s, gsi2pk: _g2p, gsi2sk: _g2s, ...rest } = item;
   return rest;
 };
+
+/** An evidence item in the table's key design (GSI2 makes it part of the regulator export). */
+const evidenceItem = (accountId: string, noticeId: string, evidence: EvidenceRecord): Record<string, unknown> =>
+  defined({
+    ...evidence,
+    ...('source' in evidence ? { source: defined(evidence.source) } : {}),
+    accountId,
+    noticeId,
+    pk: accountPk(accountId),
+    sk: evidenceSk(noticeId, evidence),
+    gsi2pk: evidenceByNoticePk(noticeId, shardOf(accountId)),
+    gsi2sk: evidenceByNoticeSk(evidence.at, accountId),
+  });
 
 /** The ledger's DynamoDB adapter. */
 export class DynamoDbAcceptanceStore implements AcceptanceStore {
@@ -174,21 +189,11 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
   }
 
   async appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean> {
-    const shard = shardOf(accountId);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: defined({
-            ...evidence,
-            ...('source' in evidence ? { source: defined(evidence.source) } : {}),
-            accountId,
-            noticeId,
-            pk: accountPk(accountId),
-            sk: evidenceSk(noticeId, evidence),
-            gsi2pk: evidenceByNoticePk(noticeId, shard),
-            gsi2sk: evidenceByNoticeSk(evidence.at, accountId),
-          }),
+          Item: evidenceItem(accountId, noticeId, evidence),
           // Append-only: an existing evidence item is never overwritten.
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -197,6 +202,30 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Append evidence that restates a third party's record, 25 items per BatchWrite: each item's
+   * every field comes from the source event (an SES event's own timestamp and message id), so
+   * writing it again writes the same bytes, and the append-only rule holds without the per-item
+   * condition a BatchWrite cannot carry. Only for such evidence: never for acceptances or choices.
+   */
+  async appendEventEvidence(entries: readonly { accountId: string; noticeId: string; evidence: EvidenceRecord }[]): Promise<void> {
+    const items = new Map<string, Record<string, unknown>>();
+    for (const { accountId, noticeId, evidence } of entries) {
+      const item = evidenceItem(accountId, noticeId, evidence);
+      items.set(`${item['pk']}|${item['sk']}`, item); // one BatchWrite may not name a key twice
+    }
+    const all = [...items.values()];
+    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
+      let pending: { PutRequest: { Item: Record<string, unknown> } }[] = all.slice(offset, offset + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= BATCH_GET_ATTEMPTS) throw new LedgerIntegrityError('evidence still unprocessed after retries');
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
     }
   }
 

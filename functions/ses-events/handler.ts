@@ -1,12 +1,15 @@
 /**
- * The SES-events Lambda: configuration-set events (through an EventBridge rule) recorded against
- * the campaign recipient and as `NTF` evidence. Both writes are idempotent, so a redelivered
- * event changes nothing. An event that is not ours (no campaign tags, an event type we do not
- * track) is skipped, not retried; a store error is thrown so EventBridge retries.
+ * The SES-events Lambda: configuration-set events (EventBridge rule → SQS → this Lambda, in
+ * batches) recorded against the campaign recipients and as `NTF` evidence. Every write is
+ * idempotent, so a redelivered batch changes nothing: recipient updates are conditional, the
+ * `sent` evidence of a reconciled send is a conditional put, and the outcome evidence restates
+ * the event itself (`appendEventEvidence`). An event that is not ours (no campaign tags, an event
+ * type we do not track, an unknown campaign) or not JSON is skipped, not retried; a store error
+ * fails the batch so SQS redelivers it (and, after its receive count, parks it in the DLQ).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SendKind } from '../campaigns/messages.ts';
-import { CampaignStore } from '../campaigns/store.ts';
+import { CampaignStore, type SesEventInput } from '../campaigns/store.ts';
 import type { NotificationEvidence } from '../ledger/types.ts';
 
 /** The parts of an SES event (EventBridge `detail`) we read. */
@@ -22,9 +25,17 @@ export interface SesEventEnvelope {
 }
 
 export interface SesEventsDeps {
-  readonly campaigns: Pick<CampaignStore, 'getCampaign' | 'recordSesEvent'>;
-  readonly ledger: { appendEvidence(accountId: string, noticeId: string, evidence: NotificationEvidence): Promise<boolean> };
+  readonly campaigns: Pick<CampaignStore, 'getCampaign' | 'recordSesEvents'>;
+  readonly ledger: {
+    appendEvidence(accountId: string, noticeId: string, evidence: NotificationEvidence): Promise<boolean>;
+    appendEventEvidence(entries: readonly { accountId: string; noticeId: string; evidence: NotificationEvidence }[]): Promise<void>;
+  };
   readonly logger: Logger;
+}
+
+/** The SQS records the handler reads (an EventBridge event as each body). */
+export interface SesEventsBatch {
+  readonly Records: readonly { readonly messageId: string; readonly body: string }[];
 }
 
 /**
@@ -70,8 +81,14 @@ const instant = (...candidates: unknown[]): string | undefined => {
   return undefined;
 };
 
-/** Build the SES-events handler over its dependencies. */
-export const makeHandler = (deps: SesEventsDeps) => async (event: SesEventEnvelope): Promise<{ recorded: boolean }> => {
+interface Parsed {
+  readonly input: SesEventInput;
+  readonly evidence: NotificationEvidence;
+  readonly noticeId: string;
+}
+
+/** Read one envelope: the event, or why it is skipped. */
+const parse = async (deps: SesEventsDeps, event: SesEventEnvelope | undefined): Promise<Parsed | string> => {
   const detail = event?.detail;
   const eventType = detail?.eventType ?? '';
   const evidenceEvent = EVIDENCE_EVENT[eventType];
@@ -80,30 +97,48 @@ export const makeHandler = (deps: SesEventsDeps) => async (event: SesEventEnvelo
   const kindTag = detail && firstTag(detail, SES_TAGS.kind);
   const kind: SendKind | undefined = kindTag === 'notice' || kindTag === 'reminder' ? kindTag : undefined;
   const messageId = detail?.mail?.messageId;
-  if (!evidenceEvent || !campaignId || !accountId || !messageId) {
-    deps.logger.debug('SES event skipped', { eventType });
-    return { recorded: false };
-  }
+  if (!detail || !evidenceEvent || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
   const specific = detail[DETAIL_KEY[eventType] ?? ''] as { timestamp?: unknown } | undefined;
-  const at = instant(specific?.timestamp, detail.mail?.timestamp, event.time) ?? new Date(0).toISOString();
-
+  const at = instant(specific?.timestamp, detail.mail?.timestamp, event?.time) ?? new Date(0).toISOString();
   const campaign = await deps.campaigns.getCampaign(campaignId);
-  if (!campaign) {
-    deps.logger.warn('SES event for an unknown campaign', { eventType, campaignId });
-    return { recorded: false };
+  if (!campaign) return 'unknown campaign';
+  return {
+    input: { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}) },
+    noticeId: campaign.noticeId,
+    evidence: { kind: 'notification', event: evidenceEvent, campaignId, messageId, version: campaign.version, channel: 'email', at },
+  };
+};
+
+/** Build the SES-events handler over its dependencies. */
+export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch): Promise<{ recorded: number; skipped: number }> => {
+  const parsed: Parsed[] = [];
+  let skipped = 0;
+  for (const record of batch?.Records ?? []) {
+    let envelope: SesEventEnvelope | undefined;
+    try {
+      envelope = JSON.parse(record.body) as SesEventEnvelope;
+    } catch {
+      envelope = undefined;
+    }
+    const outcome = await parse(deps, envelope);
+    if (typeof outcome === 'string') {
+      skipped++;
+      deps.logger.debug('SES event skipped', { reason: outcome, eventType: envelope?.detail?.eventType });
+    } else {
+      parsed.push(outcome);
+    }
   }
-  const changed = await deps.campaigns.recordSesEvent(campaignId, accountId, eventType, messageId, at, kind);
-  await deps.ledger.appendEvidence(accountId, campaign.noticeId, {
-    kind: 'notification',
-    event: evidenceEvent,
-    campaignId,
-    messageId,
-    version: campaign.version,
-    channel: 'email',
-    at,
-  });
-  deps.logger.info('SES event recorded', { eventType, campaignId, changed });
-  return { recorded: true };
+  if (parsed.length === 0) return { recorded: 0, skipped };
+  const changed = await deps.campaigns.recordSesEvents(parsed.map((p) => p.input));
+  // A send's evidence is the sender's to write; here only for the sends this batch reconciled.
+  for (const [index, p] of parsed.entries()) {
+    if (p.evidence.event === 'sent' && changed[index]) await deps.ledger.appendEvidence(p.input.accountId, p.noticeId, p.evidence);
+  }
+  await deps.ledger.appendEventEvidence(
+    parsed.filter((p) => p.evidence.event !== 'sent').map((p) => ({ accountId: p.input.accountId, noticeId: p.noticeId, evidence: p.evidence })),
+  );
+  deps.logger.info('SES events recorded', { recorded: parsed.length, changed: changed.filter(Boolean).length, skipped });
+  return { recorded: parsed.length, skipped };
 };
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
@@ -121,8 +156,8 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
 
 let defaultHandler: Promise<ReturnType<typeof makeHandler>> | undefined;
 
-/** The Lambda entry (EventBridge target). */
-export const handler = async (event: SesEventEnvelope): Promise<{ recorded: boolean }> => {
+/** The Lambda entry (SQS event source; a failure fails the batch, which SQS redelivers). */
+export const handler = async (batch: SesEventsBatch): Promise<{ recorded: number; skipped: number }> => {
   defaultHandler ??= defaultDeps().then(makeHandler);
-  return (await defaultHandler)(event);
+  return (await defaultHandler)(batch);
 };

@@ -33,6 +33,9 @@ const sesEvent = (eventType: string, accountId: string, messageId: string, extra
   },
 });
 
+/** An SQS batch as the EventBridge rule's queue delivers it: each body one EventBridge event. */
+const batch = (...events: unknown[]) => ({ Records: events.map((e, i) => ({ messageId: `r${i}`, body: JSON.stringify(e) })) });
+
 describe('Lambda: ses-events', () => {
   let table: TestTable;
   let campaigns: CampaignStore;
@@ -54,11 +57,12 @@ describe('Lambda: ses-events', () => {
   afterAll(async () => table?.stop());
 
   it('reconciles a Send for a recipient left `sending`, then records Delivery, each once under redelivery', async () => {
-    // Act: every event delivered twice
-    for (const e of [sesEvent('Send', 'acct-1', 'm-1'), sesEvent('Delivery', 'acct-1', 'm-1', { delivery: { timestamp: '2026-11-02T10:00:03.000Z' } })]) {
-      expect(await handler(e)).toEqual({ recorded: true });
-      expect(await handler(e)).toEqual({ recorded: true });
-    }
+    // Act: every event delivered twice, in one batch and again in the next
+    const send = sesEvent('Send', 'acct-1', 'm-1');
+    const delivery = sesEvent('Delivery', 'acct-1', 'm-1', { delivery: { timestamp: '2026-11-02T10:00:03.000Z' } });
+    expect(await handler(batch(send, send))).toEqual({ recorded: 2, skipped: 0 });
+    expect(await handler(batch(send, delivery, delivery))).toEqual({ recorded: 3, skipped: 0 });
+    expect(await handler(batch(delivery))).toEqual({ recorded: 1, skipped: 0 });
 
     // Assess
     expect(await recipient('acct-1')).toMatchObject({ status: 'sent', messageId: 'm-1', deliveredAt: '2026-11-02T10:00:03.000Z' });
@@ -67,10 +71,14 @@ describe('Lambda: ses-events', () => {
   });
 
   it('records bounces and complaints for an encoded account id, and a Reject as failed', async () => {
-    await handler(sesEvent('Send', 'acct/2 é', 'm-2'));
-    await handler(sesEvent('Bounce', 'acct/2 é', 'm-2', { bounce: { bounceType: 'Permanent', timestamp: '2026-11-02T10:01:00.000Z' } }));
-    await handler(sesEvent('Complaint', 'acct/2 é', 'm-2', { complaint: { timestamp: '2026-11-03T00:00:00.000Z' } }));
-    await handler(sesEvent('Reject', 'acct-3', 'm-3'));
+    await handler(
+      batch(
+        sesEvent('Send', 'acct/2 é', 'm-2'),
+        sesEvent('Bounce', 'acct/2 é', 'm-2', { bounce: { bounceType: 'Permanent', timestamp: '2026-11-02T10:01:00.000Z' } }),
+        sesEvent('Complaint', 'acct/2 é', 'm-2', { complaint: { timestamp: '2026-11-03T00:00:00.000Z' } }),
+        sesEvent('Reject', 'acct-3', 'm-3'),
+      ),
+    );
 
     expect(await recipient('acct/2 é')).toMatchObject({ bouncedAt: '2026-11-02T10:01:00.000Z', complainedAt: '2026-11-03T00:00:00.000Z' });
     expect((await ntf('acct/2 é')).sort()).toEqual(['bounced', 'complained', 'sent']);
@@ -86,9 +94,9 @@ describe('Lambda: ses-events', () => {
     const unknownCampaign = { ...sesEvent('Delivery', 'acct-1', 'm-9'), detail: { ...sesEvent('Delivery', 'acct-1', 'm-9').detail, mail: { messageId: 'm-9', tags: { campaign: ['nope'], account: ['acct-1'] } } } };
 
     // Act / Assess
-    for (const e of [untagged, opened, unknownCampaign, {}, { detail: null }]) {
-      expect(await handler(e as never)).toEqual({ recorded: false });
-    }
+    const notJson = { Records: [{ messageId: 'x', body: '{not json' }] };
+    expect(await handler(batch(untagged, opened, unknownCampaign, {}, { detail: null }))).toEqual({ recorded: 0, skipped: 5 });
+    expect(await handler(notJson)).toEqual({ recorded: 0, skipped: 1 });
     expect(await table.scanAll()).toEqual(before);
   });
 });

@@ -125,7 +125,7 @@ describe('Construct: DisclosurePlatform', () => {
       ['campaign-planner', { table: 'read+cursor', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, STATEFUL_LOGICAL_IDS.plannerQueue], secret: false, ses: false, events: false }],
       ['campaign-sender', { table: 'readwrite', sqsSend: [], secret: true, ses: true, events: false }],
       ['choices', { table: 'readwrite', sqsSend: [], secret: true, ses: false, events: true }],
-      ['ses-events', { table: 'write+get', sqsSend: ['EventsDeadLetterQueue'], secret: false, ses: false, events: false }],
+      ['ses-events', { table: 'write+get', sqsSend: [], secret: false, ses: false, events: false }],
       ['campaign-scheduler', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, 'EventsDeadLetterQueue'], secret: false, ses: false, events: true }],
     ] as const)('%s gets exactly its grants', (name, expected) => {
       const actions = actionsOf(name);
@@ -139,9 +139,9 @@ describe('Construct: DisclosurePlatform', () => {
         for (const action of deletes) expect(actions.has(action), action).toBe(false);
       }
       if (expected.table === 'write+get') {
-        // Writes evidence and counters; reads only the campaign item by key, never queries or scans.
-        expect([...actions]).toEqual(expect.arrayContaining([...writes, 'dynamodb:GetItem']));
-        for (const action of ['dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem']) expect(actions.has(action), action).toBe(false);
+        // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events), never queries or scans.
+        expect([...actions]).toEqual(expect.arrayContaining([...writes, 'dynamodb:GetItem', 'dynamodb:BatchGetItem']));
+        for (const action of ['dynamodb:Query', 'dynamodb:Scan']) expect(actions.has(action), action).toBe(false);
       }
       const sendResources = JSON.stringify(statements
         .filter((statement) => ([] as string[]).concat(statement.Action).includes('sqs:SendMessage'))
@@ -265,7 +265,13 @@ describe('Construct: DisclosurePlatform', () => {
       const rules = ofType('AWS::Events::Rule');
       const sesRule = rules.find(([, rule]) => JSON.stringify(rule.Properties!['EventPattern'] ?? {}).includes('aws.ses'))!;
       expect(JSON.stringify(sesRule[1].Properties!['EventPattern'])).toContain('ses:configuration-set');
-      expect(JSON.stringify(sesRule[1].Properties!['Targets'])).toContain(functionLogicalId('ses-events'));
+      // Through an encrypted queue, so the function takes events in batches.
+      expect(JSON.stringify(sesRule[1].Properties!['Targets'])).toContain(STATEFUL_LOGICAL_IDS.sesEventsQueue);
+      reference.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionLogicalId('ses-events') },
+        BatchSize: 100,
+        EventSourceArn: { 'Fn::GetAtt': [STATEFUL_LOGICAL_IDS.sesEventsQueue, 'Arn'] },
+      });
       const schedule = rules.find(([, rule]) => rule.Properties!['ScheduleExpression'] === 'rate(1 hour)')!;
       expect(JSON.stringify(schedule[1].Properties!['Targets'])).toContain(functionLogicalId('campaign-scheduler'));
       for (const [, rule] of [sesRule, schedule]) {
@@ -369,9 +375,9 @@ describe('Construct: DisclosurePlatform', () => {
       expect(all.filter((alarm) => alarm.MetricName === '5xx' || alarm.MetricName === '5XXError')).toHaveLength(2);
       const depth = all.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
       const dimensions = JSON.stringify(depth.map((alarm) => alarm.Dimensions));
-      for (const dlq of [STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue, STATEFUL_LOGICAL_IDS.sendDeadLetterQueue, 'EventsDeadLetterQueue']) expect(dimensions).toContain(dlq);
+      for (const dlq of [STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue, STATEFUL_LOGICAL_IDS.sendDeadLetterQueue, STATEFUL_LOGICAL_IDS.sesEventsDeadLetterQueue, 'EventsDeadLetterQueue']) expect(dimensions).toContain(dlq);
       for (const alarm of depth) expect([alarm.Threshold, alarm.ComparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
-      expect(all.filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(2);
+      expect(all.filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(3);
       expect(all.map((alarm) => alarm.MetricName)).toEqual(expect.arrayContaining(['Reputation.BounceRate', 'Reputation.ComplaintRate']));
     });
 

@@ -146,15 +146,12 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     ...options.sender,
   });
   const sesEvents = makeSesEventsHandler({ campaigns: store, ledger, logger: quiet });
-  const sesEventsFromQueue = async (event: SQSEvent) => {
-    // EventBridge → Lambda delivers one event per invocation; the queue stands in for its retries.
-    for (const record of event.Records) await sesEvents(JSON.parse(record.body));
-  };
   const onError = (worker: string) => (error: unknown) => options.onInvocationError?.(worker, error);
   const consumers = {
     planner: startConsumer(queues.planner, planner, { batchSize: 1, concurrency: options.plannerConcurrency ?? 2, onInvocationError: onError('planner') }),
     sender: startConsumer(queues.send, sender, { batchSize: 10, concurrency: options.senderConcurrency ?? 4, onInvocationError: onError('sender') }),
-    sesEvents: startConsumer(queues.sesEvents, sesEventsFromQueue, { batchSize: 10, concurrency: 8, onInvocationError: onError('ses-events') }),
+    // As deployed: EventBridge → SQS → the SES-events Lambda, 100 events per batch.
+    sesEvents: startConsumer(queues.sesEvents, async (event: SQSEvent) => void (await sesEvents(event)), { batchSize: 100, concurrency: 4, onInvocationError: onError('ses-events') }),
   };
   return {
     store,

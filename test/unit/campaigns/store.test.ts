@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CampaignStore, recipientKey } from '../../../functions/campaigns/store.ts';
@@ -91,16 +91,33 @@ describe('Class: CampaignStore', () => {
     });
   });
 
-  describe('Method: recordSesEvent', () => {
+  describe('Method: recordSesEvents', () => {
+    const event = (e: string, accountId = 'a1') => ({ campaignId: 'privacy-v2', accountId, event: e, messageId: 'm1', at: '2026-11-29T12:00:00Z', kind: 'notice' as const });
+
     it('ignores event types it does not track', async () => {
-      expect(await store.recordSesEvent('privacy-v2', 'a1', 'Open', 'm1', '2026-11-29T12:00:00Z')).toBe(false);
-      expect(ddb.calls()).toHaveLength(0);
+      expect(await store.recordSesEvents([event('Open')])).toEqual([false]);
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     });
 
     it('counts a delivery once: a redelivered event fails the condition and adds nothing', async () => {
       ddb.on(UpdateCommand).rejectsOnce(conditionFailed());
-      expect(await store.recordSesEvent('privacy-v2', 'a1', 'Delivery', 'm1', '2026-11-29T12:00:00Z', 'notice')).toBe(false);
+      expect(await store.recordSesEvents([event('Delivery')])).toEqual([false]);
       expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    });
+
+    it('reads the recipients of Send events in one BatchGet and writes none the sender already marked sent', async () => {
+      ddb.on(BatchGetCommand).resolves({ Responses: { t: [{ ...recipientKey('privacy-v2', 'a1'), status: 'sent' }, { ...recipientKey('privacy-v2', 'a2'), status: 'sent' }] } });
+      expect(await store.recordSesEvents([event('Send'), event('Send', 'a2')])).toEqual([false, false]);
+      expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    });
+
+    it('adds the counts of a whole batch in one write per campaign', async () => {
+      ddb.on(UpdateCommand).resolves({});
+      expect(await store.recordSesEvents([event('Delivery'), event('Delivery', 'a2'), event('Bounce', 'a3')])).toEqual([true, true, true]);
+      const counterWrites = ddb.commandCalls(UpdateCommand).filter((call) => String(call.args[0].input.Key!['sk']).startsWith('CNT#'));
+      expect(counterWrites).toHaveLength(1);
+      expect(counterWrites[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':c0': 2, ':c1': 1 });
     });
   });
 });
