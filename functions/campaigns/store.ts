@@ -96,6 +96,17 @@ export interface SesEventInput {
   readonly kind?: SendKind;
 }
 
+export interface RecordSesEventsOptions {
+  /** How long to wait for live attempts to mark their own sends before settling them here. @default 0 */
+  readonly awaitLiveAttemptsMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const itemKey = (event: { campaignId: string; accountId: string }): string => {
+  const key = recipientKey(event.campaignId, event.accountId);
+  return `${key.pk}|${key.sk}`;
+};
+
 const runLimited = async (concurrency: number, tasks: readonly (() => Promise<void>)[]): Promise<void> => {
   const limit = pLimit(concurrency);
   await Promise.all(tasks.map((task) => limit(task)));
@@ -513,7 +524,7 @@ export class CampaignStore {
    * one ADD per campaign, after the writes that earned them (a crash between under-counts; a
    * redelivery never counts twice). Events for recipients the campaign does not know are ignored.
    */
-  async recordSesEvents(events: readonly SesEventInput[]): Promise<boolean[]> {
+  async recordSesEvents(events: readonly SesEventInput[], options: RecordSesEventsOptions = {}): Promise<boolean[]> {
     const changed = events.map(() => false);
     const deltas = new Map<string, Partial<Counters>>();
     const count = (campaignId: string, delta: Partial<Counters>) => {
@@ -524,13 +535,31 @@ export class CampaignStore {
     const named = events.map((event) => normaliseEvent(event.event));
     const sends = events.flatMap((event, index) => (named[index] === 'send' ? [{ event, index }] : []));
     const items = await this.#getRecipients(sends.map(({ event }) => recipientKey(event.campaignId, event.accountId)));
+    // A Send event usually overtakes the live attempt's own `sent` mark (SES emits it at once):
+    // give live attempts a moment to record their sends rather than doing it twice.
+    const sendingKind = (event: SesEventInput) =>
+      (['notice', 'reminder'] as const).find((k) => (event.kind ?? k) === k && items.get(itemKey(event))?.[fieldsOf(k).status] === 'sending');
+    const waitMs = options.awaitLiveAttemptsMs ?? 0;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let waited = 0; waited < waitMs; ) {
+      const now = Date.now();
+      const live = sends.filter(({ event }) => {
+        const kind = sendingKind(event);
+        return kind !== undefined && Number(items.get(itemKey(event))?.[fieldsOf(kind).lease]) > now;
+      });
+      if (live.length === 0) break;
+      const step = Math.min(500, waitMs - waited);
+      await sleep(step);
+      waited += step;
+      for (const [key, item] of await this.#getRecipients(live.map(({ event }) => recipientKey(event.campaignId, event.accountId)))) items.set(key, item);
+    }
     await runLimited(16, events.map((event, index) => async () => {
       const name = named[index];
       if (!name) return;
       const key = recipientKey(event.campaignId, event.accountId);
       if (name === 'send') {
-        const item = items.get(`${key.pk}|${key.sk}`);
-        const kind = (['notice', 'reminder'] as const).find((k) => (event.kind ?? k) === k && item?.[fieldsOf(k).status] === 'sending');
+        const item = items.get(itemKey(event));
+        const kind = sendingKind(event);
         if (!kind || !(await this.#transition(event.campaignId, event.accountId, kind, undefined, 'sent', { messageId: event.messageId, at: event.at }))) return;
         changed[index] = true;
         const campaign = await this.getCampaign(event.campaignId);

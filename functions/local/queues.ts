@@ -129,6 +129,11 @@ export interface ConsumerOptions {
   readonly batchSize?: number;
   /** Concurrent invocations (Lambda concurrency). @default 1 */
   readonly concurrency?: number;
+  /**
+   * Like the event source mapping's `MaximumBatchingWindowInSeconds`: with fewer than `batchSize`
+   * messages visible, keep gathering for up to this long before invoking. @default 0
+   */
+  readonly batchingWindowMs?: number;
   /** Poll interval when the queue has nothing visible. @default 25 */
   readonly pollMs?: number;
   /** Told about a failed invocation (the messages are redelivered after the visibility timeout). */
@@ -173,11 +178,16 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
 
   const worker = async () => {
     while (!stopped) {
-      const records = queue.receive(batchSize);
+      let records = queue.receive(batchSize);
       if (records.length === 0) {
         checkIdle();
         await waitForWork();
         continue;
+      }
+      const gatherUntil = performance.now() + (options.batchingWindowMs ?? 0);
+      while (!stopped && records.length < batchSize && performance.now() < gatherUntil) {
+        await waitForWork();
+        records = records.concat(queue.receive(batchSize - records.length));
       }
       running++;
       const startedAt = performance.now();

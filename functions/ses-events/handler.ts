@@ -31,6 +31,12 @@ export interface SesEventsDeps {
     appendEventEvidence(entries: readonly { accountId: string; noticeId: string; evidence: NotificationEvidence }[]): Promise<void>;
   };
   readonly logger: Logger;
+  /**
+   * How long a Send event for a recipient whose attempt is still live waits for that attempt's own
+   * `sent` mark before this handler settles it (SES emits Send at once, usually before the mark).
+   * @default 3000
+   */
+  readonly awaitLiveAttemptsMs?: number;
 }
 
 /** The SQS records the handler reads (an EventBridge event as each body). */
@@ -129,7 +135,10 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
     }
   }
   if (parsed.length === 0) return { recorded: 0, skipped };
-  const changed = await deps.campaigns.recordSesEvents(parsed.map((p) => p.input));
+  const changed = await deps.campaigns.recordSesEvents(
+    parsed.map((p) => p.input),
+    { awaitLiveAttemptsMs: deps.awaitLiveAttemptsMs ?? 3000 },
+  );
   // A send's evidence is the sender's to write; here only for the sends this batch reconciled.
   for (const [index, p] of parsed.entries()) {
     if (p.evidence.event === 'sent' && changed[index]) await deps.ledger.appendEvidence(p.input.accountId, p.noticeId, p.evidence);

@@ -84,6 +84,8 @@ export interface CampaignWorkerOptions {
   readonly plannerConcurrency?: number;
   /** @default 4 */
   readonly senderConcurrency?: number;
+  /** How long the SES-events consumer gathers a batch (deployed: 5 s). @default 1000 */
+  readonly sesEventsBatchingWindowMs?: number;
   /** Planner audience page size. @default 1000 */
   readonly pageSize?: number;
   readonly fault?: FaultHook;
@@ -150,8 +152,14 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   const consumers = {
     planner: startConsumer(queues.planner, planner, { batchSize: 1, concurrency: options.plannerConcurrency ?? 2, onInvocationError: onError('planner') }),
     sender: startConsumer(queues.send, sender, { batchSize: 10, concurrency: options.senderConcurrency ?? 4, onInvocationError: onError('sender') }),
-    // As deployed: EventBridge → SQS → the SES-events Lambda, 100 events per batch.
-    sesEvents: startConsumer(queues.sesEvents, async (event: SQSEvent) => void (await sesEvents(event)), { batchSize: 100, concurrency: 4, onInvocationError: onError('ses-events') }),
+    // As deployed: EventBridge → SQS → the SES-events Lambda, up to 100 events per batch, gathered
+    // for a while, so a Send event usually finds the sender's mark already made.
+    sesEvents: startConsumer(queues.sesEvents, async (event: SQSEvent) => void (await sesEvents(event)), {
+      batchSize: 100,
+      batchingWindowMs: options.sesEventsBatchingWindowMs ?? 1000,
+      concurrency: 4,
+      onInvocationError: onError('ses-events'),
+    }),
   };
   return {
     store,

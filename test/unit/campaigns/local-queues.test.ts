@@ -74,4 +74,21 @@ describe('Function: startConsumer', () => {
     expect(consumer.invocations.failed).toBe(1);
     expect(queue.depth).toBe(0);
   });
+
+  it('gathers messages for the batching window before invoking, like MaximumBatchingWindowInSeconds', async () => {
+    const queue = new LocalQueue<number>({ name: 'q' });
+    const batches: number[] = [];
+    const consumer = startConsumer(queue, async (event) => void batches.push(event.Records.length), { batchSize: 10, batchingWindowMs: 60_000, pollMs: 1 });
+
+    // Sent one by one across several polls: without the window the first would go alone.
+    for (let i = 0; i < 10; i++) {
+      await queue.send([i]);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await consumer.drained();
+    await consumer.stop();
+
+    // A full batch ends the window early (the test would time out waiting 60 s otherwise).
+    expect(batches).toEqual([10]);
+  });
 });
