@@ -112,6 +112,31 @@ describe('Class: CampaignStore', () => {
       expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     });
 
+    it('gives a live attempt time to mark its own send, and writes nothing when it does', async () => {
+      const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: Date.now() + 60_000 };
+      ddb.on(BatchGetCommand).resolvesOnce({ Responses: { t: [sending] } }).resolvesOnce({ Responses: { t: [sending] } }).resolves({ Responses: { t: [{ ...sending, status: 'sent' }] } });
+      const waits: number[] = [];
+
+      expect(await store.recordSesEvents([event('Send')], { awaitLiveAttemptsMs: 3000, sleep: async (ms) => void waits.push(ms) })).toEqual([false]);
+
+      expect(waits).toEqual([500, 500]);
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    });
+
+    it('settles a Send itself once the wait is over and the attempt still has not marked it', async () => {
+      const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: Date.now() + 60_000, region: 'eea' };
+      ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
+      ddb.on(UpdateCommand).resolves({});
+      ddb.on(GetCommand).resolves({});
+      const waits: number[] = [];
+
+      expect(await store.recordSesEvents([event('Send')], { awaitLiveAttemptsMs: 1200, sleep: async (ms) => void waits.push(ms) })).toEqual([true]);
+
+      expect(waits).toEqual([500, 500, 200]);
+      const transition = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(transition.ConditionExpression).toBe('#status = :sending');
+    });
+
     it('adds the counts of a whole batch in one write per campaign', async () => {
       ddb.on(UpdateCommand).resolves({});
       expect(await store.recordSesEvents([event('Delivery'), event('Delivery', 'a2'), event('Bounce', 'a3')])).toEqual([true, true, true]);
