@@ -36,6 +36,8 @@ export interface PlanCursor {
   readonly page: number;
   readonly cursor?: string;
   readonly done: boolean;
+  /** Accounts (by language, < 50 each) carried to the next page so batches stay full. */
+  readonly carry?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What a claim attempt found. */
@@ -244,7 +246,13 @@ export class CampaignStore {
     );
     const item = result.Item;
     if (!item) return { page: 0, done: false };
-    return { page: Number(item['page'] ?? 0), done: item['done'] === true, ...(typeof item['cursor'] === 'string' ? { cursor: item['cursor'] } : {}) };
+    const carry = item['carry'] as Record<string, string[]> | undefined;
+    return {
+      page: Number(item['page'] ?? 0),
+      done: item['done'] === true,
+      ...(typeof item['cursor'] === 'string' ? { cursor: item['cursor'] } : {}),
+      ...(carry && typeof carry === 'object' && Object.keys(carry).length > 0 ? { carry } : {}),
+    };
   }
 
   /**
@@ -256,13 +264,22 @@ export class CampaignStore {
     region: string,
     shard: number,
     fromPage: number,
-    next: { cursor?: string; audience: number },
+    next: { cursor?: string; audience: number; carry?: Readonly<Record<string, readonly string[]>> },
   ): Promise<boolean> {
     const set = ['#page = :next', '#done = :done', 'updatedAt = :now'];
+    const remove: string[] = [];
     const values: Record<string, unknown> = { ':next': fromPage + 1, ':done': next.cursor === undefined, ':n': next.audience, ':now': new Date().toISOString() };
     if (next.cursor !== undefined) {
       set.push('#cursor = :cursor');
       values[':cursor'] = next.cursor;
+    } else {
+      remove.push('#cursor');
+    }
+    if (next.cursor !== undefined && next.carry && Object.keys(next.carry).length > 0) {
+      set.push('#carry = :carry');
+      values[':carry'] = next.carry;
+    } else {
+      remove.push('#carry');
     }
     if (fromPage > 0) values[':from'] = fromPage;
     try {
@@ -270,9 +287,9 @@ export class CampaignStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: campaignPk(campaignId), sk: planSk(region, shard) },
-          UpdateExpression: `SET ${set.join(', ')} ADD audience :n${next.cursor === undefined ? ' REMOVE #cursor' : ''}`,
+          UpdateExpression: `SET ${set.join(', ')} ADD audience :n REMOVE ${remove.join(', ')}`,
           ConditionExpression: fromPage === 0 ? 'attribute_not_exists(#page)' : '#page = :from',
-          ExpressionAttributeNames: { '#page': 'page', '#done': 'done', '#cursor': 'cursor' },
+          ExpressionAttributeNames: { '#page': 'page', '#done': 'done', '#cursor': 'cursor', '#carry': 'carry' },
           ExpressionAttributeValues: values,
         }),
       );

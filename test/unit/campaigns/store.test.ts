@@ -85,6 +85,16 @@ describe('Class: CampaignStore', () => {
       expect(input.UpdateExpression).toContain('ADD audience :n');
     });
 
+    it('keeps the accounts carried to the next page in the same write, and drops them with the cursor on the last page', async () => {
+      ddb.on(UpdateCommand).resolves({});
+      await store.advancePlan('privacy-v2', 'eea', 3, 2, { cursor: 'c3', audience: 400, carry: { de: ['a1', 'a2'] } });
+      await store.advancePlan('privacy-v2', 'eea', 3, 3, { audience: 7 });
+      const [middle, last] = ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+      expect(middle!.UpdateExpression).toContain('#carry = :carry');
+      expect(middle!.ExpressionAttributeValues![':carry']).toEqual({ de: ['a1', 'a2'] });
+      expect(last!.UpdateExpression).toMatch(/REMOVE #cursor, #carry$/);
+    });
+
     it('is false when another planner already checkpointed that page (the count is not added twice)', async () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
       expect(await store.advancePlan('privacy-v2', 'eea', 3, 0, { audience: 10 })).toBe(false);
