@@ -20,12 +20,13 @@
  */
 import { spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { renderCampaignEmail } from '../functions/campaigns/email.ts';
 import { startCampaign } from '../functions/campaigns/progress.ts';
 import { staticTokenKey } from '../functions/campaigns/token-key.ts';
 import { compiledContent } from '../functions/content/artifact.ts';
 import { systemClock } from '../functions/core/clock.ts';
+import { batchPutAll } from '../functions/ledger/dynamo-batch.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../functions/ledger/dynamodb-store.ts';
 import { CONTACT_SK, accountPk, audiencePk, audienceSk, shardOf, stateSk } from '../functions/ledger/keys.ts';
 import { ensureTable, localClientConfig, startDynaliteProcess } from '../functions/local/dynamo-engine.ts';
@@ -57,13 +58,11 @@ const round = (value: number, digits = 2): number => Math.round(value * 10 ** di
 
 /** Seed `count` affected accounts (eea and jp, version 1, with a contact) in the ledger's key design. */
 export const seedAudience = async (client: DynamoDBDocumentClient, tableName: string, count: number): Promise<void> => {
-  const batches: Record<string, unknown>[][] = [];
-  let batch: Record<string, unknown>[] = [];
-  for (let i = 0; i < count; i++) {
+  const items = (i: number): Record<string, unknown>[] => {
     const accountId = `bench-${String(i).padStart(7, '0')}`;
     const region = i % 2 === 0 ? 'eea' : 'jp';
     const language = region === 'jp' ? 'ja' : 'en';
-    batch.push(
+    return [
       {
         pk: accountPk(accountId),
         sk: stateSk('privacy'),
@@ -78,21 +77,15 @@ export const seedAudience = async (client: DynamoDBDocumentClient, tableName: st
         gsi1sk: audienceSk(1, accountId),
       },
       { pk: accountPk(accountId), sk: CONTACT_SK, accountId, email: `${accountId}@example.test`, updatedAt: '2026-06-01T00:00:00.000Z' },
-    );
-    if (batch.length >= 24) {
-      batches.push(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) batches.push(batch);
+    ];
+  };
+  // 8 writers over chunks of 1,000 accounts, built as they go so a large audience is never all in memory.
+  let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      for (let next = batches.shift(); next; next = batches.shift()) {
-        let pending = next.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-        }
+      for (let start = next; start < count; start = next) {
+        next = Math.min(count, start + 1000);
+        await batchPutAll(client, tableName, Array.from({ length: next - start }, (_, k) => items(start + k)).flat(), 'seed items');
       }
     }),
   );

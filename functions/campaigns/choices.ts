@@ -7,7 +7,7 @@
  * update that returns the old value, so the counter delta is derived from what it replaced),
  * then the sharded counters, the recipient item, and the event.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../ledger/dynamo-batch.ts';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChoiceOption, ContentIndex } from '../content/types.ts';
 import { ALL_CHOICE_OPTIONS } from '../core/audience.ts';
@@ -234,8 +234,6 @@ export const applyDefaultChoice = async (
   return 'defaulted';
 };
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 /** `ChoiceStore` on the ledger table (state item `ACCT#`/`STATE#`, recipient item `CMP#…#R#`). */
 export class DynamoDbChoiceStore implements ChoiceStore {

@@ -8,7 +8,7 @@
  * concurrent senders do not retry against each other; only the switch between an idle and a busy
  * quota is conditional.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../ledger/dynamo-batch.ts';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../core/clock.ts';
 import { CampaignConfigurationError } from './errors.ts';
@@ -34,8 +34,6 @@ export interface PacedRateLimiterOptions {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 /** Both forms of the reservation failing this often means the item is being fought over beyond reason. */
 const MAX_ROUNDS = 20;

@@ -3,14 +3,14 @@
  * `CNT#` counters, `PLAN#` cursors and the per-account recipient items. No transactions: every
  * invariant is one conditional single-item write, ordered so that a retry after a crash converges.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import type { ChoiceOption } from '../content/types.ts';
 import type { RegionNotification } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
 import { TTL_ATTRIBUTE } from '../ledger/table-definition.ts';
+import { batchGetAll, isConditionFailure } from '../ledger/dynamo-batch.ts';
 import type { SendKind } from './messages.ts';
 
 export interface CampaignRegion {
@@ -152,8 +152,6 @@ const fieldsOf = (kind: SendKind) =>
         at: 'reminderSentAt',
       };
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 const normaliseEvent = (event: string): SesEventName | undefined => {
   switch (event.toLowerCase().replace(/[^a-z]/g, '')) {
@@ -612,21 +610,10 @@ export class CampaignStore {
     return changed;
   }
 
-  /** Recipient items by `pk|sk`, read consistently, 100 keys per BatchGet. */
+  /** Recipient items by `pk|sk`, read consistently. */
   async #getRecipients(keys: readonly { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
-    const items = new Map<string, Record<string, unknown>>();
-    const unique = [...new Map(keys.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
-    for (let offset = 0; offset < unique.length; offset += 100) {
-      let pending: Record<string, unknown>[] = unique.slice(offset, offset + 100);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= 8) throw new Error('recipient reads still unprocessed after retries');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        const result = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-        for (const item of result.Responses?.[this.tableName] ?? []) items.set(`${item['pk']}|${item['sk']}`, item);
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-    }
-    return items;
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistentRead: true, what: 'recipient reads' });
+    return new Map(items.map((item) => [`${item['pk']}|${item['sk']}`, item]));
   }
 
   /** The campaign and its counters summed over every `CNT#` and `PLAN#` item. */

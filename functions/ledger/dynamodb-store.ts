@@ -3,10 +3,8 @@
  * No transactions (dynalite has none): every invariant is one conditional single-item write,
  * and the writes of a use case are ordered so that a retry after a crash converges.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -14,6 +12,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, batchPutAll, isConditionFailure } from './dynamo-batch.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
 import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
 import {
@@ -49,9 +48,6 @@ export interface DynamoDbAcceptanceStoreOptions {
   readonly clientConfig?: DynamoDBClientConfig;
 }
 
-const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_GET_ATTEMPTS = 8;
 const DEFAULT_AUDIENCE_PAGE = 500;
 const MAX_AUDIENCE_PAGE = 1000;
 const HISTORY_KEYS = ['pk', 'sk'] as const;
@@ -62,14 +58,10 @@ const NOTICE_EVIDENCE_KEYS = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
 export const createDocumentClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
-
 /** Copy without undefined values, so an injected client without `removeUndefinedValues` works too. */
 const defined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const stripKeys = (item: Record<string, unknown>): Record<string, unknown> => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1p, gsi1sk: _g1s, gsi2pk: _g2p, gsi2sk: _g2s, ...rest } = item;
@@ -217,16 +209,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       const item = evidenceItem(accountId, noticeId, evidence);
       items.set(`${item['pk']}|${item['sk']}`, item); // one BatchWrite may not name a key twice
     }
-    const all = [...items.values()];
-    for (let offset = 0; offset < all.length; offset += BATCH_WRITE_LIMIT) {
-      let pending: { PutRequest: { Item: Record<string, unknown> } }[] = all.slice(offset, offset + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= BATCH_GET_ATTEMPTS) throw new LedgerIntegrityError('evidence still unprocessed after retries');
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
-    }
+    await batchPutAll(this.client, this.tableName, [...items.values()], 'evidence');
   }
 
   async putContact(accountId: string, email: string, at: string): Promise<void> {
@@ -240,27 +223,15 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
   }
 
   async getContacts(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      accountIds.map((accountId) => ({ pk: accountPk(accountId), sk: CONTACT_SK })),
+      { projection: { expression: '#accountId, #email', names: { '#accountId': 'accountId', '#email': 'email' } }, what: 'contacts' },
+    );
     const contacts = new Map<string, string>();
-    const unique = [...new Set(accountIds)];
-    for (let offset = 0; offset < unique.length; offset += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique
-        .slice(offset, offset + BATCH_GET_LIMIT)
-        .map((accountId) => ({ pk: accountPk(accountId), sk: CONTACT_SK }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt >= BATCH_GET_ATTEMPTS) throw new LedgerIntegrityError('contacts still unprocessed after retries');
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        const result = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: '#accountId, #email', ExpressionAttributeNames: { '#accountId': 'accountId', '#email': 'email' } },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          if (typeof item['accountId'] === 'string' && typeof item['email'] === 'string') contacts.set(item['accountId'], item['email']);
-        }
-        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
+    for (const item of items) {
+      if (typeof item['accountId'] === 'string' && typeof item['email'] === 'string') contacts.set(item['accountId'], item['email']);
     }
     return contacts;
   }

@@ -5,7 +5,7 @@
  * the queues: every affected account gets exactly one email, nobody else gets any.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InjectedCrashError } from '../../functions/campaigns/errors.ts';
 import { startCampaign } from '../../functions/campaigns/progress.ts';
@@ -14,6 +14,7 @@ import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { systemClock } from '../../functions/core/clock.ts';
+import { batchPutAll } from '../../functions/ledger/dynamo-batch.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import { accountPk, audiencePk, audienceSk, CONTACT_SK, shardOf, stateSk } from '../../functions/ledger/keys.ts';
 import { ensureTable, localClientConfig, startDynaliteProcess } from '../../functions/local/dynamo-engine.ts';
@@ -52,7 +53,7 @@ const accountsFor = (count: number): SeededAccount[] =>
     return { accountId, region, language, version, ...(i % 37 === 1 ? {} : { email: `${accountId}@example.test` }) };
   });
 
-/** Seed state and contact items through the ledger's own key design, 25 per BatchWrite. */
+/** Seed state and contact items through the ledger's own key design. */
 const seedAccounts = async (client: DynamoDBDocumentClient, tableName: string, accounts: readonly SeededAccount[]): Promise<void> => {
   const items = accounts.flatMap((account) => [
     {
@@ -70,18 +71,7 @@ const seedAccounts = async (client: DynamoDBDocumentClient, tableName: string, a
     },
     ...(account.email ? [{ pk: accountPk(account.accountId), sk: CONTACT_SK, accountId: account.accountId, email: account.email, updatedAt: '2026-06-01T00:00:00.000Z' }] : []),
   ]);
-  const batches: Record<string, unknown>[][] = [];
-  for (let offset = 0; offset < items.length; offset += 25) batches.push(items.slice(offset, offset + 25));
-  const workers = Array.from({ length: 8 }, async () => {
-    for (let batch = batches.shift(); batch; batch = batches.shift()) {
-      let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-      }
-    }
-  });
-  await Promise.all(workers);
+  await batchPutAll(client, tableName, items, 'seed items');
 };
 
 const emailsByRecipient = async (ses: SesEndpoint): Promise<Map<string, number>> => {
