@@ -92,15 +92,15 @@ export async function run(report: BenchReport): Promise<void> {
   if (!existsSync(join(REPO_ROOT, CONTENT_INPUT))) throw new Error(`${CONTENT_INPUT} is missing: run \`npm run cli -- build\``);
   const outDir = mkdtempSync(join(tmpdir(), 'disclosure-bundles-'));
   try {
-    const lambdas = readdirSync(join(REPO_ROOT, 'functions'), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(join(REPO_ROOT, 'functions', entry.name, 'handler.ts')))
-      .map((entry) => entry.name)
+    const lambdas = readdirSync(join(REPO_ROOT, 'functions', 'lambdas'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => file.replace(/\.ts$/, ''))
       .sort();
     report.progress(`bundling ${lambdas.length} Lambdas`);
     const bundles: Bundle[] = [];
     for (const name of lambdas) {
       try {
-        bundles.push(await bundle(name, [`functions/${name}/handler.ts`], outDir));
+        bundles.push(await bundle(name, [`functions/lambdas/${name}.ts`], outDir));
       } catch (error) {
         report.note(`${name}: bundling failed (${(error as Error).message.split('\n')[0]})`);
       }

@@ -29,9 +29,9 @@ import { systemClock } from '../functions/core/clock.ts';
 import { batchPutAll } from '../functions/ledger/dynamo-batch.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../functions/ledger/dynamodb-store.ts';
 import { CONTACT_SK, accountPk, audiencePk, audienceSk, shardOf, stateSk } from '../functions/ledger/keys.ts';
-import { ensureTable, localClientConfig, startDynaliteProcess } from '../functions/local/dynamo-engine.ts';
-import { startSesEndpoint } from '../functions/local/ses-endpoint.ts';
-import { createCampaignQueues, startCampaignWorkers } from '../functions/local/wiring/workers.ts';
+import { ensureTable, localClientConfig, startDynaliteProcess } from '../local/dynamo-engine.ts';
+import { startSesEndpoint } from '../local/ses-endpoint.ts';
+import { createCampaignQueues, startCampaignWorkers } from '../local/wiring/workers.ts';
 import type { BenchReport } from './lib/report.ts';
 
 const NOW = { now: () => new Date('2026-11-29T12:00:00.000Z') };

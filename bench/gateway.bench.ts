@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../functions/core/clock.ts';
-import { startGateway, type GatewayHandler } from '../functions/local/gateway.ts';
+import { startGateway, type GatewayHandler } from '../local/gateway.ts';
 import { apiEvent, benchContext } from './lib/events.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import type { BenchReport } from './lib/report.ts';
@@ -28,7 +28,7 @@ const mean = (values: readonly number[]): number => values.reduce((sum, value) =
 
 export async function run(report: BenchReport): Promise<void> {
   const mode = process.env['BENCH_LOAD_MODE'] === 'inprocess' ? 'inprocess' : 'process';
-  const { makeHandler } = await import('../functions/notices/handler.ts');
+  const { makeHandler } = await import('../functions/lambdas/notices.ts');
   const { compiledContent } = await import('../functions/content/artifact.ts');
   const notices = makeHandler({ content: compiledContent, clock: systemClock }) as unknown as GatewayHandler;
   const gateway = await startGateway({ handlers: { notices } });

@@ -8,13 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { makeHandler } from '../functions/accounts/handler.ts';
-import { publishedContent } from '../functions/accounts/published-content.ts';
+import { makeHandler } from '../functions/lambdas/accounts.ts';
+import { publishedContent } from '../functions/ledger/published-content.ts';
 import { fixedClock } from '../functions/core/clock.ts';
 import { DynamoDbAcceptanceStore } from '../functions/ledger/dynamodb-store.ts';
 import type { AcceptanceStore } from '../functions/ledger/store.ts';
 import type { AcceptanceState } from '../functions/ledger/types.ts';
-import { ensureTable, localClientConfig, startDynamoEngine } from '../functions/local/dynamo-engine.ts';
+import { ensureTable, localClientConfig, startDynamoEngine } from '../local/dynamo-engine.ts';
 import type { BenchReport } from './lib/report.ts';
 import { round } from './lib/stats.ts';
 import { interleave } from './lib/timing.ts';
@@ -150,7 +150,7 @@ const measureAgainstStore = async (report: BenchReport): Promise<void> => {
 
 const measureBundle = async (report: BenchReport): Promise<void> => {
   const options = {
-    entryPoints: ['functions/accounts/handler.ts'],
+    entryPoints: ['functions/lambdas/accounts.ts'],
     bundle: true,
     platform: 'node' as const,
     format: 'esm' as const,

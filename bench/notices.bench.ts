@@ -31,7 +31,7 @@ const pool = Array.from({ length: POOL_SIZE }, (_, i) => {
 });
 
 export async function run(report: BenchReport): Promise<void> {
-  const { makeHandler } = (await import('../functions/notices/handler.ts')) as unknown as {
+  const { makeHandler } = (await import('../functions/lambdas/notices.ts')) as unknown as {
     makeHandler?: (deps: { content: unknown; clock: typeof systemClock }) => Handler;
   };
   if (!makeHandler) {

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { CompiledContent } from '../functions/content/types.ts';
+import type { CompiledContent } from '../functions/core/content.ts';
 import { platformContentOf } from '../lib/disclosure-platform.ts';
 import { DisclosureStack } from '../lib/disclosure-stack.ts';
 import { PLACEHOLDER_SENDER, environmentNameOf, platformPropsFromSettings, type SettingName } from '../lib/platform-settings.ts';
@@ -22,9 +22,9 @@ const ARTIFACT = path.join(ROOT, '.build', 'content.json');
 
 /** Builds `templates/` into the artifact (failing on invalid content); falls back to an existing artifact. */
 const loadContent = async (): Promise<CompiledContent> => {
-  const buildModule = path.join(ROOT, 'functions', 'content', 'build.ts');
+  const buildModule = path.join(ROOT, 'compiler', 'build.ts');
   if (existsSync(buildModule)) {
-    const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = (await import(buildModule)) as typeof import('../functions/content/build.ts');
+    const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = (await import(buildModule)) as typeof import('../compiler/build.ts');
     const templatesDir = path.join(ROOT, 'templates');
     const content = buildContent({ templatesDir });
     writeContentArtifact(content, ARTIFACT);

@@ -8,8 +8,8 @@
 import { fixedClock } from '../functions/core/clock.ts';
 import type { InMemoryChoicePublisher } from '../functions/campaigns/events.ts';
 import type { CampaignStore } from '../functions/campaigns/store.ts';
-import type { LocalScheduler } from '../functions/local/wiring/choices.ts';
-import { startPlatform } from '../functions/local/platform.ts';
+import type { LocalScheduler } from '../local/wiring/choices.ts';
+import { startPlatform } from '../local/platform.ts';
 
 /** Before version 2 (effective 2027-02-01) and well before its deadline. */
 const DEMO_START = '2026-12-01T09:00:00.000Z';

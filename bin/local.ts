@@ -4,7 +4,7 @@
  * Lambdas wired against them. The only place of the local platform that reads the environment.
  */
 import { resolve } from 'node:path';
-import { startPlatform } from '../functions/local/platform.ts';
+import { startPlatform } from '../local/platform.ts';
 
 const portFrom = (name: string, fallback: number): number => {
   const raw = process.env[name];

@@ -31,10 +31,10 @@ export const routes: readonly Route[] = [
 
 /** The Lambda entry file for each HTTP-facing function, relative to the repository root. */
 export const lambdaEntries: Record<LambdaName, string> = {
-  notices: 'functions/notices/handler.ts',
-  accounts: 'functions/accounts/handler.ts',
-  'campaigns-api': 'functions/campaigns-api/handler.ts',
-  choices: 'functions/choices/handler.ts',
+  notices: 'functions/lambdas/notices.ts',
+  accounts: 'functions/lambdas/accounts.ts',
+  'campaigns-api': 'functions/lambdas/campaigns-api.ts',
+  choices: 'functions/lambdas/choices.ts',
 };
 
 /** The API Gateway route key, e.g. `GET /v1/notices/{noticeId}`. */

@@ -4,7 +4,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { CompiledContent, LanguageTag, RegionCatalogue } from '../functions/content/types.ts';
+import type { CompiledContent, LanguageTag, RegionCatalogue } from '../functions/core/content.ts';
 
 /** What the infrastructure needs from the compiled content: the edge function is generated from it. */
 export interface PlatformContent {

@@ -59,10 +59,10 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 const ENTRIES: Record<PlatformFunctionName, string> = {
   ...lambdaEntries,
-  'campaign-planner': 'functions/campaign-planner/handler.ts',
-  'campaign-sender': 'functions/campaign-sender/handler.ts',
-  'ses-events': 'functions/ses-events/handler.ts',
-  'campaign-scheduler': 'functions/campaign-scheduler/handler.ts',
+  'campaign-planner': 'functions/lambdas/campaign-planner.ts',
+  'campaign-sender': 'functions/lambdas/campaign-sender.ts',
+  'ses-events': 'functions/lambdas/ses-events.ts',
+  'campaign-scheduler': 'functions/lambdas/campaign-scheduler.ts',
 };
 
 /** Logical ids of the stateful resources. Fixed so that refactoring the construct tree can never replace them. */

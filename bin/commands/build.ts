@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { ContentValidationError, formatProblem } from '../../functions/content/errors.ts';
+import { ContentValidationError, formatProblem } from '../../compiler/errors.ts';
 
 export const DEFAULT_TEMPLATES_DIR = 'templates';
 export const DEFAULT_OUT_FILE = '.build/content.json';
@@ -59,7 +59,7 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
     return 0;
   }
 
-  const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = await import('../../functions/content/build.ts');
+  const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = await import('../../compiler/build.ts');
   try {
     const content = buildContent({ templatesDir });
     const templates = buildRenderTemplates({ templatesDir });

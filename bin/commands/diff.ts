@@ -1,10 +1,10 @@
 /** `diff <notice> <from> <to> [--region] [--lang] [--json]`: what changed between two versions of a variant. */
 import type { Command } from 'commander';
 import { diffLines } from 'diff';
-import { buildContent } from '../../functions/content/build.ts';
+import { buildContent } from '../../compiler/build.ts';
 import { diffVersions, type SectionDiff, type VersionDiff } from '../../functions/content/diff.ts';
-import { ContentValidationError } from '../../functions/content/errors.ts';
-import type { CompiledContent, DeclaredChange } from '../../functions/content/types.ts';
+import { ContentValidationError } from '../../compiler/errors.ts';
+import type { CompiledContent, DeclaredChange } from '../../functions/core/content.ts';
 import { DisclosureError } from '../../functions/core/errors.ts';
 import { DEFAULT_TEMPLATES_DIR, processIo, reportValidationError, type CommandIo } from './build.ts';
 

@@ -3,9 +3,9 @@
  * print the variant a caller would be served, resolved by the same pure core as the API.
  */
 import type { Command } from 'commander';
-import { buildContent } from '../../functions/content/build.ts';
-import { ContentValidationError } from '../../functions/content/errors.ts';
-import { variantKey, type CompiledContent } from '../../functions/content/types.ts';
+import { buildContent } from '../../compiler/build.ts';
+import { ContentValidationError } from '../../compiler/errors.ts';
+import { variantKey, type CompiledContent } from '../../functions/core/content.ts';
 import { systemClock, type Clock } from '../../functions/core/clock.ts';
 import { DisclosureError } from '../../functions/core/errors.ts';
 import { negotiateLanguage } from '../../functions/core/language.ts';

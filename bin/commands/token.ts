@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLocalJwtAuthorizer } from '../../functions/local/jwt-authorizer.ts';
+import { createLocalJwtAuthorizer } from '../../local/jwt-authorizer.ts';
 import { ADMIN_SCOPE, SERVICE_SCOPE } from '../../functions/http/principal.ts';
 
 interface TokenOptions {

@@ -1,6 +1,6 @@
 /** `validate [--templates dir]`: check the templates without writing anything; exit 1 with `file:line: message` lines. */
 import type { Command } from 'commander';
-import { buildContent } from '../../functions/content/build.ts';
+import { buildContent } from '../../compiler/build.ts';
 import { DEFAULT_TEMPLATES_DIR, processIo, reportValidationError, type CommandIo } from './build.ts';
 
 /** Returns the exit code: 0 valid, 1 with every problem printed to stderr. */

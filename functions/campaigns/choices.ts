@@ -9,7 +9,7 @@
  */
 import { isConditionFailure } from '../ledger/dynamo-batch.ts';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChoiceOption, ContentIndex } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { ALL_CHOICE_OPTIONS } from '../core/audience.ts';
 import { GoneError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';

@@ -8,8 +8,8 @@
  */
 import Mustache from 'mustache';
 import { compiledTemplates } from '../content/templates-artifact.ts';
-import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, LanguageTag } from '../content/types.ts';
-import { variantKey } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, LanguageTag } from '../core/content.ts';
+import { variantKey } from '../core/content.ts';
 import { ALL_CHOICE_OPTIONS, findVersion, planAudience } from '../core/audience.ts';
 
 export type CampaignEmailKind = 'choice' | 'reminder' | 'informational';

@@ -4,7 +4,7 @@
  * local platform and tests. Events carry the account id, never contact data.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { ChoiceOption } from '../content/types.ts';
+import type { ChoiceOption } from '../core/content.ts';
 
 export const CHOICE_EVENT_SOURCE = 'disclosure.choices';
 export const CHOICE_RECORDED = 'ChoiceRecorded';

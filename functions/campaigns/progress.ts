@@ -4,7 +4,7 @@
  * and progress (the counters summed).
  */
 import pLimit from 'p-limit';
-import type { ChoiceOption, ContentIndex } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { type AudiencePlan, type RegionNotification, campaignIdFor, planAudience } from '../core/audience.ts';
 import type { Clock } from '../core/clock.ts';
 import { NotFoundError, UnprocessableError } from '../core/errors.ts';

@@ -1,6 +1,6 @@
 /**
  * The `Queue` port the campaign engine sends work through, and its SQS adapter. Locally the
- * in-process queues (`functions/local/queues.ts`) implement the same port.
+ * in-process queues (`local/queues.ts`) implement the same port.
  */
 import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 

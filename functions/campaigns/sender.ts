@@ -27,7 +27,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { ChoiceOption, ContentIndex } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EvidenceRecord } from '../ledger/types.ts';
 import { RetryableSendError } from './errors.ts';

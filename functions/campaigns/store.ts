@@ -5,7 +5,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import type { ChoiceOption } from '../content/types.ts';
+import type { ChoiceOption } from '../core/content.ts';
 import type { RegionNotification } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';

@@ -1,6 +1,6 @@
 /** The compiled content, bundled into the notices Lambda by esbuild: its only content import. */
 import content from '../../.build/content.json' with { type: 'json' };
-import type { CompiledContent } from './types.ts';
+import type { CompiledContent } from '../core/content.ts';
 
 export const compiledContent = content as unknown as CompiledContent;
 export type { CompiledContent };

@@ -3,7 +3,7 @@
  * notices Lambda runs it per request (`GET /v1/notices/{id}/diff`).
  */
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { variantKey, type CompiledNotice, type CompiledSection, type DeclaredChange, type RegionId } from './types.ts';
+import { variantKey, type CompiledNotice, type CompiledSection, type DeclaredChange, type RegionId } from '../core/content.ts';
 
 export type SectionStatus = 'added' | 'removed' | 'changed' | 'unchanged';
 

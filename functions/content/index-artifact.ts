@@ -3,7 +3,7 @@
  * metadata, hashes and declared changes, without the ~1 MB of pre-rendered documents.
  */
 import index from '../../.build/content-index.json' with { type: 'json' };
-import type { ContentIndex } from './types.ts';
+import type { ContentIndex } from '../core/content.ts';
 
 export const contentIndex = index as unknown as ContentIndex;
 export type { ContentIndex };

@@ -3,7 +3,7 @@
  * Lambdas that render them: no template file is read at run time.
  */
 import templates from '../../.build/templates.json' with { type: 'json' };
-import type { CompiledTemplates } from './types.ts';
+import type { CompiledTemplates } from '../core/content.ts';
 
 export const compiledTemplates = templates as unknown as CompiledTemplates;
 export type { CompiledTemplates };

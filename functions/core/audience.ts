@@ -2,7 +2,7 @@
  * Audience rules, pure: which regions of a notice version must be offered a choice, which may
  * get an informational email, and which get nothing (PRODUCT.md "Domain rules").
  */
-import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, IndexedVersion, RegionId } from '../content/types.ts';
+import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, IndexedVersion, RegionId } from './content.ts';
 import { NotFoundError } from './errors.ts';
 
 /** Every option, in the order the email and the choice page present them. */

@@ -12,7 +12,7 @@
  * Past the deadline with no recorded answer, the protective default already applies, so it is
  * reported as a defaulted `keep-previous` even before the deadline job has written it.
  */
-import type { ChoiceOption } from '../content/types.ts';
+import type { ChoiceOption } from './content.ts';
 
 /** The part of a compiled notice governance reads (a `CompiledNotice` is one). */
 export interface NoticeVersions {

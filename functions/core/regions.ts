@@ -2,7 +2,7 @@
  * Region resolution, pure: which regional variant a caller gets, from an explicit region, a
  * country (or ISO 3166-2 subdivision), the CloudFront geo headers, or the `global` default.
  */
-import type { RegionCatalogue, RegionId } from '../content/types.ts';
+import type { RegionCatalogue, RegionId } from './content.ts';
 import { InvalidInputError, UnprocessableError } from './errors.ts';
 
 /** The region of countries that no catalogue entry names. */

@@ -2,7 +2,7 @@
  * Version selection, pure: "latest" is the newest version whose effective date (00:00 UTC) has
  * passed at `now`; any published version can be fetched by number, even ahead of its date.
  */
-import type { CompiledNotice, CompiledVersion } from '../content/types.ts';
+import type { CompiledNotice, CompiledVersion } from './content.ts';
 import { NotFoundError } from './errors.ts';
 
 /** The instant (ms since epoch) a version takes effect: 00:00:00 UTC of its effective date. */

@@ -3,7 +3,7 @@
  * and which version is latest. Typed structurally so the full `CompiledContent` or the slim
  * `ContentIndex` (what the Lambdas bundle) both fit.
  */
-import type { DeclaredChange, IndexedNotice } from '../content/types.ts';
+import type { DeclaredChange, IndexedNotice } from '../core/content.ts';
 import { isInForce } from '../core/versions.ts';
 
 export interface PublishedVersion {

@@ -1,5 +1,5 @@
 /** Types of the acceptance ledger: the records it keeps and the shapes the campaigns code against. */
-import type { ChoiceOption } from '../content/types.ts';
+import type { ChoiceOption } from '../core/content.ts';
 
 /** Number of write shards of the audience and evidence indexes (stable hash of the account id). */
 export const AUDIENCE_SHARDS = 16;

@@ -3,7 +3,7 @@
  * latest is cached briefly and never past the instant the next version takes effect, so no cache
  * can serve the old text as "latest" once the new one is in force.
  */
-import type { CompiledNotice } from '../content/types.ts';
+import type { CompiledNotice } from '../core/content.ts';
 import { nextEffectiveAt } from '../core/versions.ts';
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';

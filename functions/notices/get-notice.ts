@@ -10,7 +10,7 @@
  */
 import { createError } from '@middy/util';
 import Negotiator from 'negotiator';
-import { variantKey } from '../content/types.ts';
+import { variantKey } from '../core/content.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { negotiateLanguage } from '../core/language.ts';
 import { resolveRegion } from '../core/regions.ts';

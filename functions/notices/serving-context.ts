@@ -1,5 +1,5 @@
 /** What every notices route gets: the compiled content indexed once, the clock, and the memo. */
-import type { CompiledContent, CompiledNotice } from '../content/types.ts';
+import type { CompiledContent, CompiledNotice } from '../core/content.ts';
 import type { Clock } from '../core/clock.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';

@@ -6,7 +6,7 @@
  * The code is generated from the same region catalogue the content build compiles, so the edge
  * and `functions/core` cannot disagree about which country belongs to which region.
  */
-import type { RegionCatalogue } from '../../functions/content/types.ts';
+import type { RegionCatalogue } from '../../functions/core/content.ts';
 
 /** The request header the function sets; the cache policy keys on it. */
 export const REGION_HEADER = 'x-notice-region';

@@ -7,10 +7,10 @@ import { runBuild, type CommandIo } from '../../bin/commands/build.ts';
 import { runDiff } from '../../bin/commands/diff.ts';
 import { runShow } from '../../bin/commands/show.ts';
 import { runValidate } from '../../bin/commands/validate.ts';
-import { buildContent } from '../../functions/content/build.ts';
-import type { CompiledContent } from '../../functions/content/types.ts';
+import { buildContent } from '../../compiler/build.ts';
+import type { CompiledContent } from '../../functions/core/content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { removeTemplateDirs, replaceOnce, templatesWith, validTemplates, writeTemplates } from '../unit/content/template-fixture.ts';
+import { removeTemplateDirs, replaceOnce, templatesWith, validTemplates, writeTemplates } from '../unit/compiler/template-fixture.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TEMPLATES = join(ROOT, 'templates');

@@ -6,7 +6,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { startPlatform, type Platform } from '../../functions/local/platform.ts';
+import { startPlatform, type Platform } from '../../local/platform.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const SCREENSHOT_PAGE = '/tmp/disclosure-choice-page.png';

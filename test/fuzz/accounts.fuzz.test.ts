@@ -8,8 +8,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '../../functions/accounts/handler.ts';
-import { publishedContent } from '../../functions/accounts/published-content.ts';
+import { makeHandler } from '../../functions/lambdas/accounts.ts';
+import { publishedContent } from '../../functions/ledger/published-content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startTestTable, variantOf, TEST_NOW, type TestTable } from '../integration/engines.ts';
 

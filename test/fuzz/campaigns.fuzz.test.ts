@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler } from '../../functions/campaigns-api/handler.ts';
+import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
 import type { Campaign, CampaignStore } from '../../functions/campaigns/store.ts';
 import { COUNTER_NAMES } from '../../functions/campaigns/store.ts';

@@ -14,7 +14,7 @@ import type { ChoiceDeps, RecordedChoice } from '../../functions/campaigns/choic
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { Campaign } from '../../functions/campaigns/store.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
-import { makeHandler } from '../../functions/choices/handler.ts';
+import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
 import { fixedClock } from '../../functions/core/clock.ts';

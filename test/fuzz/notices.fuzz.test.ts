@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compiledContent as content } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { makeHandler } from '../../functions/notices/handler.ts';
+import { makeHandler } from '../../functions/lambdas/notices.ts';
 
 const RUNS = 10_500;
 const notice = content.notices[0]!;

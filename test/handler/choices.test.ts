@@ -6,7 +6,7 @@ import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import { CampaignStore, recipientKey, type Campaign } from '../../functions/campaigns/store.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
-import { makeHandler } from '../../functions/choices/handler.ts';
+import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
 import { fixedClock } from '../../functions/core/clock.ts';

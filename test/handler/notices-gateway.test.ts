@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledContent as content } from '../../functions/content/artifact.ts';
-import type { CompiledNotice } from '../../functions/content/types.ts';
+import type { CompiledNotice } from '../../functions/core/content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { startGateway, type Gateway, type GatewayHandler } from '../../functions/local/gateway.ts';
-import { makeHandler } from '../../functions/notices/handler.ts';
+import { startGateway, type Gateway, type GatewayHandler } from '../../local/gateway.ts';
+import { makeHandler } from '../../functions/lambdas/notices.ts';
 
 // A date while the sample's first version is in force, whatever today is.
 const notice = content.notices.find((candidate) => candidate.noticeId === 'privacy') as CompiledNotice;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '../../functions/campaign-scheduler/handler.ts';
-import { candidateCampaignIds, DynamoDbSweepStore } from '../../functions/campaign-scheduler/sweeps.ts';
+import { makeHandler } from '../../functions/lambdas/campaign-scheduler.ts';
+import { candidateCampaignIds, DynamoDbSweepStore } from '../../functions/campaigns/sweeps.ts';
 import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { SendMessage } from '../../functions/campaigns/messages.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTagValue } from '../../functions/campaigns/messages.ts';
 import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
 import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
-import { makeHandler } from '../../functions/ses-events/handler.ts';
+import { makeHandler } from '../../functions/lambdas/ses-events.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
 
 const campaign: Campaign = {

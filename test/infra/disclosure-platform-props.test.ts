@@ -2,7 +2,7 @@
 import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import type { CompiledContent } from '../../functions/content/types.ts';
+import type { CompiledContent } from '../../functions/core/content.ts';
 import {
   DisclosurePlatform,
   PlatformPropsError,

@@ -13,9 +13,9 @@ const FULL_CONTENT = '.build/content.json';
 const CONTENT_INDEX = '.build/content-index.json';
 const OTHER_LIMIT_BYTES = 250 * 1024;
 
-const lambdas = readdirSync(join(REPO_ROOT, 'functions'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && existsSync(join(REPO_ROOT, 'functions', entry.name, 'handler.ts')))
-  .map((entry) => entry.name)
+const lambdas = readdirSync(join(REPO_ROOT, 'functions', 'lambdas'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.replace(/\.ts$/, ''))
   .sort();
 
 interface Bundled {
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await Promise.all(
     lambdas.map(async (name) => {
       const result = await build({
-        entryPoints: [`functions/${name}/handler.ts`],
+        entryPoints: [`functions/lambdas/${name}.ts`],
         absWorkingDir: REPO_ROOT,
         bundle: true,
         platform: 'node',

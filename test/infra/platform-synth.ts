@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { CompiledContent } from '../../functions/content/types.ts';
+import type { CompiledContent } from '../../functions/core/content.ts';
 import { platformContentOf, type DisclosurePlatformProps } from '../../lib/disclosure-platform.ts';
 import { DisclosureStack } from '../../lib/disclosure-stack.ts';
 

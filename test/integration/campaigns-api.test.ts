@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '../../functions/campaigns-api/handler.ts';
+import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
 import type { PlannerMessage } from '../../functions/campaigns/messages.ts';
 import { CampaignStore } from '../../functions/campaigns/store.ts';

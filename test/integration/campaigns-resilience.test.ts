@@ -17,9 +17,9 @@ import { systemClock } from '../../functions/core/clock.ts';
 import { batchPutAll } from '../../functions/ledger/dynamo-batch.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import { accountPk, audiencePk, audienceSk, CONTACT_SK, shardOf, stateSk } from '../../functions/ledger/keys.ts';
-import { ensureTable, localClientConfig, startDynaliteProcess } from '../../functions/local/dynamo-engine.ts';
-import { type SesEndpoint, startSesEndpoint } from '../../functions/local/ses-endpoint.ts';
-import { createCampaignQueues, startCampaignWorkers } from '../../functions/local/wiring/workers.ts';
+import { ensureTable, localClientConfig, startDynaliteProcess } from '../../local/dynamo-engine.ts';
+import { type SesEndpoint, startSesEndpoint } from '../../local/ses-endpoint.ts';
+import { createCampaignQueues, startCampaignWorkers } from '../../local/wiring/workers.ts';
 
 
 

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { makeHandler } from '../../functions/accounts/handler.ts';
-import { publishedContent } from '../../functions/accounts/published-content.ts';
+import { makeHandler } from '../../functions/lambdas/accounts.ts';
+import { publishedContent } from '../../functions/ledger/published-content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
-import { ensureTable, localClientConfig, startDynamoEngine, type DynamoEngineName } from '../../functions/local/dynamo-engine.ts';
-import { startGateway, type GatewayHandler } from '../../functions/local/gateway.ts';
-import { createLocalJwtAuthorizer, type LocalJwtAuthorizer } from '../../functions/local/jwt-authorizer.ts';
+import { ensureTable, localClientConfig, startDynamoEngine, type DynamoEngineName } from '../../local/dynamo-engine.ts';
+import { startGateway, type GatewayHandler } from '../../local/gateway.ts';
+import { createLocalJwtAuthorizer, type LocalJwtAuthorizer } from '../../local/jwt-authorizer.ts';
 
 /** The engine the integration suite runs against. */
 export const engineUnderTest = (): DynamoEngineName => (process.env['DYNAMO_ENGINE'] === 'dynamodb-local' ? 'dynamodb-local' : 'dynalite');

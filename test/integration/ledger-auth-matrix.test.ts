@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, SERVICE_SCOPE } from '../../functions/http/principal.ts';
-import { createLocalJwtAuthorizer } from '../../functions/local/jwt-authorizer.ts';
+import { createLocalJwtAuthorizer } from '../../local/jwt-authorizer.ts';
 import { startLedgerApi, variantOf, type LedgerApi } from './engines.ts';
 
 const OWNER = 'acct-owner';

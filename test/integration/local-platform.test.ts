@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { startPlatform, type Platform } from '../../functions/local/platform.ts';
+import { startPlatform, type Platform } from '../../local/platform.ts';
 
 // Version 1 of the sample is in force on this date, version 2 (effective 2027-02-01) is not yet.
 const clock = fixedClock('2026-06-01T12:00:00.000Z');

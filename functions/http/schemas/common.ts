@@ -2,7 +2,7 @@
  * Shared HTTP schemas and the shape of the OpenAPI fragments each area contributes.
  *
  * Schemas are zod 4: `zod/mini` here and on the serving path (a few KB in the bundle), full `zod`
- * is fine in other areas; both are zod core schemas, which `functions/http/openapi.ts` converts.
+ * is fine in other areas; both are zod core schemas, which `compiler/openapi.ts` converts.
  * A schema registered in `z.globalRegistry` with an `id` (full zod: `.meta({ id })`) becomes a
  * named component and is referenced by `$ref` wherever it is used.
  */

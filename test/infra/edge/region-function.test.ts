@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CompiledContent, RegionCatalogue } from '../../../functions/content/types.ts';
+import type { CompiledContent, RegionCatalogue } from '../../../functions/core/content.ts';
 import { negotiateLanguage } from '../../../functions/core/language.ts';
 import { regionOfLocation } from '../../../functions/core/regions.ts';
 import { platformContentOf } from '../../../lib/disclosure-platform-props.ts';

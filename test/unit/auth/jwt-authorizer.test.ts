@@ -5,7 +5,7 @@ import { SignJWT, UnsecuredJWT, importJWK } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../functions/core/clock.ts';
 import { principalFromEvent } from '../../../functions/http/principal.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, createLocalJwtAuthorizer } from '../../../functions/local/jwt-authorizer.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, createLocalJwtAuthorizer } from '../../../local/jwt-authorizer.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 const NOW = '2026-11-29T12:00:00.000Z';

@@ -13,7 +13,7 @@ import {
 import { InMemoryChoicePublisher } from '../../../functions/campaigns/events.ts';
 import type { Campaign, Counters } from '../../../functions/campaigns/store.ts';
 import { staticTokenKey } from '../../../functions/campaigns/token-key.ts';
-import type { CompiledContent } from '../../../functions/content/types.ts';
+import type { CompiledContent } from '../../../functions/core/content.ts';
 import { InvalidInputError, InvalidTokenError, NotFoundError } from '../../../functions/core/errors.ts';
 import { signChoiceToken } from '../../../functions/core/tokens.ts';
 import type { AcceptanceState, EvidenceRecord } from '../../../functions/ledger/types.ts';

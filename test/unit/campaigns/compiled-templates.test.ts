@@ -15,7 +15,7 @@ const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 // Renders one choice email and one choice page and one error page, and prints them as JSON.
 const ENTRY = `
 import { renderCampaignEmail } from './functions/campaigns/email.ts';
-import { renderChoicePage, renderErrorPage } from './functions/choices/pages.ts';
+import { renderChoicePage, renderErrorPage } from './functions/campaigns/choice-pages.ts';
 import { contentIndex } from './functions/content/index-artifact.ts';
 const deadline = '2027-02-01T00:00:00.000Z';
 const email = renderCampaignEmail({ content: contentIndex, noticeId: 'privacy', version: 2, region: 'eea', language: 'ja', kind: 'choice', deadline, publicBaseUrl: 'https://privacy.example.com' });

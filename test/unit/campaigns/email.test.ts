@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledContent, CompiledVariant, DeclaredChange } from '../../../functions/content/types.ts';
+import type { CompiledContent, CompiledVariant, DeclaredChange } from '../../../functions/core/content.ts';
 import {
   choiceLinks,
   escapeHtml,

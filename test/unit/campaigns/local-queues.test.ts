@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalQueue, startConsumer } from '../../../functions/local/queues.ts';
+import { LocalQueue, startConsumer } from '../../../local/queues.ts';
 
 describe('Class: LocalQueue', () => {
   it('hides a received message for the visibility timeout, then redelivers it', () => {

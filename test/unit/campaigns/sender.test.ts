@@ -5,7 +5,7 @@ import { unlimited } from '../../../functions/campaigns/rate-limiter.ts';
 import { backoffMs, escapeTemplateValue, sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
 import type { Campaign, CampaignStore, ClaimInput, ClaimOutcome } from '../../../functions/campaigns/store.ts';
-import type { CompiledContent } from '../../../functions/content/types.ts';
+import type { CompiledContent } from '../../../functions/core/content.ts';
 import { fixedClock } from '../../../functions/core/clock.ts';
 import type { EvidenceRecord } from '../../../functions/ledger/types.ts';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContent } from '../../../functions/content/build.ts';
+import { buildContent } from '../../../compiler/build.ts';
 import { diffVersions } from '../../../functions/content/diff.ts';
-import type { CompiledNotice } from '../../../functions/content/types.ts';
+import type { CompiledNotice } from '../../../functions/core/content.ts';
 import { InvalidInputError, NotFoundError } from '../../../functions/core/errors.ts';
-import { removeTemplateDirs, validTemplates, writeTemplates } from './template-fixture.ts';
+import { removeTemplateDirs, validTemplates, writeTemplates } from '../compiler/template-fixture.ts';
 
 afterAll(removeTemplateDirs);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compiledContent } from '../../../functions/content/artifact.ts';
-import type { CompiledContent, DeclaredChange } from '../../../functions/content/types.ts';
+import type { CompiledContent, DeclaredChange } from '../../../functions/core/content.ts';
 import { campaignIdFor, planAudience, requiresChoice } from '../../../functions/core/audience.ts';
 import { NotFoundError } from '../../../functions/core/errors.ts';
 

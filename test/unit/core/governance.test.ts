@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledNotice } from '../../../functions/content/types.ts';
+import type { CompiledNotice } from '../../../functions/core/content.ts';
 import { governance, type GovernanceState } from '../../../functions/core/governance.ts';
 
 const notice: CompiledNotice = {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import countries from 'i18n-iso-countries';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { RegionCatalogue } from '../../../functions/content/types.ts';
+import type { RegionCatalogue } from '../../../functions/core/content.ts';
 import { InvalidInputError, UnprocessableError } from '../../../functions/core/errors.ts';
 import { GLOBAL_REGION, resolveRegion } from '../../../functions/core/regions.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledNotice, CompiledVersion } from '../../../functions/content/types.ts';
+import type { CompiledNotice, CompiledVersion } from '../../../functions/core/content.ts';
 import { fixedClock } from '../../../functions/core/clock.ts';
 import { NotFoundError } from '../../../functions/core/errors.ts';
 import { effectiveAt, isInForce, latestVersion, nextEffectiveAt, selectVersion } from '../../../functions/core/versions.ts';

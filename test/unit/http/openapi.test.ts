@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { compiledContent } from '../../../functions/content/artifact.ts';
-import { buildOpenApiDocument, mergePaths } from '../../../functions/http/openapi.ts';
+import { buildOpenApiDocument, mergePaths } from '../../../compiler/openapi.ts';
 import { routes } from '../../../functions/routes.ts';
 
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../functions/core/clock.ts';
-import { startGateway, type Gateway } from '../../../functions/local/gateway.ts';
+import { startGateway, type Gateway } from '../../../local/gateway.ts';
 
 const NOW = '2026-03-12T19:03:58.000Z';
 

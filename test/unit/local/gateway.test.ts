@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../functions/core/clock.ts';
-import { startGateway, type Authorize, type Gateway, type GatewayHandler } from '../../../functions/local/gateway.ts';
+import { startGateway, type Authorize, type Gateway, type GatewayHandler } from '../../../local/gateway.ts';
 
 const NOW = '2026-03-12T19:03:58.000Z';
 

@@ -1,0 +1,183 @@
+/**
+ * The content build: `templates/` → `CompiledContent` (every variant pre-rendered and hashed) → `.build/content.json`,
+ * plus its slim `ContentIndex` (`.build/content-index.json`) and the run-time templates (`.build/templates.json`).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { buildOpenApiDocument } from './openapi.ts';
+import { compileCatalogue, servedRegions } from './catalogue.ts';
+import { ProblemCollector } from './errors.ts';
+import { compileRenderTemplates } from './compile-templates.ts';
+import { canonicalRendering, contentHash, sourceHash } from './hash.ts';
+import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
+import { readTemplateTree } from './source.ts';
+import { validateNotice, type ValidNotice } from './validate.ts';
+import { variantKey, type CompiledContent, type CompiledTemplates, type ContentIndex, type CompiledNotice, type CompiledSection, type CompiledVariant, type CompiledVersion, type RegionCatalogue } from '../functions/core/content.ts';
+
+export interface BuildOptions {
+  /** The templates directory; file paths in problems are reported relative to it as given. */
+  readonly templatesDir: string;
+}
+
+/**
+ * Compiles the templates. Throws `ContentValidationError` listing every problem (file and line)
+ * when anything is wrong; same input gives the same output, byte for byte.
+ */
+export const buildContent = (options: BuildOptions): CompiledContent => {
+  const problems = new ProblemCollector();
+  const tree = readTemplateTree(options.templatesDir, problems);
+  const catalogue = tree.catalogueFile ? compileCatalogue(tree.catalogueFile.path, tree.catalogueFile.content, problems) : undefined;
+  const notices = tree.notices.map((notice) => validateNotice(notice, catalogue, problems));
+  problems.throwIfAny();
+
+  const regions = servedRegions(catalogue as RegionCatalogue);
+  return {
+    schemaVersion: 1,
+    // Paths relative to the templates directory: the hash must not depend on where the tree is checked out.
+    sourceHash: sourceHash(tree.files.map((file) => ({ path: relative(options.templatesDir, file.path).split('\\').join('/'), content: file.content }))),
+    catalogue: catalogue as RegionCatalogue,
+    notices: (notices as ValidNotice[]).map((notice) => compileNotice(notice, regions)),
+    openapi: JSON.stringify(buildOpenApiDocument()),
+  };
+};
+
+/** Compiles `templates/emails/**` and `templates/pages/**`; throws `ContentValidationError` on malformed YAML. */
+export const buildRenderTemplates = (options: BuildOptions): CompiledTemplates => {
+  const problems = new ProblemCollector();
+  const templates = compileRenderTemplates(options.templatesDir, problems);
+  problems.throwIfAny();
+  return templates;
+};
+
+/** The slim index of compiled content: what every Lambda but notices reads, without the pre-rendered documents. */
+export const contentIndexOf = (content: CompiledContent): ContentIndex => ({
+  schemaVersion: content.schemaVersion,
+  sourceHash: content.sourceHash,
+  catalogue: content.catalogue,
+  notices: content.notices.map((notice) => ({
+    noticeId: notice.noticeId,
+    title: notice.title,
+    defaultLanguage: notice.defaultLanguage,
+    regions: notice.regions,
+    versions: notice.versions.map((version) => ({
+      version: version.version,
+      effectiveDate: version.effectiveDate,
+      languages: version.languages,
+      sections: version.sections,
+      changes: version.changes,
+      variants: Object.fromEntries(
+        Object.entries(version.variants).map(([key, variant]) => [
+          key,
+          {
+            noticeId: variant.noticeId,
+            version: variant.version,
+            region: variant.region,
+            language: variant.language,
+            contentHash: variant.contentHash,
+            sections: variant.sections.map((section) => ({ id: section.id, title: section.title, region: section.region })),
+          },
+        ]),
+      ),
+    })),
+  })),
+});
+
+/** Serialises the artifact: compact and deterministic. */
+export const serializeContent = (content: CompiledContent | ContentIndex | CompiledTemplates): string => `${JSON.stringify(content)}\n`;
+
+/**
+ * Writes the artifact atomically (other processes may be reading it) and only when its bytes
+ * change, so watchers and caches are not disturbed by a no-op build. Returns whether it wrote.
+ */
+export const writeContentArtifact = (content: CompiledContent | ContentIndex | CompiledTemplates, outFile: string): boolean => {
+  const bytes = serializeContent(content);
+  let existing: string | undefined;
+  try {
+    existing = readFileSync(outFile, 'utf8');
+  } catch {
+    existing = undefined;
+  }
+  if (existing === bytes) return false;
+  mkdirSync(dirname(outFile), { recursive: true });
+  const temporary = `${outFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, outFile);
+  return true;
+};
+
+const compileNotice = (notice: ValidNotice, regions: readonly string[]): CompiledNotice => {
+  const versions: CompiledVersion[] = [];
+  // Per variant, the canonical text (without the version number) and when it last changed.
+  const history = new Map<string, { text: string; lastUpdated: string }>();
+  // A common section appears in every region's variant: render each distinct body once.
+  const htmlCache = new Map<string, string>();
+  const html = (markdown: string): string => {
+    let rendered = htmlCache.get(markdown);
+    if (rendered === undefined) htmlCache.set(markdown, (rendered = renderSectionHtml(markdown)));
+    return rendered;
+  };
+
+  for (const version of notice.versions) {
+    const variants: Record<string, CompiledVariant> = {};
+    for (const region of regions) {
+      for (const translation of version.translations) {
+        const language = translation.language;
+        const sections: CompiledSection[] = translation.sections
+          .filter((section) => section.region === null || section.region === region)
+          .map((section) => ({
+            id: section.id,
+            title: section.title,
+            region: section.region,
+            markdown: section.markdown,
+            html: html(section.markdown),
+          }));
+        const key = variantKey(region, language);
+        const canonical = { noticeId: notice.noticeId, version: version.version, region, language, sections };
+        const text = canonicalRendering({ ...canonical, version: 0 });
+        const earlier = history.get(key);
+        const lastUpdated = earlier?.text === text ? earlier.lastUpdated : version.effectiveDate;
+        history.set(key, { text, lastUpdated });
+
+        const hash = contentHash(canonical);
+        const title = notice.title[language] ?? notice.title[notice.defaultLanguage] ?? notice.noticeId;
+        const document = { title, language, effectiveDate: version.effectiveDate, lastUpdated, sections };
+        variants[key] = {
+          noticeId: notice.noticeId,
+          version: version.version,
+          region,
+          language,
+          contentHash: hash,
+          sections,
+          markdown: renderMarkdownDocument(document),
+          html: renderHtmlDocument(document),
+          json: renderJsonBody({
+            noticeId: notice.noticeId,
+            version: version.version,
+            effectiveDate: version.effectiveDate,
+            region,
+            language,
+            contentHash: hash,
+            sections,
+            availableLanguages: version.languages,
+          }),
+        };
+      }
+    }
+    versions.push({
+      version: version.version,
+      effectiveDate: version.effectiveDate,
+      languages: version.languages,
+      sections: version.sections,
+      changes: version.changes,
+      variants,
+    });
+  }
+
+  return {
+    noticeId: notice.noticeId,
+    title: notice.title,
+    defaultLanguage: notice.defaultLanguage,
+    regions,
+    versions,
+  };
+};

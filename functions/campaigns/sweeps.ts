@@ -1,0 +1,214 @@
+/**
+ * The hourly campaign sweeps: a reminder `reminderDays` before the deadline to recipients who
+ * have not chosen, and the protective default (`keep-previous`, defaulted) at the deadline.
+ *
+ * Campaigns are found from the content, not by scanning the table: there is one choice campaign
+ * per notice version (`campaignIdFor`), so the candidates are the versions that need a choice.
+ * Recipients are read from their sharded partitions (`CMP#<id>#R#<shard>`), page by page.
+ * Both sweeps are idempotent: a reminder is enqueued for the sender, whose claim on the
+ * recipient's `reminderStatus` sends it at most once; a default is gated by conditional writes
+ * (see `applyDefaultChoice`). A finished sweep is noted on `CMP#<id>`/`SCHED`, so later runs skip it.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
+import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
+import type { SendMessage } from './messages.ts';
+import type { Queue } from './queue.ts';
+import type { Campaign } from './store.ts';
+import type { ContentIndex } from '../core/content.ts';
+import { campaignIdFor, planAudience } from '../core/audience.ts';
+import { AUDIENCE_SHARDS } from '../ledger/types.ts';
+
+const DAY_MS = 86_400_000;
+/** Recipients per send message: SES's `SendBulkEmail` limit (`MAX_RECIPIENTS_PER_SEND`, not imported: that module carries zod). */
+const MAX_RECIPIENTS_PER_SEND = 50;
+const DEFAULT_CONCURRENCY = 16;
+
+/** A recipient as the sweeps see it. */
+export interface SweepRecipient {
+  readonly accountId: string;
+  readonly region?: string;
+  readonly language?: string;
+  /** Notice send status (`sent`, `failed`, `sending` …). */
+  readonly status?: string;
+  readonly reminderStatus?: string;
+  /** Set once a choice (or the default) is recorded. */
+  readonly choice?: string;
+}
+
+export type SweepName = 'reminders' | 'defaults';
+
+/** Reads the recipients of a campaign and notes finished sweeps. */
+export interface SweepStore {
+  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
+  sweepDone(campaignId: string, sweep: SweepName): Promise<boolean>;
+  markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void>;
+}
+
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
+  readonly content: ContentIndex;
+  readonly campaigns: ChoiceDeps['campaigns'];
+  readonly sweeps: SweepStore;
+  readonly sendQueue: Queue<SendMessage>;
+  /** Days before the deadline the reminder goes out. */
+  readonly reminderDays: number;
+  /** Accounts defaulted in parallel. @default 16 */
+  readonly concurrency?: number;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SweepReport {
+  readonly campaignId: string;
+  readonly action: 'none' | 'reminders' | 'defaults';
+  readonly reminded: number;
+  readonly defaulted: number;
+}
+
+/** The choice campaigns the content implies (one per notice version that needs a choice). */
+export const candidateCampaignIds = (content: ContentIndex): string[] =>
+  content.notices.flatMap((notice) =>
+    notice.versions
+      .filter((version) => planAudience(content, notice.noticeId, version.version).regions.some((region) => region.notification === 'choice'))
+      .map((version) => campaignIdFor(notice.noticeId, version.version)),
+  );
+
+const forEachRecipient = async (deps: SchedulerDeps, campaignId: string, visit: (page: SweepRecipient[]) => Promise<void>): Promise<void> => {
+  for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.sweeps.recipients(campaignId, shard, cursor);
+      await visit(page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+};
+
+/** Enqueue reminders for notified recipients without a choice, in sender-sized batches per region and language. */
+const sendReminders = async (deps: SchedulerDeps, campaign: Campaign): Promise<number> => {
+  let reminded = 0;
+  await forEachRecipient(deps, campaign.campaignId, async (page) => {
+    const groups = new Map<string, SweepRecipient[]>();
+    for (const recipient of page) {
+      if (recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
+      const key = `${recipient.region ?? 'global'}\u0000${recipient.language ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), recipient]);
+    }
+    const messages: SendMessage[] = [];
+    for (const [key, recipients] of groups) {
+      const [region, language] = key.split('\u0000') as [string, string];
+      for (let offset = 0; offset < recipients.length; offset += MAX_RECIPIENTS_PER_SEND) {
+        messages.push({
+          campaignId: campaign.campaignId,
+          kind: 'reminder',
+          region,
+          ...(language ? { language } : {}),
+          accountIds: recipients.slice(offset, offset + MAX_RECIPIENTS_PER_SEND).map((r) => r.accountId),
+        });
+      }
+    }
+    if (messages.length > 0) await deps.sendQueue.send(messages);
+    reminded += messages.reduce((sum, message) => sum + message.accountIds.length, 0);
+  });
+  return reminded;
+};
+
+/** Record the protective default for every recipient without a choice. */
+const applyDefaults = async (deps: SchedulerDeps, campaign: Campaign): Promise<number> => {
+  const limit = pLimit(deps.concurrency ?? DEFAULT_CONCURRENCY);
+  let defaulted = 0;
+  await forEachRecipient(deps, campaign.campaignId, async (page) => {
+    const outcomes = await Promise.all(
+      page.filter((recipient) => !recipient.choice).map((recipient) => limit(() => applyDefaultChoice(deps, campaign, recipient.accountId))),
+    );
+    defaulted += outcomes.filter((outcome) => outcome === 'defaulted').length;
+  });
+  return defaulted;
+};
+
+/** One scheduler run at `now`: what each candidate campaign needed, and how many accounts it touched. */
+export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepReport[]> => {
+  const reports: SweepReport[] = [];
+  for (const campaignId of candidateCampaignIds(deps.content)) {
+    const campaign = await deps.campaigns.getCampaign(campaignId);
+    if (!campaign || campaign.status !== 'started') continue;
+    const deadline = Date.parse(campaign.deadline);
+    const at = now.toISOString();
+    if (now.getTime() >= deadline) {
+      if (await deps.sweeps.sweepDone(campaignId, 'defaults')) {
+        reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
+        continue;
+      }
+      const defaulted = await applyDefaults(deps, campaign);
+      await deps.sweeps.markSweepDone(campaignId, 'defaults', at);
+      deps.log('defaults applied', { campaignId, defaulted });
+      reports.push({ campaignId, action: 'defaults', reminded: 0, defaulted });
+    } else if (now.getTime() >= deadline - deps.reminderDays * DAY_MS && !(await deps.sweeps.sweepDone(campaignId, 'reminders'))) {
+      const reminded = await sendReminders(deps, campaign);
+      await deps.sweeps.markSweepDone(campaignId, 'reminders', at);
+      deps.log('reminders enqueued', { campaignId, reminded });
+      reports.push({ campaignId, action: 'reminders', reminded, defaulted: 0 });
+    } else {
+      reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
+    }
+  }
+  return reports;
+};
+
+const SWEEP_ATTRIBUTE: Record<SweepName, string> = { reminders: 'remindersQueuedAt', defaults: 'defaultsAppliedAt' };
+const RECIPIENT_PAGE = 500;
+
+/** `SweepStore` on the ledger table. */
+export class DynamoDbSweepStore implements SweepStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    if (!options.tableName) throw new TypeError('DynamoDbSweepStore needs a tableName');
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  async recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>) {
+    const result = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CMP#${campaignId}#R#${String(shard).padStart(2, '0')}` },
+        ProjectionExpression: 'sk, accountId, #region, #language, #status, reminderStatus, choice',
+        ExpressionAttributeNames: { '#region': 'region', '#language': 'language', '#status': 'status' },
+        Limit: RECIPIENT_PAGE,
+        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => ({
+      ...(item as SweepRecipient),
+      accountId: typeof item['accountId'] === 'string' ? item['accountId'] : String(item['sk']).replace(/^ACCT#/, ''),
+    }));
+    return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
+  }
+
+  async sweepDone(campaignId: string, sweep: SweepName): Promise<boolean> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: `CMP#${campaignId}`, sk: 'SCHED' }, ConsistentRead: true }),
+    );
+    return typeof result.Item?.[SWEEP_ATTRIBUTE[sweep]] === 'string';
+  }
+
+  async markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: `CMP#${campaignId}`, sk: 'SCHED' },
+          UpdateExpression: 'SET #done = :at',
+          ConditionExpression: 'attribute_not_exists(#done)',
+          ExpressionAttributeNames: { '#done': SWEEP_ATTRIBUTE[sweep] },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) && (error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+}

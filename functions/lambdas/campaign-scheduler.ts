@@ -1,0 +1,57 @@
+/**
+ * The campaign-scheduler Lambda (EventBridge schedule, hourly): reminders before the deadline,
+ * the protective default at it. A thin adapter over `runSweeps`; the clock is injected.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
+
+/** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
+export const makeHandler = (deps: (SchedulerDeps & { clock: Clock }) | (() => Promise<SchedulerDeps & { clock: Clock }>)) => {
+  let resolved: Promise<SchedulerDeps & { clock: Clock }> | undefined;
+  return async (): Promise<{ campaigns: SweepReport[] }> => {
+    resolved ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
+    const ready = await resolved;
+    return { campaigns: await runSweeps(ready, ready.clock.now()) };
+  };
+};
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
+export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
+  const [{ SQSClient }, { EventBridgeClient }, ledger, choices, events, queue, store, sweeps, artifact] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('@aws-sdk/client-eventbridge'),
+    import('../ledger/dynamodb-store.ts'),
+    import('../campaigns/choices.ts'),
+    import('../campaigns/events.ts'),
+    import('../campaigns/queue.ts'),
+    import('../campaigns/store.ts'),
+    import('../campaigns/sweeps.ts'),
+    import('../content/index-artifact.ts'),
+  ]);
+  const tableName = required('TABLE_NAME');
+  const reminderDays = Number(process.env['REMINDER_DAYS'] ?? '7');
+  if (!Number.isFinite(reminderDays) || reminderDays < 0) throw new Error('REMINDER_DAYS must be a number of days ≥ 0');
+  const client = ledger.createDocumentClient();
+  const logger = new Logger({ serviceName: 'campaign-scheduler' });
+  return {
+    content: artifact.contentIndex,
+    clock: systemClock,
+    campaigns: new store.CampaignStore({ tableName, client }),
+    ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client }),
+    choices: new choices.DynamoDbChoiceStore({ tableName, client }),
+    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: required('EVENT_BUS_NAME') }),
+    sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
+    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: required('SEND_QUEUE_URL') }),
+    reminderDays,
+    log: (message, fields) => logger.info(message, fields ?? {}),
+  };
+};
+
+export const handler = makeHandler(defaultDeps);

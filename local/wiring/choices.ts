@@ -1,0 +1,88 @@
+/**
+ * Local wiring of the choices Lambda and the campaign scheduler: the real handlers on the
+ * embedded engine, the choice-token key generated into `keyDir`, choice events kept in memory
+ * (and logged without personal data), the scheduler on a local timer. The demo and tests reach
+ * the scheduler and the events through `env.shared` (`choices:scheduler`, `choices:events`).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { makeHandler as makeSchedulerHandler } from '../../functions/lambdas/campaign-scheduler.ts';
+import { DynamoDbSweepStore, type SweepReport } from '../../functions/campaigns/sweeps.ts';
+import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
+import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
+import { CampaignStore } from '../../functions/campaigns/store.ts';
+import { localTokenKey } from '../../functions/campaigns/token-key.ts';
+import { makeHandler } from '../../functions/lambdas/choices.ts';
+import { contentIndex } from '../../functions/content/index-artifact.ts';
+import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
+import type { LocalEnv, LocalWiring } from '../env.ts';
+import type { GatewayHandler } from '../gateway.ts';
+import { sharedCampaignQueues } from './workers.ts';
+
+/** What `env.shared.get('choices:scheduler')` holds. */
+export interface LocalScheduler {
+  /** One scheduler run at the platform clock's now (what the hourly schedule does in AWS). */
+  runOnce(): Promise<{ campaigns: SweepReport[] }>;
+}
+
+/** How often the local platform runs the scheduler (AWS: hourly). */
+const LOCAL_SCHEDULE_MS = 60_000;
+const REMINDER_DAYS = 7;
+
+/** Build the choices handler and the scheduler for the local platform. */
+export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
+  const client = createDocumentClient({ endpoint: env.dynamo.endpoint, region: env.dynamo.region, credentials: env.dynamo.credentials });
+  const campaigns = new CampaignStore({ tableName: env.tableName, client });
+  const ledger = new DynamoDbAcceptanceStore({ tableName: env.tableName, client });
+  const choices = new DynamoDbChoiceStore({ tableName: env.tableName, client });
+  const events = new InMemoryChoicePublisher((event) =>
+    env.log(`ChoiceRecorded: ${event.campaignId} ${event.option}${event.defaulted ? ' (defaulted)' : ''}`),
+  );
+  env.shared.set('choices:events', events);
+
+  const handler = makeHandler({
+    content: contentIndex,
+    clock: env.clock,
+    logger: new Logger({ serviceName: 'choices', logLevel: 'WARN' }),
+    tokenKey: localTokenKey(env.keyDir),
+    campaigns,
+    ledger,
+    choices,
+    events,
+  });
+
+  const runScheduler = makeSchedulerHandler({
+    content: contentIndex,
+    clock: env.clock,
+    campaigns,
+    ledger,
+    choices,
+    events,
+    sweeps: new DynamoDbSweepStore({ tableName: env.tableName, client }),
+    sendQueue: sharedCampaignQueues(env).send,
+    reminderDays: REMINDER_DAYS,
+    log: (message, fields) => env.log(`scheduler: ${message} ${JSON.stringify(fields ?? {})}`),
+  });
+  let running: Promise<unknown> = Promise.resolve();
+  const scheduler: LocalScheduler = {
+    // Runs never overlap, like a schedule with a single concurrent execution.
+    runOnce: () => {
+      const run = running.then(() => runScheduler());
+      running = run.catch(() => undefined);
+      return run;
+    },
+  };
+  env.shared.set('choices:scheduler', scheduler);
+  const timer = setInterval(() => {
+    scheduler.runOnce().catch((error: unknown) => env.log(`scheduler: run failed (${(error as Error)?.name ?? 'error'})`));
+  }, LOCAL_SCHEDULE_MS);
+  timer.unref();
+
+  return {
+    handler: handler as unknown as GatewayHandler,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+      client.destroy();
+    },
+  };
+};

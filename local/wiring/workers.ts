@@ -1,0 +1,197 @@
+/**
+ * Local wiring of the campaign workers: the planner and sender Lambdas driven by in-process
+ * queues (SQS semantics, DLQs), and the SES configuration-set events from the local SES endpoint
+ * fed through a queue into the SES-events Lambda. `startCampaignWorkers` is also what the
+ * integration tests and the bench run, with their own faults, quotas and sizes.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { makeHandler as makePlannerHandler } from '../../functions/lambdas/campaign-planner.ts';
+import { makeHandler as makeSenderHandler } from '../../functions/lambdas/campaign-sender.ts';
+import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
+import type { PlannerMessage, SendMessage } from '../../functions/campaigns/messages.ts';
+import type { FaultHook } from '../../functions/campaigns/planner.ts';
+import { PacedRateLimiter, type RateLimiter, unlimited } from '../../functions/campaigns/rate-limiter.ts';
+import type { RenderCampaignEmail, SenderDeps } from '../../functions/campaigns/sender.ts';
+import { SesBulkMailer } from '../../functions/campaigns/ses-mailer.ts';
+import { CampaignStore } from '../../functions/campaigns/store.ts';
+import { localTokenKey, type TokenKeyProvider } from '../../functions/campaigns/token-key.ts';
+import { contentIndex } from '../../functions/content/index-artifact.ts';
+import type { ContentIndex } from '../../functions/core/content.ts';
+import type { Clock } from '../../functions/core/clock.ts';
+import { signChoiceToken } from '../../functions/core/tokens.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
+import { makeHandler as makeSesEventsHandler } from '../../functions/lambdas/ses-events.ts';
+import type { LocalEnv, LocalWiring } from '../env.ts';
+import { type Consumer, LocalQueue, drainAll, startConsumer } from '../queues.ts';
+
+/** The queues the campaigns API and the workers share (the SQS queues of the deployed stack). */
+export interface CampaignQueues {
+  readonly planner: LocalQueue<PlannerMessage>;
+  readonly send: LocalQueue<SendMessage>;
+  readonly sesEvents: LocalQueue<unknown>;
+  readonly plannerDlq: LocalQueue<unknown>;
+  readonly sendDlq: LocalQueue<unknown>;
+  readonly sesEventsDlq: LocalQueue<unknown>;
+}
+
+export interface CampaignQueueOptions {
+  /** @default 30000 */
+  readonly visibilityTimeoutMs?: number;
+  /** @default 5 */
+  readonly maxReceives?: number;
+}
+
+/** A fresh set of campaign queues with their DLQs. */
+export const createCampaignQueues = (options: CampaignQueueOptions = {}): CampaignQueues => {
+  const plannerDlq = new LocalQueue<unknown>({ name: 'planner-dlq' });
+  const sendDlq = new LocalQueue<unknown>({ name: 'send-dlq' });
+  const sesEventsDlq = new LocalQueue<unknown>({ name: 'ses-events-dlq' });
+  const common = { visibilityTimeoutMs: options.visibilityTimeoutMs ?? 30_000, maxReceives: options.maxReceives ?? 5 };
+  return {
+    planner: new LocalQueue({ name: 'planner', deadLetterQueue: plannerDlq, ...common }),
+    send: new LocalQueue({ name: 'send', deadLetterQueue: sendDlq, ...common }),
+    sesEvents: new LocalQueue({ name: 'ses-events', deadLetterQueue: sesEventsDlq, ...common }),
+    plannerDlq,
+    sendDlq,
+    sesEventsDlq,
+  };
+};
+
+/** The queues of a local platform, created by whichever wiring module asks first. */
+export const sharedCampaignQueues = (env: Pick<LocalEnv, 'shared'>): CampaignQueues => {
+  let queues = env.shared.get('campaigns:queues') as CampaignQueues | undefined;
+  if (!queues) {
+    queues = createCampaignQueues();
+    env.shared.set('campaigns:queues', queues);
+  }
+  return queues;
+};
+
+export interface CampaignWorkerOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly sesEndpoint: string;
+  readonly publicBaseUrl: string;
+  readonly clock: Clock;
+  readonly tokenKey: TokenKeyProvider;
+  readonly queues: CampaignQueues;
+  /** Recipients per second shared by all senders (the DynamoDB fixed-window limiter); none when absent. */
+  readonly sendQuotaPerSecond?: number;
+  /** @default 2 */
+  readonly plannerConcurrency?: number;
+  /** @default 4 */
+  readonly senderConcurrency?: number;
+  /** How long the SES-events consumer gathers a batch (deployed: 5 s). @default 1000 */
+  readonly sesEventsBatchingWindowMs?: number;
+  /** Planner audience page size. @default 1000 */
+  readonly pageSize?: number;
+  readonly fault?: FaultHook;
+  /** Overrides of the sender's timing and retry policy (tests shorten them). */
+  readonly sender?: Partial<Pick<SenderDeps, 'leaseMs' | 'inDoubtGraceMs' | 'retry' | 'sleep' | 'concurrency' | 'sesConcurrency'>>;
+  readonly content?: ContentIndex;
+  readonly renderEmail?: RenderCampaignEmail;
+  /** Told about failed invocations (injected crashes included). */
+  readonly onInvocationError?: (worker: string, error: unknown) => void;
+  /** @default 'noreply@disclosure.local' */
+  readonly senderAddress?: string;
+}
+
+export interface CampaignWorkers {
+  readonly store: CampaignStore;
+  readonly consumers: { planner: Consumer; sender: Consumer; sesEvents: Consumer };
+  /** Put an SES event on the events queue (the SES endpoint's `onEvent`). */
+  publishSesEvent(event: unknown): void;
+  /** Resolves when every queue is empty and no worker is running. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Start planner, sender and SES-events consumers over the given queues. */
+export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWorkers => {
+  const { client, tableName, queues } = options;
+  const store = new CampaignStore({ tableName, client });
+  const ledger = new DynamoDbAcceptanceStore({ tableName, client });
+  const ses = new SESv2Client({
+    endpoint: options.sesEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const rateLimiter: RateLimiter = options.sendQuotaPerSecond
+    ? new PacedRateLimiter({ client, tableName, ratePerSecond: options.sendQuotaPerSecond, clock: { now: () => new Date() } })
+    : unlimited;
+  const quiet = new Logger({ serviceName: 'campaign-workers', logLevel: 'SILENT' });
+  const fault = options.fault;
+
+  const planner = makePlannerHandler({
+    store,
+    audience: ledger,
+    sendQueue: queues.send,
+    plannerQueue: queues.planner,
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(fault ? { fault } : {}),
+  });
+  const sender = makeSenderHandler({
+    store,
+    ledger,
+    mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? 'noreply@disclosure.local', configurationSet: 'disclosure-local' }),
+    rateLimiter,
+    content: options.content ?? contentIndex,
+    renderEmail: options.renderEmail ?? renderCampaignEmail,
+    signChoiceToken: async (claims) => signChoiceToken(claims, await options.tokenKey.getKey()),
+    publicBaseUrl: options.publicBaseUrl,
+    clock: options.clock,
+    ...(fault ? { fault } : {}),
+    ...options.sender,
+  });
+  const sesEvents = makeSesEventsHandler({ campaigns: store, ledger, logger: quiet });
+  const onError = (worker: string) => (error: unknown) => options.onInvocationError?.(worker, error);
+  const consumers = {
+    planner: startConsumer(queues.planner, planner, { batchSize: 1, concurrency: options.plannerConcurrency ?? 2, onInvocationError: onError('planner') }),
+    sender: startConsumer(queues.send, sender, { batchSize: 10, concurrency: options.senderConcurrency ?? 4, onInvocationError: onError('sender') }),
+    // As deployed: EventBridge → SQS → the SES-events Lambda, up to 100 events per batch, gathered
+    // for a while, so a Send event usually finds the sender's mark already made.
+    sesEvents: startConsumer(queues.sesEvents, async (event: SQSEvent) => void (await sesEvents(event)), {
+      batchSize: 100,
+      batchingWindowMs: options.sesEventsBatchingWindowMs ?? 1000,
+      concurrency: 4,
+      onInvocationError: onError('ses-events'),
+    }),
+  };
+  return {
+    store,
+    consumers,
+    publishSesEvent: (event) => queues.sesEvents.sendRaw(JSON.stringify(event)),
+    drain: () => drainAll([consumers.planner, consumers.sender, consumers.sesEvents]),
+    async stop() {
+      await Promise.all(Object.values(consumers).map((consumer) => consumer.stop()));
+      ses.destroy();
+    },
+  };
+};
+
+/** The local platform's workers (planner, sender, SES events) on the shared queues. */
+export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
+  const client = createDocumentClient({ endpoint: env.dynamo.endpoint, region: env.dynamo.region, credentials: env.dynamo.credentials });
+  const workers = startCampaignWorkers({
+    client,
+    tableName: env.tableName,
+    sesEndpoint: env.sesEndpoint,
+    publicBaseUrl: env.publicBaseUrl,
+    clock: env.clock,
+    tokenKey: localTokenKey(env.keyDir),
+    queues: sharedCampaignQueues(env),
+    onInvocationError: (worker, error) => env.log(`${worker}: invocation failed (${(error as Error)?.name ?? 'error'}); SQS-like redelivery follows`),
+  });
+  env.onSesEvent((event) => workers.publishSesEvent(event));
+  env.shared.set('campaigns:workers', workers);
+  return {
+    stop: async () => {
+      await workers.stop();
+      client.destroy();
+    },
+  };
+};
