@@ -2,11 +2,12 @@
  * The compiled content artifact (`.build/content.json`): everything the serving path needs,
  * pre-rendered at build time so a request only selects bytes.
  */
+import type { ChoiceOption } from './choice-options.ts';
 
+export type { ChoiceOption };
 export type ChangeKind = 'editorial' | 'material';
 export type ChangeEffect = 'raises' | 'neutral' | 'lowers';
 export type ChangeScope = 'new-data' | 'previously-collected';
-export type ChoiceOption = 'accept' | 'keep-previous' | 'delete';
 
 /** Region id: `global` or a catalogue region such as `eea`, `ca`, `jp`, `kr`. */
 export type RegionId = string;
