@@ -1,5 +1,6 @@
 /** The shape of the YAML template files (`notice.yaml`, `version.yaml`, `regions.yaml`). */
 import * as z from 'zod';
+import { CHOICE_OPTION_IDS } from '../functions/core/choice-options.ts';
 
 /** A primary language subtag as the content uses it (`en`, `ja`). */
 export const languageTagSchema = z.string().regex(/^[a-z]{2,3}$/, 'a language is a lowercase primary subtag such as `en` or `ja`');
@@ -18,7 +19,7 @@ export const changeSchema = z.strictObject({
   kind: z.enum(['editorial', 'material']),
   effect: z.enum(['raises', 'neutral', 'lowers']).optional(),
   scope: z.enum(['new-data', 'previously-collected']).optional(),
-  choices: z.array(z.enum(['accept', 'keep-previous', 'delete'])).min(1).optional(),
+  choices: z.array(z.enum(CHOICE_OPTION_IDS)).min(1).optional(),
   summary: perLanguage,
 });
 export type ChangeFile = z.output<typeof changeSchema>;
