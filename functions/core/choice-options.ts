@@ -25,10 +25,11 @@ export const CHOICE_OPTIONS = [
   { id: 'delete', field: 'delete', counter: 'choice_delete', previousData: 'deleted' },
 ] as const satisfies readonly ChoiceOptionDefinition[];
 
-type Row = (typeof CHOICE_OPTIONS)[number];
-export type ChoiceOption = Row['id'];
-export type ChoiceField = Row['field'];
-export type ChoiceCounter = Row['counter'];
+/** One row of the table, with its literal types. */
+export type ChoiceOptionRow = (typeof CHOICE_OPTIONS)[number];
+export type ChoiceOption = ChoiceOptionRow['id'];
+export type ChoiceField = ChoiceOptionRow['field'];
+export type ChoiceCounter = ChoiceOptionRow['counter'];
 
 /** Option ids in display order, as a non-empty tuple (what `z.enum` takes). */
 export const CHOICE_OPTION_IDS = CHOICE_OPTIONS.map((option) => option.id) as [ChoiceOption, ...ChoiceOption[]];
@@ -39,10 +40,10 @@ export const CHOICE_COUNTERS: readonly ChoiceCounter[] = CHOICE_OPTIONS.map((opt
 /** The protective default recorded when nobody answers by the deadline. */
 export const DEFAULT_CHOICE: ChoiceOption = 'keep-previous';
 
-const BY_ID = new Map<string, Row>(CHOICE_OPTIONS.map((option) => [option.id, option]));
+const BY_ID = new Map<string, ChoiceOptionRow>(CHOICE_OPTIONS.map((option) => [option.id, option]));
 
 /** The definition of `option`. */
-export const choiceOption = (option: ChoiceOption): Row => BY_ID.get(option)!;
+export const choiceOption = (option: ChoiceOption): ChoiceOptionRow => BY_ID.get(option)!;
 
 /** True when `value` names an option. */
 export const isChoiceOption = (value: unknown): value is ChoiceOption => typeof value === 'string' && BY_ID.has(value);
@@ -58,5 +59,5 @@ export const optionLinks = (choiceUrl: string, offered: readonly ChoiceOption[] 
   Object.fromEntries(CHOICE_OPTION_IDS.filter((option) => offered.includes(option)).map((option) => [optionLinkPlaceholder(option), optionLink(choiceUrl, option)]));
 
 /** One number per option, keyed by its field (the progress `choices` object). */
-export const perOptionField = (valueOf: (option: Row) => number): Record<ChoiceField, number> =>
+export const perOptionField = (valueOf: (option: ChoiceOptionRow) => number): Record<ChoiceField, number> =>
   Object.fromEntries(CHOICE_OPTIONS.map((option) => [option.field, valueOf(option)])) as Record<ChoiceField, number>;
