@@ -5,6 +5,7 @@
  * countries accept version 1; version 2 is dry-run, then notified; one customer follows the
  * link in their email and chooses; the deadline passes and the rest get the protective default.
  */
+import { CHOICE_OPTION_IDS, CHOICE_OPTIONS, perOptionField } from '../functions/core/choice-options.ts';
 import { fixedClock } from '../functions/core/clock.ts';
 import type { InMemoryChoicePublisher } from '../functions/campaigns/events.ts';
 import type { CampaignStore } from '../functions/campaigns/store.ts';
@@ -160,10 +161,10 @@ try {
     detail(`(GET /v1/campaigns/${campaignId} failed: ${(error as Error).message.slice(0, 80)}…; reading the counters from the campaign store instead)`);
     const snapshot = await (platform.env.shared.get('campaigns:workers') as { store: CampaignStore }).store.snapshot(campaignId);
     const c = snapshot!.counters;
-    report = { ...c, choices: { accept: c.choice_accept, keepPrevious: c.choice_keep_previous, delete: c.choice_delete } };
+    report = { ...c, choices: perOptionField((option) => c[option.counter]) };
   }
   table([
-    ['audience', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'reminded', 'accept', 'keep-previous', 'delete', 'defaulted'],
+    ['audience', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'reminded', ...CHOICE_OPTION_IDS, 'defaulted'],
     [
       report['audience'],
       report['sent'],
@@ -172,9 +173,7 @@ try {
       report['complained'],
       report['failed'],
       report['reminded'],
-      report['choices']['accept'],
-      report['choices']['keepPrevious'],
-      report['choices']['delete'],
+      ...CHOICE_OPTIONS.map((option) => report['choices'][option.field]),
       report['defaulted'],
     ],
   ]);

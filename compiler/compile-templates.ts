@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ProblemCollector } from './errors.ts';
+import { parseYamlFile } from './parse-yaml.ts';
+import { optionStringsFileSchema } from './schemas.ts';
 import type { CompiledTemplates } from '../functions/core/content.ts';
 
 /** The folders under the templates directory that hold run-time templates. */
@@ -14,6 +16,8 @@ export const RENDER_TEMPLATE_DIRS = ['emails', 'pages'] as const;
 
 const TEXT_TEMPLATE = /\.(html|txt)$/;
 const DATA_TEMPLATE = /\.ya?ml$/;
+/** The words of the choice options, one file per language of the emails and of the pages. */
+const OPTION_STRINGS = /^(emails|pages)\/[^/]+\/strings\.ya?ml$/;
 
 /** Reads and compiles the run-time templates; a folder that does not exist contributes nothing. */
 export const compileRenderTemplates = (templatesDir: string, problems: ProblemCollector): CompiledTemplates => {
@@ -29,6 +33,8 @@ export const compileRenderTemplates = (templatesDir: string, problems: ProblemCo
         const document = parseDocument(source, { lineCounter });
         for (const error of document.errors) problems.add(file, lineCounter.linePos(error.pos[0]).line, `malformed YAML: ${error.message.split('\n')[0]}`);
         if (document.errors.length === 0) data[relativePath] = document.toJS();
+        // Every option needs its words in every language: the build says which are missing, not a blank page at run time.
+        if (document.errors.length === 0 && OPTION_STRINGS.test(relativePath)) parseYamlFile(file, source, optionStringsFileSchema, problems);
       }
     }
   }

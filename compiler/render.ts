@@ -3,6 +3,7 @@ import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { formatDate, labelsFor } from './labels.ts';
 import type { CompiledSection } from '../functions/core/content.ts';
+import { escapeHtml } from '../functions/core/html.ts';
 
 const markdown = new Marked({ gfm: true, breaks: false });
 
@@ -111,6 +112,3 @@ export const renderJsonBody = (input: JsonBodyInput): string =>
     sections: input.sections.map(({ id, title, region, markdown, html }) => ({ id, title, region, markdown, html })),
     availableLanguages: input.availableLanguages,
   });
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);

@@ -1,5 +1,6 @@
 /** The shape of the YAML template files (`notice.yaml`, `version.yaml`, `regions.yaml`). */
 import * as z from 'zod';
+import { CHOICE_OPTION_IDS, type ChoiceOption } from '../functions/core/choice-options.ts';
 
 /** A primary language subtag as the content uses it (`en`, `ja`). */
 export const languageTagSchema = z.string().regex(/^[a-z]{2,3}$/, 'a language is a lowercase primary subtag such as `en` or `ja`');
@@ -18,7 +19,7 @@ export const changeSchema = z.strictObject({
   kind: z.enum(['editorial', 'material']),
   effect: z.enum(['raises', 'neutral', 'lowers']).optional(),
   scope: z.enum(['new-data', 'previously-collected']).optional(),
-  choices: z.array(z.enum(['accept', 'keep-previous', 'delete'])).min(1).optional(),
+  choices: z.array(z.enum(CHOICE_OPTION_IDS)).min(1).optional(),
   summary: perLanguage,
 });
 export type ChangeFile = z.output<typeof changeSchema>;
@@ -29,6 +30,27 @@ export const versionFileSchema = z.strictObject({
   changes: z.record(idSchema, changeSchema).nullish().transform((changes) => changes ?? {}),
 });
 export type VersionFile = z.output<typeof versionFileSchema>;
+
+const missingWords = (issue: { input?: unknown }): string | undefined =>
+  issue.input === undefined ? 'missing (every choice option needs its words in every language)' : undefined;
+const words = z.string({ error: missingWords }).trim().min(1, 'must not be empty');
+const optionWordsSchema = z.strictObject(
+  {
+    label: words,
+    description: words,
+    /** The plain-text email's line, when it says more than the label. */
+    textLabel: words.optional(),
+  },
+  { error: missingWords },
+);
+
+/** `emails/<lang>/strings.yaml` and `pages/<lang>/strings.yaml`: the words of every choice option, and of nothing else. */
+export const optionStringsFileSchema = z.looseObject({
+  options: z.strictObject(Object.fromEntries(CHOICE_OPTION_IDS.map((option) => [option, optionWordsSchema])) as Record<ChoiceOption, typeof optionWordsSchema>, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `${issue.keys.map((key) => `'${key}'`).join(', ')} is not a choice option (functions/core/choice-options.ts)` : undefined,
+  }),
+});
 
 export const regionsFileSchema = z.strictObject({
   regions: z.array(

@@ -8,6 +8,7 @@ import { parseNoticeMarkdown, type SourceSection } from './parse-markdown.ts';
 import { parseYamlFile, type ParsedYaml } from './parse-yaml.ts';
 import { noticeFileSchema, versionFileSchema, type ChangeFile, type VersionFile } from './schemas.ts';
 import type { NoticeTree, VersionTree } from './source.ts';
+import { CHOICE_OPTION_IDS } from '../functions/core/choice-options.ts';
 import type { ChoiceOption, DeclaredChange, RegionCatalogue } from '../functions/core/content.ts';
 
 export interface ValidTranslation {
@@ -34,7 +35,7 @@ export interface ValidNotice {
 }
 
 /** Choices offered for a change that lowers protection of previously collected data, unless it names its own. */
-export const DEFAULT_CHOICES: readonly ChoiceOption[] = ['accept', 'keep-previous', 'delete'];
+export const DEFAULT_CHOICES: readonly ChoiceOption[] = CHOICE_OPTION_IDS;
 
 interface ParsedVersion {
   readonly tree: VersionTree;

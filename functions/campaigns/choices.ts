@@ -10,7 +10,7 @@
 import { isConditionFailure } from '../ledger/dynamo-batch.ts';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChoiceOption, ContentIndex } from '../core/content.ts';
-import { ALL_CHOICE_OPTIONS } from '../core/audience.ts';
+import { CHOICE_OPTION_IDS, choiceOption, DEFAULT_CHOICE, isChoiceOption } from '../core/choice-options.ts';
 import { GoneError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';
 import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
@@ -79,20 +79,15 @@ export interface ChoiceSource {
 
 export const USER_AGENT_MAX_LENGTH = 256;
 
-const COUNTER_OF: Record<ChoiceOption, 'choice_accept' | 'choice_keep_previous' | 'choice_delete'> = {
-  accept: 'choice_accept',
-  'keep-previous': 'choice_keep_previous',
-  delete: 'choice_delete',
-};
-
 /** Parse an option from user input; undefined for anything else. */
 export const parseOption = (value: unknown): ChoiceOption | undefined =>
-  typeof value === 'string' && (ALL_CHOICE_OPTIONS as readonly string[]).includes(value) ? (value as ChoiceOption) : undefined;
+  isChoiceOption(value) ? value : undefined;
 
 /** The counter deltas of a choice replacing another (moving between options moves one count). */
 export const counterDeltas = (option: ChoiceOption, replaced: ChoiceOption | undefined): Partial<Counters> => {
   if (replaced === option) return {};
-  return replaced ? { [COUNTER_OF[option]]: 1, [COUNTER_OF[replaced]]: -1 } : { [COUNTER_OF[option]]: 1 };
+  const counter = choiceOption(option).counter;
+  return replaced ? { [counter]: 1, [choiceOption(replaced).counter]: -1 } : { [counter]: 1 };
 };
 
 const verify = async (deps: ChoiceDeps, token: string, now: Date): Promise<ChoiceTokenClaims> => {
@@ -115,9 +110,9 @@ export const openChoice = async (deps: ChoiceDeps, token: string, now: Date): Pr
   if (!state) throw new NotFoundError('no choice is pending for this account');
   const { region, language } = state;
   const notifiedOptions = state.notified?.campaignId === campaign.campaignId ? state.notified.options : undefined;
-  const options = campaign.regions.find((r) => r.region === region)?.options ?? notifiedOptions ?? ALL_CHOICE_OPTIONS;
+  const options = campaign.regions.find((r) => r.region === region)?.options ?? notifiedOptions ?? CHOICE_OPTION_IDS;
   const current = state.choice?.campaignId === campaign.campaignId ? (state.choice as RecordedChoice) : undefined;
-  return { claims, campaign, region, language, options: options.length > 0 ? options : ALL_CHOICE_OPTIONS, ...(current ? { current } : {}) };
+  return { claims, campaign, region, language, options: options.length > 0 ? options : CHOICE_OPTION_IDS, ...(current ? { current } : {}) };
 };
 
 /** Record a customer's choice (the last one before the deadline governs). */
@@ -180,7 +175,7 @@ export const recordChoice = async (
 };
 
 /**
- * At the deadline: record `keep-previous` as the defaulted choice of an account that made none.
+ * At the deadline: record `DEFAULT_CHOICE` (`keep-previous`) as the defaulted choice of an account that made none.
  * Idempotent: the state update only applies without a choice for the campaign; the recipient
  * mark gates the counter, so a re-run after a crash finishes the steps without counting twice.
  */
@@ -195,7 +190,7 @@ export const applyDefaultChoice = async (
   const choice: RecordedChoice = {
     campaignId: campaign.campaignId,
     version: campaign.version,
-    option: 'keep-previous',
+    option: DEFAULT_CHOICE,
     at,
     defaulted: true,
     previousVersion: state.acceptedVersion,
@@ -212,7 +207,7 @@ export const applyDefaultChoice = async (
     kind: 'choice',
     campaignId: campaign.campaignId,
     version: campaign.version,
-    option: 'keep-previous',
+    option: DEFAULT_CHOICE,
     defaulted: true,
     channel: 'system',
     at,
@@ -224,7 +219,7 @@ export const applyDefaultChoice = async (
       noticeId: campaign.noticeId,
       version: campaign.version,
       accountId,
-      option: 'keep-previous',
+      option: DEFAULT_CHOICE,
       defaulted: true,
       at,
     },

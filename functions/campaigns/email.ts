@@ -5,12 +5,17 @@
  * (`{{acceptUrl}}` …) that the sender fills with `ReplacementTemplateData`. SES would read any
  * `{{` coming from content as a placeholder too, so values are neutralised for that as well.
  * Templates come from the compiled templates bundled with the code, never from files.
+ *
+ * The options are data like on the choice page: the templates loop over `{{#options}}`, each with
+ * its link and its words from `emails/<lang>/strings.yaml`, in the definition's order.
  */
 import Mustache from 'mustache';
 import { compiledTemplates } from '../content/templates-artifact.ts';
-import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, LanguageTag } from '../core/content.ts';
+import type { ContentIndex, DeclaredChange, IndexedNotice, LanguageTag } from '../core/content.ts';
 import { variantKey } from '../core/content.ts';
-import { ALL_CHOICE_OPTIONS, findVersion, planAudience } from '../core/audience.ts';
+import { findVersion, planAudience } from '../core/audience.ts';
+import { CHOICE_OPTION_IDS, optionLinkPlaceholder, type ChoiceOption } from '../core/choice-options.ts';
+import { escapeHtml } from '../core/html.ts';
 
 export type CampaignEmailKind = 'choice' | 'reminder' | 'informational';
 
@@ -33,9 +38,21 @@ export interface CampaignEmail {
   readonly text: string;
 }
 
-/** The per-recipient SES placeholders the sender fills (values HTML-escaped by the sender). */
-export const RECIPIENT_PLACEHOLDERS = ['acceptUrl', 'keepPreviousUrl', 'deleteUrl', 'choiceUrl'] as const;
+/** The per-recipient SES placeholders the sender fills (values HTML-escaped by the sender): one link per option, and the page. */
+export const RECIPIENT_PLACEHOLDERS = [...CHOICE_OPTION_IDS.map(optionLinkPlaceholder), 'choiceUrl' as const];
 export type RecipientPlaceholder = (typeof RECIPIENT_PLACEHOLDERS)[number];
+
+/** An option's words in one language (`emails/<lang>/strings.yaml`): mustache over the email's values, plain text. */
+interface EmailOptionStrings {
+  readonly label: string;
+  readonly description: string;
+  /** The plain-text email's line, which has no description under it. @default label */
+  readonly textLabel?: string;
+}
+
+interface EmailStrings {
+  readonly options: Partial<Record<ChoiceOption, EmailOptionStrings>>;
+}
 
 const TEMPLATE_LANGUAGES_FALLBACK = 'en';
 
@@ -68,20 +85,6 @@ export const readTemplate = (relativePath: string): string | undefined => compil
 export const templateLanguage = (preferred: readonly string[], relativePath: (language: string) => string): string =>
   preferred.find((language) => readTemplate(relativePath(language)) !== undefined) ?? TEMPLATE_LANGUAGES_FALLBACK;
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-  '{': '&#123;',
-  '}': '&#125;',
-};
-
-/** HTML-escape, braces included, so a value can never become an SES placeholder. */
-export const escapeHtml = (value: unknown): string => String(value).replace(/[&<>"'`{}]/g, (ch) => HTML_ESCAPES[ch] as string);
-
 /** Plain text needs no HTML escaping, only that `{{`/`}}` cannot reach SES as a placeholder. */
 export const neutraliseBraces = (value: unknown): string => String(value).replace(/\{(?=\{)/g, '{ ').replace(/\}(?=\})/g, '} ');
 
@@ -90,6 +93,9 @@ export const renderHtml = (template: string, view: object): string => Mustache.r
 
 /** Render a text template (mail body, subject). */
 export const renderText = (template: string, view: object): string => Mustache.render(template, view, {}, { escape: neutraliseBraces });
+
+/** Render a string of ours to plain text, unescaped: it is escaped once, where a template puts it. */
+const renderPlain = (template: string, view: object): string => Mustache.render(template, view, {}, { escape: String });
 
 const dateFormats = new Map<string, { date: Intl.DateTimeFormat; dateTime: Intl.DateTimeFormat }>();
 const formatsFor = (language: string) => {
@@ -119,17 +125,6 @@ export const changesForRegion = (changes: readonly DeclaredChange[], region: str
 const summaryIn = (change: DeclaredChange, language: LanguageTag, notice: IndexedNotice): string =>
   change.summary[language] ?? change.summary[notice.defaultLanguage] ?? Object.values(change.summary)[0] ?? '';
 
-/** The links a recipient's email carries (to be put into `ReplacementTemplateData`, HTML-escaped). */
-export const choiceLinks = (publicBaseUrl: string, token: string): Record<RecipientPlaceholder, string> => {
-  const base = `${publicBaseUrl.replace(/\/+$/, '')}/choices/${encodeURIComponent(token)}`;
-  return {
-    choiceUrl: base,
-    acceptUrl: `${base}?option=accept`,
-    keepPreviousUrl: `${base}?option=keep-previous`,
-    deleteUrl: `${base}?option=delete`,
-  };
-};
-
 /** The links to the notice and the diff, for a region and language. */
 export const noticeLinks = (publicBaseUrl: string, noticeId: string, version: number, region: string, language: string) => {
   const base = publicBaseUrl.replace(/\/+$/, '');
@@ -141,10 +136,28 @@ export const noticeLinks = (publicBaseUrl: string, noticeId: string, version: nu
   };
 };
 
-/** The options a region is offered for a version (the audience rules'), all three if it is not a choice region. */
+/** The options a region is offered for a version (the audience rules'), every option if it is not a choice region. */
 export const optionsFor = (content: ContentIndex, noticeId: string, version: number, region: string): readonly ChoiceOption[] =>
   planAudience(content, noticeId, version).regions.find((plan) => plan.region === region && plan.notification === 'choice')?.options ??
-  ALL_CHOICE_OPTIONS;
+  CHOICE_OPTION_IDS;
+
+/** The options of the email, in the definition's order: each with its SES link placeholder and its words rendered over `view`. */
+const emailOptions = (language: string, options: readonly ChoiceOption[], view: object) => {
+  if (options.length === 0) return [];
+  const strings = requireTemplateData<EmailStrings>(`emails/${language}/strings.yaml`);
+  return options.map((option) => {
+    const words = strings.options?.[option];
+    if (!words) throw new TemplateMissingError(`emails/${language}/strings.yaml (options.${option})`);
+    return {
+      option,
+      // Passed through unescaped (`{{{url}}}`): the SES placeholder itself.
+      url: `{{${optionLinkPlaceholder(option)}}}`,
+      label: renderPlain(words.label, view),
+      description: renderPlain(words.description, view),
+      textLabel: renderPlain(words.textLabel ?? words.label, view),
+    };
+  });
+};
 
 /** Render the SES template parts (subject, HTML, text) of a change-notice email. */
 export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail => {
@@ -172,19 +185,17 @@ export const renderCampaignEmail = (input: CampaignEmailInput): CampaignEmail =>
     changes: ordered.map((change) => ({ title: titleOf(change.sectionId), summary: summaryIn(change, contentLanguage, notice) })),
     reminder: input.kind === 'reminder',
     hasEditorial: applicable.some((change) => change.kind === 'editorial'),
-    offersAccept: options.includes('accept'),
-    offersKeepPrevious: options.includes('keep-previous'),
-    offersDelete: options.includes('delete'),
     ...noticeLinks(input.publicBaseUrl, input.noticeId, input.version, input.region, contentLanguage),
     // Passed through unescaped (`{{{…}}}`): the SES placeholders themselves.
     ...Object.fromEntries(RECIPIENT_PLACEHOLDERS.map((name) => [name, `{{${name}}}`])),
   };
 
+  const withOptions = { ...view, options: emailOptions(language, options, view) };
   const subjects = requireTemplateData<Record<string, string>>(`emails/${language}/subjects.yaml`);
   const subject = renderText(subjects[input.kind] ?? '{{noticeTitle}}', view).replace(/\s+/g, ' ').trim();
   return {
     subject,
-    html: renderHtml(requireTemplate(`emails/${language}/${template}.html`), { ...view, subject }),
-    text: renderText(requireTemplate(`emails/${language}/${template}.txt`), view),
+    html: renderHtml(requireTemplate(`emails/${language}/${template}.html`), { ...withOptions, subject }),
+    text: renderText(requireTemplate(`emails/${language}/${template}.txt`), withOptions),
   };
 };

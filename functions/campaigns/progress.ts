@@ -6,13 +6,15 @@
 import pLimit from 'p-limit';
 import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { type AudiencePlan, type RegionNotification, campaignIdFor, planAudience } from '../core/audience.ts';
+import { CHOICE_COUNTERS, type ChoiceField, optionLinks, perOptionField } from '../core/choice-options.ts';
+import { escapeHtml } from '../core/html.ts';
 import type { Clock } from '../core/clock.ts';
 import { NotFoundError, UnprocessableError } from '../core/errors.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import type { PlannerMessage } from './messages.ts';
 import type { AudienceSource } from './planner.ts';
 import type { Queue } from './queue.ts';
-import { type EmailKind, type RenderCampaignEmail, escapeTemplateValue } from './sender.ts';
+import { type EmailKind, type RenderCampaignEmail } from './sender.ts';
 import type { Campaign, CampaignStore } from './store.ts';
 
 export interface CampaignServiceDeps {
@@ -67,7 +69,7 @@ export interface CampaignProgress {
   readonly complained: number;
   readonly failed: number;
   readonly reminded: number;
-  readonly choices: { accept: number; keepPrevious: number; delete: number };
+  readonly choices: Readonly<Record<ChoiceField, number>>;
   readonly defaulted: number;
   readonly pending: { sends: number; choices: number };
 }
@@ -117,13 +119,9 @@ const countAudience = async (deps: CampaignServiceDeps, plan: AudiencePlan): Pro
 /** Fill the per-recipient placeholders of a template with sample links, as the sender would. */
 const fillSample = (template: string, publicBaseUrl: string): string => {
   const choiceUrl = `${publicBaseUrl.replace(/\/$/, '')}/choices/${SAMPLE_TOKEN}`;
-  const values: Record<string, string> = {
-    choiceUrl,
-    acceptUrl: `${choiceUrl}?option=accept`,
-    keepPreviousUrl: `${choiceUrl}?option=keep-previous`,
-    deleteUrl: `${choiceUrl}?option=delete`,
-  };
-  return template.replace(/\{\{\{?\s*(choiceUrl|acceptUrl|keepPreviousUrl|deleteUrl)\s*\}?\}\}/g, (_, name: string) => escapeTemplateValue(values[name]!));
+  const values: Record<string, string> = { choiceUrl, ...optionLinks(choiceUrl) };
+  const placeholders = new RegExp(`\\{\\{\\{?\\s*(${Object.keys(values).join('|')})\\s*\\}?\\}\\}`, 'g');
+  return template.replace(placeholders, (_, name: string) => escapeHtml(values[name]!));
 };
 
 /** What a campaign for this version would do, without doing it. */
@@ -215,7 +213,7 @@ export const campaignProgress = async (deps: Pick<CampaignServiceDeps, 'store'>,
   const snapshot = await deps.store.snapshot(campaignId);
   if (!snapshot) throw new NotFoundError(`campaign ${campaignId} does not exist`);
   const { campaign, counters: c } = snapshot;
-  const chosen = c.choice_accept + c.choice_keep_previous + c.choice_delete;
+  const chosen = CHOICE_COUNTERS.reduce((sum, counter) => sum + c[counter], 0);
   const choiceSent = c.sent - c.informational;
   const status =
     campaign.status === 'created' ? 'created' : snapshot.plansDone < snapshot.plansTotal ? 'planning' : c.sent + c.failed < c.audience ? 'sending' : 'sent';
@@ -234,7 +232,7 @@ export const campaignProgress = async (deps: Pick<CampaignServiceDeps, 'store'>,
     complained: c.complained,
     failed: c.failed,
     reminded: c.reminded,
-    choices: { accept: c.choice_accept, keepPrevious: c.choice_keep_previous, delete: c.choice_delete },
+    choices: perOptionField((option) => c[option.counter]),
     defaulted: c.defaulted,
     pending: { sends: Math.max(0, c.audience - c.sent - c.failed), choices: Math.max(0, choiceSent - chosen - c.defaulted) },
   };

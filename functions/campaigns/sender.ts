@@ -27,7 +27,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { ChoiceOption, ContentIndex } from '../core/content.ts';
+import type { ContentIndex } from '../core/content.ts';
+import { optionLinks } from '../core/choice-options.ts';
+import { escapeHtml } from '../core/html.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EvidenceRecord } from '../ledger/types.ts';
 import { RetryableSendError } from './errors.ts';
@@ -124,19 +126,9 @@ const DEFAULT_IN_DOUBT_GRACE_MS = 15 * 60_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Escape a value for SES template data: SES substitutes it raw into the HTML part. */
-export const escapeTemplateValue = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /** Full-jitter exponential backoff (AWS architecture blog): uniform in [0, min(max, base·2^attempt)]. */
 export const backoffMs = (attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>, random: () => number): number =>
   Math.floor(random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt));
-
-const OPTION_LINKS: readonly [ChoiceOption, string][] = [
-  ['accept', 'acceptUrl'],
-  ['keep-previous', 'keepPreviousUrl'],
-  ['delete', 'deleteUrl'],
-];
 
 /** Process one SQS batch of send messages. */
 export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]): Promise<SendBatchResult> => {
@@ -298,11 +290,10 @@ const destinationFor = async (deps: SenderDeps, recipient: Recipient, kind: Emai
       expiresAt: recipient.campaign.deadline,
     });
     const choiceUrl = `${deps.publicBaseUrl.replace(/\/$/, '')}/choices/${encodeURIComponent(token)}`;
-    data['choiceUrl'] = escapeTemplateValue(choiceUrl);
+    // Escaped here: SES substitutes template data raw into the HTML part.
+    data['choiceUrl'] = escapeHtml(choiceUrl);
     const offered = recipient.campaign.regions.find((r) => r.region === recipient.region)?.options ?? [];
-    for (const [option, name] of OPTION_LINKS) {
-      if (offered.includes(option)) data[name] = escapeTemplateValue(`${choiceUrl}?option=${option}`);
-    }
+    for (const [name, link] of Object.entries(optionLinks(choiceUrl, offered))) data[name] = escapeHtml(link);
   }
   return {
     to: recipient.email!,

@@ -5,7 +5,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import type { ChoiceOption } from '../core/content.ts';
+import { CHOICE_COUNTERS, type ChoiceOption } from '../core/choice-options.ts';
 import type { RegionNotification } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
@@ -75,9 +75,7 @@ export const COUNTER_NAMES = [
   'bounced',
   'complained',
   'failed',
-  'choice_accept',
-  'choice_keep_previous',
-  'choice_delete',
+  ...CHOICE_COUNTERS,
   'defaulted',
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];

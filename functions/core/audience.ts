@@ -2,11 +2,9 @@
  * Audience rules, pure: which regions of a notice version must be offered a choice, which may
  * get an informational email, and which get nothing (PRODUCT.md "Domain rules").
  */
+import { CHOICE_OPTION_IDS, DEFAULT_CHOICE } from './choice-options.ts';
 import type { ChoiceOption, ContentIndex, DeclaredChange, IndexedNotice, IndexedVersion, RegionId } from './content.ts';
 import { NotFoundError } from './errors.ts';
-
-/** Every option, in the order the email and the choice page present them. */
-export const ALL_CHOICE_OPTIONS: readonly ChoiceOption[] = ['accept', 'keep-previous', 'delete'];
 
 export type RegionNotification = 'choice' | 'informational';
 
@@ -47,9 +45,9 @@ const appliesTo = (change: DeclaredChange, region: RegionId): boolean => change.
 
 /** Options every applicable change allows (a customer makes one choice for the version). */
 const offeredOptions = (changes: readonly DeclaredChange[]): ChoiceOption[] => {
-  const common = ALL_CHOICE_OPTIONS.filter((option) => changes.every((change) => (change.choices ?? ALL_CHOICE_OPTIONS).includes(option)));
+  const common = CHOICE_OPTION_IDS.filter((option) => changes.every((change) => (change.choices ?? CHOICE_OPTION_IDS).includes(option)));
   // Changes that allow disjoint options still leave the protective default, which applies anyway.
-  return common.length > 0 ? common : ['keep-previous'];
+  return common.length > 0 ? common : [DEFAULT_CHOICE];
 };
 
 /** The notice and version, or a `NotFoundError`. */

@@ -4,15 +4,17 @@
  *
  * - no choice asked for: the accepted version governs everything;
  * - a choice pending (notified, no answer, before the deadline): still the accepted version;
- * - `keep-previous` (chosen or defaulted): data collected before version N's effective date
- *   stays under the version accepted before; data collected from then on is under N;
- * - `accept`: everything under N;
- * - `delete`: previously collected data is deleted; data collected from N's effective date is under N.
+ * - an answer (chosen or defaulted) acts by its option's `previousData` (`choice-options.ts`):
+ *   - `previous-version` (`keep-previous`): data collected before version N's effective date
+ *     stays under the version accepted before; data collected from then on is under N;
+ *   - `new-version` (`accept`): everything under N;
+ *   - `deleted` (`delete`): previously collected data is deleted; data collected from N's
+ *     effective date is under N.
  *
  * Past the deadline with no recorded answer, the protective default already applies, so it is
- * reported as a defaulted `keep-previous` even before the deadline job has written it.
+ * reported as a defaulted `DEFAULT_CHOICE` even before the deadline job has written it.
  */
-import type { ChoiceOption } from './content.ts';
+import { choiceOption, DEFAULT_CHOICE, type ChoiceOption } from './choice-options.ts';
 
 /** The part of a compiled notice governance reads (a `CompiledNotice` is one). */
 export interface NoticeVersions {
@@ -67,13 +69,20 @@ export interface Governance {
 const effectiveDateOf = (notice: NoticeVersions, version: number): string | undefined =>
   notice.versions.find((candidate) => candidate.version === version)?.effectiveDate;
 
+/** The versions that govern an account's data after `option`: what the option does to previously collected data, from its definition. */
 const governedBy = (option: ChoiceOption, previous: number, version: number, effectiveDate: string | undefined): GoverningVersion[] => {
-  if (option === 'accept' || effectiveDate === undefined || previous >= version) return [{ version, forDataCollected: {} }];
-  if (option === 'delete') return [{ version, forDataCollected: { from: effectiveDate } }];
-  return [
-    { version: previous, forDataCollected: { before: effectiveDate } },
-    { version, forDataCollected: { from: effectiveDate } },
-  ];
+  if (effectiveDate === undefined || previous >= version) return [{ version, forDataCollected: {} }];
+  switch (choiceOption(option).previousData) {
+    case 'new-version':
+      return [{ version, forDataCollected: {} }];
+    case 'deleted':
+      return [{ version, forDataCollected: { from: effectiveDate } }];
+    case 'previous-version':
+      return [
+        { version: previous, forDataCollected: { before: effectiveDate } },
+        { version, forDataCollected: { from: effectiveDate } },
+      ];
+  }
 };
 
 /** What the status route reports about choices and which version governs which data. */
@@ -91,10 +100,10 @@ export const governance = (state: GovernanceState | undefined, notice: NoticeVer
         governs: [{ version: state.acceptedVersion, forDataCollected: {} }],
       };
     }
-    const defaulted: ChoiceMade = { option: 'keep-previous', at: notified.deadline, defaulted: true, version: notified.version };
+    const defaulted: ChoiceMade = { option: DEFAULT_CHOICE, at: notified.deadline, defaulted: true, version: notified.version };
     return {
       choice: defaulted,
-      governs: governedBy('keep-previous', state.acceptedVersion, notified.version, effectiveDateOf(notice, notified.version)),
+      governs: governedBy(DEFAULT_CHOICE, state.acceptedVersion, notified.version, effectiveDateOf(notice, notified.version)),
     };
   }
 

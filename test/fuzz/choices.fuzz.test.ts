@@ -16,7 +16,7 @@ import type { Campaign } from '../../functions/campaigns/store.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
-import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import type { AcceptanceState, EvidenceRecord } from '../../functions/ledger/types.ts';
@@ -38,7 +38,7 @@ const tokens = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom('', 'v1', 'v1..', 'v1.a.b', '..', '%', 'x'.repeat(5000), '\u0000', '__proto__', 'v1.eyJ9.x'),
 );
-const options = fc.oneof(fc.constantFrom(...ALL_CHOICE_OPTIONS), fc.constantFrom('', 'ACCEPT', 'keep_previous', 'sell'), fc.string({ maxLength: 50 }));
+const options = fc.oneof(fc.constantFrom(...CHOICE_OPTION_IDS), fc.constantFrom('', 'ACCEPT', 'keep_previous', 'sell'), fc.string({ maxLength: 50 }));
 const bodies = fc.oneof(
   { weight: 3, arbitrary: options.map((option) => `option=${encodeURIComponent(option)}`) },
   fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 })).map((d) => new URLSearchParams(d).toString()),
@@ -98,7 +98,7 @@ const campaign: Campaign = {
   noticeId: 'privacy',
   version: 2,
   deadline: DEADLINE,
-  regions: [{ region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS }],
+  regions: [{ region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS }],
   createdAt: '2026-11-01T00:00:00.000Z',
   status: 'started',
 };
@@ -180,7 +180,7 @@ describe('Fuzz: choice routes', () => {
     const evidence = writes.filter((write) => write.port === 'evidence');
     expect(evidence.length).toBeGreaterThan(0);
     expect(evidence.every((write) => ['acct-a', 'acct-b'].includes(write.accountId))).toBe(true);
-    expect(evidence.every((write) => ALL_CHOICE_OPTIONS.includes((write.detail as { option: never }).option))).toBe(true);
+    expect(evidence.every((write) => CHOICE_OPTION_IDS.includes((write.detail as { option: never }).option))).toBe(true);
     expect(events.events.length).toBe(evidence.length);
   });
 });

@@ -8,7 +8,7 @@ import { CampaignStore, recipientKey, type Campaign } from '../../functions/camp
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
-import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
@@ -22,8 +22,8 @@ const campaignOf = (campaignId: string): Campaign => ({
   version: 2,
   deadline: DEADLINE,
   regions: [
-    { region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS },
-    { region: 'jp', notification: 'choice', options: ALL_CHOICE_OPTIONS },
+    { region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS },
+    { region: 'jp', notification: 'choice', options: CHOICE_OPTION_IDS },
   ],
   createdAt: '2026-11-01T00:00:00.000Z',
   status: 'started',
@@ -76,7 +76,7 @@ describe('Lambda: choices', () => {
     const campaign = campaignOf(campaignId);
     await campaigns.claimRecipient({ campaignId, accountId, kind: 'notice', attemptId: 'a1', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
     await campaigns.markSent(campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    await campaigns.setNotified(accountId, campaign, ALL_CHOICE_OPTIONS, '2026-11-02T00:00:00.000Z');
+    await campaigns.setNotified(accountId, campaign, CHOICE_OPTION_IDS, '2026-11-02T00:00:00.000Z');
   };
   const tokenFor = (accountId: string, campaignId = 'privacy-v2') => signChoiceToken({ campaignId, accountId, expiresAt: DEADLINE }, key);
   const call = (e: APIGatewayProxyEventV2) => handler(e, {} as Context);

@@ -6,7 +6,7 @@ import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { SendMessage } from '../../functions/campaigns/messages.ts';
 import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
-import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
 
@@ -17,8 +17,8 @@ const campaign: Campaign = {
   version: 2,
   deadline: DEADLINE,
   regions: [
-    { region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS },
-    { region: 'jp', notification: 'choice', options: ALL_CHOICE_OPTIONS },
+    { region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS },
+    { region: 'jp', notification: 'choice', options: CHOICE_OPTION_IDS },
   ],
   createdAt: '2026-11-01T00:00:00.000Z',
   status: 'started',
@@ -47,7 +47,7 @@ describe('Lambda: campaign-scheduler', () => {
     });
     await campaigns.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
     await campaigns.markSent('privacy-v2', accountId, 'notice', 'a', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    await campaigns.setNotified(accountId, campaign, ALL_CHOICE_OPTIONS, '2026-11-02T00:00:00.000Z');
+    await campaigns.setNotified(accountId, campaign, CHOICE_OPTION_IDS, '2026-11-02T00:00:00.000Z');
   };
   const choiceEvidence = async (accountId: string) =>
     (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#CHO#'));

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTagValue } from '../../functions/campaigns/messages.ts';
 import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
-import { ALL_CHOICE_OPTIONS } from '../../functions/core/audience.ts';
+import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { makeHandler } from '../../functions/lambdas/ses-events.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
 
@@ -11,7 +11,7 @@ const campaign: Campaign = {
   noticeId: 'privacy',
   version: 2,
   deadline: '2027-02-01T00:00:00.000Z',
-  regions: [{ region: 'eea', notification: 'choice', options: ALL_CHOICE_OPTIONS }],
+  regions: [{ region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS }],
   createdAt: '2026-11-01T00:00:00.000Z',
   status: 'started',
 };

@@ -3,6 +3,7 @@
  * and contributes the OpenAPI paths (`openApiPaths`).
  */
 import * as z from 'zod/mini';
+import { CHOICE_OPTION_IDS, CHOICE_OPTIONS, type ChoiceField } from '../../core/choice-options.ts';
 import type { PathsSpec } from './common.ts';
 import { problemResponses } from './common.ts';
 
@@ -42,7 +43,7 @@ export const startCampaignRequestSchema = described(
 );
 export type StartCampaignRequest = z.infer<typeof startCampaignRequestSchema>;
 
-const optionSchema = z.enum(['accept', 'keep-previous', 'delete']);
+const optionSchema = z.enum(CHOICE_OPTION_IDS);
 const regionPlanSchema = z.object({
   region: z.string(),
   notification: z.enum(['choice', 'informational']),
@@ -85,7 +86,7 @@ export const campaignProgressSchema = described(
     complained: z.int(),
     failed: z.int(),
     reminded: z.int(),
-    choices: z.object({ accept: z.int(), keepPrevious: z.int(), delete: z.int() }),
+    choices: z.object(Object.fromEntries(CHOICE_OPTIONS.map((option) => [option.field, z.int()])) as Record<ChoiceField, z.ZodMiniInt>),
     defaulted: z.int(),
     pending: z.object({
       sends: described(z.int(), { description: 'Audience not yet sent or failed.' }),

@@ -4,9 +4,10 @@
  * does not need a schema library at run time; these describe the same contract for API clients.
  */
 import * as z from 'zod/mini';
+import { CHOICE_OPTION_IDS } from '../../core/choice-options.ts';
 import { problemResponses, type PathsSpec } from './common.ts';
 
-const optionSchema = z.enum(['accept', 'keep-previous', 'delete']);
+const optionSchema = z.enum(CHOICE_OPTION_IDS);
 
 export const choiceRequestSchema = z.object({ option: optionSchema });
 

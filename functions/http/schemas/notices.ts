@@ -4,6 +4,7 @@
  * schemas document the pre-rendered bodies and are checked against the real artifact in tests.
  */
 import * as z from 'zod/mini';
+import { CHOICE_OPTION_IDS } from '../../core/choice-options.ts';
 import { LANGUAGE_TAG_PATTERN } from '../../core/language.ts';
 import { COUNTRY_PATTERN, REGION_PATTERN } from '../../core/regions.ts';
 import { cacheHeaders, ifNoneMatchParameter, type ParameterSpec, type PathsSpec, problemResponses } from './common.ts';
@@ -94,7 +95,7 @@ const buildResponseSchemas = () => {
       scope: z.optional(z.enum(['new-data', 'previously-collected'])),
       region: z.nullable(z.string()),
       summary: perLanguage,
-      choices: z.optional(z.array(z.enum(['accept', 'keep-previous', 'delete']))),
+      choices: z.optional(z.array(z.enum(CHOICE_OPTION_IDS))),
     }),
     'DeclaredChange',
     'A change against the previous version, as declared by its authors.',

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledContent, CompiledVariant, DeclaredChange } from '../../../functions/core/content.ts';
-import {
-  choiceLinks,
-  escapeHtml,
-  formatDate,
-  neutraliseBraces,
-  renderCampaignEmail,
-} from '../../../functions/campaigns/email.ts';
+import { formatDate, neutraliseBraces, renderCampaignEmail } from '../../../functions/campaigns/email.ts';
+import { escapeHtml } from '../../../functions/core/html.ts';
 
 /** A two-version notice shaped like the sample, small enough to read. */
 const fixture = (summaryEn = 'Usage logs are kept for 36 months instead of 13.'): CompiledContent => {
@@ -146,19 +141,6 @@ describe('Function: renderCampaignEmail', () => {
     expect(new Set(placeholdersIn(email.html))).toEqual(new Set(['acceptUrl', 'keepPreviousUrl', 'deleteUrl', 'choiceUrl']));
     expect(placeholdersIn(email.text).filter((name) => name === 'acceptUrl')).toHaveLength(1);
     expect(email.text).toContain('<script>alert(1)</script> { {acceptUrl} }');
-  });
-});
-
-describe('Function: choiceLinks', () => {
-  it('builds the choice page links with the option preselected', () => {
-    const links = choiceLinks('https://x.example/', 'v1.abc.def');
-
-    expect(links).toEqual({
-      choiceUrl: 'https://x.example/choices/v1.abc.def',
-      acceptUrl: 'https://x.example/choices/v1.abc.def?option=accept',
-      keepPreviousUrl: 'https://x.example/choices/v1.abc.def?option=keep-previous',
-      deleteUrl: 'https://x.example/choices/v1.abc.def?option=delete',
-    });
   });
 });
 

@@ -2,7 +2,7 @@ import { SESv2Client, SendBulkEmailCommand, TooManyRequestsException, InternalSe
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { unlimited } from '../../../functions/campaigns/rate-limiter.ts';
-import { backoffMs, escapeTemplateValue, sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
+import { backoffMs, sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
 import type { Campaign, CampaignStore, ClaimInput, ClaimOutcome } from '../../../functions/campaigns/store.ts';
 import type { CompiledContent } from '../../../functions/core/content.ts';
@@ -210,12 +210,6 @@ describe('Function: sendBatch', () => {
     const { deps } = setup();
     const result = await sendBatch(deps, [{ messageId: 'bad', body: '{"campaignId":"x"' }, { messageId: 'bad2', body: '{"kind":"notice"}' }]);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }, { itemIdentifier: 'bad2' }]);
-  });
-});
-
-describe('Function: escapeTemplateValue', () => {
-  it('escapes what SES would put raw into HTML', () => {
-    expect(escapeTemplateValue(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
 

@@ -68,6 +68,40 @@ describe('Function: buildRenderTemplates', () => {
     expect((thrown as ContentValidationError).problems[0]).toMatchObject({ file: join(dir, 'emails/en/subjects.yaml'), line: 2, message: expect.stringContaining('malformed YAML') });
   });
 
+  it('refuses option strings that miss an option or name one that is not defined, with the line', () => {
+    // Prepare: no delete, no keep-previous description, and an option the table does not define
+    const strings = [
+      'options:',
+      '  accept:',
+      '    label: Accept',
+      '    description: Everything under the new version.',
+      '  keep-previous:',
+      '    label: Keep',
+      '  sell:',
+      '    label: Sell',
+      '    description: No.',
+      '',
+    ].join('\n');
+    const dir = scratchTemplates({ 'pages/en/strings.yaml': strings, 'emails/en/strings.yaml': strings.replace('  sell:', '  delete:') });
+
+    // Act
+    let thrown: unknown;
+    try {
+      buildRenderTemplates({ templatesDir: dir });
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assess: every problem at once, each on its line
+    expect(thrown).toBeInstanceOf(ContentValidationError);
+    expect((thrown as ContentValidationError).problems).toEqual([
+      { file: join(dir, 'emails/en/strings.yaml'), line: 5, message: 'options.keep-previous.description: missing (every choice option needs its words in every language)' },
+      { file: join(dir, 'pages/en/strings.yaml'), line: 1, message: 'options.delete: missing (every choice option needs its words in every language)' },
+      { file: join(dir, 'pages/en/strings.yaml'), line: 1, message: "options: 'sell' is not a choice option (functions/core/choice-options.ts)" },
+      { file: join(dir, 'pages/en/strings.yaml'), line: 5, message: 'options.keep-previous.description: missing (every choice option needs its words in every language)' },
+    ]);
+  });
+
   it('contributes nothing for folders that do not exist', () => {
     expect(buildRenderTemplates({ templatesDir: scratchTemplates({ 'regions.yaml': 'regions: []\n' }) })).toEqual({ schemaVersion: 1, text: {}, data: {} });
   });
