@@ -42,7 +42,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { ledgerTableDefinition } from '../functions/ledger/table-definition.ts';
 import { ADMIN_SCOPE } from '../functions/http/principal.ts';
-import { lambdaEntries, routes, type LambdaName, type Route } from '../functions/routes.ts';
+import { LAMBDAS, type LambdaName as ManifestLambdaName } from '../functions/manifest.ts';
+import { routes, type LambdaName, type Route } from '../functions/routes.ts';
 import {
   resolvePlatformProps,
   type DisclosurePlatformProps,
@@ -52,18 +53,10 @@ import { REGION_HEADER, regionFunctionCode } from './edge/region-function.ts';
 
 export * from './disclosure-platform-props.ts';
 
-/** Every Lambda of the platform: the HTTP-facing ones of the route table plus the workers. */
-export type PlatformFunctionName = LambdaName | 'campaign-planner' | 'campaign-sender' | 'ses-events' | 'campaign-scheduler';
+/** Every Lambda of the platform (the rows of `functions/manifest.ts`). */
+export type PlatformFunctionName = ManifestLambdaName;
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-
-const ENTRIES: Record<PlatformFunctionName, string> = {
-  ...lambdaEntries,
-  'campaign-planner': 'functions/lambdas/campaign-planner.ts',
-  'campaign-sender': 'functions/lambdas/campaign-sender.ts',
-  'ses-events': 'functions/lambdas/ses-events.ts',
-  'campaign-scheduler': 'functions/lambdas/campaign-scheduler.ts',
-};
 
 /** Logical ids of the stateful resources. Fixed so that refactoring the construct tree can never replace them. */
 export const STATEFUL_LOGICAL_IDS = {
@@ -264,8 +257,6 @@ export class DisclosurePlatform extends Construct {
         ...table,
         PLANNER_QUEUE_URL: this.plannerQueue.queueUrl,
         PUBLIC_BASE_URL: publicBaseUrl(),
-        TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-        SENDER_ADDRESS: config.senderAddress,
         INFORMATIONAL_EMAILS: String(config.informationalEmails),
       },
     });
@@ -323,7 +314,6 @@ export class DisclosurePlatform extends Construct {
 
     this.table.grantReadWriteData(campaignsApi);
     this.plannerQueue.grantSendMessages(campaignsApi);
-    this.tokenSecret.grantRead(campaignsApi);
 
     this.table.grantReadData(planner);
     this.table.grant(planner, 'dynamodb:PutItem', 'dynamodb:UpdateItem'); // planner cursors
@@ -446,7 +436,7 @@ export class DisclosurePlatform extends Construct {
       ? { POWERTOOLS_SERVICE_NAME: `disclosure-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_LOG_EVENT: 'false', ...spec.environment }
       : { ...spec.environment };
     const fn = new NodejsFunction(this, `${id}Function`, {
-      entry: path.join(PROJECT_ROOT, ENTRIES[name]),
+      entry: path.join(PROJECT_ROOT, LAMBDAS[name].entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
