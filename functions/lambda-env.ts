@@ -1,16 +1,17 @@
 /**
- * The one way a Lambda reads its environment: `lambdaEnvironment(name)` parses exactly the
- * variables the manifest lists for that Lambda, through the Powertools env utilities, and fails
- * fast naming the first variable that is missing or malformed. Called from `defaultDeps` only.
+ * The one way a Lambda reads its environment: `lambdaEnvironment(row)` parses exactly the
+ * variables its manifest row lists, through the Powertools env utilities, and fails fast naming
+ * the first variable that is missing or malformed. Called from `defaultDeps` only, with the
+ * row itself (`lambdaEnvironment(campaignSenderLambda)`) rather than its name, so a bundle
+ * carries its own row and not the whole manifest.
  */
 import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import {
   ENVIRONMENT_VARIABLES,
-  LAMBDAS,
+  type EnvironmentOf,
   type EnvironmentVariable,
   type EnvironmentVariableSpec,
-  type LambdaEnvironment,
-  type LambdaName,
+  type LambdaSpec,
 } from './manifest.ts';
 
 /** Raised when a Lambda's environment lacks a variable its manifest row lists, or holds a malformed one. */
@@ -44,11 +45,9 @@ const parse = (variable: EnvironmentVariable, spec: EnvironmentVariableSpec): st
   }
 };
 
-/** The parsed environment of one Lambda: exactly its manifest keys, typed; throws `LambdaEnvironmentError`. */
-export const lambdaEnvironment = <N extends LambdaName>(name: N): LambdaEnvironment<N> => {
+/** The parsed environment of a Lambda's manifest row: exactly its keys, typed; throws `LambdaEnvironmentError`. */
+export const lambdaEnvironment = <S extends Pick<LambdaSpec, 'environment'>>(row: S): EnvironmentOf<S> => {
   const parsed: Partial<Record<EnvironmentVariable, string | number | boolean>> = {};
-  for (const variable of LAMBDAS[name].environment as readonly EnvironmentVariable[]) {
-    parsed[variable] = parse(variable, ENVIRONMENT_VARIABLES[variable]);
-  }
-  return parsed as LambdaEnvironment<N>;
+  for (const variable of row.environment) parsed[variable] = parse(variable, ENVIRONMENT_VARIABLES[variable]);
+  return parsed as EnvironmentOf<S>;
 };

@@ -106,120 +106,149 @@ export interface LambdaSpec {
   readonly localWiring: string;
 }
 
-const http = { memoryMb: 512, timeoutSeconds: 10, powertools: true } as const;
+/** The notices Lambda. */
+export const noticesLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  entry: 'functions/lambdas/notices.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'GET', path: '/v1/openapi.json', auth: 'public' },
+      { method: 'GET', path: '/v1/notices', auth: 'public' },
+      { method: 'GET', path: '/v1/notices/{noticeId}', auth: 'public' },
+      { method: 'GET', path: '/v1/notices/{noticeId}/versions', auth: 'public' },
+      { method: 'GET', path: '/v1/notices/{noticeId}/diff', auth: 'public' },
+    ],
+  },
+  // Content bundled, no AWS SDK, no environment, no permission beyond its log group.
+  powertools: false,
+  environment: [],
+  grants: [],
+  localWiring: 'notices',
+} as const satisfies LambdaSpec;
+
+/** The accounts Lambda. */
+export const accountsLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  powertools: true,
+  entry: 'functions/lambdas/accounts.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'POST', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
+      { method: 'GET', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
+      { method: 'GET', path: '/v1/accounts/{accountId}/notices/{noticeId}/status', auth: 'account' },
+      { method: 'PUT', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
+      { method: 'DELETE', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
+    ],
+  },
+  environment: ['TABLE_NAME'],
+  grants: ['ledger:read-write'],
+  localWiring: 'accounts',
+} as const satisfies LambdaSpec;
+
+/** The campaigns-api Lambda. */
+export const campaignsApiLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  powertools: true,
+  entry: 'functions/lambdas/campaigns-api.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'POST', path: '/v1/campaigns', auth: 'admin' },
+      { method: 'GET', path: '/v1/campaigns/{campaignId}', auth: 'admin' },
+    ],
+  },
+  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
+  grants: ['ledger:read-write', 'planner-queue:send'],
+  localWiring: 'campaigns-api',
+} as const satisfies LambdaSpec;
+
+/** The choices Lambda. */
+export const choicesLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  powertools: true,
+  entry: 'functions/lambdas/choices.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'GET', path: '/choices/{token}', auth: 'public' },
+      { method: 'POST', path: '/choices/{token}', auth: 'public' },
+    ],
+  },
+  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
+  grants: ['ledger:read-write', 'choice-bus:put', 'token-secret:read'],
+  localWiring: 'choices',
+} as const satisfies LambdaSpec;
+
+/** The campaign-planner Lambda. */
+export const campaignPlannerLambda = {
+  entry: 'functions/lambdas/campaign-planner.ts',
+  trigger: { kind: 'queue', queue: 'planner', batchSize: 1, reportBatchItemFailures: true },
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  powertools: true,
+  // PLANNER_QUEUE_URL: a very large shard continues in a fresh invocation instead of running into the timeout.
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
+  // Reads the audience; writes only its cursors; never deletes.
+  grants: ['ledger:read', 'ledger:cursors', 'send-queue:send', 'planner-queue:send'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
+
+/** The campaign-sender Lambda. */
+export const campaignSenderLambda = {
+  entry: 'functions/lambdas/campaign-sender.ts',
+  trigger: { kind: 'queue', queue: 'send', batchSize: 10, reportBatchItemFailures: true },
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  powertools: true,
+  sizedBySendQuota: true,
+  environment: ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
+  grants: ['ledger:read-write', 'token-secret:read', 'ses:send'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
+
+/** The ses-events Lambda. */
+export const sesEventsLambda = {
+  entry: 'functions/lambdas/ses-events.ts',
+  // Fed by the SES-events rule (lib/messaging.ts): one invocation per up to 100 events.
+  trigger: { kind: 'queue', queue: 'ses-events', batchSize: 100, maxBatchingWindowSeconds: 5 },
+  memoryMb: 256,
+  timeoutSeconds: 30,
+  powertools: true,
+  environment: ['TABLE_NAME'],
+  // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events).
+  grants: ['ledger:write', 'ledger:get'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
+
+/** The campaign-scheduler Lambda. */
+export const campaignSchedulerLambda = {
+  entry: 'functions/lambdas/campaign-scheduler.ts',
+  trigger: { kind: 'schedule', rateHours: 1, description: 'Hourly: campaign reminders and deadline defaults', ruleId: 'SchedulerRule' },
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  powertools: true,
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
+  grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
 
 /** Every Lambda, in the order the stack creates them (one row of the design doc's table each). */
 export const LAMBDAS = {
-  notices: {
-    ...http,
-    entry: 'functions/lambdas/notices.ts',
-    trigger: {
-      kind: 'http',
-      routes: [
-        { method: 'GET', path: '/v1/openapi.json', auth: 'public' },
-        { method: 'GET', path: '/v1/notices', auth: 'public' },
-        { method: 'GET', path: '/v1/notices/{noticeId}', auth: 'public' },
-        { method: 'GET', path: '/v1/notices/{noticeId}/versions', auth: 'public' },
-        { method: 'GET', path: '/v1/notices/{noticeId}/diff', auth: 'public' },
-      ],
-    },
-    // Content bundled, no AWS SDK, no environment, no permission beyond its log group.
-    powertools: false,
-    environment: [],
-    grants: [],
-    localWiring: 'notices',
-  },
-  accounts: {
-    ...http,
-    entry: 'functions/lambdas/accounts.ts',
-    trigger: {
-      kind: 'http',
-      routes: [
-        { method: 'POST', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
-        { method: 'GET', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
-        { method: 'GET', path: '/v1/accounts/{accountId}/notices/{noticeId}/status', auth: 'account' },
-        { method: 'PUT', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
-        { method: 'DELETE', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
-      ],
-    },
-    environment: ['TABLE_NAME'],
-    grants: ['ledger:read-write'],
-    localWiring: 'accounts',
-  },
-  'campaigns-api': {
-    ...http,
-    entry: 'functions/lambdas/campaigns-api.ts',
-    trigger: {
-      kind: 'http',
-      routes: [
-        { method: 'POST', path: '/v1/campaigns', auth: 'admin' },
-        { method: 'GET', path: '/v1/campaigns/{campaignId}', auth: 'admin' },
-      ],
-    },
-    environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
-    grants: ['ledger:read-write', 'planner-queue:send'],
-    localWiring: 'campaigns-api',
-  },
-  choices: {
-    ...http,
-    entry: 'functions/lambdas/choices.ts',
-    trigger: {
-      kind: 'http',
-      routes: [
-        { method: 'GET', path: '/choices/{token}', auth: 'public' },
-        { method: 'POST', path: '/choices/{token}', auth: 'public' },
-      ],
-    },
-    environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
-    grants: ['ledger:read-write', 'choice-bus:put', 'token-secret:read'],
-    localWiring: 'choices',
-  },
-  'campaign-planner': {
-    entry: 'functions/lambdas/campaign-planner.ts',
-    trigger: { kind: 'queue', queue: 'planner', batchSize: 1, reportBatchItemFailures: true },
-    memoryMb: 512,
-    timeoutSeconds: 300,
-    powertools: true,
-    // PLANNER_QUEUE_URL: a very large shard continues in a fresh invocation instead of running into the timeout.
-    environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
-    // Reads the audience; writes only its cursors; never deletes.
-    grants: ['ledger:read', 'ledger:cursors', 'send-queue:send', 'planner-queue:send'],
-    localWiring: 'workers',
-  },
-  'campaign-sender': {
-    entry: 'functions/lambdas/campaign-sender.ts',
-    trigger: { kind: 'queue', queue: 'send', batchSize: 10, reportBatchItemFailures: true },
-    memoryMb: 512,
-    timeoutSeconds: 60,
-    powertools: true,
-    sizedBySendQuota: true,
-    environment: ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
-    grants: ['ledger:read-write', 'token-secret:read', 'ses:send'],
-    localWiring: 'workers',
-  },
-  'ses-events': {
-    entry: 'functions/lambdas/ses-events.ts',
-    // Fed by the SES-events rule (lib/messaging.ts): one invocation per up to 100 events.
-    trigger: { kind: 'queue', queue: 'ses-events', batchSize: 100, maxBatchingWindowSeconds: 5 },
-    memoryMb: 256,
-    timeoutSeconds: 30,
-    powertools: true,
-    environment: ['TABLE_NAME'],
-    // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events).
-    grants: ['ledger:write', 'ledger:get'],
-    localWiring: 'workers',
-  },
-  'campaign-scheduler': {
-    entry: 'functions/lambdas/campaign-scheduler.ts',
-    trigger: { kind: 'schedule', rateHours: 1, description: 'Hourly: campaign reminders and deadline defaults', ruleId: 'SchedulerRule' },
-    memoryMb: 512,
-    timeoutSeconds: 300,
-    powertools: true,
-    environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
-    grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
-    localWiring: 'workers',
-  },
-} as const satisfies Record<string, LambdaSpec>;
+  notices: noticesLambda,
+  accounts: accountsLambda,
+  'campaigns-api': campaignsApiLambda,
+  choices: choicesLambda,
+  'campaign-planner': campaignPlannerLambda,
+  'campaign-sender': campaignSenderLambda,
+  'ses-events': sesEventsLambda,
+  'campaign-scheduler': campaignSchedulerLambda,
+} as const;
 
 export type LambdaName = keyof typeof LAMBDAS;
 
@@ -227,7 +256,7 @@ export type LambdaName = keyof typeof LAMBDAS;
 export type HttpLambdaName = { [N in LambdaName]: (typeof LAMBDAS)[N]['trigger']['kind'] extends 'http' ? N : never }[LambdaName];
 
 /** Every Lambda name, in manifest order. */
-export const LAMBDA_NAMES = Object.keys(LAMBDAS) as LambdaName[];
+export const LAMBDA_NAMES = /* @__PURE__ */ Object.keys(LAMBDAS) as LambdaName[];
 
 /** The spec of one Lambda. */
 export const lambdaSpec = (name: LambdaName): LambdaSpec => LAMBDAS[name];
@@ -235,23 +264,25 @@ export const lambdaSpec = (name: LambdaName): LambdaSpec => LAMBDAS[name];
 /** Whether a Lambda is invoked through the HTTP APIs. */
 export const isHttpLambda = (name: LambdaName): name is HttpLambdaName => LAMBDAS[name].trigger.kind === 'http';
 
-/** The variables a Lambda reads, typed by its manifest row. */
-export type LambdaEnvironmentKey<N extends LambdaName> = (typeof LAMBDAS)[N]['environment'][number];
-
 type ValueOf<V extends EnvironmentVariable> = (typeof ENVIRONMENT_VARIABLES)[V]['type'] extends 'number'
   ? number
   : (typeof ENVIRONMENT_VARIABLES)[V]['type'] extends 'boolean'
     ? boolean
     : string;
 
-/** The parsed environment of one Lambda: exactly its manifest keys, each with its type. */
-export type LambdaEnvironment<N extends LambdaName> = { readonly [V in LambdaEnvironmentKey<N>]: ValueOf<V> };
+/** The parsed environment of a manifest row: exactly its keys, each with its type. */
+export type EnvironmentOf<S extends Pick<LambdaSpec, 'environment'>> = { readonly [V in S['environment'][number]]: ValueOf<V> };
+
+/** The parsed environment of one Lambda, by name. */
+export type LambdaEnvironment<N extends LambdaName> = EnvironmentOf<(typeof LAMBDAS)[N]>;
 
 /** The local wiring modules, in manifest order (several Lambdas may share one). */
 export type WiringName = (typeof LAMBDAS)[LambdaName]['localWiring'];
 
+const wiringModuleNames = (): WiringName[] => [...new Set(LAMBDA_NAMES.map((name) => LAMBDAS[name].localWiring))];
+
 /** Every local wiring module once, in the order of the first Lambda each wires. */
-export const WIRING_MODULE_NAMES = [...new Set(LAMBDA_NAMES.map((name) => LAMBDAS[name].localWiring))] as WiringName[];
+export const WIRING_MODULE_NAMES = /* @__PURE__ */ wiringModuleNames();
 
 /** The HTTP Lambda a wiring module serves the routes of, if any (a module named after it). */
 export const httpLambdaWiredBy = (wiring: WiringName): HttpLambdaName | undefined =>

@@ -9,6 +9,7 @@ import { SqsQueue } from '../campaigns/queue.ts';
 import { CampaignStore } from '../campaigns/store.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignPlannerLambda } from '../manifest.ts';
 
 export interface PlannerHandlerDeps extends PlannerDeps {
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -45,7 +46,7 @@ export const makeHandler = (deps: PlannerHandlerDeps | (() => PlannerHandlerDeps
 /** Dependencies from the Lambda environment. */
 export const defaultDeps = (): PlannerHandlerDeps => {
   const logger = new Logger({ serviceName: 'campaign-planner' });
-  const env = lambdaEnvironment('campaign-planner');
+  const env = lambdaEnvironment(campaignPlannerLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   const sqs = new SQSClient({});

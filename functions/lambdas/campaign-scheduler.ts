@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignSchedulerLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
 export const makeHandler = (deps: (SchedulerDeps & { clock: Clock }) | (() => Promise<SchedulerDeps & { clock: Clock }>)) => {
@@ -30,7 +31,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/sweeps.ts'),
     import('../content/index-artifact.ts'),
   ]);
-  const env = lambdaEnvironment('campaign-scheduler');
+  const env = lambdaEnvironment(campaignSchedulerLambda);
   const tableName = env.TABLE_NAME;
   const reminderDays = env.REMINDER_DAYS;
   if (!Number.isFinite(reminderDays) || reminderDays < 0) throw new Error('REMINDER_DAYS must be a number of days ≥ 0');

@@ -14,6 +14,7 @@ import { systemClock } from '../core/clock.ts';
 import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignSenderLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
 export const makeHandler = (deps: SenderDeps | (() => SenderDeps)) => {
@@ -27,7 +28,7 @@ export const makeHandler = (deps: SenderDeps | (() => SenderDeps)) => {
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): SenderDeps => {
   const logger = new Logger({ serviceName: 'campaign-sender' });
-  const env = lambdaEnvironment('campaign-sender');
+  const env = lambdaEnvironment(campaignSenderLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), env.TOKEN_SECRET_ARN);

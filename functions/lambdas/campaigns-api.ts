@@ -11,6 +11,7 @@ import { systemClock } from '../core/clock.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignsApiLambda } from '../manifest.ts';
 import { type HttpEvent, type HttpResult, httpStack } from '../http/middleware.ts';
 import { principalFromEvent } from '../http/principal.ts';
 import { campaignIdSchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
@@ -65,7 +66,7 @@ export const makeHandler = (deps: CampaignServiceDeps | (() => CampaignServiceDe
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): CampaignServiceDeps => {
-  const env = lambdaEnvironment('campaigns-api');
+  const env = lambdaEnvironment(campaignsApiLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   return {

@@ -11,6 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SendKind } from '../campaigns/messages.ts';
 import { CampaignStore, type SesEventInput } from '../campaigns/store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { sesEventsLambda } from '../manifest.ts';
 import type { NotificationEvidence } from '../ledger/types.ts';
 
 /** The parts of an SES event (EventBridge `detail`) we read. */
@@ -153,7 +154,7 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
 export const defaultDeps = async (): Promise<SesEventsDeps> => {
-  const { TABLE_NAME: tableName } = lambdaEnvironment('ses-events');
+  const { TABLE_NAME: tableName } = lambdaEnvironment(sesEventsLambda);
   const { createDocumentClient, DynamoDbAcceptanceStore } = await import('../ledger/dynamodb-store.ts');
   const client = createDocumentClient();
   return {

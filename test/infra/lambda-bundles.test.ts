@@ -71,6 +71,13 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('carries its own manifest row, not the whole manifest (about 4 KB minified)', () => {
+    for (const name of lambdas) {
+      const manifest = bundles.get(name)!.inputs['functions/manifest.ts'];
+      expect(manifest?.bytesInOutput ?? 0, name).toBeLessThanOrEqual(1536);
+    }
+  });
+
   it('keeps full zod and the YAML parser out of every Lambda', () => {
     for (const name of lambdas) {
       const inputs = Object.keys(bundles.get(name)!.inputs);

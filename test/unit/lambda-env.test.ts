@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { LambdaEnvironmentError, lambdaEnvironment } from '../../functions/lambda-env.ts';
+import { LAMBDAS, type LambdaEnvironment } from '../../functions/manifest.ts';
 
 const SENDER_ENV = {
   TABLE_NAME: 'ledger',
@@ -24,15 +25,25 @@ describe('Function: lambdaEnvironment', () => {
     stubAll({ ...SENDER_ENV, EVENT_BUS_NAME: 'not-the-senders' });
 
     // Act
-    const env = lambdaEnvironment('campaign-sender');
+    const env = lambdaEnvironment(LAMBDAS['campaign-sender']);
 
     // Assess
     expect(env).toEqual({ ...SENDER_ENV, SEND_QUOTA_PER_SECOND: 14 });
     expect(Object.keys(env)).not.toContain('EVENT_BUS_NAME');
   });
 
+  it('types each variable by its manifest spec', () => {
+    stubAll(SENDER_ENV);
+
+    const env = lambdaEnvironment(LAMBDAS['campaign-sender']);
+
+    expectTypeOf(env.SEND_QUOTA_PER_SECOND).toEqualTypeOf<number>();
+    expectTypeOf(env.TABLE_NAME).toEqualTypeOf<string>();
+    expectTypeOf<LambdaEnvironment<'campaigns-api'>['INFORMATIONAL_EMAILS']>().toEqualTypeOf<boolean>();
+  });
+
   it('reads nothing for the notices Lambda', () => {
-    expect(lambdaEnvironment('notices')).toEqual({});
+    expect(lambdaEnvironment(LAMBDAS['notices'])).toEqual({});
   });
 
   it.each([
@@ -41,7 +52,7 @@ describe('Function: lambdaEnvironment', () => {
   ])('fails fast naming a required variable that is %s', (_case, value) => {
     stubAll({ ...SENDER_ENV, CONFIGURATION_SET: value });
 
-    const read = (): unknown => lambdaEnvironment('campaign-sender');
+    const read = (): unknown => lambdaEnvironment(LAMBDAS['campaign-sender']);
 
     expect(read).toThrow(LambdaEnvironmentError);
     expect(read).toThrow('CONFIGURATION_SET is not set');
@@ -52,7 +63,7 @@ describe('Function: lambdaEnvironment', () => {
 
     let caught: unknown;
     try {
-      lambdaEnvironment('campaign-sender');
+      lambdaEnvironment(LAMBDAS['campaign-sender']);
     } catch (error) {
       caught = error;
     }
@@ -65,17 +76,17 @@ describe('Function: lambdaEnvironment', () => {
 
   it('applies the defaults of optional variables: REMINDER_DAYS 7, INFORMATIONAL_EMAILS false', () => {
     stubAll({ TABLE_NAME: 'ledger', SEND_QUEUE_URL: 'https://sqs/send', EVENT_BUS_NAME: 'bus', REMINDER_DAYS: undefined });
-    expect(lambdaEnvironment('campaign-scheduler').REMINDER_DAYS).toBe(7);
+    expect(lambdaEnvironment(LAMBDAS['campaign-scheduler']).REMINDER_DAYS).toBe(7);
 
     stubAll({ PLANNER_QUEUE_URL: 'https://sqs/planner', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: undefined });
-    expect(lambdaEnvironment('campaigns-api').INFORMATIONAL_EMAILS).toBe(false);
+    expect(lambdaEnvironment(LAMBDAS['campaigns-api']).INFORMATIONAL_EMAILS).toBe(false);
   });
 
   it('reads booleans as true or false only', () => {
     stubAll({ TABLE_NAME: 'ledger', PLANNER_QUEUE_URL: 'https://sqs/planner', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: 'true' });
-    expect(lambdaEnvironment('campaigns-api').INFORMATIONAL_EMAILS).toBe(true);
+    expect(lambdaEnvironment(LAMBDAS['campaigns-api']).INFORMATIONAL_EMAILS).toBe(true);
 
     vi.stubEnv('INFORMATIONAL_EMAILS', 'sometimes');
-    expect(() => lambdaEnvironment('campaigns-api')).toThrow('INFORMATIONAL_EMAILS must be a boolean');
+    expect(() => lambdaEnvironment(LAMBDAS['campaigns-api'])).toThrow('INFORMATIONAL_EMAILS must be a boolean');
   });
 });
