@@ -2,8 +2,10 @@
  * The one list of the platform's Lambdas: for each, its entry file, trigger, sizing, the
  * environment it reads and what it is granted. `lib/` builds the functions, their environment,
  * IAM grants and triggers from it; `functions/lambda-env.ts` parses exactly these variables in
- * each `defaultDeps`; the local platform, the bundle test and the bench discover the Lambdas
- * here. Pure data with no imports, so CDK, tests, bench and the local platform all read it.
+ * each `defaultDeps`; the route table, the local platform, the bundle test and the bench
+ * discover the Lambdas here. Pure data with no imports, so CDK, tests, bench and the local
+ * platform all read it. Each row is its own export so a handler imports its row alone and its
+ * bundle carries no other Lambda's routes or environment.
  */
 
 /** Every environment variable a Lambda may read, with how it is parsed. */
@@ -106,7 +108,7 @@ export interface LambdaSpec {
   readonly localWiring: string;
 }
 
-/** The notices Lambda. */
+/** notices: Serves the notices and the OpenAPI document from the bundled content. */
 export const noticesLambda = {
   memoryMb: 512,
   timeoutSeconds: 10,
@@ -128,7 +130,7 @@ export const noticesLambda = {
   localWiring: 'notices',
 } as const satisfies LambdaSpec;
 
-/** The accounts Lambda. */
+/** accounts: Records acceptances, answers an account's notice status, keeps its contact address. */
 export const accountsLambda = {
   memoryMb: 512,
   timeoutSeconds: 10,
@@ -149,7 +151,7 @@ export const accountsLambda = {
   localWiring: 'accounts',
 } as const satisfies LambdaSpec;
 
-/** The campaigns-api Lambda. */
+/** campaigns-api: Starts campaigns (or dry-runs them) and reports their progress. */
 export const campaignsApiLambda = {
   memoryMb: 512,
   timeoutSeconds: 10,
@@ -167,7 +169,7 @@ export const campaignsApiLambda = {
   localWiring: 'campaigns-api',
 } as const satisfies LambdaSpec;
 
-/** The choices Lambda. */
+/** choices: The choice pages behind the signed links in the emails. */
 export const choicesLambda = {
   memoryMb: 512,
   timeoutSeconds: 10,
@@ -185,7 +187,7 @@ export const choicesLambda = {
   localWiring: 'choices',
 } as const satisfies LambdaSpec;
 
-/** The campaign-planner Lambda. */
+/** campaign-planner: Plans one (campaign, region, shard) per planner-queue message into send batches. */
 export const campaignPlannerLambda = {
   entry: 'functions/lambdas/campaign-planner.ts',
   trigger: { kind: 'queue', queue: 'planner', batchSize: 1, reportBatchItemFailures: true },
@@ -199,7 +201,7 @@ export const campaignPlannerLambda = {
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
-/** The campaign-sender Lambda. */
+/** campaign-sender: Sends the batches through SES within the shared send quota. */
 export const campaignSenderLambda = {
   entry: 'functions/lambdas/campaign-sender.ts',
   trigger: { kind: 'queue', queue: 'send', batchSize: 10, reportBatchItemFailures: true },
@@ -212,7 +214,7 @@ export const campaignSenderLambda = {
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
-/** The ses-events Lambda. */
+/** ses-events: Records the configuration set's SES events (send, delivery, bounce, complaint …) as evidence. */
 export const sesEventsLambda = {
   entry: 'functions/lambdas/ses-events.ts',
   // Fed by the SES-events rule (lib/messaging.ts): one invocation per up to 100 events.
@@ -226,7 +228,7 @@ export const sesEventsLambda = {
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
-/** The campaign-scheduler Lambda. */
+/** campaign-scheduler: Hourly: reminders before a deadline, the protective default at it. */
 export const campaignSchedulerLambda = {
   entry: 'functions/lambdas/campaign-scheduler.ts',
   trigger: { kind: 'schedule', rateHours: 1, description: 'Hourly: campaign reminders and deadline defaults', ruleId: 'SchedulerRule' },
@@ -235,7 +237,8 @@ export const campaignSchedulerLambda = {
   powertools: true,
   environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
   grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
-  localWiring: 'workers',
+  // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
+  localWiring: 'choices',
 } as const satisfies LambdaSpec;
 
 /** Every Lambda, in the order the stack creates them (one row of the design doc's table each). */
