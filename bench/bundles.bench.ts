@@ -1,17 +1,18 @@
 /**
- * Lambda bundle sizes and the notices bundle's cold import. Every `functions/<lambda>/handler.ts`
+ * Lambda bundle sizes and the notices bundle's cold import. Every Lambda of `functions/manifest.ts`
  * is bundled with the options the CDK construct gives `NodejsFunction` (ESM, minified, Node 24
  * target to match its runtime, `@aws-sdk/*` external, the createRequire banner); the share of the
  * compiled content, the slim content index and the compiled templates is read from the metafile,
  * so code and content are reported apart. Every Lambda but notices is held to 250 KB in all.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
+import { LAMBDA_NAMES, lambdaSpec } from '../functions/manifest.ts';
 import type { BenchReport } from './lib/report.ts';
 import { median, round } from './lib/stats.ts';
 
@@ -23,7 +24,7 @@ const NOTICES_CODE_LIMIT_KB = 60;
 const OTHER_LIMIT_KB = 250;
 const COLD_SAMPLES = 20;
 
-/** Mirrors `bundling` in lib/disclosure-platform.ts. */
+/** Mirrors `bundling` in lib/functions.ts. */
 const lambdaBundling: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -92,15 +93,12 @@ export async function run(report: BenchReport): Promise<void> {
   if (!existsSync(join(REPO_ROOT, CONTENT_INPUT))) throw new Error(`${CONTENT_INPUT} is missing: run \`npm run cli -- build\``);
   const outDir = mkdtempSync(join(tmpdir(), 'disclosure-bundles-'));
   try {
-    const lambdas = readdirSync(join(REPO_ROOT, 'functions', 'lambdas'))
-      .filter((file) => file.endsWith('.ts'))
-      .map((file) => file.replace(/\.ts$/, ''))
-      .sort();
+    const lambdas = [...LAMBDA_NAMES].sort();
     report.progress(`bundling ${lambdas.length} Lambdas`);
     const bundles: Bundle[] = [];
     for (const name of lambdas) {
       try {
-        bundles.push(await bundle(name, [`functions/lambdas/${name}.ts`], outDir));
+        bundles.push(await bundle(name, [lambdaSpec(name).entry], outDir));
       } catch (error) {
         report.note(`${name}: bundling failed (${(error as Error).message.split('\n')[0]})`);
       }

@@ -5,6 +5,7 @@
  * and returns its HTTP handler and/or a stop function for background workers.
  */
 import type { Clock } from '../functions/core/clock.ts';
+import { WIRING_MODULE_NAMES, type WiringName } from '../functions/manifest.ts';
 import type { GatewayHandler } from './gateway.ts';
 
 /** A configuration-set event emitted by the local SES endpoint (EventBridge `detail` shape). */
@@ -53,6 +54,6 @@ export interface LocalWiringModule {
   createLocal(env: LocalEnv): Promise<LocalWiring>;
 }
 
-/** The wiring modules, in load order; those named like a Lambda serve its routes. */
-export const WIRING_MODULES = ['notices', 'accounts', 'choices', 'campaigns-api', 'workers'] as const;
-export type WiringName = (typeof WIRING_MODULES)[number];
+/** The wiring modules, in load order, from the Lambda manifest; those named like an HTTP Lambda serve its routes. */
+export const WIRING_MODULES: readonly WiringName[] = WIRING_MODULE_NAMES;
+export type { WiringName };

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../functions/core/clock.ts';
-import type { LambdaName } from '../functions/routes.ts';
+import { httpLambdaWiredBy, type HttpLambdaName } from '../functions/manifest.ts';
 import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
@@ -125,7 +125,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const authorizer = await createLocalJwtAuthorizer({ keyDir, clock });
 
     // The handler map is filled after the gateway listens: wiring modules need its URL for links.
-    const handlers: Partial<Record<LambdaName, GatewayHandler>> = {};
+    const handlers: Partial<Record<HttpLambdaName, GatewayHandler>> = {};
     const gateway = await startGateway({
       port: options.port ?? 3000,
       host,
@@ -168,7 +168,8 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
         continue;
       }
       if (wiring.stop) stops.push(() => wiring.stop!());
-      if (wiring.handler && name !== 'workers') handlers[name] = wiring.handler;
+      const servedLambda = httpLambdaWiredBy(name);
+      if (wiring.handler && servedLambda) handlers[servedLambda] = wiring.handler;
       status[name] = 'wired';
       log(`${name}: wired`);
     }

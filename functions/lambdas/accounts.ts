@@ -20,6 +20,8 @@ import {
 import { accountStatus } from '../ledger/account-status.ts';
 import { eraseContact, setContact } from '../ledger/contact.ts';
 import { DynamoDbAcceptanceStore } from '../ledger/dynamodb-store.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { accountsLambda } from '../manifest.ts';
 import type { PublishedContent } from '../ledger/published-variants.ts';
 import { recordAcceptance } from '../ledger/record-acceptance.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
@@ -119,8 +121,7 @@ export const makeHandler = (deps: AccountsDeps) => {
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the SDK client is built once per container. */
 export const defaultDeps = async (): Promise<AccountsDeps> => {
-  const tableName = process.env['TABLE_NAME'];
-  if (!tableName) throw new Error('TABLE_NAME is not set');
+  const { TABLE_NAME: tableName } = lambdaEnvironment(accountsLambda);
   const { publishedContent } = await import('../ledger/published-content.ts');
   return {
     store: new DynamoDbAcceptanceStore({ tableName }),

@@ -8,6 +8,8 @@ import { type PlannerDeps, planShard } from '../campaigns/planner.ts';
 import { SqsQueue } from '../campaigns/queue.ts';
 import { CampaignStore } from '../campaigns/store.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignPlannerLambda } from '../manifest.ts';
 
 export interface PlannerHandlerDeps extends PlannerDeps {
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -41,24 +43,19 @@ export const makeHandler = (deps: PlannerHandlerDeps | (() => PlannerHandlerDeps
   };
 };
 
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
 /** Dependencies from the Lambda environment. */
 export const defaultDeps = (): PlannerHandlerDeps => {
   const logger = new Logger({ serviceName: 'campaign-planner' });
-  const tableName = required('TABLE_NAME');
+  const env = lambdaEnvironment(campaignPlannerLambda);
+  const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   const sqs = new SQSClient({});
   return {
     store: new CampaignStore({ tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName, client }),
-    sendQueue: new SqsQueue({ client: sqs, queueUrl: required('SEND_QUEUE_URL') }),
-    // Optional: with it, a very large shard continues in a fresh invocation instead of running into the timeout.
-    ...(process.env['PLANNER_QUEUE_URL'] ? { plannerQueue: new SqsQueue({ client: sqs, queueUrl: process.env['PLANNER_QUEUE_URL'] }) } : {}),
+    sendQueue: new SqsQueue({ client: sqs, queueUrl: env.SEND_QUEUE_URL }),
+    // A very large shard continues in a fresh invocation instead of running into the timeout.
+    plannerQueue: new SqsQueue({ client: sqs, queueUrl: env.PLANNER_QUEUE_URL }),
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

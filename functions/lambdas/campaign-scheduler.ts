@@ -5,6 +5,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignSchedulerLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
 export const makeHandler = (deps: (SchedulerDeps & { clock: Clock }) | (() => Promise<SchedulerDeps & { clock: Clock }>)) => {
@@ -14,12 +16,6 @@ export const makeHandler = (deps: (SchedulerDeps & { clock: Clock }) | (() => Pr
     const ready = await resolved;
     return { campaigns: await runSweeps(ready, ready.clock.now()) };
   };
-};
-
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
 };
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
@@ -35,8 +31,9 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/sweeps.ts'),
     import('../content/index-artifact.ts'),
   ]);
-  const tableName = required('TABLE_NAME');
-  const reminderDays = Number(process.env['REMINDER_DAYS'] ?? '7');
+  const env = lambdaEnvironment(campaignSchedulerLambda);
+  const tableName = env.TABLE_NAME;
+  const reminderDays = env.REMINDER_DAYS;
   if (!Number.isFinite(reminderDays) || reminderDays < 0) throw new Error('REMINDER_DAYS must be a number of days ≥ 0');
   const client = ledger.createDocumentClient();
   const logger = new Logger({ serviceName: 'campaign-scheduler' });
@@ -46,9 +43,9 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     campaigns: new store.CampaignStore({ tableName, client }),
     ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client }),
     choices: new choices.DynamoDbChoiceStore({ tableName, client }),
-    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: required('EVENT_BUS_NAME') }),
+    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
-    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: required('SEND_QUEUE_URL') }),
+    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL }),
     reminderDays,
     log: (message, fields) => logger.info(message, fields ?? {}),
   };

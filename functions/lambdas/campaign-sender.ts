@@ -13,6 +13,8 @@ import { contentIndex } from '../content/index-artifact.ts';
 import { systemClock } from '../core/clock.ts';
 import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignSenderLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
 export const makeHandler = (deps: SenderDeps | (() => SenderDeps)) => {
@@ -23,28 +25,23 @@ export const makeHandler = (deps: SenderDeps | (() => SenderDeps)) => {
   };
 };
 
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): SenderDeps => {
   const logger = new Logger({ serviceName: 'campaign-sender' });
-  const tableName = required('TABLE_NAME');
+  const env = lambdaEnvironment(campaignSenderLambda);
+  const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
-  const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), required('TOKEN_SECRET_ARN'));
+  const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), env.TOKEN_SECRET_ARN);
   return {
     store: new CampaignStore({ tableName, client }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
-    mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: required('SENDER_ADDRESS'), configurationSet: required('CONFIGURATION_SET') }),
-    rateLimiter: new PacedRateLimiter({ client, tableName, ratePerSecond: Number(required('SEND_QUOTA_PER_SECOND')), clock: systemClock }),
+    mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: env.SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET }),
+    rateLimiter: new PacedRateLimiter({ client, tableName, ratePerSecond: env.SEND_QUOTA_PER_SECOND, clock: systemClock }),
     content: contentIndex,
     renderEmail: renderCampaignEmail,
     signChoiceToken: async (claims) => signChoiceToken(claims, await tokenKey.getKey()),
-    publicBaseUrl: required('PUBLIC_BASE_URL'),
+    publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
     log: (message, fields) => logger.info(message, fields ?? {}),
   };

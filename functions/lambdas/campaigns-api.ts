@@ -10,6 +10,8 @@ import { authorizeAdmin } from '../core/authorization.ts';
 import { systemClock } from '../core/clock.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { campaignsApiLambda } from '../manifest.ts';
 import { type HttpEvent, type HttpResult, httpStack } from '../http/middleware.ts';
 import { principalFromEvent } from '../http/principal.ts';
 import { campaignIdSchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
@@ -62,25 +64,20 @@ export const makeHandler = (deps: CampaignServiceDeps | (() => CampaignServiceDe
     event.requestContext?.http?.method === 'POST' ? withBody(event, context) : withoutBody(event, context);
 };
 
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): CampaignServiceDeps => {
-  const tableName = required('TABLE_NAME');
+  const env = lambdaEnvironment(campaignsApiLambda);
+  const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   return {
     store: new CampaignStore({ tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName, client }),
-    plannerQueue: new SqsQueue({ client: new SQSClient({}), queueUrl: required('PLANNER_QUEUE_URL') }),
+    plannerQueue: new SqsQueue({ client: new SQSClient({}), queueUrl: env.PLANNER_QUEUE_URL }),
     content: contentIndex,
     renderEmail: renderCampaignEmail,
-    publicBaseUrl: required('PUBLIC_BASE_URL'),
+    publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
-    informationalByDefault: process.env['INFORMATIONAL_EMAILS'] === 'true',
+    informationalByDefault: env.INFORMATIONAL_EMAILS,
   };
 };
 

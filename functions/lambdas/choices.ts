@@ -14,6 +14,8 @@ import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { ipPrefix } from '../core/ip-prefix.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { choicesLambda } from '../manifest.ts';
 import { httpStack, type HttpEvent, type HttpHandler, type HttpResult } from '../http/middleware.ts';
 import { toProblem } from '../http/problem.ts';
 import { PAGE_LANGUAGES, pageSecurityHeaders, renderChoicePage, renderConfirmationPage, renderErrorPage, type RenderedPage } from '../campaigns/choice-pages.ts';
@@ -136,10 +138,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps) => {
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `TOKEN_SECRET_ARN`, `EVENT_BUS_NAME`; clients built once. */
 export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
-  const tableName = process.env['TABLE_NAME'];
-  const secretArn = process.env['TOKEN_SECRET_ARN'];
-  const eventBusName = process.env['EVENT_BUS_NAME'];
-  if (!tableName || !secretArn || !eventBusName) throw new Error('TABLE_NAME, TOKEN_SECRET_ARN and EVENT_BUS_NAME must be set');
+  const { TABLE_NAME: tableName, TOKEN_SECRET_ARN: secretArn, EVENT_BUS_NAME: eventBusName } = lambdaEnvironment(choicesLambda);
   const [{ SecretsManagerClient }, { EventBridgeClient }, { createDocumentClient, DynamoDbAcceptanceStore }, { contentIndex }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
     import('@aws-sdk/client-eventbridge'),

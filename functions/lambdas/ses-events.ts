@@ -10,6 +10,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SendKind } from '../campaigns/messages.ts';
 import { CampaignStore, type SesEventInput } from '../campaigns/store.ts';
+import { lambdaEnvironment } from '../lambda-env.ts';
+import { sesEventsLambda } from '../manifest.ts';
 import type { NotificationEvidence } from '../ledger/types.ts';
 
 /** The parts of an SES event (EventBridge `detail`) we read. */
@@ -152,8 +154,7 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
 export const defaultDeps = async (): Promise<SesEventsDeps> => {
-  const tableName = process.env['TABLE_NAME'];
-  if (!tableName) throw new Error('TABLE_NAME is not set');
+  const { TABLE_NAME: tableName } = lambdaEnvironment(sesEventsLambda);
   const { createDocumentClient, DynamoDbAcceptanceStore } = await import('../ledger/dynamodb-store.ts');
   const client = createDocumentClient();
   return {

@@ -8,6 +8,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerTableDefinition } from '../../functions/ledger/table-definition.ts';
+import { LAMBDA_NAMES, lambdaSpec } from '../../functions/manifest.ts';
 import { routes } from '../../functions/routes.ts';
 import { STATEFUL_LOGICAL_IDS, type PlatformFunctionName } from '../../lib/disclosure-platform.ts';
 import { regionFunctionCode } from '../../lib/edge/region-function.ts';
@@ -66,7 +67,7 @@ describe('Construct: DisclosurePlatform', () => {
       const expected: Record<PlatformFunctionName, string[]> = {
         notices: [],
         accounts: ['TABLE_NAME'],
-        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'TOKEN_SECRET_ARN', 'SENDER_ADDRESS', 'INFORMATIONAL_EMAILS'],
+        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
         choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
         'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
@@ -83,6 +84,19 @@ describe('Construct: DisclosurePlatform', () => {
       expect(sender.SENDER_ADDRESS).toBe('privacy@notices.example.org');
       expect(sender.POWERTOOLS_SERVICE_NAME).toBe('disclosure-campaign-sender');
       expect(resources[functionLogicalId('campaign-scheduler')]!.Properties!['Environment'].Variables.REMINDER_DAYS).toBe('5');
+    });
+
+    it('builds one function per manifest row, with the row’s environment, memory and timeout', () => {
+      expect([...LAMBDA_NAMES].sort()).toEqual([...ALL_FUNCTIONS].sort());
+      for (const name of LAMBDA_NAMES) {
+        const spec = lambdaSpec(name);
+        const properties = resources[functionLogicalId(name)]!.Properties!;
+        const variables = Object.keys(properties['Environment']?.Variables ?? {});
+        expect(variables.filter((key) => !key.startsWith('POWERTOOLS_')).sort(), name).toEqual([...spec.environment].sort());
+        expect(variables.some((key) => key.startsWith('POWERTOOLS_')), name).toBe(spec.powertools);
+        expect(properties['MemorySize'], name).toBe(spec.memoryMb);
+        expect(properties['Timeout'], name).toBe(spec.timeoutSeconds);
+      }
     });
 
     it('bounds the sender by the send quota: reserved concurrency and SQS maximum concurrency', () => {
@@ -121,7 +135,8 @@ describe('Construct: DisclosurePlatform', () => {
 
     it.each([
       ['accounts', { table: 'readwrite', sqsSend: [], secret: false, ses: false, events: false }],
-      ['campaigns-api', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.plannerQueue], secret: true, ses: false, events: false }],
+      // Starts campaigns and previews emails; never signs a token, so no secret.
+      ['campaigns-api', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.plannerQueue], secret: false, ses: false, events: false }],
       ['campaign-planner', { table: 'read+cursor', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, STATEFUL_LOGICAL_IDS.plannerQueue], secret: false, ses: false, events: false }],
       ['campaign-sender', { table: 'readwrite', sqsSend: [], secret: true, ses: true, events: false }],
       ['choices', { table: 'readwrite', sqsSend: [], secret: true, ses: false, events: true }],

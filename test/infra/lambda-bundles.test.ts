@@ -3,20 +3,17 @@
  * (`.build/content.json`); every other one reads the slim index and stays ≤ 250 KB minified,
  * content included. Bundled with the construct's esbuild options (as `bench/bundles.bench.ts`).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_NAMES, lambdaSpec } from '../../functions/manifest.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const FULL_CONTENT = '.build/content.json';
 const CONTENT_INDEX = '.build/content-index.json';
 const OTHER_LIMIT_BYTES = 250 * 1024;
 
-const lambdas = readdirSync(join(REPO_ROOT, 'functions', 'lambdas'))
-  .filter((file) => file.endsWith('.ts'))
-  .map((file) => file.replace(/\.ts$/, ''))
-  .sort();
+const lambdas = [...LAMBDA_NAMES].sort();
 
 interface Bundled {
   readonly bytes: number;
@@ -29,7 +26,7 @@ beforeAll(async () => {
   await Promise.all(
     lambdas.map(async (name) => {
       const result = await build({
-        entryPoints: [`functions/lambdas/${name}.ts`],
+        entryPoints: [lambdaSpec(name).entry],
         absWorkingDir: REPO_ROOT,
         bundle: true,
         platform: 'node',
@@ -71,6 +68,13 @@ describe('Lambda bundles', () => {
   it('keeps every Lambda but notices at 250 KB or less, content included', () => {
     for (const name of lambdas.filter((lambda) => lambda !== 'notices')) {
       expect(bundles.get(name)!.bytes, name).toBeLessThanOrEqual(OTHER_LIMIT_BYTES);
+    }
+  });
+
+  it('carries its own manifest row, not the whole manifest (about 4 KB minified)', () => {
+    for (const name of lambdas) {
+      const manifest = bundles.get(name)!.inputs['functions/manifest.ts'];
+      expect(manifest?.bytesInOutput ?? 0, name).toBeLessThanOrEqual(1536);
     }
   });
 

@@ -1,0 +1,292 @@
+/**
+ * The one list of the platform's Lambdas: for each, its entry file, trigger, sizing, the
+ * environment it reads and what it is granted. `lib/` builds the functions, their environment,
+ * IAM grants and triggers from it; `functions/lambda-env.ts` parses exactly these variables in
+ * each `defaultDeps`; the route table, the local platform, the bundle test and the bench
+ * discover the Lambdas here. Pure data with no imports, so CDK, tests, bench and the local
+ * platform all read it. Each row is its own export so a handler imports its row alone and its
+ * bundle carries no other Lambda's routes or environment.
+ */
+
+/** Every environment variable a Lambda may read, with how it is parsed. */
+export const ENVIRONMENT_VARIABLES = {
+  /** The ledger table. */
+  TABLE_NAME: { type: 'string' },
+  /** Campaign start → planner (and a planner's continuation of a large shard). */
+  PLANNER_QUEUE_URL: { type: 'string' },
+  /** Planner → sender batches. */
+  SEND_QUEUE_URL: { type: 'string' },
+  /** Base of the links in emails: CloudFront or the custom domain, never the origin API. */
+  PUBLIC_BASE_URL: { type: 'string' },
+  /** The choice tokens' HMAC key. */
+  TOKEN_SECRET_ARN: { type: 'string' },
+  /** `From:` of change-notice emails. */
+  SENDER_ADDRESS: { type: 'string' },
+  /** The SES configuration set every email is sent through. */
+  CONFIGURATION_SET: { type: 'string' },
+  /** Recipients per second shared by every concurrent sender. */
+  SEND_QUOTA_PER_SECOND: { type: 'number' },
+  /** Also send informational emails for material changes without a choice. */
+  INFORMATIONAL_EMAILS: { type: 'boolean', defaultValue: false },
+  /** Where recorded choices are published. */
+  EVENT_BUS_NAME: { type: 'string' },
+  /** Days before a deadline the reminder goes out (0: none). */
+  REMINDER_DAYS: { type: 'number', defaultValue: 7 },
+} as const satisfies Record<string, EnvironmentVariableSpec>;
+
+/** How one environment variable is parsed; with a default it may be absent. */
+export type EnvironmentVariableSpec =
+  | { readonly type: 'string'; readonly defaultValue?: string }
+  | { readonly type: 'number'; readonly defaultValue?: number }
+  | { readonly type: 'boolean'; readonly defaultValue?: boolean };
+
+export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
+
+/**
+ * What a Lambda may do beyond writing its own log group, each one `grant*()` call in `lib/`:
+ * `ledger:cursors` and `ledger:get` add single actions to a read-only or write-only grant.
+ */
+export type LambdaGrant =
+  | 'ledger:read-write'
+  | 'ledger:read'
+  | 'ledger:write'
+  | 'ledger:cursors'
+  | 'ledger:get'
+  | 'planner-queue:send'
+  | 'send-queue:send'
+  | 'token-secret:read'
+  | 'ses:send'
+  | 'choice-bus:put';
+
+/** Who may call a route: API Gateway attaches the authoriser; handlers still decide per account. */
+export type RouteAuth = 'public' | 'account' | 'admin';
+
+/** One HTTP route of a Lambda (API Gateway path with `{param}` placeholders). */
+export interface LambdaRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly auth: RouteAuth;
+}
+
+/** The platform's work queues (each with its dead-letter queue, in `lib/messaging.ts`). */
+export type QueueName = 'planner' | 'send' | 'ses-events';
+
+/** What invokes a Lambda. */
+export type LambdaTrigger =
+  | { readonly kind: 'http'; readonly routes: readonly LambdaRoute[] }
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueName;
+      readonly batchSize: number;
+      /** Failed records are reported one by one (`ReportBatchItemFailures`) instead of failing the batch. */
+      readonly reportBatchItemFailures?: boolean;
+      readonly maxBatchingWindowSeconds?: number;
+    }
+  | {
+      readonly kind: 'schedule';
+      readonly rateHours: number;
+      readonly description: string;
+      /** Construct id of the EventBridge rule, fixed so the rule keeps its logical id. */
+      readonly ruleId: string;
+    };
+
+/** One row of the manifest. */
+export interface LambdaSpec {
+  /** The handler module (exports `handler`), relative to the repository root. */
+  readonly entry: string;
+  readonly trigger: LambdaTrigger;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Powertools logger environment (`POWERTOOLS_SERVICE_NAME` …); off for a Lambda that logs nothing. */
+  readonly powertools: boolean;
+  /** Reserved concurrency and SQS maximum concurrency sized from the SES send quota. */
+  readonly sizedBySendQuota?: boolean;
+  /** Exactly the variables the handler's `defaultDeps` reads. */
+  readonly environment: readonly EnvironmentVariable[];
+  readonly grants: readonly LambdaGrant[];
+  /** The local platform module that wires it: `local/wiring/<localWiring>.ts`. */
+  readonly localWiring: string;
+}
+
+/** notices: Serves the notices and the OpenAPI document from the bundled content. */
+export const noticesLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  entry: 'functions/lambdas/notices.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'GET', path: '/v1/openapi.json', auth: 'public' },
+      { method: 'GET', path: '/v1/notices', auth: 'public' },
+      { method: 'GET', path: '/v1/notices/{noticeId}', auth: 'public' },
+      { method: 'GET', path: '/v1/notices/{noticeId}/versions', auth: 'public' },
+      { method: 'GET', path: '/v1/notices/{noticeId}/diff', auth: 'public' },
+    ],
+  },
+  // Content bundled, no AWS SDK, no environment, no permission beyond its log group.
+  powertools: false,
+  environment: [],
+  grants: [],
+  localWiring: 'notices',
+} as const satisfies LambdaSpec;
+
+/** accounts: Records acceptances, answers an account's notice status, keeps its contact address. */
+export const accountsLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  powertools: true,
+  entry: 'functions/lambdas/accounts.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'POST', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
+      { method: 'GET', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
+      { method: 'GET', path: '/v1/accounts/{accountId}/notices/{noticeId}/status', auth: 'account' },
+      { method: 'PUT', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
+      { method: 'DELETE', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
+    ],
+  },
+  environment: ['TABLE_NAME'],
+  grants: ['ledger:read-write'],
+  localWiring: 'accounts',
+} as const satisfies LambdaSpec;
+
+/** campaigns-api: Starts campaigns (or dry-runs them) and reports their progress. */
+export const campaignsApiLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  powertools: true,
+  entry: 'functions/lambdas/campaigns-api.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'POST', path: '/v1/campaigns', auth: 'admin' },
+      { method: 'GET', path: '/v1/campaigns/{campaignId}', auth: 'admin' },
+    ],
+  },
+  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
+  grants: ['ledger:read-write', 'planner-queue:send'],
+  localWiring: 'campaigns-api',
+} as const satisfies LambdaSpec;
+
+/** choices: The choice pages behind the signed links in the emails. */
+export const choicesLambda = {
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  powertools: true,
+  entry: 'functions/lambdas/choices.ts',
+  trigger: {
+    kind: 'http',
+    routes: [
+      { method: 'GET', path: '/choices/{token}', auth: 'public' },
+      { method: 'POST', path: '/choices/{token}', auth: 'public' },
+    ],
+  },
+  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
+  grants: ['ledger:read-write', 'choice-bus:put', 'token-secret:read'],
+  localWiring: 'choices',
+} as const satisfies LambdaSpec;
+
+/** campaign-planner: Plans one (campaign, region, shard) per planner-queue message into send batches. */
+export const campaignPlannerLambda = {
+  entry: 'functions/lambdas/campaign-planner.ts',
+  trigger: { kind: 'queue', queue: 'planner', batchSize: 1, reportBatchItemFailures: true },
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  powertools: true,
+  // PLANNER_QUEUE_URL: a very large shard continues in a fresh invocation instead of running into the timeout.
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
+  // Reads the audience; writes only its cursors; never deletes.
+  grants: ['ledger:read', 'ledger:cursors', 'send-queue:send', 'planner-queue:send'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
+
+/** campaign-sender: Sends the batches through SES within the shared send quota. */
+export const campaignSenderLambda = {
+  entry: 'functions/lambdas/campaign-sender.ts',
+  trigger: { kind: 'queue', queue: 'send', batchSize: 10, reportBatchItemFailures: true },
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  powertools: true,
+  sizedBySendQuota: true,
+  environment: ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
+  grants: ['ledger:read-write', 'token-secret:read', 'ses:send'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
+
+/** ses-events: Records the configuration set's SES events (send, delivery, bounce, complaint …) as evidence. */
+export const sesEventsLambda = {
+  entry: 'functions/lambdas/ses-events.ts',
+  // Fed by the SES-events rule (lib/messaging.ts): one invocation per up to 100 events.
+  trigger: { kind: 'queue', queue: 'ses-events', batchSize: 100, maxBatchingWindowSeconds: 5 },
+  memoryMb: 256,
+  timeoutSeconds: 30,
+  powertools: true,
+  environment: ['TABLE_NAME'],
+  // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events).
+  grants: ['ledger:write', 'ledger:get'],
+  localWiring: 'workers',
+} as const satisfies LambdaSpec;
+
+/** campaign-scheduler: Hourly: reminders before a deadline, the protective default at it. */
+export const campaignSchedulerLambda = {
+  entry: 'functions/lambdas/campaign-scheduler.ts',
+  trigger: { kind: 'schedule', rateHours: 1, description: 'Hourly: campaign reminders and deadline defaults', ruleId: 'SchedulerRule' },
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  powertools: true,
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
+  grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
+  // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
+  localWiring: 'choices',
+} as const satisfies LambdaSpec;
+
+/** Every Lambda, in the order the stack creates them (one row of the design doc's table each). */
+export const LAMBDAS = {
+  notices: noticesLambda,
+  accounts: accountsLambda,
+  'campaigns-api': campaignsApiLambda,
+  choices: choicesLambda,
+  'campaign-planner': campaignPlannerLambda,
+  'campaign-sender': campaignSenderLambda,
+  'ses-events': sesEventsLambda,
+  'campaign-scheduler': campaignSchedulerLambda,
+} as const;
+
+export type LambdaName = keyof typeof LAMBDAS;
+
+/** The Lambdas behind an HTTP API. */
+export type HttpLambdaName = { [N in LambdaName]: (typeof LAMBDAS)[N]['trigger']['kind'] extends 'http' ? N : never }[LambdaName];
+
+/** Every Lambda name, in manifest order. */
+export const LAMBDA_NAMES = /* @__PURE__ */ Object.keys(LAMBDAS) as LambdaName[];
+
+/** The spec of one Lambda. */
+export const lambdaSpec = (name: LambdaName): LambdaSpec => LAMBDAS[name];
+
+/** Whether a Lambda is invoked through the HTTP APIs. */
+export const isHttpLambda = (name: LambdaName): name is HttpLambdaName => LAMBDAS[name].trigger.kind === 'http';
+
+type ValueOf<V extends EnvironmentVariable> = (typeof ENVIRONMENT_VARIABLES)[V]['type'] extends 'number'
+  ? number
+  : (typeof ENVIRONMENT_VARIABLES)[V]['type'] extends 'boolean'
+    ? boolean
+    : string;
+
+/** The parsed environment of a manifest row: exactly its keys, each with its type. */
+export type EnvironmentOf<S extends Pick<LambdaSpec, 'environment'>> = { readonly [V in S['environment'][number]]: ValueOf<V> };
+
+/** The parsed environment of one Lambda, by name. */
+export type LambdaEnvironment<N extends LambdaName> = EnvironmentOf<(typeof LAMBDAS)[N]>;
+
+/** The local wiring modules, in manifest order (several Lambdas may share one). */
+export type WiringName = (typeof LAMBDAS)[LambdaName]['localWiring'];
+
+const wiringModuleNames = (): WiringName[] => [...new Set(LAMBDA_NAMES.map((name) => LAMBDAS[name].localWiring))];
+
+/** Every local wiring module once, in the order of the first Lambda each wires. */
+export const WIRING_MODULE_NAMES = /* @__PURE__ */ wiringModuleNames();
+
+/** The HTTP Lambda a wiring module serves the routes of, if any (a module named after it). */
+export const httpLambdaWiredBy = (wiring: WiringName): HttpLambdaName | undefined =>
+  LAMBDA_NAMES.find((name): name is HttpLambdaName => isHttpLambda(name) && LAMBDAS[name].localWiring === wiring);

@@ -1,0 +1,94 @@
+/**
+ * The edge: the CloudFront distribution in front of the public API, the generated region
+ * function (geo headers → `x-notice-region`, one content language), the notice cache and
+ * origin-request policies, and the access-log bucket.
+ */
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { ResolvedPlatformProps } from '../disclosure-platform-props.ts';
+import { acknowledge } from '../nag.ts';
+import { REGION_HEADER, regionFunctionCode } from './region-function.ts';
+
+/** Creates the distribution in front of `publicApi`, in `scope` (the `DisclosurePlatform`). */
+export const buildDistribution = (scope: Construct, config: ResolvedPlatformProps, publicApi: HttpApi): cloudfront.Distribution => {
+  const regionFunction = new cloudfront.Function(scope, 'RegionFunction', {
+    comment: 'Disclosure: geo headers → x-notice-region, Accept-Language → one content language',
+    runtime: cloudfront.FunctionRuntime.JS_2_0,
+    code: cloudfront.FunctionCode.fromInline(regionFunctionCode(config.content)),
+  });
+  const noticeCachePolicy = new cloudfront.CachePolicy(scope, 'NoticeCachePolicy', {
+    comment: 'Disclosure notices: keyed by region and language, never by raw country',
+    headerBehavior: cloudfront.CacheHeaderBehavior.allowList(REGION_HEADER, 'accept-language', 'accept'),
+    queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+    cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+    minTtl: Duration.seconds(0),
+    defaultTtl: Duration.minutes(5),
+    maxTtl: Duration.days(365),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  });
+  // The handler resolves the region from the same geo headers; they reach it without entering the cache key.
+  const noticeOriginRequestPolicy = new cloudfront.OriginRequestPolicy(scope, 'NoticeOriginRequestPolicy', {
+    comment: 'Disclosure notices: geo headers to the origin, outside the cache key',
+    headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('CloudFront-Viewer-Country', 'CloudFront-Viewer-Country-Region'),
+    queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
+    cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+  });
+  const origin = new HttpOrigin(Fn.select(2, Fn.split('/', publicApi.apiEndpoint)), {
+    protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+    originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+  });
+  const noticeBehavior: cloudfront.BehaviorOptions = {
+    origin,
+    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+    cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
+    cachePolicy: noticeCachePolicy,
+    originRequestPolicy: noticeOriginRequestPolicy,
+    compress: true,
+    functionAssociations: [{ function: regionFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+  };
+  const logBucket = new s3.Bucket(scope, 'EdgeLogBucket', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    // CloudFront standard logging writes through an ACL grant.
+    objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+    lifecycleRules: [{ expiration: Duration.days(90) }],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(logBucket, 'AwsSolutions-S1', 'This bucket only receives CloudFront access logs; logging its own access would log the log writer.');
+  const distribution = new cloudfront.Distribution(scope, 'Distribution', {
+    comment: 'Disclosure public API',
+    defaultBehavior: {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      // Account, admin and choice routes: never cached, every viewer header (Authorization included) forwarded.
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: true,
+    },
+    additionalBehaviors: {
+      '/v1/notices*': noticeBehavior,
+      '/v1/openapi.json': noticeBehavior,
+    },
+    httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+    enableLogging: true,
+    logBucket,
+    logFilePrefix: 'cloudfront/',
+    webAclId: config.webAclArn,
+  });
+  acknowledge(distribution, 'AwsSolutions-CFR1', 'A privacy notice must be readable from every country; the region is chosen per viewer, not blocked.');
+  if (!config.webAclArn) {
+    acknowledge(distribution, 'AwsSolutions-CFR2',
+      'No web ACL by default (WAF costs per request); the public routes are read-only or token-bound and API stages are throttled. Pass webAclArn to attach one.');
+  }
+  acknowledge(distribution, 'AwsSolutions-CFR4',
+    'The default *.cloudfront.net certificate has a fixed security policy (TLSv1 is the minimum CloudFront reports for it); origin traffic is TLS 1.2 only. Put a custom domain and certificate in front to raise the viewer minimum.');
+  return distribution;
+};

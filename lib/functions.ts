@@ -1,0 +1,201 @@
+/**
+ * The platform's Lambdas, built from `functions/manifest.ts`: one `NodejsFunction` per row with
+ * its own log group and role, exactly the environment variables its row lists, one `grant*()`
+ * per grant, and its queue or schedule trigger (HTTP routes are added in `http-apis.ts`).
+ */
+import path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { LAMBDA_NAMES, lambdaSpec, type EnvironmentVariable, type LambdaGrant, type LambdaName, type LambdaSpec } from '../functions/manifest.ts';
+import { STATEFUL_LOGICAL_IDS, pascal } from './construct-ids.ts';
+import type { PlatformData } from './data.ts';
+import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
+import type { PlatformMessaging } from './messaging.ts';
+import { acknowledge } from './nag.ts';
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** SES sends up to 50 destinations per SendBulkEmail call: the unit the sender's concurrency is sized in. */
+const BULK_DESTINATIONS = 50;
+
+/** What the functions are wired to. */
+export interface FunctionResources {
+  readonly config: ResolvedPlatformProps;
+  readonly data: PlatformData;
+  readonly messaging: PlatformMessaging;
+  /** Base URL of the links in emails (CloudFront or the custom domain in front of it, never the origin API). */
+  readonly publicBaseUrl: string;
+}
+
+/** The value `lib/` gives each environment variable a manifest row may list. */
+const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionResources): Record<EnvironmentVariable, string> => ({
+  TABLE_NAME: data.table.tableName,
+  PLANNER_QUEUE_URL: messaging.queues.planner.queueUrl,
+  SEND_QUEUE_URL: messaging.queues.send.queueUrl,
+  PUBLIC_BASE_URL: publicBaseUrl,
+  TOKEN_SECRET_ARN: data.tokenSecret.secretArn,
+  SENDER_ADDRESS: config.senderAddress,
+  CONFIGURATION_SET: messaging.configurationSet.configurationSetName,
+  SEND_QUOTA_PER_SECOND: String(config.sendQuotaPerSecond),
+  INFORMATIONAL_EMAILS: String(config.informationalEmails),
+  EVENT_BUS_NAME: messaging.choiceEventBus.eventBusName,
+  REMINDER_DAYS: String(config.reminderDays),
+});
+
+/** `ses:SendEmail`/`ses:SendBulkEmail` from the sender address only, through this configuration set only. */
+const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResources): iam.PolicyStatement => {
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    actions: ['ses:SendEmail', 'ses:SendBulkEmail'],
+    resources: [
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: config.senderIdentity }),
+      stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: messaging.configurationSet.configurationSetName }),
+    ],
+    conditions: { StringEquals: { 'ses:FromAddress': config.senderAddress } },
+  });
+};
+
+/** Each manifest grant as the one `grant*()` call it stands for. */
+const grant = (scope: Construct, fn: NodejsFunction, need: LambdaGrant, resources: FunctionResources): void => {
+  const { table, tokenSecret } = resources.data;
+  const { queues, choiceEventBus } = resources.messaging;
+  switch (need) {
+    case 'ledger:read-write': table.grantReadWriteData(fn); return;
+    case 'ledger:read': table.grantReadData(fn); return;
+    case 'ledger:write': table.grantWriteData(fn); return;
+    case 'ledger:cursors': table.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem'); return;
+    case 'ledger:get': table.grant(fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem'); return;
+    case 'planner-queue:send': queues.planner.grantSendMessages(fn); return;
+    case 'send-queue:send': queues.send.grantSendMessages(fn); return;
+    case 'token-secret:read': tokenSecret.grantRead(fn); return;
+    case 'ses:send': fn.addToRolePolicy(sesSendStatement(scope, resources)); return;
+    case 'choice-bus:put': choiceEventBus.grantPutEventsTo(fn); return;
+  }
+};
+
+const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, resources: FunctionResources, senderConcurrency: number): NodejsFunction => {
+  const { config } = resources;
+  const id = pascal(name);
+  const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+    retention: config.logRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  // An explicit role: the managed AWSLambdaBasicExecutionRole would allow writing to any log group.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Disclosure ${name} function`,
+  });
+  logGroup.grantWrite(role);
+  const values = environmentValues(resources);
+  const variables = Object.fromEntries(spec.environment.map((variable) => [variable, values[variable]]));
+  const environment: Record<string, string> = spec.powertools
+    ? { POWERTOOLS_SERVICE_NAME: `disclosure-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_LOG_EVENT: 'false', ...variables }
+    : variables;
+  // EventBridge invokes a scheduled function asynchronously: failed runs go to the events DLQ.
+  const asynchronous = spec.trigger.kind === 'schedule';
+  return new NodejsFunction(scope, `${id}Function`, {
+    entry: path.join(PROJECT_ROOT, spec.entry),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: spec.memoryMb,
+    timeout: Duration.seconds(spec.timeoutSeconds),
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+    reservedConcurrentExecutions: spec.sizedBySendQuota ? senderConcurrency : undefined,
+    environment,
+    description: `Disclosure ${name}`,
+    ...(asynchronous ? { onFailure: new SqsDestination(resources.messaging.eventsDeadLetterQueue), retryAttempts: 2 } : {}),
+    bundling: {
+      format: OutputFormat.ESM,
+      minify: true,
+      sourceMap: false,
+      // UTF-8 output: the Japanese content is a third smaller than as \u escapes. (The `charset`
+      // bundling prop is not passed to esbuild by aws-cdk-lib 2.276, hence the raw flag.)
+      esbuildArgs: { '--charset': 'utf8' },
+      mainFields: ['module', 'main'],
+      // The runtime provides the AWS SDK v3; the notice function must not import it at all.
+      externalModules: ['@aws-sdk/*'],
+      // Some CommonJS dependencies call require(); ESM output has none without this shim.
+      banner: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+      forceDockerBundling: false,
+    },
+  });
+};
+
+/** Connects a function to its queue or schedule; HTTP routes are published with the APIs. */
+const addTrigger = (scope: Construct, fn: NodejsFunction, spec: LambdaSpec, resources: FunctionResources, senderConcurrency: number): void => {
+  const trigger = spec.trigger;
+  if (trigger.kind === 'queue') {
+    fn.addEventSource(new SqsEventSource(resources.messaging.queues[trigger.queue], {
+      batchSize: trigger.batchSize,
+      ...(trigger.reportBatchItemFailures ? { reportBatchItemFailures: true } : {}),
+      ...(trigger.maxBatchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
+      ...(spec.sizedBySendQuota ? { maxConcurrency: senderConcurrency } : {}),
+    }));
+  } else if (trigger.kind === 'schedule') {
+    new events.Rule(scope, trigger.ruleId, {
+      description: trigger.description,
+      schedule: events.Schedule.rate(Duration.hours(trigger.rateHours)),
+      targets: [new targets.LambdaFunction(fn, { deadLetterQueue: resources.messaging.eventsDeadLetterQueue, retryAttempts: 2 })],
+    });
+  }
+};
+
+/** Creates every Lambda of the manifest in `scope` (the `DisclosurePlatform`), granted and triggered. */
+export const buildFunctions = (scope: Construct, resources: FunctionResources): Readonly<Record<LambdaName, NodejsFunction>> => {
+  const senderConcurrency = Math.max(2, Math.ceil(resources.config.sendQuotaPerSecond / BULK_DESTINATIONS) + 1);
+  const functions = {} as Record<LambdaName, NodejsFunction>;
+  for (const name of LAMBDA_NAMES) {
+    const spec = lambdaSpec(name);
+    const fn = createFunction(scope, name, spec, resources, senderConcurrency);
+    for (const need of spec.grants) grant(scope, fn, need, resources);
+    addTrigger(scope, fn, spec, resources, senderConcurrency);
+    functions[name] = fn;
+  }
+  return functions;
+};
+
+/**
+ * The `grant*()` calls produce resource wildcards that are the narrowest IAM can express
+ * (a table's indexes, a log group's streams, a key's data-key variants). Each is acknowledged
+ * per role with the reason, instead of a blanket suppression. Run after every grant.
+ */
+export const acknowledgeGrantWildcards = (scope: Construct, functions: Readonly<Record<LambdaName, NodejsFunction>>): void => {
+  const stack = Stack.of(scope);
+  for (const [name, fn] of Object.entries(functions)) {
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (!(policy instanceof iam.Policy)) continue;
+    const statements = (stack.resolve(policy.document.toJSON()) as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+    const actions = new Set(statements.flatMap((statement) => ([] as string[]).concat(statement.Action)));
+    const resources = JSON.stringify(statements.map((statement) => statement.Resource));
+    if (resources.includes('/index/*')) {
+      acknowledge(policy, `AwsSolutions-IAM5[Resource::<${STATEFUL_LOGICAL_IDS.table}.Arn>/index/*]`,
+        `${name} reads or writes the ledger table, whose GSIs (audience, evidence-by-notice) IAM can only name as <table>/index/*.`);
+    }
+    if (actions.has('kms:GenerateDataKey*')) {
+      acknowledge(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        `${name} writes KMS-encrypted ledger items; grant*() allows the GenerateDataKey variants DynamoDB requests, on the data key ARN only.`);
+    }
+    if (actions.has('kms:ReEncrypt*')) {
+      acknowledge(policy, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        `${name} writes KMS-encrypted ledger items; grant*() allows the ReEncrypt variants, on the data key ARN only.`);
+    }
+    if (resources.includes('"*"')) {
+      acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
+        `${name}: X-Ray PutTraceSegments/PutTelemetryRecords (tracing on) support no resource-level permissions.`);
+    }
+  }
+};

@@ -1,0 +1,140 @@
+/**
+ * The two HTTP APIs: the public one (behind CloudFront; notices, choice pages, and the account
+ * and admin routes behind the JWT authoriser when configured) and the service one (account and
+ * admin routes behind IAM). Routes come from the manifest's route table (`functions/routes.ts`).
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  type HttpMethod,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ADMIN_SCOPE } from '../functions/http/principal.ts';
+import type { HttpLambdaName } from '../functions/manifest.ts';
+import { routes, type Route } from '../functions/routes.ts';
+import { pascal } from './construct-ids.ts';
+import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
+import { acknowledge } from './nag.ts';
+
+/** The public and the service API. */
+export interface PlatformApis {
+  /** Public API (notices, choice pages, and JWT-authorised account/admin routes when configured). */
+  readonly publicApi: HttpApi;
+  /** Service API: account and admin routes behind the IAM authoriser, for trusted services. */
+  readonly serviceApi: HttpApi;
+}
+
+/** Access log line of both APIs: no source IP (never log a full IP), no user agent, no body. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+});
+
+/** Creates both APIs without stages or routes: the distribution needs the public endpoint before the functions exist. */
+export const createHttpApis = (scope: Construct): PlatformApis => ({
+  publicApi: new HttpApi(scope, 'PublicApi', {
+    description: 'Disclosure public API (behind CloudFront)',
+    createDefaultStage: false,
+  }),
+  serviceApi: new HttpApi(scope, 'ServiceApi', {
+    description: 'Disclosure service API: account and admin routes, IAM (SigV4) authorised',
+    createDefaultStage: false,
+  }),
+});
+
+const addStage = (scope: Construct, api: HttpApi, id: string, config: ResolvedPlatformProps): void => {
+  const accessLogGroup = new logs.LogGroup(scope, `${id}AccessLogGroup`, {
+    retention: config.logRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  new HttpStage(scope, `${id}Stage`, {
+    httpApi: api,
+    stageName: '$default',
+    autoDeploy: true,
+    throttle: config.apiThrottle,
+    accessLogSettings: {
+      destination: new LogGroupLogDestination(accessLogGroup),
+      format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+    },
+  });
+};
+
+/**
+ * One HTTP API route carries one authoriser, so authenticated routes are published twice:
+ * on the service API with the IAM authoriser, and (when `jwt` is set) on the public API with
+ * the JWT authoriser. Public routes exist on the public API only. See docs/runbook.md.
+ */
+const addRoutes = (scope: Construct, apis: PlatformApis, functions: Readonly<Record<HttpLambdaName, IFunction>>, config: ResolvedPlatformProps): void => {
+  const integrations = new Map<string, HttpLambdaIntegration>();
+  const integration = (api: string, lambdaName: HttpLambdaName): HttpLambdaIntegration => {
+    const key = `${api}:${lambdaName}`;
+    let found = integrations.get(key);
+    if (!found) {
+      found = new HttpLambdaIntegration(`${api}${pascal(lambdaName)}Integration`, functions[lambdaName]);
+      integrations.set(key, found);
+    }
+    return found;
+  };
+  const iamAuthorizer = new HttpIamAuthorizer();
+  const jwtAuthorizer = config.jwt
+    ? new HttpJwtAuthorizer('JwtAuthorizer', config.jwt.issuer, { jwtAudience: [...config.jwt.audience] })
+    : undefined;
+  const add = (api: HttpApi, apiName: string, route: Route, authorizer?: IHttpRouteAuthorizer, scopes?: string[]): void => {
+    const created = api.addRoutes({
+      path: route.path,
+      methods: [route.method as HttpMethod],
+      integration: integration(apiName, route.lambda),
+      ...(authorizer ? { authorizer } : {}),
+      ...(scopes ? { authorizationScopes: scopes } : {}),
+    });
+    if (route.auth === 'public') {
+      for (const r of created) {
+        acknowledge(r, 'AwsSolutions-APIG4', `${route.method} ${route.path} is public by the product contract (notices, OpenAPI, HMAC-token-bound choice pages).`);
+      }
+    }
+  };
+  for (const route of routes) {
+    if (route.auth === 'public') {
+      add(apis.publicApi, 'Public', route);
+      continue;
+    }
+    add(apis.serviceApi, 'Service', route, iamAuthorizer);
+    if (jwtAuthorizer) add(apis.publicApi, 'Public', route, jwtAuthorizer, route.auth === 'admin' ? [ADMIN_SCOPE] : undefined);
+  }
+  // Unknown paths and methods get the notice function's problem+json 404/405, not API Gateway's bare JSON.
+  const fallback = new HttpRoute(scope, 'PublicApiDefaultRoute', {
+    httpApi: apis.publicApi,
+    routeKey: HttpRouteKey.DEFAULT,
+    integration: integration('Public', 'notices'),
+  });
+  acknowledge(fallback, 'AwsSolutions-APIG4', 'The $default route only answers problem+json 404/405 for paths and methods no other route matches; it reads no data.');
+};
+
+/** Adds the throttled, access-logged `$default` stages and every route of the route table to both APIs. */
+export const publishHttpApis = (
+  scope: Construct,
+  apis: PlatformApis,
+  functions: Readonly<Record<HttpLambdaName, IFunction>>,
+  config: ResolvedPlatformProps,
+): void => {
+  addStage(scope, apis.publicApi, 'PublicApi', config);
+  addStage(scope, apis.serviceApi, 'ServiceApi', config);
+  addRoutes(scope, apis, functions, config);
+};

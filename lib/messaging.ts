@@ -1,0 +1,135 @@
+/**
+ * The platform's messaging: the campaign work queues and their dead-letter queues, the DLQ of
+ * the EventBridge targets and asynchronous invocations, the choice event bus and its archive,
+ * and the SES configuration set whose events reach the ses-events queue through a rule.
+ */
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { LAMBDA_NAMES, lambdaSpec, type QueueName } from '../functions/manifest.ts';
+import { STATEFUL_LOGICAL_IDS, pascal, pinLogicalId } from './construct-ids.ts';
+import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
+import { acknowledge } from './nag.ts';
+
+/** What `buildMessaging` creates. */
+export interface PlatformMessaging {
+  /** Each work queue (with its `deadLetterQueue`), by the name the manifest's queue triggers use. */
+  readonly queues: Readonly<Record<QueueName, sqs.Queue>>;
+  /** Dead-letter queue of the EventBridge targets and of asynchronous invocations (the scheduler). */
+  readonly eventsDeadLetterQueue: sqs.Queue;
+  /** Where recorded choices are published for downstream services. */
+  readonly choiceEventBus: events.EventBus;
+  /** SES configuration set every change-notice email is sent through. */
+  readonly configurationSet: ses.ConfigurationSet;
+}
+
+/** The pinned logical ids of each work queue and its dead-letter queue. */
+const QUEUE_IDS: Record<QueueName, { readonly queue: string; readonly deadLetterQueue: string }> = {
+  planner: { queue: STATEFUL_LOGICAL_IDS.plannerQueue, deadLetterQueue: STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue },
+  send: { queue: STATEFUL_LOGICAL_IDS.sendQueue, deadLetterQueue: STATEFUL_LOGICAL_IDS.sendDeadLetterQueue },
+  'ses-events': { queue: STATEFUL_LOGICAL_IDS.sesEventsQueue, deadLetterQueue: STATEFUL_LOGICAL_IDS.sesEventsDeadLetterQueue },
+};
+
+/** The timeout of the Lambda the manifest has consume a queue: its visibility is sized from it. */
+const consumerTimeoutOf = (queue: QueueName): Duration => {
+  const consumer = LAMBDA_NAMES.find((name) => {
+    const trigger = lambdaSpec(name).trigger;
+    return trigger.kind === 'queue' && trigger.queue === queue;
+  });
+  if (!consumer) throw new Error(`functions/manifest.ts: no Lambda consumes the ${queue} queue`);
+  return Duration.seconds(lambdaSpec(consumer).timeoutSeconds);
+};
+
+/** A work queue and its dead-letter queue, SSL-only and encrypted; visibility 6× the consumer's timeout. */
+const createQueuePair = (scope: Construct, queueName: QueueName): sqs.Queue => {
+  const name = pascal(queueName);
+  const deadLetterQueue = new sqs.Queue(scope, `${name}DeadLetterQueue`, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  pinLogicalId(deadLetterQueue, QUEUE_IDS[queueName].deadLetterQueue);
+  const queue = new sqs.Queue(scope, `${name}Queue`, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    visibilityTimeout: Duration.seconds(consumerTimeoutOf(queueName).toSeconds() * 6),
+    retentionPeriod: Duration.days(4),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  pinLogicalId(queue, QUEUE_IDS[queueName].queue);
+  return queue;
+};
+
+const createConfigurationSet = (scope: Construct, config: ResolvedPlatformProps): ses.ConfigurationSet => {
+  const configurationSet = new ses.ConfigurationSet(scope, 'ConfigurationSet', {
+    reputationMetrics: true,
+    sendingEnabled: true,
+    suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+  });
+  // SES v2 publishes to the default event bus only.
+  const defaultBus = events.EventBus.fromEventBusName(scope, 'DefaultEventBus', 'default');
+  configurationSet.addEventDestination('ToEventBridge', {
+    destination: ses.EventDestination.eventBus(defaultBus),
+    events: [
+      ses.EmailSendingEvent.SEND,
+      ses.EmailSendingEvent.DELIVERY,
+      ses.EmailSendingEvent.BOUNCE,
+      ses.EmailSendingEvent.COMPLAINT,
+      ses.EmailSendingEvent.REJECT,
+      ses.EmailSendingEvent.RENDERING_FAILURE,
+    ],
+  });
+  if (config.createSenderIdentity) {
+    new ses.EmailIdentity(scope, 'SenderIdentity', {
+      identity: config.senderIdentity.includes('@') ? ses.Identity.email(config.senderIdentity) : ses.Identity.domain(config.senderIdentity),
+      configurationSet,
+    });
+  }
+  return configurationSet;
+};
+
+/** Creates the queues, the choice bus and the SES configuration set in `scope` (the `DisclosurePlatform`). */
+export const buildMessaging = (scope: Construct, config: ResolvedPlatformProps): PlatformMessaging => {
+  const queues = {
+    planner: createQueuePair(scope, 'planner'),
+    send: createQueuePair(scope, 'send'),
+    'ses-events': createQueuePair(scope, 'ses-events'),
+  };
+  const eventsDeadLetterQueue = new sqs.Queue(scope, 'EventsDeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(eventsDeadLetterQueue, 'AwsSolutions-SQS3',
+    'This queue is the dead-letter destination of the EventBridge targets and of the asynchronous SES-event and scheduler invocations; a DLQ of a DLQ would hide failures.');
+
+  const choiceEventBus = new events.EventBus(scope, 'ChoiceEventBus', {
+    // Named after the stack, not the construct path: a refactor must not rename (replace) the bus consumers subscribe to.
+    eventBusName: `${Stack.of(scope).stackName}-choices`,
+    description: 'Disclosure: recorded choices (accept, keep-previous, delete) for downstream services',
+  });
+  pinLogicalId(choiceEventBus, STATEFUL_LOGICAL_IDS.choiceEventBus);
+  choiceEventBus.archive('ChoiceEventArchive', {
+    description: 'Replayable copy of every published choice (a downstream outage must not lose a delete request)',
+    eventPattern: { account: [Aws.ACCOUNT_ID] },
+    retention: Duration.days(400),
+  });
+
+  const configurationSet = createConfigurationSet(scope, config);
+  new events.Rule(scope, 'SesEventsRule', {
+    description: 'SES events of the Disclosure configuration set → ses-events',
+    eventPattern: {
+      source: ['aws.ses'],
+      detail: { mail: { tags: { 'ses:configuration-set': [configurationSet.configurationSetName] } } },
+    },
+    // Through a queue, not straight to the function: one invocation per up to 100 events instead of per event.
+    targets: [new targets.SqsQueue(queues['ses-events'], { deadLetterQueue: eventsDeadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(12) })],
+  });
+  return { queues, eventsDeadLetterQueue, choiceEventBus, configurationSet };
+};
