@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../functions/core/clock.ts';
+import type { HttpHandler } from '../functions/http/middleware.ts';
 import type { LambdaName } from '../functions/routes.ts';
 import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
-import { startGateway, type GatewayHandler } from './gateway.ts';
+import { startGateway } from './gateway.ts';
 import { createLocalJwtAuthorizer, type SignInput } from './jwt-authorizer.ts';
 import { startSesEndpoint, type SesEndpoint, type SesEndpointOptions } from './ses-endpoint.ts';
 
@@ -125,7 +126,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const authorizer = await createLocalJwtAuthorizer({ keyDir, clock });
 
     // The handler map is filled after the gateway listens: wiring modules need its URL for links.
-    const handlers: Partial<Record<LambdaName, GatewayHandler>> = {};
+    const handlers: Partial<Record<LambdaName, HttpHandler>> = {};
     const gateway = await startGateway({
       port: options.port ?? 3000,
       host,
