@@ -3,9 +3,15 @@
  * hand back the same frozen result again and again: its status, headers and body bytes are
  * prepared for the wire once per object, and the UTF-8 bytes of large repeated bodies are kept.
  */
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, type Problem } from '../../functions/http/problem.ts';
+
+/** The part of Node's `ServerResponse` a result is written with (a port, so tests need no socket). */
+export interface WritableResponse {
+  writeHead(statusCode: number, headers: OutgoingHttpHeaders): unknown;
+  end(body: string | Buffer): unknown;
+}
 
 /**
  * Handlers that memoise their answers return the same large body string again and again;
@@ -26,7 +32,7 @@ const encodeBody = (body: string): string | Buffer => {
 };
 
 /** Write a problem+json answer the gateway gives itself (404, 405, 413, 401, 503, 500). */
-export const sendProblem = (res: ServerResponse, problem: Problem, extraHeaders: Record<string, string> = {}): void => {
+export const sendProblem = (res: WritableResponse, problem: Problem, extraHeaders: Record<string, string> = {}): void => {
   const body = JSON.stringify(problem);
   res.writeHead(problem.status, {
     'content-type': PROBLEM_CONTENT_TYPE,
@@ -80,7 +86,7 @@ export const preparedResponseOf = (result: APIGatewayProxyStructuredResultV2): P
  * Write a Lambda result back the way API Gateway does. A handler written in JavaScript may answer
  * a bare string or value: API Gateway infers 200 JSON for those, and so does this.
  */
-export const sendResult = (res: ServerResponse, value: APIGatewayProxyResultV2<unknown>): void => {
+export const sendResult = (res: WritableResponse, value: APIGatewayProxyResultV2<unknown>): void => {
   if (value === null || typeof value !== 'object' || !('statusCode' in value)) {
     const body = typeof value === 'string' ? value : JSON.stringify(value ?? null);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
