@@ -17,7 +17,6 @@ import {
   ListTablesCommand,
   ResourceNotFoundException,
   waitUntilTableExists,
-  type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { systemTimers } from '../functions/core/clock.ts';
 import { retrying, type RetryPolicy, type Timers } from '../functions/core/retry.ts';
@@ -44,8 +43,15 @@ export interface DynamoEngine {
 
 const require = createRequire(import.meta.url);
 
+/** What a client of a local engine is configured with; assignable to `DynamoDBClientConfig`. */
+export interface LocalClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 /** SDK settings for a local engine: any static credentials, a fixed region, the engine's endpoint. */
-export const localClientConfig = (endpoint: string): DynamoDBClientConfig => ({
+export const localClientConfig = (endpoint: string): LocalClientConfig => ({
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -74,12 +74,6 @@ const importWiring = async (name: WiringName): Promise<LocalWiringModule | undef
   }
 };
 
-/** The engine's client settings in the shape of `LocalEnv['dynamo']`. */
-const localDynamo = (endpoint: string): LocalEnv['dynamo'] => {
-  const { region, credentials } = localClientConfig(endpoint) as { region: string; credentials: LocalEnv['dynamo']['credentials'] };
-  return { endpoint, region, credentials };
-};
-
 const reasonOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** Start everything; resolves when the gateway listens and every present module is wired. */
@@ -138,7 +132,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     stops.push(() => gateway.close());
 
     const env: LocalEnv = {
-      dynamo: localDynamo(dynamoEndpoint),
+      dynamo: localClientConfig(dynamoEndpoint),
       tableName,
       sesEndpoint,
       publicBaseUrl: gateway.url,
