@@ -67,11 +67,10 @@ export const prepareResponse = (result: APIGatewayProxyStructuredResultV2): Prep
   return { statusCode: result.statusCode ?? 200, headers, body };
 };
 
-/**
- * What a result becomes on the wire, prepared once per object for frozen results: nobody can
- * change those afterwards, so the same object always means the same bytes.
- */
+/** Frozen results by identity: nobody can change those afterwards, so one object means the same bytes. */
 const preparedFrozenResults = new WeakMap<object, PreparedResponse>();
+
+/** What a result becomes on the wire, prepared once per object when the result is frozen. */
 export const preparedResponseOf = (result: APIGatewayProxyStructuredResultV2): PreparedResponse => {
   if (!Object.isFrozen(result) || (result.headers !== undefined && !Object.isFrozen(result.headers))) return prepareResponse(result);
   let prepared = preparedFrozenResults.get(result);

@@ -28,6 +28,7 @@ import { compileRoutes, matchPath, type CompiledRoute } from './routes.ts';
 /** Decides non-public routes from the lower-cased request headers; null means 401. */
 export type Authorize = (headers: Readonly<Record<string, string>>) => Promise<AuthorizerContext | null>;
 
+/** How `startGateway` listens and what it serves. */
 export interface GatewayOptions {
   /** Port to listen on; 0 picks a free one. @default 0 */
   readonly port?: number;
@@ -47,6 +48,7 @@ export interface GatewayOptions {
   readonly onHandlerError?: (lambda: LambdaName, errorName: string) => void;
 }
 
+/** A listening gateway. */
 export interface Gateway {
   readonly url: string;
   readonly port: number;
