@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../functions/core/clock.ts';
-import { startGateway, type GatewayHandler } from '../local/gateway.ts';
+import { startGateway } from '../local/gateway.ts';
 import { apiEvent, benchContext } from './lib/events.ts';
 import { load, type LoadResult } from './lib/load.ts';
 import type { BenchReport } from './lib/report.ts';
@@ -30,7 +30,7 @@ export async function run(report: BenchReport): Promise<void> {
   const mode = process.env['BENCH_LOAD_MODE'] === 'inprocess' ? 'inprocess' : 'process';
   const { makeHandler } = await import('../functions/lambdas/notices.ts');
   const { compiledContent } = await import('../functions/content/artifact.ts');
-  const notices = makeHandler({ content: compiledContent, clock: systemClock }) as unknown as GatewayHandler;
+  const notices = makeHandler({ content: compiledContent, clock: systemClock });
   const gateway = await startGateway({ handlers: { notices } });
 
   // The bare server answers with exactly what the gateway answered.

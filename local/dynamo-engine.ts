@@ -17,8 +17,9 @@ import {
   ListTablesCommand,
   ResourceNotFoundException,
   waitUntilTableExists,
-  type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
+import { systemTimers } from '../functions/core/clock.ts';
+import { retrying, type RetryPolicy, type Timers } from '../functions/core/retry.ts';
 import { createTableInput } from '../functions/ledger/table-definition.ts';
 
 export type DynamoEngineName = 'dynalite' | 'dynamodb-local';
@@ -30,6 +31,8 @@ export interface DynamoEngineOptions {
   readonly engine?: DynamoEngineName;
   /** How long to wait for DynamoDB Local to answer. @default 60000 */
   readonly startTimeoutMs?: number;
+  /** Waits between DynamoDB Local's start-up probes. @default systemTimers */
+  readonly timers?: Timers;
 }
 
 export interface DynamoEngine {
@@ -40,8 +43,15 @@ export interface DynamoEngine {
 
 const require = createRequire(import.meta.url);
 
+/** What a client of a local engine is configured with; assignable to `DynamoDBClientConfig`. */
+export interface LocalClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 /** SDK settings for a local engine: any static credentials, a fixed region, the engine's endpoint. */
-export const localClientConfig = (endpoint: string): DynamoDBClientConfig => ({
+export const localClientConfig = (endpoint: string): LocalClientConfig => ({
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -73,24 +83,48 @@ const freePort = async (): Promise<number> => {
   return port;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** DynamoDB Local stopped before it answered. */
+export class DynamoDbLocalExitedError extends Error {
+  override readonly name = 'DynamoDbLocalExitedError';
+  constructor(readonly exitCode: number) {
+    super(`DynamoDB Local exited with code ${exitCode}`);
+  }
+}
 
-const waitUntilAnswering = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
-  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
-  const deadline = Date.now() + timeoutMs;
+/** DynamoDB Local did not answer before the start timeout; `cause` is the last probe's failure. */
+export class DynamoDbLocalTimeoutError extends Error {
+  override readonly name = 'DynamoDbLocalTimeoutError';
+  constructor(options: { cause: unknown }) {
+    super('DynamoDB Local did not answer in time', options);
+  }
+}
+
+/** Probing the JVM while it starts: about 100 ms apart (jittered), the deadline decides when to stop. */
+const START_PROBES: RetryPolicy = { attempts: Number.POSITIVE_INFINITY, baseMs: 100, maxMs: 200 };
+
+export interface WaitUntilAnsweringOptions {
+  readonly timeoutMs: number;
+  /** @default systemTimers */
+  readonly timers?: Timers;
+  /** Milliseconds, for the deadline. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Probe until the engine answers; fails at once if its process exits, or with the last failure at the deadline. */
+export const waitUntilAnswering = async (probe: () => Promise<unknown>, exitCode: () => number | null, options: WaitUntilAnsweringOptions): Promise<void> => {
+  const { timers = systemTimers, now = Date.now } = options;
+  const deadline = now() + options.timeoutMs;
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error('DynamoDB Local did not answer in time', { cause: error });
-        await sleep(100);
-      }
-    }
-  } finally {
-    client.destroy();
+    await retrying(
+      async () => {
+        const code = exitCode();
+        if (code !== null) throw new DynamoDbLocalExitedError(code);
+        await probe();
+      },
+      { policy: START_PROBES, timers, retryable: (error) => !(error instanceof DynamoDbLocalExitedError) && now() <= deadline },
+    );
+  } catch (error) {
+    throw error instanceof DynamoDbLocalExitedError ? error : new DynamoDbLocalTimeoutError({ cause: error });
   }
 };
 
@@ -110,12 +144,18 @@ const startDynamoDbLocal = async (options: DynamoEngineOptions): Promise<DynamoE
     { stdio: 'ignore', cwd: workDir },
   );
   const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   try {
-    await waitUntilAnswering(endpoint, child, options.startTimeoutMs ?? 60_000);
+    await waitUntilAnswering(() => client.send(new ListTablesCommand({ Limit: 1 })), () => child.exitCode, {
+      timeoutMs: options.startTimeoutMs ?? 60_000,
+      timers: options.timers,
+    });
   } catch (error) {
     child.kill('SIGKILL');
     removeWorkDir();
     throw error;
+  } finally {
+    client.destroy();
   }
   return {
     engine: 'dynamodb-local',

@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../functions/core/clock.ts';
+import type { HttpHandler } from '../functions/http/middleware.ts';
 import { httpLambdaWiredBy, type HttpLambdaName } from '../functions/manifest.ts';
 import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
-import { startGateway, type GatewayHandler } from './gateway.ts';
+import { startGateway } from './gateway.ts';
 import { createLocalJwtAuthorizer, type SignInput } from './jwt-authorizer.ts';
 import { startSesEndpoint, type SesEndpoint, type SesEndpointOptions } from './ses-endpoint.ts';
 
@@ -73,12 +74,6 @@ const importWiring = async (name: WiringName): Promise<LocalWiringModule | undef
   }
 };
 
-/** The engine's client settings in the shape of `LocalEnv['dynamo']`. */
-const localDynamo = (endpoint: string): LocalEnv['dynamo'] => {
-  const { region, credentials } = localClientConfig(endpoint) as { region: string; credentials: LocalEnv['dynamo']['credentials'] };
-  return { endpoint, region, credentials };
-};
-
 const reasonOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** Start everything; resolves when the gateway listens and every present module is wired. */
@@ -125,7 +120,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const authorizer = await createLocalJwtAuthorizer({ keyDir, clock });
 
     // The handler map is filled after the gateway listens: wiring modules need its URL for links.
-    const handlers: Partial<Record<HttpLambdaName, GatewayHandler>> = {};
+    const handlers: Partial<Record<HttpLambdaName, HttpHandler>> = {};
     const gateway = await startGateway({
       port: options.port ?? 3000,
       host,
@@ -137,7 +132,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     stops.push(() => gateway.close());
 
     const env: LocalEnv = {
-      dynamo: localDynamo(dynamoEndpoint),
+      dynamo: localClientConfig(dynamoEndpoint),
       tableName,
       sesEndpoint,
       publicBaseUrl: gateway.url,

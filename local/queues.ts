@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Queue } from '../functions/campaigns/queue.ts';
+import { systemTimers } from '../functions/core/clock.ts';
+import type { Timers } from '../functions/core/retry.ts';
 
 interface StoredMessage {
   readonly id: string;
@@ -163,6 +165,7 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
     if (running === 0 && queue.depth === 0) for (const resolve of idleWaiters) resolve();
   };
 
+  // The idle poll is event-loop scheduling (cancelled early by a new message), not a retry wait.
   const waitForWork = () =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, pollMs);
@@ -231,12 +234,16 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
   };
 };
 
+/** How long the queues must stay drained before `drainAll` believes it: a handler's sends land within it. */
+const SETTLE_MS = 5;
+
 /** Wait until every consumer's queue is empty at the same moment (work moves between queues). */
-export const drainAll = async (consumers: readonly Consumer[]): Promise<void> => {
+export const drainAll = async (consumers: readonly Consumer[], timers: Pick<Timers, 'sleep'> = systemTimers): Promise<void> => {
   for (;;) {
     await Promise.all(consumers.map((consumer) => consumer.drained()));
     // A later queue may have fed an earlier one while we waited: check all again, settled.
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await timers.sleep(SETTLE_MS);
+    // Still drained within this turn of the event loop, or not: scheduling, not a wait.
     const settled = await Promise.race([
       Promise.all(consumers.map((consumer) => consumer.drained())).then(() => true),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 0)),

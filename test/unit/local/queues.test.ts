@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalQueue, startConsumer } from '../../../local/queues.ts';
+import { drainAll, LocalQueue, startConsumer } from '../../../local/queues.ts';
 
 describe('Class: LocalQueue', () => {
   it('hides a received message for the visibility timeout, then redelivers it', () => {
@@ -90,5 +90,25 @@ describe('Function: startConsumer', () => {
 
     // A full batch ends the window early (the test would time out waiting 60 s otherwise).
     expect(batches).toEqual([10]);
+  });
+});
+
+describe('Function: drainAll', () => {
+  it('waits until work moving from one queue to the next has settled in every queue', async () => {
+    // Prepare
+    const first = new LocalQueue<number>({ name: 'first' });
+    const second = new LocalQueue<number>({ name: 'second' });
+    const handled: number[] = [];
+    const forward = startConsumer(first, async (event) => void (await second.send(event.Records.map((record) => Number(record.body) * 10))), { pollMs: 1 });
+    const sink = startConsumer(second, async (event) => void handled.push(...event.Records.map((record) => Number(record.body))), { pollMs: 1 });
+    await first.send([1, 2]);
+
+    // Act
+    await drainAll([sink, forward]);
+    await Promise.all([forward.stop(), sink.stop()]);
+
+    // Assess
+    expect(handled.sort()).toEqual([10, 20]);
+    expect([first.depth, second.depth]).toEqual([0, 0]);
   });
 });

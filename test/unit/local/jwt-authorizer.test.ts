@@ -5,10 +5,33 @@ import { SignJWT, UnsecuredJWT, importJWK } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../functions/core/clock.ts';
 import { principalFromEvent } from '../../../functions/http/principal.ts';
+import { buildHttpEvent, collectHeaders, formatRequestTime, type AuthorizerContext } from '../../../local/gateway/event.ts';
+import { compileRoutes } from '../../../local/gateway/routes.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, createLocalJwtAuthorizer } from '../../../local/jwt-authorizer.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 const NOW = '2026-11-29T12:00:00.000Z';
+
+/** The event the gateway builds for an admin route once the authoriser has decided. */
+const adminEventWith = (authorizer: AuthorizerContext | undefined): APIGatewayProxyEventV2 => {
+  const routes = compileRoutes([{ method: 'POST', path: '/v1/campaigns', lambda: 'campaigns-api', auth: 'admin' }]);
+  return buildHttpEvent({
+    target: routes.staticPaths.get('/v1/campaigns')!.byMethod.get('POST')!,
+    rawPath: '/v1/campaigns',
+    rawQueryString: '',
+    request: collectHeaders([], '127.0.0.1', '3000'),
+    pathParameters: undefined,
+    body: undefined,
+    sourceIp: '127.0.0.1',
+    protocol: 'HTTP/1.1',
+    authorizer,
+    requestId: 'req-1',
+    timeEpoch: Date.parse(NOW),
+    time: formatRequestTime(new Date(NOW)),
+    domainName: '127.0.0.1:3000',
+    domainPrefix: '127',
+  });
+};
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('Function: createLocalJwtAuthorizer', () => {
@@ -37,7 +60,7 @@ describe('Function: createLocalJwtAuthorizer', () => {
   it('hands the claims over as API Gateway does (strings), and the principal follows the scope', async () => {
     const authorizer = await createLocalJwtAuthorizer({ keyDir, clock: fixedClock(NOW) });
     const context = await authorizer.authorize(bearer(await authorizer.sign({ sub: 'ops', scope: 'disclosure/admin' })));
-    const principal = principalFromEvent({ requestContext: { authorizer: context } } as unknown as APIGatewayProxyEventV2);
+    const principal = principalFromEvent(adminEventWith(context ?? undefined));
 
     expect(context?.jwt.claims).toMatchObject({ sub: 'ops', iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, scope: 'disclosure/admin', exp: String(Date.parse(NOW) / 1000 + 3600) });
     expect(principal).toEqual({ kind: 'admin', id: 'ops' });

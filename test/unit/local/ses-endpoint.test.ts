@@ -1,0 +1,127 @@
+import { SendBulkEmailCommand, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSesEndpoint, type SesEndpoint, type SesEndpointOptions, type SesEventBridgeEvent } from '../../../local/ses-endpoint.ts';
+
+const FROM = 'noreply@example.test';
+
+const clientFor = (endpoint: string): SESv2Client =>
+  new SESv2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+
+const bulkTo = (recipients: readonly string[]): SendBulkEmailCommand =>
+  new SendBulkEmailCommand({
+    FromEmailAddress: FROM,
+    ConfigurationSetName: 'campaigns',
+    DefaultContent: { Template: { TemplateContent: { Subject: 'Notice', Text: 'Hello' } } },
+    DefaultEmailTags: [{ Name: 'campaign', Value: 'c1' }],
+    BulkEmailEntries: recipients.map((to) => ({ Destination: { ToAddresses: [to] }, ReplacementTags: [{ Name: 'account', Value: to.split('@')[0]! }] })),
+  });
+
+describe('Function: startSesEndpoint', () => {
+  let endpoint: SesEndpoint | undefined;
+  let client: SESv2Client | undefined;
+  const start = async (options: Omit<SesEndpointOptions, 'port'> = {}): Promise<{ endpoint: SesEndpoint; client: SESv2Client }> => {
+    endpoint = await startSesEndpoint({ port: 0, ...options });
+    client = clientFor(endpoint.endpoint);
+    return { endpoint, client };
+  };
+  afterEach(async () => {
+    client?.destroy();
+    await endpoint?.stop();
+    endpoint = undefined;
+    client = undefined;
+  });
+
+  it('accepts a single send, counts it and publishes Send then Delivery with the tags and configuration set', async () => {
+    // Prepare
+    const events: SesEventBridgeEvent[] = [];
+    const ses = await start({ onEvent: (event) => void events.push(event) });
+
+    // Act
+    const sent = await ses.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: FROM,
+        ConfigurationSetName: 'campaigns',
+        Destination: { ToAddresses: ['a1@example.test'] },
+        Content: { Simple: { Subject: { Data: 'Notice' }, Body: { Text: { Data: 'Hello' } } } },
+        EmailTags: [{ Name: 'campaign', Value: 'c1' }],
+      }),
+    );
+
+    // Assess
+    expect(sent.MessageId).toEqual(expect.any(String));
+    expect(ses.endpoint.counters).toMatchObject({ calls: 1, bulkCalls: 0, accepted: 1 });
+    expect(events.map((event) => event.detail.eventType)).toEqual(['Send', 'Delivery']);
+    expect(events[0]!.detail.mail).toMatchObject({
+      messageId: sent.MessageId,
+      source: FROM,
+      destination: ['a1@example.test'],
+      tags: { campaign: ['c1'], 'ses:configuration-set': ['campaigns'] },
+    });
+  });
+
+  it('sends a bulk call entry by entry, each with the default tags it does not replace', async () => {
+    // Prepare
+    const events: SesEventBridgeEvent[] = [];
+    const ses = await start({ onEvent: (event) => void events.push(event), deliveryEvents: false });
+
+    // Act
+    const sent = await ses.client.send(bulkTo(['a1@example.test', 'a2@example.test']));
+
+    // Assess
+    expect(sent.BulkEmailEntryResults?.map((result) => result.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(ses.endpoint.counters).toMatchObject({ calls: 1, bulkCalls: 1, accepted: 2 });
+    expect(events.map((event) => event.detail.mail.tags['account'])).toEqual([['a1'], ['a2']]);
+    expect(events[0]!.detail.mail.tags['campaign']).toEqual(['c1']);
+  });
+
+  it('answers 429 TooManyRequestsException beyond the recipients-per-second quota', async () => {
+    // Prepare
+    const ses = await start({ quotaPerSecond: 2 });
+    await ses.client.send(bulkTo(['a1@example.test', 'a2@example.test']));
+
+    // Act
+    const refused = ses.client.send(bulkTo(['a3@example.test', 'a4@example.test']));
+
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(TooManyRequestsException);
+    expect(ses.endpoint.counters).toMatchObject({ calls: 2, throttled: 1, accepted: 2 });
+  });
+
+  it('reports injected entry failures without sending those entries', async () => {
+    // Prepare
+    const events: SesEventBridgeEvent[] = [];
+    const ses = await start({ faults: { entryFailureRate: 1 }, onEvent: (event) => void events.push(event) });
+
+    // Act
+    const sent = await ses.client.send(bulkTo(['a1@example.test', 'a2@example.test']));
+
+    // Assess
+    expect(sent.BulkEmailEntryResults?.map((result) => result.Status)).toEqual(['TRANSIENT_FAILURE', 'ACCOUNT_THROTTLED']);
+    expect(ses.endpoint.counters).toMatchObject({ entryFailures: 2, accepted: 0 });
+    expect(events).toEqual([]);
+  });
+
+  it('answers an injected transient failure with a 500 and sends nothing', async () => {
+    // Prepare
+    const ses = await start({ faults: { transientRate: 1 } });
+
+    // Act
+    const failed = ses.client.send(bulkTo(['a1@example.test']));
+
+    // Assess
+    await expect(failed).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
+    expect(ses.endpoint.counters).toMatchObject({ calls: 1, transient: 1, accepted: 0 });
+  });
+
+  it('passes other requests to the emulator, whose store lists what was sent', async () => {
+    // Prepare
+    const ses = await start();
+    await ses.client.send(bulkTo(['store-check@example.test']));
+
+    // Act
+    const store = (await (await fetch(`${ses.endpoint.endpoint}/store`)).json()) as { emails: unknown[] };
+
+    // Assess
+    expect(store.emails.some((email) => JSON.stringify(email).includes('store-check@example.test'))).toBe(true);
+  });
+});
