@@ -63,8 +63,8 @@ const routeTable = (lambda: LambdaName, handlers: Readonly<Record<string, RouteH
  * http-router over `entries`: `match(event)` is the entry for the event's method and path (the
  * path's `{param}` values decoded into `event.pathParameters`, given ones kept), or undefined.
  */
-const pathMatcher = (entries: readonly RouteEntry[]) => {
-  let found: RouteEntry | undefined;
+const pathMatcher = <T extends { readonly route: Pick<Route, 'method' | 'path'> }>(entries: readonly T[]) => {
+  let found: T | undefined;
   const router = httpRouterHandler<HttpEvent, HttpResult>({
     routes: entries.map((entry) => ({
       method: entry.route.method,
@@ -75,7 +75,7 @@ const pathMatcher = (entries: readonly RouteEntry[]) => {
     })),
     notFoundResponse: () => undefined,
   });
-  return (event: HttpEvent, request: HttpRequest): RouteEntry | undefined => {
+  return (event: HttpEvent, request: HttpRequest): T | undefined => {
     const http = event.requestContext?.http;
     // http-router throws a plain Error (a 500) on an event without method or path: those match nothing.
     if (event.version !== '2.0' || !http?.method || !http.path) return undefined;
@@ -97,7 +97,7 @@ export const httpRouter = (lambda: LambdaName, handlers: Readonly<Record<string,
   const match = pathMatcher(entries);
   // Every path once, under GET: a request that misses `match` is a wrong method when its path is here.
   const paths = [...new Set(entries.map((entry) => entry.route.path))];
-  const anyMethod = pathMatcher(paths.map((path) => ({ route: { method: 'GET', path, lambda, auth: 'public' }, handler: async () => ({ statusCode: 405 }) })));
+  const anyMethod = pathMatcher(paths.map((path) => ({ route: { method: 'GET' as const, path } })));
   const notFound = options.notFound ?? routeDoesNotExist;
   const methodNotAllowed = options.methodNotAllowed ?? notFound;
   const jsonBody = httpJsonBodyParser({ disableContentTypeError: false });
