@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { systemClock } from '../functions/core/clock.ts';
-import { httpStack } from '../functions/http/middleware.ts';
+import { httpStack, type HttpHandler } from '../functions/http/middleware.ts';
 import { apiEvent, benchContext } from './lib/events.ts';
 import type { BenchReport } from './lib/report.ts';
 import { round } from './lib/stats.ts';
@@ -31,13 +31,7 @@ const pool = Array.from({ length: POOL_SIZE }, (_, i) => {
 });
 
 export async function run(report: BenchReport): Promise<void> {
-  const { makeHandler } = (await import('../functions/lambdas/notices.ts')) as unknown as {
-    makeHandler?: (deps: { content: unknown; clock: typeof systemClock }) => Handler;
-  };
-  if (!makeHandler) {
-    report.note('functions/notices/handler.ts has no makeHandler yet: nothing to measure');
-    return;
-  }
+  const { makeHandler } = await import('../functions/lambdas/notices.ts');
   const { compiledContent } = await import('../functions/content/artifact.ts');
   const full = makeHandler({ content: compiledContent, clock: systemClock });
   const precomputed = await Promise.all(variants.map((event) => full(event, benchContext)));
@@ -46,10 +40,10 @@ export async function run(report: BenchReport): Promise<void> {
     if (status !== 200) report.note(`request ${index} answered ${status}: the comparison is not like for like`);
   }
   // One bare handler per request so that every contender pays the same dispatch.
-  const bare: Handler[] = precomputed.map((result) => async () => result);
+  const bare: HttpHandler[] = precomputed.map((result) => async () => result);
   // The shared middy stack around the bare handler, configured as the notices handler configures it
   // (no early-timeout timer): the floor for a memo miss, which goes through the stack.
-  const floor = bare.map((handler) => httpStack(handler as never, { earlyTimeout: false }) as unknown as Handler);
+  const floor: Handler[] = bare.map((handler) => httpStack(handler, { earlyTimeout: false }));
 
   report.progress('warming up, then 8 interleaved rounds of 20,000 calls per contender');
   const [fullStack, bareHandler, stackFloor, fullServed, bareServed] = await interleave(

@@ -1,22 +1,26 @@
 /**
- * The middy stack every HTTP Lambda shares: optional body parsing and the problem+json error
- * boundary. Handlers stay thin: parse, call one use case, map the result.
+ * The one middy stack every HTTP request passes: the router's before hook (see `router.ts`) and the
+ * problem+json error boundary. Handlers stay thin: parse, call one use case, map the result.
  */
-import middy from '@middy/core';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
-import httpUrlEncodeBodyParser from '@middy/http-urlencode-body-parser';
+import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { problemResponse, toProblem } from './problem.ts';
+import { problemResponse, toProblem, type Problem } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
+/** The middy request a before hook sees. */
+export type HttpRequest = middy.Request<HttpEvent, HttpResult, Error, Context>;
+
 export interface HttpStackOptions {
-  /** Parse a JSON (`json`) or form (`form`) body before the handler. @default none */
-  readonly body?: 'json' | 'form';
   /** Called with unexpected (5xx) errors only; must not log personal data. @default console.error of the error name */
   readonly onUnexpectedError?: (error: unknown) => void;
+  /**
+   * Answer an error in another representation than problem+json (the choice pages answer browsers
+   * in HTML); `undefined` keeps the problem+json answer. @default problem+json for every error
+   */
+  readonly errorResponse?: (error: unknown, problem: Problem, event: HttpEvent) => Promise<HttpResult | undefined>;
   /**
    * Answer a problem shortly before the Lambda timeout instead of letting the runtime kill the call
    * (middy's `timeoutEarlyInMillis`, a timer per request). Only a handler that never waits on I/O
@@ -30,17 +34,30 @@ const defaultUnexpected = (error: unknown): void => {
   console.error(JSON.stringify({ level: 'ERROR', message: 'unexpected error', error: (error as Error)?.name ?? typeof error }));
 };
 
-/** Wrap a route function in the shared middy stack. */
-export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}) => {
+/** Wrap a handler in the shared middy stack: the error boundary, plus any before hook the caller adds. */
+export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}): MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> => {
   const onUnexpected = options.onUnexpectedError ?? defaultUnexpected;
-  const stack = middy<HttpEvent, HttpResult>(fn as never, options.earlyTimeout === false ? { timeoutEarlyInMillis: 0 } : {});
-  if (options.body === 'json') stack.use(httpJsonBodyParser({ disableContentTypeError: false }));
-  if (options.body === 'form') stack.use(httpUrlEncodeBodyParser({ disableContentTypeError: false }));
+  const { errorResponse } = options;
+  const problemFor = (error: unknown): HttpResult => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) onUnexpected(error);
+    return problemResponse(problem);
+  };
+  const answer = async (error: unknown, event: HttpEvent): Promise<HttpResult> => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) onUnexpected(error);
+    if (!errorResponse) return problemResponse(problem);
+    try {
+      return (await errorResponse(error, problem, event)) ?? problemResponse(problem);
+    } catch (failure) {
+      // The error page itself failed (its lookup, say): answer that failure as a plain problem.
+      return problemFor(failure);
+    }
+  };
+  const stack = middy<HttpEvent, HttpResult, Error, Context>(fn, options.earlyTimeout === false ? { timeoutEarlyInMillis: 0 } : {});
   stack.use({
-    onError: (request) => {
-      const problem = toProblem(request.error);
-      if (problem.status >= 500) onUnexpected(request.error);
-      request.response = problemResponse(problem);
+    onError: async (request) => {
+      request.response = await answer(request.error, request.event);
     },
   });
   return stack;

@@ -5,30 +5,32 @@
  * Warm path: a request whose finished response is already memoised is answered before the middy
  * stack, because the stack alone costs ~15 µs per call (middy 7 creates an AbortSignal per
  * request), against well under 1 µs for the lookup. Nothing on that path can fail; every miss,
- * every error and every unknown route goes through `httpStack` and its problem+json boundary.
+ * every error and every unknown route goes through the router's one stack and its problem+json boundary.
  */
 import { createError } from '@middy/util';
 import { compiledContent } from '../content/artifact.ts';
 import { systemClock } from '../core/clock.ts';
-import { type HttpEvent, type HttpHandler, type HttpResult, httpStack } from '../http/middleware.ts';
+import type { HttpHandler } from '../http/middleware.ts';
+import { httpRouter, type RouteHandler } from '../http/router.ts';
 import { getDiff } from '../notices/get-diff.ts';
 import { getNotice, memoisedNotice } from '../notices/get-notice.ts';
 import { getOpenApi, memoisedOpenApi } from '../notices/get-openapi.ts';
 import { listNotices, memoisedNoticeList } from '../notices/list-notices.ts';
 import { listVersions, memoisedVersions } from '../notices/list-versions.ts';
-import { createServingContext, type MemoLookup, type NoticesDeps, type NoticesRoute } from '../notices/serving-context.ts';
+import { createServingContext, type MemoLookup, type NoticesDeps, type NoticesRoute, type ServingContext } from '../notices/serving-context.ts';
 
 export type { NoticesDeps } from '../notices/serving-context.ts';
 
-/** Route keys as in `functions/routes.ts` (API Gateway sets `event.routeKey`). */
-const routesByKey: ReadonlyMap<string, NoticesRoute> = new Map([
-  ['GET /v1/notices', listNotices],
-  ['GET /v1/notices/{noticeId}', getNotice],
-  ['GET /v1/notices/{noticeId}/versions', listVersions],
-  ['GET /v1/notices/{noticeId}/diff', getDiff],
-  ['GET /v1/openapi.json', getOpenApi],
-]);
+/** Each route by its key in `functions/routes.ts`. */
+const noticesRoutes: Readonly<Record<string, NoticesRoute>> = {
+  'GET /v1/notices': listNotices,
+  'GET /v1/notices/{noticeId}': getNotice,
+  'GET /v1/notices/{noticeId}/versions': listVersions,
+  'GET /v1/notices/{noticeId}/diff': getDiff,
+  'GET /v1/openapi.json': getOpenApi,
+};
 
+/** The memo lookups of the warm path, by the route key API Gateway sets (a `$default` event takes the router). */
 const memoLookupsByKey: ReadonlyMap<string, MemoLookup> = new Map([
   ['GET /v1/notices', memoisedNoticeList],
   ['GET /v1/notices/{noticeId}', memoisedNotice],
@@ -36,51 +38,20 @@ const memoLookupsByKey: ReadonlyMap<string, MemoLookup> = new Map([
   ['GET /v1/openapi.json', memoisedOpenApi],
 ]);
 
-// For a `$default` route (or a test event without routeKey): match the raw path instead.
-const pathPatterns: readonly [RegExp, string][] = [
-  [/^\/v1\/notices\/?$/, 'GET /v1/notices'],
-  [/^\/v1\/openapi\.json$/, 'GET /v1/openapi.json'],
-  [/^\/v1\/notices\/([^/]+)\/versions\/?$/, 'GET /v1/notices/{noticeId}/versions'],
-  [/^\/v1\/notices\/([^/]+)\/diff\/?$/, 'GET /v1/notices/{noticeId}/diff'],
-  [/^\/v1\/notices\/([^/]+)\/?$/, 'GET /v1/notices/{noticeId}'],
-];
-
-const decodeSegment = (segment: string): string => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-};
-
-const routeByPath = (event: HttpEvent): [NoticesRoute, HttpEvent] => {
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const path = event.rawPath ?? '';
-  for (const [pattern, key] of pathPatterns) {
-    const match = pattern.exec(path);
-    if (!match) continue;
-    if (method !== 'GET') throw createError(405, 'only GET is allowed here');
-    const noticeId = match[1];
-    const routed = noticeId === undefined ? event : { ...event, pathParameters: { ...event.pathParameters, noticeId: decodeSegment(noticeId) } };
-    return [routesByKey.get(key)!, routed];
-  }
-  throw createError(404, 'no such route');
-};
-
-// Every route is synchronous over bytes in memory: nothing can run into the Lambda timeout, so the
-// stack skips middy's per-request early-timeout timer.
-const NOTICES_STACK_OPTIONS = { earlyTimeout: false } as const;
+const servedOver = (context: ServingContext): Record<string, RouteHandler> =>
+  Object.fromEntries(Object.entries(noticesRoutes).map(([key, route]) => [key, { handler: async (event) => route(event, context) }]));
 
 /** Build the handler over the given content and clock (tests and the local platform inject theirs). */
 export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   const context = createServingContext(deps);
   const { onMemoMiss } = deps;
-  const stack = httpStack(async (event: HttpEvent): Promise<HttpResult> => {
-    const route = routesByKey.get(event.routeKey);
-    if (route) return route(event, context);
-    const [byPath, routed] = routeByPath(event);
-    return byPath(routed, context);
-  }, NOTICES_STACK_OPTIONS);
+  const stack = httpRouter('notices', servedOver(context), {
+    // Every route is synchronous over bytes in memory: nothing can run into the Lambda timeout, so
+    // the stack skips middy's per-request early-timeout timer.
+    earlyTimeout: false,
+    notFound: () => createError(404, 'no such route'),
+    methodNotAllowed: () => createError(405, 'only GET is allowed here'),
+  });
   return async (event, lambdaContext) => {
     try {
       const hit = memoLookupsByKey.get(event.routeKey)?.(event, context);

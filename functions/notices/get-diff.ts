@@ -4,7 +4,7 @@ import { negotiateLanguage } from '../core/language.ts';
 import { resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
-import { parseQuery } from '../http/schemas/common.ts';
+import { parseQuery } from '../http/parse.ts';
 import { DiffQuerySchema } from '../http/schemas/notices.ts';
 import { IMMUTABLE_CACHE_CONTROL } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';

@@ -16,7 +16,7 @@ import { negotiateLanguage } from '../core/language.ts';
 import { resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
-import { parseQuery } from '../http/schemas/common.ts';
+import { parseQuery } from '../http/parse.ts';
 import { type Format, NoticeQuerySchema } from '../http/schemas/notices.ts';
 import { immutablePolicy, latestPolicy } from './cache-policy.ts';
 import type { MemoEntry } from './response-memo.ts';

@@ -4,7 +4,6 @@ import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/l
 import { makeHandler } from '../../functions/lambdas/accounts.ts';
 import { publishedContent } from '../../functions/ledger/published-content.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
-import type { GatewayHandler } from '../gateway.ts';
 
 /** Build the accounts handler for the local platform. */
 export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
@@ -15,5 +14,5 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     clock: env.clock,
     logger: new Logger({ serviceName: 'accounts', logLevel: 'WARN' }),
   });
-  return { handler: handler as unknown as GatewayHandler, stop: async () => client.destroy() };
+  return { handler: handler, stop: async () => client.destroy() };
 };

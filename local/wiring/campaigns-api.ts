@@ -5,7 +5,6 @@ import { CampaignStore } from '../../functions/campaigns/store.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
-import type { GatewayHandler } from '../gateway.ts';
 import { sharedCampaignQueues } from './workers.ts';
 
 /** Build the campaigns API handler for the local platform. */
@@ -20,5 +19,5 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     publicBaseUrl: env.publicBaseUrl,
     clock: env.clock,
   });
-  return { handler: handler as unknown as GatewayHandler, stop: async () => client.destroy() };
+  return { handler: handler, stop: async () => client.destroy() };
 };

@@ -15,7 +15,6 @@ import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
-import type { GatewayHandler } from '../gateway.ts';
 import { sharedCampaignQueues } from './workers.ts';
 
 /** What `env.shared.get('choices:scheduler')` holds. */
@@ -78,7 +77,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   timer.unref();
 
   return {
-    handler: handler as unknown as GatewayHandler,
+    handler: handler,
     stop: async () => {
       clearInterval(timer);
       await running;

@@ -2,9 +2,8 @@
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { makeHandler } from '../../functions/lambdas/notices.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
-import type { GatewayHandler } from '../gateway.ts';
 
 /** Build the notices handler for the local platform. */
 export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => ({
-  handler: makeHandler({ content: compiledContent, clock: env.clock }) as unknown as GatewayHandler,
+  handler: makeHandler({ content: compiledContent, clock: env.clock }),
 });

@@ -5,13 +5,14 @@
  * with its request so it can be replayed.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/accounts.ts';
 import { publishedContent } from '../../functions/ledger/published-content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startTestTable, variantOf, TEST_NOW, type TestTable } from '../integration/engines.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 
 const REQUESTS = 10_000;
 const BATCH = 100;
@@ -80,23 +81,18 @@ type FuzzRequest = typeof requests extends fc.Arbitrary<infer T> ? T : never;
 
 const toEvent = (request: FuzzRequest): APIGatewayProxyEventV2 => {
   const { target, method } = request.route;
-  const rawQueryString = new URLSearchParams(request.query).toString();
   const body = request.body === undefined ? undefined : request.base64 ? Buffer.from(request.body).toString('base64') : request.body;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: target.path,
-    rawQueryString,
+  return httpEvent({
+    method,
+    path: target.path,
     headers: { ...(request.contentType !== undefined ? { 'content-type': request.contentType } : {}) },
-    ...(Object.keys(request.query).length > 0 ? { queryStringParameters: request.query } : {}),
+    ...(Object.keys(request.query).length > 0 ? { query: request.query } : {}),
     ...(target.template !== 'raw' ? { pathParameters: target.params } : {}),
-    requestContext: {
-      http: { method, path: target.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' },
-      ...(request.authorizer ? { authorizer: request.authorizer } : {}),
-    },
+    ...(request.authorizer ? { authorizer: request.authorizer } : {}),
+    userAgent: 'fuzz',
     ...(body !== undefined ? { body } : {}),
     isBase64Encoded: request.base64 && body !== undefined,
-  } as unknown as APIGatewayProxyEventV2;
+  });
 };
 
 describe('Accounts routes under generated input', () => {
@@ -121,7 +117,7 @@ describe('Accounts routes under generated input', () => {
     // Act
     for (let offset = 0; offset < sampled.length; offset += BATCH) {
       const batch = sampled.slice(offset, offset + BATCH);
-      const results = (await Promise.all(batch.map((request) => handler(toEvent(request), {} as Context)))) as APIGatewayProxyStructuredResultV2[];
+      const results: APIGatewayProxyStructuredResultV2[] = await Promise.all(batch.map((request) => handler(toEvent(request), lambdaContext())));
       results.forEach((result, index) => {
         const status = result.statusCode ?? 0;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);

@@ -3,7 +3,6 @@
  * in-memory ports: zero 5xx, every error problem+json, no stack trace.
  */
 import fc from 'fast-check';
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
@@ -12,6 +11,7 @@ import { COUNTER_NAMES } from '../../functions/campaigns/store.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import type { HttpEvent } from '../../functions/http/middleware.ts';
+import { httpEvent, lambdaContext, type TestAuthorizer } from '../fakes/http-event.ts';
 
 const campaigns = new Map<string, Campaign>();
 const store = {
@@ -45,17 +45,16 @@ const handler = makeHandler({
 const admin = { jwt: { claims: { sub: 'ops', scope: 'disclosure/admin' }, scopes: null } };
 const user = { jwt: { claims: { sub: 'u1' }, scopes: null } };
 
-const event = (method: string, path: string, body: string | undefined, headers: Record<string, string>, authorizer: unknown): HttpEvent =>
-  ({
-    version: '2.0',
+const event = (method: string, path: string, body: string | undefined, headers: Record<string, string>, authorizer: TestAuthorizer | undefined): HttpEvent =>
+  httpEvent({
+    method,
+    path,
     routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
     headers,
-    body,
-    isBase64Encoded: false,
-    requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' }, authorizer } as never,
-  }) as HttpEvent;
+    ...(body === undefined ? {} : { body }),
+    ...(authorizer ? { authorizer } : {}),
+    userAgent: 'fuzz',
+  });
 
 const hostileString = fc.oneof(
   fc.string(),
@@ -105,7 +104,7 @@ describe('Fuzz: campaign routes', () => {
     await fc.assert(
       fc.asyncProperty(requestArb, async (request) => {
         const headers: Record<string, string> = request.contentType ? { 'content-type': request.contentType } : {};
-        const result = await handler(event(request.method, request.path, request.body, headers, request.authorizer), {} as Context);
+        const result = await handler(event(request.method, request.path, request.body, headers, request.authorizer), lambdaContext());
         const status = result.statusCode ?? 0;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         expect(status).toBeLessThan(500);

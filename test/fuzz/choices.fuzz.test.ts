@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChoiceDeps, RecordedChoice } from '../../functions/campaigns/choices.ts';
@@ -18,6 +18,7 @@ import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import type { AcceptanceState, EvidenceRecord } from '../../functions/ledger/types.ts';
 
@@ -58,25 +59,19 @@ const headers = fc.record(
 );
 
 const event = (method: string, token: string, query: Record<string, string>, hdrs: Record<string, string>, body?: string, base64 = false) =>
-  ({
-    version: '2.0',
+  httpEvent({
+    method,
+    path: `/choices/${encodeURIComponent(token)}`,
+    contextPath: '/choices/x',
     routeKey: `${method} /choices/{token}`,
-    rawPath: `/choices/${encodeURIComponent(token)}`,
-    rawQueryString: new URLSearchParams(query).toString(),
     headers: hdrs,
-    queryStringParameters: query,
+    query,
     pathParameters: { token },
-    requestContext: {
-      http: { method, path: '/choices/x', protocol: 'HTTP/1.1', sourceIp: '2001:db8::1', userAgent: hdrs['user-agent'] ?? '' },
-      requestId: 'r',
-      routeKey: `${method} /choices/{token}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
+    sourceIp: '2001:db8::1',
+    userAgent: hdrs['user-agent'] ?? '',
     ...(body !== undefined ? { body: base64 ? Buffer.from(body).toString('base64') : body } : {}),
     isBase64Encoded: base64,
-  }) as unknown as APIGatewayProxyEventV2;
+  });
 
 const checkResponse = (response: APIGatewayProxyStructuredResultV2, request: unknown): void => {
   const status = response.statusCode ?? 0;
@@ -148,7 +143,7 @@ describe('Fuzz: choice routes', () => {
     logger: new Logger({ serviceName: 'choices', logLevel: 'SILENT' }),
     tokenKey: staticTokenKey(key),
     events,
-  }) as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+  });
 
   it(`${GETS} generated GETs: no 5xx, no stack, and not a single write`, async () => {
     // Prepare
@@ -158,7 +153,7 @@ describe('Fuzz: choice routes', () => {
     let ok = 0;
     for (let offset = 0; offset < requests.length; offset += BATCH) {
       const batch = requests.slice(offset, offset + BATCH);
-      const responses = await Promise.all(batch.map(([token, query, hdrs]) => handler(event('GET', token, query, hdrs), {} as Context)));
+      const responses = await Promise.all(batch.map(([token, query, hdrs]) => handler(event('GET', token, query, hdrs), lambdaContext())));
       responses.forEach((response, index) => checkResponse(response, batch[index]));
       ok += responses.filter((response) => response.statusCode === 200).length;
     }
@@ -174,7 +169,7 @@ describe('Fuzz: choice routes', () => {
     // Act / Assess
     for (let offset = 0; offset < requests.length; offset += BATCH) {
       const batch = requests.slice(offset, offset + BATCH);
-      const responses = await Promise.all(batch.map(([token, body, hdrs, base64, method]) => handler(event(method, token, {}, hdrs, body, base64), {} as Context)));
+      const responses = await Promise.all(batch.map(([token, body, hdrs, base64, method]) => handler(event(method, token, {}, hdrs, body, base64), lambdaContext())));
       responses.forEach((response, index) => checkResponse(response, batch[index]));
     }
     const evidence = writes.filter((write) => write.port === 'evidence');

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler, handler as lambdaHandler } from '../../functions/lambdas/accounts.ts';
@@ -9,21 +9,16 @@ import { publishedContent } from '../../functions/ledger/published-content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
 import { variantOf } from '../integration/engines.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 
 const event = (method: string, path: string, options: { body?: unknown; sub?: string; scope?: string; contentType?: string } = {}): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  httpEvent({
+    method,
+    path,
     headers: options.body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {},
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      ...(options.sub ? { authorizer: { jwt: { claims: { sub: options.sub, ...(options.scope ? { scope: options.scope } : {}) }, scopes: null } } } : {}),
-    },
+    ...(options.sub ? { authorizer: { jwt: { claims: { sub: options.sub, ...(options.scope ? { scope: options.scope } : {}) }, scopes: null } } } : {}),
     ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
-    isBase64Encoded: false,
-  }) as unknown as APIGatewayProxyEventV2;
+  });
 
 describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
   const mock = mockClient(DynamoDBDocumentClient);
@@ -40,7 +35,7 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
     clock: fixedClock('2026-11-29T12:00:00.000Z'),
     logger,
   });
-  const invoke = async (e: APIGatewayProxyEventV2) => (await handler(e, {} as Context)) as APIGatewayProxyStructuredResultV2;
+  const invoke = async (e: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => handler(e, lambdaContext());
 
   beforeEach(() => {
     mock.reset();
@@ -81,7 +76,7 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
     const saved = process.env['TABLE_NAME'];
     delete process.env['TABLE_NAME'];
     try {
-      await expect(lambdaHandler(event('GET', '/v1/accounts/a/acceptances'), {} as Context)).rejects.toThrow('TABLE_NAME');
+      await expect(lambdaHandler(event('GET', '/v1/accounts/a/acceptances'), lambdaContext())).rejects.toThrow('TABLE_NAME');
     } finally {
       if (saved !== undefined) process.env['TABLE_NAME'] = saved;
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
@@ -11,7 +11,9 @@ import { compiledContent } from '../../functions/content/artifact.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
+import type { HttpHandler } from '../../functions/http/middleware.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 
 const DEADLINE = '2027-02-01T00:00:00.000Z';
 const key = new Uint8Array(randomBytes(32));
@@ -30,36 +32,24 @@ const campaignOf = (campaignId: string): Campaign => ({
 });
 
 const event = (method: 'GET' | 'POST', token: string, options: { query?: Record<string, string>; body?: string; headers?: Record<string, string> } = {}) =>
-  ({
-    version: '2.0',
+  httpEvent({
+    method,
+    path: `/choices/${token}`,
     routeKey: `${method} /choices/{token}`,
-    rawPath: `/choices/${token}`,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
     headers: { 'user-agent': 'Mozilla/5.0 test', ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.query ? { query: options.query } : {}),
     pathParameters: { token },
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path: `/choices/${token}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.77', userAgent: 'Mozilla/5.0 test' },
-      requestId: 'r',
-      routeKey: `${method} /choices/{token}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
+    sourceIp: '203.0.113.77',
+    userAgent: 'Mozilla/5.0 test',
     ...(options.body !== undefined ? { body: options.body } : {}),
-    isBase64Encoded: false,
-  }) as unknown as APIGatewayProxyEventV2;
+  });
 
 describe('Lambda: choices', () => {
   let table: TestTable;
   let campaigns: CampaignStore;
   const clock = fixedClock('2026-12-01T09:00:00.000Z');
   const events = new InMemoryChoicePublisher();
-  let handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode?: number; headers?: Record<string, unknown>; body?: string }>;
+  let handler: HttpHandler;
 
   const seedAccount = async (accountId: string, region: string, language: string, campaignId = 'privacy-v2') => {
     await table.store.advanceState({
@@ -79,7 +69,7 @@ describe('Lambda: choices', () => {
     await campaigns.setNotified(accountId, campaign, CHOICE_OPTION_IDS, '2026-11-02T00:00:00.000Z');
   };
   const tokenFor = (accountId: string, campaignId = 'privacy-v2') => signChoiceToken({ campaignId, accountId, expiresAt: DEADLINE }, key);
-  const call = (e: APIGatewayProxyEventV2) => handler(e, {} as Context);
+  const call = (e: APIGatewayProxyEventV2) => handler(e, lambdaContext());
   const counters = async (campaignId = 'privacy-v2') => (await campaigns.snapshot(campaignId))?.counters;
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compiledContent as content } from '../../functions/content/artifact.ts';
 import type { CompiledNotice } from '../../functions/core/content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { startGateway, type Gateway, type GatewayHandler } from '../../local/gateway.ts';
+import { startGateway, type Gateway } from '../../local/gateway.ts';
 import { makeHandler } from '../../functions/lambdas/notices.ts';
 
 // A date while the sample's first version is in force, whatever today is.
@@ -26,7 +26,7 @@ const FIREFOX = {
 const servedThroughGateway = async (): Promise<{ gateway: Gateway; misses: string[] }> => {
   const misses: string[] = [];
   const clock = fixedClock(NOW);
-  const notices = makeHandler({ content, clock, onMemoMiss: (routeKey) => misses.push(routeKey) }) as unknown as GatewayHandler;
+  const notices = makeHandler({ content, clock, onMemoMiss: (routeKey) => misses.push(routeKey) });
   return { gateway: await startGateway({ handlers: { notices }, clock }), misses };
 };
 

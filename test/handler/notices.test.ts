@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { compiledContent as content } from '../../functions/content/artifact.ts';
 import type { CompiledNotice } from '../../functions/core/content.ts';
@@ -10,6 +10,7 @@ import { makeHandler } from '../../functions/lambdas/notices.ts';
 import { etagOfBody, ifNoneMatchMatches } from '../../functions/notices/conditional.ts';
 import { InputMemo } from '../../functions/notices/input-memo.ts';
 import { ResponseMemo } from '../../functions/notices/response-memo.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 
 // Dates come from the artifact, so the tests hold whatever the sample's dates and today's date are.
 const notice = content.notices.find((candidate) => candidate.noticeId === 'privacy') as CompiledNotice;
@@ -33,30 +34,17 @@ const routeOf = (path: string): { routeKey: string; pathParameters?: Record<stri
 
 const eventFor = (path: string, input: EventInput = {}): APIGatewayProxyEventV2 => {
   const query = input.query ?? {};
-  return {
-    version: '2.0',
+  return httpEvent({
+    method: input.method ?? 'GET',
+    path,
     ...routeOf(path),
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(query).length > 0 ? { query } : {}),
     headers: input.headers ?? {},
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: { method: input.method ?? 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'test',
-      routeKey: '',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-  } as APIGatewayProxyEventV2;
+    userAgent: 'vitest',
+  });
 };
 
-const context = {} as Context;
+const context = lambdaContext();
 let clock = fixedClock(whileFirstInForce);
 let handler = makeHandler({ content, clock });
 beforeEach(() => {
@@ -430,11 +418,12 @@ describe('Class: ResponseMemo', () => {
 describe('Class: InputMemo', () => {
   const selection = { pathParameter: 'noticeId', query: ['country'], headers: ['accept'] };
   const event = (country: string | undefined, accept?: string) =>
-    ({
+    httpEvent({
+      path: '/v1/notices/privacy',
       pathParameters: { noticeId: 'privacy' },
-      ...(country === undefined ? {} : { queryStringParameters: { country } }),
+      ...(country === undefined ? {} : { query: { country } }),
       headers: accept === undefined ? {} : { accept },
-    }) as unknown as APIGatewayProxyEventV2;
+    });
 
   it('tells an absent input from an empty one', () => {
     const memo = new InputMemo<string>(selection);

@@ -3,7 +3,6 @@
  * "no notification needed"), idempotent start (one campaign per notice version, planner messages
  * per region × shard), progress, and the admin-only rule.
  */
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
@@ -13,27 +12,27 @@ import { compiledContent } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import type { HttpEvent } from '../../functions/http/middleware.ts';
 import { AUDIENCE_SHARDS } from '../../functions/ledger/types.ts';
+import { httpEvent, lambdaContext, type TestAuthorizer } from '../fakes/http-event.ts';
 import { startTestTable, type TestTable } from './engines.ts';
 
 const admin = { jwt: { claims: { sub: 'ops', scope: 'disclosure/admin' }, scopes: null } };
-const request = (method: string, path: string, body?: unknown, authorizer: unknown = admin): HttpEvent =>
-  ({
-    version: '2.0',
+const request = (method: string, path: string, body?: unknown, authorizer: TestAuthorizer | null = admin): HttpEvent =>
+  httpEvent({
+    method,
+    path,
     routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' }, authorizer } as never,
-  }) as HttpEvent;
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(authorizer ? { authorizer } : {}),
+    userAgent: 't',
+  });
 
 describe('Campaigns API on a real engine', () => {
   let table: TestTable;
   const enqueued: PlannerMessage[] = [];
   let handler: ReturnType<typeof makeHandler>;
   const call = async (event: HttpEvent) => {
-    const result = await handler(event, {} as Context);
+    const result = await handler(event, lambdaContext());
     return { status: result.statusCode, body: JSON.parse(String(result.body)) };
   };
 

@@ -14,7 +14,8 @@ import { publishedContent } from '../../functions/ledger/published-content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import { ensureTable, localClientConfig, startDynamoEngine, type DynamoEngineName } from '../../local/dynamo-engine.ts';
-import { startGateway, type GatewayHandler } from '../../local/gateway.ts';
+import type { HttpHandler } from '../../functions/http/middleware.ts';
+import { startGateway } from '../../local/gateway.ts';
 import { createLocalJwtAuthorizer, type LocalJwtAuthorizer } from '../../local/jwt-authorizer.ts';
 
 /** The engine the integration suite runs against. */
@@ -81,7 +82,7 @@ export interface LedgerApi {
   readonly table: TestTable;
   readonly authorizer: LocalJwtAuthorizer;
   readonly clock: ReturnType<typeof fixedClock>;
-  readonly handler: GatewayHandler;
+  readonly handler: HttpHandler;
   /** Call a route over HTTP with an optional bearer token and JSON body. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
   stop(): Promise<void>;
@@ -98,7 +99,7 @@ export const startLedgerApi = async (options: { logger?: Logger } = {}): Promise
     content: publishedContent,
     clock,
     logger: options.logger ?? new Logger({ serviceName: 'accounts', logLevel: 'SILENT' }),
-  }) as unknown as GatewayHandler;
+  });
   const gateway = await startGateway({ port: 0, host: '127.0.0.1', handlers: { accounts: handler }, clock, authorize: authorizer.authorize });
   return {
     url: gateway.url,

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, SERVICE_SCOPE } from '../../functions/http/principal.ts';
 import { createLocalJwtAuthorizer } from '../../local/jwt-authorizer.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 import { startLedgerApi, variantOf, type LedgerApi } from './engines.ts';
 
 const OWNER = 'acct-owner';
@@ -72,20 +72,13 @@ describe('Account routes: the authorisation matrix through the local gateway and
   }
 
   it('lets an IAM-signed service principal act for any account (authoriser context `iam`)', async () => {
-    const event = {
-      version: '2.0',
+    const event = httpEvent({
+      path: `/v1/accounts/${OWNER}/notices/privacy/status`,
       routeKey: 'GET /v1/accounts/{accountId}/notices/{noticeId}/status',
-      rawPath: `/v1/accounts/${OWNER}/notices/privacy/status`,
-      rawQueryString: '',
-      headers: {},
       pathParameters: { accountId: OWNER, noticeId: 'privacy' },
-      requestContext: {
-        http: { method: 'GET', path: `/v1/accounts/${OWNER}/notices/privacy/status`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-        authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:role/billing' } },
-      },
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2;
-    const result = (await api.handler(event, {} as Context)) as { statusCode: number };
+      authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:role/billing' } },
+    });
+    const result = await api.handler(event, lambdaContext());
     expect(result.statusCode).toBe(200);
   });
 });

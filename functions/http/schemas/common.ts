@@ -8,7 +8,6 @@
  */
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
-import { InvalidInputError } from '../../core/errors.ts';
 
 /** A zod schema (full or mini) or an already written JSON Schema object. */
 export type SchemaSpec = $ZodType | Readonly<Record<string, unknown>>;
@@ -105,15 +104,3 @@ export const cacheHeaders = (): Readonly<Record<string, HeaderSpec>> => ({
   ETag: { description: 'Entity tag of this representation', schema: { type: 'string' } },
   'Cache-Control': { description: 'Caching rules for browsers and the CDN', schema: { type: 'string' } },
 });
-
-/**
- * Parse query parameters with a zod schema; failures become `InvalidInputError` with one issue per
- * parameter (`path` = parameter name), never echoing the value received.
- */
-export const parseQuery = <T>(schema: z.ZodMiniType<T>, query: Readonly<Record<string, string | undefined>> | undefined): T => {
-  const result = schema.safeParse(query ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(query)', message: issue.message }));
-  const names = [...new Set(issues.map((issue) => issue.path))].join(', ');
-  throw new InvalidInputError(`malformed query parameter: ${names}`, issues);
-};

@@ -1,10 +1,10 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { httpStack, type HttpEvent, type HttpResult } from '../../../functions/http/middleware.ts';
+import { httpStack, type HttpResult } from '../../../functions/http/middleware.ts';
+import { httpEvent, lambdaContext } from '../../fakes/http-event.ts';
 
 // A Lambda with 6 ms left: middy's early timeout (5 ms before the end) fires after 1 ms.
-const almostOutOfTime = { getRemainingTimeInMillis: () => 6 } as unknown as Context;
-const event = { headers: {} } as unknown as HttpEvent;
+const almostOutOfTime = lambdaContext(6);
+const event = httpEvent({ path: '/slow' });
 const slowAnswer = (): Promise<HttpResult> => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200, body: 'late' }), 40));
 
 describe('Function: httpStack', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
-import { parseQuery } from '../../../functions/http/schemas/common.ts';
+import { parseQuery } from '../../../functions/http/parse.ts';
 import { DiffQuerySchema, NoticeQuerySchema } from '../../../functions/http/schemas/notices.ts';
 
 const invalidPaths = (run: () => unknown): string[] => {
