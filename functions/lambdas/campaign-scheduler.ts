@@ -3,7 +3,7 @@
  * the protective default at it. A thin adapter over `runSweeps`; the clock is injected.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
 
 /** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
@@ -24,15 +24,15 @@ const required = (name: string): string => {
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, choices, events, queue, store, sweeps, artifact] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
-    import('../campaigns/choices.ts'),
+    import('../campaigns/dynamodb/recipient-store.ts'),
     import('../campaigns/events.ts'),
     import('../campaigns/queue.ts'),
-    import('../campaigns/store.ts'),
-    import('../campaigns/sweeps.ts'),
+    import('../campaigns/dynamodb/campaign-store.ts'),
+    import('../campaigns/dynamodb/sweep-store.ts'),
     import('../content/index-artifact.ts'),
   ]);
   const tableName = required('TABLE_NAME');
@@ -43,12 +43,12 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   return {
     content: artifact.contentIndex,
     clock: systemClock,
-    campaigns: new store.CampaignStore({ tableName, client }),
-    ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client }),
-    choices: new choices.DynamoDbChoiceStore({ tableName, client }),
-    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: required('EVENT_BUS_NAME') }),
+    campaigns: new store.DynamoDbCampaignStore({ tableName, client }),
+    ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
+    choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
+    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: required('EVENT_BUS_NAME'), timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
-    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: required('SEND_QUEUE_URL') }),
+    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: required('SEND_QUEUE_URL'), timers: systemTimers }),
     reminderDays,
     log: (message, fields) => logger.info(message, fields ?? {}),
   };

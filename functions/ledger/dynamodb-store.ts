@@ -10,9 +10,11 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchPutAll, isConditionFailure } from './dynamo-batch.ts';
+import { systemTimers } from '../core/clock.ts';
+import type { Timers } from '../core/retry.ts';
+import { advanceState, recordChoice, recordNotified } from './dynamodb-state.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
 import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
 import {
@@ -20,7 +22,6 @@ import {
   EVIDENCE_SK_PREFIX,
   accountPk,
   audiencePk,
-  audienceSk,
   audienceSkBelow,
   evidenceByNoticePk,
   evidenceByNoticeSk,
@@ -36,8 +37,11 @@ import type {
   AppendOutcome,
   AudienceMember,
   AudienceQuery,
+  ChoiceWrite,
   EvidenceRecord,
+  NotifiedState,
   Page,
+  RecordedChoice,
   StoredEvidence,
 } from './types.ts';
 
@@ -46,6 +50,8 @@ export interface DynamoDbAcceptanceStoreOptions {
   /** A document client; built from `clientConfig` when absent. */
   readonly client?: DynamoDBDocumentClient;
   readonly clientConfig?: DynamoDBClientConfig;
+  /** Waits between retries of unprocessed batch items. @default systemTimers */
+  readonly timers?: Timers;
 }
 
 const DEFAULT_AUDIENCE_PAGE = 500;
@@ -85,11 +91,13 @@ const evidenceItem = (accountId: string, noticeId: string, evidence: EvidenceRec
 export class DynamoDbAcceptanceStore implements AcceptanceStore {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
+  readonly #timers: Timers;
 
   constructor(options: DynamoDbAcceptanceStoreOptions) {
     if (!options.tableName) throw new TypeError('DynamoDbAcceptanceStore needs a tableName');
     this.tableName = options.tableName;
     this.client = options.client ?? createDocumentClient(options.clientConfig);
+    this.#timers = options.timers ?? systemTimers;
   }
 
   async appendAcceptance(record: AcceptanceRecord): Promise<AppendOutcome> {
@@ -108,47 +116,15 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
   }
 
   async advanceState(record: AcceptanceRecord): Promise<boolean> {
-    const shard = shardOf(record.accountId);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: accountPk(record.accountId), sk: stateSk(record.noticeId) },
-          UpdateExpression:
-            'SET #accountId = :accountId, #noticeId = :noticeId, #acceptedVersion = :version, #acceptedAt = :at, ' +
-            '#contentHash = :hash, #region = :region, #language = :language, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
-          // Newer version wins; for the same version the later instant wins, so concurrent writers converge.
-          ConditionExpression:
-            'attribute_not_exists(#acceptedVersion) OR #acceptedVersion < :version OR (#acceptedVersion = :version AND #acceptedAt < :at)',
-          ExpressionAttributeNames: {
-            '#accountId': 'accountId',
-            '#noticeId': 'noticeId',
-            '#acceptedVersion': 'acceptedVersion',
-            '#acceptedAt': 'acceptedAt',
-            '#contentHash': 'contentHash',
-            '#region': 'region',
-            '#language': 'language',
-            '#gsi1pk': 'gsi1pk',
-            '#gsi1sk': 'gsi1sk',
-          },
-          ExpressionAttributeValues: {
-            ':accountId': record.accountId,
-            ':noticeId': record.noticeId,
-            ':version': record.version,
-            ':at': record.at,
-            ':hash': record.contentHash,
-            ':region': record.region,
-            ':language': record.language,
-            ':gsi1pk': audiencePk(record.noticeId, record.region, shard),
-            ':gsi1sk': audienceSk(record.version, record.accountId),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return advanceState(this, record);
+  }
+
+  async recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> {
+    return recordNotified(this, accountId, noticeId, notified);
+  }
+
+  async recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> {
+    return recordChoice(this, accountId, noticeId, choice);
   }
 
   async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
@@ -209,7 +185,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       const item = evidenceItem(accountId, noticeId, evidence);
       items.set(`${item['pk']}|${item['sk']}`, item); // one BatchWrite may not name a key twice
     }
-    await batchPutAll(this.client, this.tableName, [...items.values()], 'evidence');
+    await batchPutAll(this.client, this.tableName, [...items.values()], 'evidence', this.#timers);
   }
 
   async putContact(accountId: string, email: string, at: string): Promise<void> {
@@ -227,7 +203,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       this.client,
       this.tableName,
       accountIds.map((accountId) => ({ pk: accountPk(accountId), sk: CONTACT_SK })),
-      { projection: { expression: '#accountId, #email', names: { '#accountId': 'accountId', '#email': 'email' } }, what: 'contacts' },
+      { projection: { expression: '#accountId, #email', names: { '#accountId': 'accountId', '#email': 'email' } }, what: 'contacts', timers: this.#timers },
     );
     const contacts = new Map<string, string>();
     for (const item of items) {

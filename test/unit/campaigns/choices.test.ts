@@ -11,7 +11,7 @@ import {
   type RecordedChoice,
 } from '../../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../../functions/campaigns/events.ts';
-import type { Campaign, Counters } from '../../../functions/campaigns/store.ts';
+import type { Campaign, Counters } from '../../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../../functions/campaigns/token-key.ts';
 import type { CompiledContent } from '../../../functions/core/content.ts';
 import { InvalidInputError, InvalidTokenError, NotFoundError } from '../../../functions/core/errors.ts';
@@ -55,9 +55,7 @@ const fakes = () => {
         if (!duplicate) evidence.push({ accountId, record });
         return !duplicate;
       },
-    },
-    choices: {
-      setChoice: async (accountId, _n, choice) => {
+      recordChoice: async (accountId, _n, choice) => {
         const current = states.get(accountId);
         if (!current) return { applied: false };
         const old = current.choice;
@@ -66,6 +64,8 @@ const fakes = () => {
         states.set(accountId, { ...current, choice });
         return old ? { applied: true, replaced: old } : { applied: true };
       },
+    },
+    choices: {
       markRecipient: async (_c, accountId, choice, onlyFirst) => {
         if (onlyFirst && marks.has(accountId)) return false;
         marks.set(accountId, choice);
