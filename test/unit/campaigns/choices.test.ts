@@ -13,7 +13,7 @@ import {
 import { InMemoryChoicePublisher } from '../../../functions/campaigns/events.ts';
 import type { Campaign, Counters } from '../../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../../functions/campaigns/token-key.ts';
-import type { CompiledContent } from '../../../functions/core/content.ts';
+import { contentIndex } from '../../../functions/content/index-artifact.ts';
 import { InvalidInputError, InvalidTokenError, NotFoundError } from '../../../functions/core/errors.ts';
 import { signChoiceToken } from '../../../functions/core/tokens.ts';
 import type { AcceptanceState, EvidenceRecord } from '../../../functions/ledger/types.ts';
@@ -45,7 +45,7 @@ const fakes = () => {
   const state = (accountId: string, region: string, acceptedVersion = 1) =>
     states.set(accountId, { accountId, noticeId: 'privacy', acceptedVersion, acceptedAt: 'x', contentHash: 'h', region, language: region === 'jp' ? 'ja' : 'en' });
   const deps: ChoiceDeps = {
-    content: { notices: [] } as unknown as CompiledContent,
+    content: contentIndex,
     tokenKey: staticTokenKey(key),
     campaigns: { getCampaign: async (id) => (id === campaign.campaignId ? campaign : undefined), addCounters: async (_id, _shard, d) => void counters.push(d) },
     ledger: {

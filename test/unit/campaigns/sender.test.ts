@@ -5,7 +5,7 @@ import type { Campaign, ClaimInput, ClaimOutcome, SendKind } from '../../../func
 import { unlimited } from '../../../functions/campaigns/ports.ts';
 import { escapeTemplateValue, sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
-import type { CompiledContent } from '../../../functions/core/content.ts';
+import { contentIndex } from '../../../functions/content/index-artifact.ts';
 import { fixedClock, instantTimers } from '../../../functions/core/clock.ts';
 import { backoffMs } from '../../../functions/core/retry.ts';
 import type { EvidenceRecord } from '../../../functions/ledger/types.ts';
@@ -74,7 +74,7 @@ const setup = (overrides: Partial<SenderDeps> = {}) => {
     ledger,
     mailer: new SesBulkMailer({ client: new SESv2Client({ region: 'eu-west-1' }), fromAddress: 'noreply@example.test', configurationSet: 'cs' }),
     rateLimiter: unlimited,
-    content: { notices: [{ noticeId: 'privacy', defaultLanguage: 'en' }] } as unknown as CompiledContent,
+    content: contentIndex,
     renderEmail: (input) => ({ subject: `${input.kind} ${input.language}`, html: '<a href="{{acceptUrl}}">accept</a>', text: '{{choiceUrl}}' }),
     signChoiceToken: async (claims) => `tok.${claims.accountId}`,
     publicBaseUrl: 'https://disclosure.example',
