@@ -8,6 +8,7 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  type NativeAttributeValue,
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -69,7 +70,8 @@ const defined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 
-const stripKeys = (item: Record<string, unknown>): Record<string, unknown> => {
+/** The item without its key attributes, as the document client read it (its values are `NativeAttributeValue`). */
+const stripKeys = (item: Record<string, NativeAttributeValue>): Record<string, NativeAttributeValue> => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1p, gsi1sk: _g1s, gsi2pk: _g2p, gsi2sk: _g2s, ...rest } = item;
   return rest;
 };
@@ -133,7 +135,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     );
     if (!result.Item) return undefined;
     if (typeof result.Item['acceptedVersion'] !== 'number') return undefined;
-    return stripKeys(result.Item) as unknown as AcceptanceState;
+    return stripKeys(result.Item) as AcceptanceState;
   }
 
   async listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>> {
@@ -151,7 +153,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []).map((item) => stripKeys(item) as unknown as StoredEvidence);
+    const items = (result.Items ?? []).map((item) => stripKeys(item) as StoredEvidence);
     const next = result.LastEvaluatedKey as StoreKey | undefined;
     return { items, ...(next ? { cursor: encodeCursor(pick(next, HISTORY_KEYS), binding) } : {}) };
   }
@@ -253,7 +255,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []).map((item) => stripKeys(item) as unknown as StoredEvidence);
+    const items = (result.Items ?? []).map((item) => stripKeys(item) as StoredEvidence);
     const next = result.LastEvaluatedKey as StoreKey | undefined;
     return { items, ...(next ? { cursor: encodeCursor(pick(next, NOTICE_EVIDENCE_KEYS), binding) } : {}) };
   }
