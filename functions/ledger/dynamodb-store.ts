@@ -1,7 +1,8 @@
 /**
  * `AcceptanceStore` on one DynamoDB table through an injectable `DynamoDBDocumentClient`.
  * No transactions (dynalite has none): every invariant is one conditional single-item write,
- * and the writes of a use case are ordered so that a retry after a crash converges.
+ * and the writes of a use case are ordered so that a retry after a crash converges. The state
+ * item's writes (acceptance, `notified`, `choice`) live in `dynamodb-state.ts`, its one writer.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
