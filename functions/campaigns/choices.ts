@@ -15,8 +15,7 @@ import { shardOf } from '../ledger/keys.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
 import type { RecordedChoice } from '../ledger/types.ts';
 import { type Campaign, type Counters, choiceEventId } from './model.ts';
-import type { CampaignReader, ChoiceEventPublisher, CounterStore, RecipientChoiceStore } from './ports.ts';
-import type { TokenKeyProvider } from './token-key.ts';
+import type { CampaignReader, ChoiceEventPublisher, CounterStore, RecipientChoiceStore, TokenKeyProvider } from './ports.ts';
 
 export type { RecordedChoice } from '../ledger/types.ts';
 /** Compatibility for callers outside the campaigns area: the adapter now lives in `./dynamodb/recipient-store.ts`. */

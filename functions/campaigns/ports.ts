@@ -161,5 +161,10 @@ export interface ChoiceEventPublisher {
   publish(events: readonly ChoiceRecordedEvent[]): Promise<void>;
 }
 
+/** The port the sender, the choice pages and the campaigns API use to get the choice-token signing key. */
+export interface TokenKeyProvider {
+  getKey(): Promise<Uint8Array>;
+}
+
 /** Called at named points of the work; a test throws from it to simulate a crash there. */
 export type FaultHook = (point: string) => void;
