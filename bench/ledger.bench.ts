@@ -12,8 +12,8 @@ import { makeHandler } from '../functions/lambdas/accounts.ts';
 import { publishedContent } from '../functions/ledger/published-content.ts';
 import { fixedClock } from '../functions/core/clock.ts';
 import { DynamoDbAcceptanceStore } from '../functions/ledger/dynamodb-store.ts';
-import type { AcceptanceStore } from '../functions/ledger/store.ts';
 import type { AcceptanceState } from '../functions/ledger/types.ts';
+import { InMemoryAcceptanceStore } from '../test/fakes/acceptance-store.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from '../local/dynamo-engine.ts';
 import type { BenchReport } from './lib/report.ts';
 import { round } from './lib/stats.ts';
@@ -102,7 +102,7 @@ const measureRequests = async (report: BenchReport): Promise<void> => {
 /** Handler stack cost: the full accounts handler over a store that answers at once vs a bare handler returning the same bytes. */
 const measureOverhead = async (report: BenchReport): Promise<void> => {
   const state: AcceptanceState = { accountId: 'acct-1', noticeId: 'privacy', acceptedVersion: 1, acceptedAt: NOW, contentHash: variant(1, 'eea', 'en').contentHash, region: 'eea', language: 'en' };
-  const instantStore = { getState: async () => state } as unknown as AcceptanceStore;
+  const instantStore = new InMemoryAcceptanceStore([state]);
   const full = makeHandler({ store: instantStore, content: publishedContent, clock: fixedClock(NOW), logger: new Logger({ serviceName: 'accounts', logLevel: 'SILENT' }) });
   const statusEvent = event('GET', '/v1/accounts/acct-1/notices/privacy/status');
   const precomputed = (await full(statusEvent, {} as Context)) as { body: string };

@@ -3,24 +3,23 @@
  * record a customer's choice, and apply the protective default at the deadline.
  *
  * Order of writes, with no transactions (docs/design.md): evidence first (append-only, keyed by
- * campaign and instant, so a retry is a no-op), then the state item's `choice` (one conditional
- * update that returns the old value, so the counter delta is derived from what it replaced),
- * then the sharded counters, the recipient item, and the event.
+ * campaign and instant, so a retry is a no-op), then the state item's `choice` (through the
+ * ledger's port: one conditional update that returns the old value, so the counter delta is
+ * derived from what it replaced), then the sharded counters, the recipient item, and the event.
  */
-import { isConditionFailure } from '../ledger/dynamo-batch.ts';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { CHOICE_OPTION_IDS, choiceOption, DEFAULT_CHOICE, isChoiceOption } from '../core/choice-options.ts';
 import { GoneError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';
-import { accountPk, shardOf, stateSk } from '../ledger/keys.ts';
-import type { AcceptanceState, ChoiceState, EvidenceRecord } from '../ledger/types.ts';
-import { choiceEventId, type ChoiceEventPublisher } from './events.ts';
-import { recipientKey, type Campaign, type Counters } from './store.ts';
-import type { TokenKeyProvider } from './token-key.ts';
+import { shardOf } from '../ledger/keys.ts';
+import type { AcceptanceStore } from '../ledger/store.ts';
+import type { RecordedChoice } from '../ledger/types.ts';
+import { type Campaign, type Counters, choiceEventId } from './model.ts';
+import type { CampaignReader, ChoiceEventPublisher, CounterStore, RecipientChoiceStore, TokenKeyProvider } from './ports.ts';
 
-/** A state item's choice plus the version accepted when it was made (governance reads it). */
-export type RecordedChoice = ChoiceState & { readonly previousVersion?: number };
+export type { RecordedChoice } from '../ledger/types.ts';
+/** Compatibility for callers outside the campaigns area: the adapter now lives in `./dynamodb/recipient-store.ts`. */
+export { DynamoDbRecipientStore as DynamoDbChoiceStore } from './dynamodb/recipient-store.ts';
 
 /** The deadline has passed: no choice can be recorded any more; carries what the link was for. */
 export class ChoiceClosedError extends GoneError {
@@ -29,33 +28,15 @@ export class ChoiceClosedError extends GoneError {
   }
 }
 
-/** Where the choice lives: the state item (authoritative) and the recipient item (for the campaign's sweeps). */
-export interface ChoiceStore {
-  /**
-   * Set the state item's `choice` unless a later choice for the same campaign is already there,
-   * or (for a default) any choice for the campaign, or the account already accepted the version.
-   * Returns whether it was set and the choice it replaced.
-   */
-  setChoice(
-    accountId: string,
-    noticeId: string,
-    choice: RecordedChoice,
-  ): Promise<{ applied: boolean; replaced?: RecordedChoice }>;
-  /** Note the choice on the recipient item; `onlyFirst` makes it a once-only gate (defaults). True if written. */
-  markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean>;
-}
+/** Where the choice is noted besides the state item: the recipient item, for the campaign's sweeps. */
+export type ChoiceStore = RecipientChoiceStore;
 
 export interface ChoiceDeps {
   readonly content: ContentIndex;
   readonly tokenKey: TokenKeyProvider;
-  readonly campaigns: {
-    getCampaign(campaignId: string): Promise<Campaign | undefined>;
-    addCounters(campaignId: string, shard: number, deltas: Partial<Counters>): Promise<void>;
-  };
-  readonly ledger: {
-    getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
-    appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean>;
-  };
+  readonly campaigns: CampaignReader & CounterStore;
+  /** The state item (read, and its `choice` written) and the evidence. */
+  readonly ledger: Pick<AcceptanceStore, 'getState' | 'appendEvidence' | 'recordChoice'>;
   readonly choices: ChoiceStore;
   readonly events: ChoiceEventPublisher;
 }
@@ -152,7 +133,7 @@ export const recordChoice = async (
     defaulted: false,
     ...(state.acceptedVersion < campaign.version ? { previousVersion: state.acceptedVersion } : {}),
   };
-  const { applied, replaced } = await deps.choices.setChoice(claims.accountId, campaign.noticeId, choice);
+  const { applied, replaced } = await deps.ledger.recordChoice(claims.accountId, campaign.noticeId, choice);
   const replacedOption = replaced?.campaignId === campaign.campaignId ? replaced.option : undefined;
   if (applied) {
     await deps.campaigns.addCounters(campaign.campaignId, shardOf(claims.accountId), counterDeltas(option, replacedOption));
@@ -198,7 +179,7 @@ export const applyDefaultChoice = async (
   const existing = state.choice?.campaignId === campaign.campaignId ? state.choice : undefined;
   if (existing && !existing.defaulted) return 'skipped';
   if (!existing) {
-    const { applied } = await deps.choices.setChoice(accountId, campaign.noticeId, choice);
+    const { applied } = await deps.ledger.recordChoice(accountId, campaign.noticeId, choice);
     // Lost to a customer's choice (or a concurrent default) made just now: theirs stands.
     if (!applied) return 'skipped';
   }
@@ -228,65 +209,3 @@ export const applyDefaultChoice = async (
   await deps.campaigns.addCounters(campaign.campaignId, shardOf(accountId), { defaulted: 1 });
   return 'defaulted';
 };
-
-
-/** `ChoiceStore` on the ledger table (state item `ACCT#`/`STATE#`, recipient item `CMP#…#R#`). */
-export class DynamoDbChoiceStore implements ChoiceStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #tableName: string;
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
-    if (!options.tableName) throw new TypeError('DynamoDbChoiceStore needs a tableName');
-    this.#client = options.client;
-    this.#tableName = options.tableName;
-  }
-
-  async setChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<{ applied: boolean; replaced?: RecordedChoice }> {
-    // A customer's choice replaces an earlier one of the same campaign; a default replaces nothing
-    // and never lands on an account that already accepted the version.
-    const condition = choice.defaulted
-      ? 'attribute_exists(pk) AND #accepted < :version AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId)'
-      : 'attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR #choice.#at <= :at)';
-    try {
-      const result = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: accountPk(accountId), sk: stateSk(noticeId) },
-          UpdateExpression: 'SET #choice = :choice',
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#choice': 'choice', ...(choice.defaulted ? { '#accepted': 'acceptedVersion' } : { '#at': 'at' }) },
-          ExpressionAttributeValues: {
-            ':choice': { ...choice },
-            ':campaignId': choice.campaignId,
-            ...(choice.defaulted ? { ':version': choice.version } : { ':at': choice.at }),
-          },
-          ReturnValues: 'UPDATED_OLD',
-        }),
-      );
-      const replaced = result.Attributes?.['choice'] as RecordedChoice | undefined;
-      return replaced ? { applied: true, replaced } : { applied: true };
-    } catch (error) {
-      if (isConditionFailure(error)) return { applied: false };
-      throw error;
-    }
-  }
-
-  async markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'SET #choice = :option, choiceAt = :at, choiceDefaulted = :defaulted',
-          ConditionExpression: onlyFirst ? 'attribute_exists(pk) AND attribute_not_exists(#choice)' : 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#choice': 'choice' },
-          ExpressionAttributeValues: { ':option': choice.option, ':at': choice.at, ':defaulted': choice.defaulted },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-}

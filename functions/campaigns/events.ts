@@ -1,32 +1,20 @@
 /**
  * `ChoiceRecorded` events: every recorded choice (a `delete` especially) is published so
- * downstream services can act. A port with an EventBridge adapter and an in-memory one for the
- * local platform and tests. Events carry the account id, never contact data.
+ * downstream services can act. The adapters of the `ChoiceEventPublisher` port (`ports.ts`):
+ * EventBridge, and in memory for the local platform and tests. Events carry the account id,
+ * never contact data.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { ChoiceOption } from '../core/content.ts';
+import { systemTimers } from '../core/clock.ts';
+import { backoffMs, type RetryPolicy, type Timers } from '../core/retry.ts';
+import type { ChoiceRecordedEvent } from './model.ts';
+import type { ChoiceEventPublisher } from './ports.ts';
+
+export { choiceEventId, type ChoiceRecordedEvent } from './model.ts';
+export type { ChoiceEventPublisher } from './ports.ts';
 
 export const CHOICE_EVENT_SOURCE = 'disclosure.choices';
 export const CHOICE_RECORDED = 'ChoiceRecorded';
-
-export interface ChoiceRecordedEvent {
-  /** Stable per (campaign, account, instant): consumers de-duplicate redeliveries on it. */
-  readonly eventId: string;
-  readonly campaignId: string;
-  readonly noticeId: string;
-  readonly version: number;
-  readonly accountId: string;
-  readonly option: ChoiceOption;
-  /** The option this replaces, when the account changed its mind. */
-  readonly previousOption?: ChoiceOption;
-  readonly defaulted: boolean;
-  /** ISO 8601. */
-  readonly at: string;
-}
-
-export interface ChoiceEventPublisher {
-  publish(events: readonly ChoiceRecordedEvent[]): Promise<void>;
-}
 
 /** EventBridge refused some entries even after retries. */
 export class ChoiceEventPublishError extends Error {
@@ -36,23 +24,23 @@ export class ChoiceEventPublishError extends Error {
   }
 }
 
-/** The id a choice event gets: the same choice published twice is recognisably the same event. */
-export const choiceEventId = (campaignId: string, accountId: string, at: string): string => `${campaignId}/${accountId}/${at}`;
-
 /** `PutEvents` takes at most 10 entries. */
 const PUT_EVENTS_BATCH = 10;
-const MAX_ATTEMPTS = 4;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Refused entries are published again, 4 attempts in all, backing off from 200 ms. */
+const PUT_EVENTS_RETRY: RetryPolicy = { attempts: 4, baseMs: 100, maxMs: 60_000 };
 
 /** Publishes to an EventBridge bus (`EVENT_BUS_NAME`); failed entries are retried, then reported. */
 export class EventBridgeChoicePublisher implements ChoiceEventPublisher {
   readonly #client: EventBridgeClient;
   readonly #busName: string;
+  readonly #timers: Timers;
 
-  constructor(options: { client: EventBridgeClient; eventBusName: string }) {
+  /** `timers` wait between retries of refused entries (@default systemTimers). */
+  constructor(options: { client: EventBridgeClient; eventBusName: string; timers?: Timers }) {
     if (!options.eventBusName) throw new TypeError('EventBridgeChoicePublisher needs an eventBusName');
     this.#client = options.client;
     this.#busName = options.eventBusName;
+    this.#timers = options.timers ?? systemTimers;
   }
 
   async publish(events: readonly ChoiceRecordedEvent[]): Promise<void> {
@@ -70,8 +58,8 @@ export class EventBridgeChoicePublisher implements ChoiceEventPublisher {
         if (!result.FailedEntryCount) break;
         // Entries answer in request order; keep the ones that carry an error code.
         pending = pending.filter((_, index) => result.Entries?.[index]?.ErrorCode);
-        if (attempt >= MAX_ATTEMPTS) throw new ChoiceEventPublishError(`EventBridge refused ${pending.length} choice events`);
-        await sleep(Math.random() * 100 * 2 ** attempt);
+        if (attempt >= PUT_EVENTS_RETRY.attempts) throw new ChoiceEventPublishError(`EventBridge refused ${pending.length} choice events`);
+        await this.#timers.sleep(backoffMs(attempt, PUT_EVENTS_RETRY, this.#timers.random));
       }
     }
   }

@@ -4,30 +4,19 @@
  * accounts of each language carried to the next page, after each page. Memory is one page. A restarted planner resumes from the checkpoint; a page sent again
  * after a crash is harmless because the sender is idempotent per campaign and account.
  */
+import type { Clock } from '../core/clock.ts';
 import type { AudienceMember } from '../ledger/types.ts';
 import { MAX_RECIPIENTS_PER_SEND, type PlannerMessage, type SendMessage } from './messages.ts';
-import type { Queue } from './queue.ts';
-import type { CampaignStore } from './store.ts';
+import type { AudienceSource, CampaignStore, FaultHook, Queue } from './ports.ts';
 
-/** The one ledger function the planner needs (`AcceptanceStore.queryAudience`). */
-export interface AudienceSource {
-  queryAudience(input: {
-    noticeId: string;
-    region: string;
-    shard: number;
-    belowVersion: number;
-    cursor?: string;
-    limit?: number;
-  }): Promise<{ members: AudienceMember[]; cursor?: string }>;
-}
-
-/** Called at named points of the work; a test throws from it to simulate a crash there. */
-export type FaultHook = (point: string) => void;
+export type { AudienceSource, FaultHook } from './ports.ts';
 
 export interface PlannerDeps {
-  readonly store: CampaignStore;
+  readonly store: Pick<CampaignStore, 'getCampaign' | 'getPlan' | 'advancePlan'>;
   readonly audience: AudienceSource;
   readonly sendQueue: Queue<SendMessage>;
+  /** Stamps the checkpoints. */
+  readonly clock: Clock;
   /** Where a continuation goes after `maxPagesPerInvocation` pages; without it an invocation runs to the end. */
   readonly plannerQueue?: Queue<PlannerMessage>;
   /** @default 1000 (the ledger's maximum) */
@@ -111,6 +100,7 @@ export const planShard = async (deps: PlannerDeps, message: PlannerMessage): Pro
     fault('planner:before-checkpoint');
     const advanced = await deps.store.advancePlan(message.campaignId, message.region, message.shard, plan.page, {
       audience: page.members.length,
+      at: deps.clock.now().toISOString(),
       ...(page.cursor ? { cursor: page.cursor, carry } : {}),
     });
     fault('planner:after-checkpoint');

@@ -12,13 +12,12 @@ import type { Clock } from '../core/clock.ts';
 import { NotFoundError, UnprocessableError } from '../core/errors.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import type { PlannerMessage } from './messages.ts';
-import type { AudienceSource } from './planner.ts';
-import type { Queue } from './queue.ts';
-import { type EmailKind, type RenderCampaignEmail } from './sender.ts';
-import type { Campaign, CampaignStore } from './store.ts';
+import type { Campaign } from './model.ts';
+import type { AudienceSource, CampaignStore, Queue } from './ports.ts';
+import { type EmailKind, type RenderCampaignEmail } from './send-email.ts';
 
 export interface CampaignServiceDeps {
-  readonly store: CampaignStore;
+  readonly store: Pick<CampaignStore, 'getCampaign' | 'createCampaign' | 'markStarted' | 'snapshot'>;
   readonly audience: AudienceSource;
   readonly plannerQueue: Queue<PlannerMessage>;
   readonly content: ContentIndex;

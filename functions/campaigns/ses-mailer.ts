@@ -5,36 +5,9 @@
 import { type BulkEmailEntryResult, SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { CampaignConfigurationError, RetryableSendError } from './errors.ts';
 import { MAX_RECIPIENTS_PER_SEND } from './messages.ts';
+import type { BulkMailer, BulkSendRequest, EntryOutcome } from './ports.ts';
 
-export interface BulkTemplate {
-  readonly subject: string;
-  readonly html: string;
-  readonly text: string;
-}
-
-export interface BulkDestination {
-  readonly to: string;
-  /** JSON-serialisable; every string value already HTML-escaped by the caller. */
-  readonly replacementData: Record<string, string>;
-  readonly tags: Record<string, string>;
-}
-
-export interface BulkSendRequest {
-  readonly template: BulkTemplate;
-  readonly destinations: readonly BulkDestination[];
-  readonly defaultTags: Record<string, string>;
-}
-
-/** What happened to one destination: sent, retry later (SES did not take it), or refused for good. */
-export type EntryOutcome =
-  | { readonly outcome: 'sent'; readonly messageId: string }
-  | { readonly outcome: 'retry'; readonly status: string }
-  | { readonly outcome: 'rejected'; readonly status: string };
-
-/** Sends one bulk call; throws `RetryableSendError` when the whole call should be retried. */
-export interface BulkMailer {
-  sendBulk(request: BulkSendRequest): Promise<EntryOutcome[]>;
-}
+export type { BulkDestination, BulkMailer, BulkSendRequest, BulkTemplate, EntryOutcome } from './ports.ts';
 
 /** Per-entry statuses worth retrying: SES did not send, and may later. Configuration faults are retried too
  * (they end in the DLQ, visible) rather than recorded against the customer. */

@@ -9,42 +9,23 @@
  * recipient's `reminderStatus` sends it at most once; a default is gated by conditional writes
  * (see `applyDefaultChoice`). A finished sweep is noted on `CMP#<id>`/`SCHED`, so later runs skip it.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
-import type { Queue } from './queue.ts';
-import type { Campaign } from './store.ts';
+import type { Campaign } from './model.ts';
+import type { Queue, SweepRecipient, SweepStore } from './ports.ts';
 import type { ContentIndex } from '../core/content.ts';
 import { campaignIdFor, planAudience } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
+
+export type { SweepName, SweepRecipient, SweepStore } from './ports.ts';
+/** Compatibility for callers outside the campaigns area: the adapter now lives in `./dynamodb/sweep-store.ts`. */
+export { DynamoDbSweepStore } from './dynamodb/sweep-store.ts';
 
 const DAY_MS = 86_400_000;
 /** Recipients per send message: SES's `SendBulkEmail` limit (`MAX_RECIPIENTS_PER_SEND`, not imported: that module carries zod). */
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
-
-/** A recipient as the sweeps see it. */
-export interface SweepRecipient {
-  readonly accountId: string;
-  readonly region?: string;
-  readonly language?: string;
-  /** Notice send status (`sent`, `failed`, `sending` …). */
-  readonly status?: string;
-  readonly reminderStatus?: string;
-  /** Set once a choice (or the default) is recorded. */
-  readonly choice?: string;
-}
-
-export type SweepName = 'reminders' | 'defaults';
-
-/** Reads the recipients of a campaign and notes finished sweeps. */
-export interface SweepStore {
-  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
-  sweepDone(campaignId: string, sweep: SweepName): Promise<boolean>;
-  markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void>;
-}
 
 export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
   readonly content: ContentIndex;
@@ -154,61 +135,3 @@ export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepRe
   }
   return reports;
 };
-
-const SWEEP_ATTRIBUTE: Record<SweepName, string> = { reminders: 'remindersQueuedAt', defaults: 'defaultsAppliedAt' };
-const RECIPIENT_PAGE = 500;
-
-/** `SweepStore` on the ledger table. */
-export class DynamoDbSweepStore implements SweepStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #tableName: string;
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
-    if (!options.tableName) throw new TypeError('DynamoDbSweepStore needs a tableName');
-    this.#client = options.client;
-    this.#tableName = options.tableName;
-  }
-
-  async recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>) {
-    const result = await this.#client.send(
-      new QueryCommand({
-        TableName: this.#tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CMP#${campaignId}#R#${String(shard).padStart(2, '0')}` },
-        ProjectionExpression: 'sk, accountId, #region, #language, #status, reminderStatus, choice',
-        ExpressionAttributeNames: { '#region': 'region', '#language': 'language', '#status': 'status' },
-        Limit: RECIPIENT_PAGE,
-        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-      }),
-    );
-    const items = (result.Items ?? []).map((item) => ({
-      ...(item as SweepRecipient),
-      accountId: typeof item['accountId'] === 'string' ? item['accountId'] : String(item['sk']).replace(/^ACCT#/, ''),
-    }));
-    return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
-  }
-
-  async sweepDone(campaignId: string, sweep: SweepName): Promise<boolean> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { pk: `CMP#${campaignId}`, sk: 'SCHED' }, ConsistentRead: true }),
-    );
-    return typeof result.Item?.[SWEEP_ATTRIBUTE[sweep]] === 'string';
-  }
-
-  async markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: `CMP#${campaignId}`, sk: 'SCHED' },
-          UpdateExpression: 'SET #done = :at',
-          ConditionExpression: 'attribute_not_exists(#done)',
-          ExpressionAttributeNames: { '#done': SWEEP_ATTRIBUTE[sweep] },
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException) && (error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
-}

@@ -7,11 +7,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MIN_TOKEN_KEY_BYTES } from '../core/tokens.ts';
+import type { TokenKeyProvider } from './ports.ts';
 
-/** The port the sender, the choice pages and the campaigns API use to get the signing key. */
-export interface TokenKeyProvider {
-  getKey(): Promise<Uint8Array>;
-}
+export type { TokenKeyProvider } from './ports.ts';
 
 /** The key material is missing or too short to sign choice links safely. */
 export class TokenKeyUnavailableError extends Error {

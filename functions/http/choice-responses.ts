@@ -4,7 +4,9 @@
  * page a browser sees. API clients that ask for JSON get problem+json from the stack instead.
  */
 import { pageSecurityHeaders, renderErrorPage, type RenderedPage } from '../campaigns/choice-pages.ts';
-import { ChoiceClosedError, type ChoiceDeps } from '../campaigns/choices.ts';
+import { ChoiceClosedError } from '../campaigns/choices.ts';
+import type { CampaignReader } from '../campaigns/ports.ts';
+import type { AcceptanceStore } from '../ledger/store.ts';
 import { browserLanguages, wantsJson } from './choice-request.ts';
 import type { HttpEvent, HttpResult } from './middleware.ts';
 import type { Problem } from './problem.ts';
@@ -18,7 +20,10 @@ export const choicePageResponse = (statusCode: number, page: RenderedPage): Http
 export const choiceJsonResponse = (statusCode: number, body: unknown): HttpResult => jsonResponse(statusCode, body, { Vary: 'Accept', ...pageSecurityHeaders() });
 
 /** What the error pages read to show a closed choice's recorded option. */
-export type ChoiceErrorDeps = Pick<ChoiceDeps, 'campaigns' | 'ledger'>;
+export interface ChoiceErrorDeps {
+  readonly campaigns: CampaignReader;
+  readonly ledger: Pick<AcceptanceStore, 'getState'>;
+}
 
 /** Past the deadline the link is authentic but closed: say so in the recipient's language, with what was recorded. */
 const closedChoicePage = async (deps: ChoiceErrorDeps, error: ChoiceClosedError, event: HttpEvent): Promise<RenderedPage> => {

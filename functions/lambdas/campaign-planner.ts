@@ -5,8 +5,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { InjectedCrashError } from '../campaigns/errors.ts';
 import { plannerMessageSchema } from '../campaigns/messages.ts';
 import { type PlannerDeps, planShard } from '../campaigns/planner.ts';
+import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
 import { SqsQueue } from '../campaigns/queue.ts';
-import { CampaignStore } from '../campaigns/store.ts';
+import { systemClock, systemTimers } from '../core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { campaignPlannerLambda } from '../manifest.ts';
@@ -51,11 +52,12 @@ export const defaultDeps = (): PlannerHandlerDeps => {
   const client = createDocumentClient();
   const sqs = new SQSClient({});
   return {
-    store: new CampaignStore({ tableName, client }),
-    audience: new DynamoDbAcceptanceStore({ tableName, client }),
-    sendQueue: new SqsQueue({ client: sqs, queueUrl: env.SEND_QUEUE_URL }),
+    store: new DynamoDbCampaignStore({ tableName, client }),
+    audience: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
+    sendQueue: new SqsQueue({ client: sqs, queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
+    clock: systemClock,
     // A very large shard continues in a fresh invocation instead of running into the timeout.
-    plannerQueue: new SqsQueue({ client: sqs, queueUrl: env.PLANNER_QUEUE_URL }),
+    plannerQueue: new SqsQueue({ client: sqs, queueUrl: env.PLANNER_QUEUE_URL, timers: systemTimers }),
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

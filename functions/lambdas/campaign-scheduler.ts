@@ -3,7 +3,7 @@
  * the protective default at it. A thin adapter over `runSweeps`; the clock is injected.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { campaignSchedulerLambda } from '../manifest.ts';
@@ -20,15 +20,15 @@ export const makeHandler = (deps: (SchedulerDeps & { clock: Clock }) | (() => Pr
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, choices, events, queue, store, sweeps, artifact] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
-    import('../campaigns/choices.ts'),
+    import('../campaigns/dynamodb/recipient-store.ts'),
     import('../campaigns/events.ts'),
     import('../campaigns/queue.ts'),
-    import('../campaigns/store.ts'),
-    import('../campaigns/sweeps.ts'),
+    import('../campaigns/dynamodb/campaign-store.ts'),
+    import('../campaigns/dynamodb/sweep-store.ts'),
     import('../content/index-artifact.ts'),
   ]);
   const env = lambdaEnvironment(campaignSchedulerLambda);
@@ -40,12 +40,12 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   return {
     content: artifact.contentIndex,
     clock: systemClock,
-    campaigns: new store.CampaignStore({ tableName, client }),
-    ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client }),
-    choices: new choices.DynamoDbChoiceStore({ tableName, client }),
-    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME }),
+    campaigns: new store.DynamoDbCampaignStore({ tableName, client }),
+    ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
+    choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
+    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
-    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL }),
+    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
     log: (message, fields) => logger.info(message, fields ?? {}),
   };

@@ -4,13 +4,14 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { renderCampaignEmail } from '../campaigns/email.ts';
-import { PacedRateLimiter } from '../campaigns/rate-limiter.ts';
+import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
+import { PacedRateLimiter } from '../campaigns/dynamodb/rate-limiter.ts';
+import { DynamoDbRecipientStore } from '../campaigns/dynamodb/recipient-store.ts';
 import { type SenderDeps, sendBatch } from '../campaigns/sender.ts';
 import { SesBulkMailer } from '../campaigns/ses-mailer.ts';
-import { CampaignStore } from '../campaigns/store.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { contentIndex } from '../content/index-artifact.ts';
-import { systemClock } from '../core/clock.ts';
+import { systemClock, systemTimers } from '../core/clock.ts';
 import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
@@ -33,16 +34,18 @@ export const defaultDeps = (): SenderDeps => {
   const client = createDocumentClient();
   const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), env.TOKEN_SECRET_ARN);
   return {
-    store: new CampaignStore({ tableName, client }),
-    ledger: new DynamoDbAcceptanceStore({ tableName, client }),
+    campaigns: new DynamoDbCampaignStore({ tableName, client }),
+    recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
+    ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
     mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: env.SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET }),
-    rateLimiter: new PacedRateLimiter({ client, tableName, ratePerSecond: env.SEND_QUOTA_PER_SECOND, clock: systemClock }),
+    rateLimiter: new PacedRateLimiter({ client, tableName, ratePerSecond: env.SEND_QUOTA_PER_SECOND, clock: systemClock, timers: systemTimers }),
     content: contentIndex,
     renderEmail: renderCampaignEmail,
     signChoiceToken: async (claims) => signChoiceToken(claims, await tokenKey.getKey()),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
+    timers: systemTimers,
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

@@ -8,11 +8,12 @@
  * fails the batch so SQS redelivers it (and, after its receive count, parks it in the DLQ).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { SendKind } from '../campaigns/messages.ts';
-import { CampaignStore, type SesEventInput } from '../campaigns/store.ts';
+import type { SendKind } from '../campaigns/model.ts';
+import { recordSesEvents, type SesEventInput, type SesEventsDeps as RecordDeps } from '../campaigns/record-ses-events.ts';
+import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.ts';
+import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { sesEventsLambda } from '../manifest.ts';
-import type { NotificationEvidence } from '../ledger/types.ts';
 
 /** The parts of an SES event (EventBridge `detail`) we read. */
 export interface SesEventDetail {
@@ -26,12 +27,7 @@ export interface SesEventEnvelope {
   readonly detail?: SesEventDetail;
 }
 
-export interface SesEventsDeps {
-  readonly campaigns: Pick<CampaignStore, 'getCampaign' | 'recordSesEvents'>;
-  readonly ledger: {
-    appendEvidence(accountId: string, noticeId: string, evidence: NotificationEvidence): Promise<boolean>;
-    appendEventEvidence(entries: readonly { accountId: string; noticeId: string; evidence: NotificationEvidence }[]): Promise<void>;
-  };
+export interface SesEventsDeps extends Omit<RecordDeps, 'awaitLiveAttemptsMs'> {
   readonly logger: Logger;
   /**
    * How long a Send event for a recipient whose attempt is still live waits for that attempt's own
@@ -56,27 +52,6 @@ const ENCODED_TAG_PREFIX = 'b64-';
 const decodeTagValue = (value: string): string =>
   value.startsWith(ENCODED_TAG_PREFIX) ? Buffer.from(value.slice(ENCODED_TAG_PREFIX.length), 'base64url').toString('utf8') : value;
 
-/** SES `eventType` → the evidence event; types absent here (Open, Click, DeliveryDelay …) are not recorded. */
-const EVIDENCE_EVENT: Record<string, NotificationEvidence['event']> = {
-  Send: 'sent',
-  Delivery: 'delivered',
-  Bounce: 'bounced',
-  Complaint: 'complained',
-  Reject: 'failed',
-  'Rendering Failure': 'failed',
-  RenderingFailure: 'failed',
-};
-
-/** The block of event-specific detail (`delivery`, `bounce` …) that carries the event's own timestamp. */
-const DETAIL_KEY: Record<string, string> = {
-  Delivery: 'delivery',
-  Bounce: 'bounce',
-  Complaint: 'complaint',
-  Reject: 'reject',
-  'Rendering Failure': 'failure',
-  RenderingFailure: 'failure',
-};
-
 const firstTag = (detail: SesEventDetail, name: string): string | undefined => {
   const value = detail.mail?.tags?.[name]?.[0];
   return typeof value === 'string' && value.length > 0 ? decodeTagValue(value) : undefined;
@@ -89,37 +64,24 @@ const instant = (...candidates: unknown[]): string | undefined => {
   return undefined;
 };
 
-interface Parsed {
-  readonly input: SesEventInput;
-  readonly evidence: NotificationEvidence;
-  readonly noticeId: string;
-}
-
 /** Read one envelope: the event, or why it is skipped. */
-const parse = async (deps: SesEventsDeps, event: SesEventEnvelope | undefined): Promise<Parsed | string> => {
+const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   const detail = event?.detail;
   const eventType = detail?.eventType ?? '';
-  const evidenceEvent = EVIDENCE_EVENT[eventType];
   const campaignId = detail && firstTag(detail, SES_TAGS.campaign);
   const accountId = detail && firstTag(detail, SES_TAGS.account);
   const kindTag = detail && firstTag(detail, SES_TAGS.kind);
   const kind: SendKind | undefined = kindTag === 'notice' || kindTag === 'reminder' ? kindTag : undefined;
   const messageId = detail?.mail?.messageId;
-  if (!detail || !evidenceEvent || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
-  const specific = detail[DETAIL_KEY[eventType] ?? ''] as { timestamp?: unknown } | undefined;
+  if (!detail || !notificationEventOf(eventType) || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
+  const specific = detail[detailKeyOf(eventType) ?? ''] as { timestamp?: unknown } | undefined;
   const at = instant(specific?.timestamp, detail.mail?.timestamp, event?.time) ?? new Date(0).toISOString();
-  const campaign = await deps.campaigns.getCampaign(campaignId);
-  if (!campaign) return 'unknown campaign';
-  return {
-    input: { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}) },
-    noticeId: campaign.noticeId,
-    evidence: { kind: 'notification', event: evidenceEvent, campaignId, messageId, version: campaign.version, channel: 'email', at },
-  };
+  return { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}) };
 };
 
 /** Build the SES-events handler over its dependencies. */
 export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch): Promise<{ recorded: number; skipped: number }> => {
-  const parsed: Parsed[] = [];
+  const parsed: SesEventInput[] = [];
   let skipped = 0;
   for (const record of batch?.Records ?? []) {
     let envelope: SesEventEnvelope | undefined;
@@ -128,7 +90,7 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
     } catch {
       envelope = undefined;
     }
-    const outcome = await parse(deps, envelope);
+    const outcome = parse(envelope);
     if (typeof outcome === 'string') {
       skipped++;
       deps.logger.debug('SES event skipped', { reason: outcome, eventType: envelope?.detail?.eventType });
@@ -137,29 +99,28 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
     }
   }
   if (parsed.length === 0) return { recorded: 0, skipped };
-  const changed = await deps.campaigns.recordSesEvents(
-    parsed.map((p) => p.input),
-    { awaitLiveAttemptsMs: deps.awaitLiveAttemptsMs ?? 3000 },
-  );
-  // A send's evidence is the sender's to write; here only for the sends this batch reconciled.
-  for (const [index, p] of parsed.entries()) {
-    if (p.evidence.event === 'sent' && changed[index]) await deps.ledger.appendEvidence(p.input.accountId, p.noticeId, p.evidence);
-  }
-  await deps.ledger.appendEventEvidence(
-    parsed.filter((p) => p.evidence.event !== 'sent').map((p) => ({ accountId: p.input.accountId, noticeId: p.noticeId, evidence: p.evidence })),
-  );
-  deps.logger.info('SES events recorded', { recorded: parsed.length, changed: changed.filter(Boolean).length, skipped });
-  return { recorded: parsed.length, skipped };
+  const { changed, ignored } = await recordSesEvents({ ...deps, awaitLiveAttemptsMs: deps.awaitLiveAttemptsMs ?? 3000 }, parsed);
+  const unknown = ignored.filter(Boolean).length;
+  if (unknown > 0) deps.logger.debug('SES events skipped', { reason: 'unknown campaign', count: unknown });
+  deps.logger.info('SES events recorded', { recorded: parsed.length - unknown, changed: changed.filter(Boolean).length, skipped: skipped + unknown });
+  return { recorded: parsed.length - unknown, skipped: skipped + unknown };
 };
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
 export const defaultDeps = async (): Promise<SesEventsDeps> => {
   const { TABLE_NAME: tableName } = lambdaEnvironment(sesEventsLambda);
-  const { createDocumentClient, DynamoDbAcceptanceStore } = await import('../ledger/dynamodb-store.ts');
+  const [{ createDocumentClient, DynamoDbAcceptanceStore }, { DynamoDbCampaignStore }, { DynamoDbRecipientStore }] = await Promise.all([
+    import('../ledger/dynamodb-store.ts'),
+    import('../campaigns/dynamodb/campaign-store.ts'),
+    import('../campaigns/dynamodb/recipient-store.ts'),
+  ]);
   const client = createDocumentClient();
   return {
-    campaigns: new CampaignStore({ tableName, client }),
-    ledger: new DynamoDbAcceptanceStore({ tableName, client }),
+    campaigns: new DynamoDbCampaignStore({ tableName, client }),
+    recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
+    ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
+    clock: systemClock,
+    timers: systemTimers,
     logger: new Logger({ serviceName: 'ses-events' }),
   };
 };

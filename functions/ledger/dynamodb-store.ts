@@ -1,18 +1,22 @@
 /**
  * `AcceptanceStore` on one DynamoDB table through an injectable `DynamoDBDocumentClient`.
  * No transactions (dynalite has none): every invariant is one conditional single-item write,
- * and the writes of a use case are ordered so that a retry after a crash converges.
+ * and the writes of a use case are ordered so that a retry after a crash converges. The state
+ * item's writes (acceptance, `notified`, `choice`) live in `dynamodb-state.ts`, its one writer.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  type NativeAttributeValue,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchPutAll, isConditionFailure } from './dynamo-batch.ts';
+import { systemTimers } from '../core/clock.ts';
+import type { Timers } from '../core/retry.ts';
+import { advanceState, recordChoice, recordNotified } from './dynamodb-state.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
 import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
 import {
@@ -20,7 +24,6 @@ import {
   EVIDENCE_SK_PREFIX,
   accountPk,
   audiencePk,
-  audienceSk,
   audienceSkBelow,
   evidenceByNoticePk,
   evidenceByNoticeSk,
@@ -36,8 +39,11 @@ import type {
   AppendOutcome,
   AudienceMember,
   AudienceQuery,
+  ChoiceWrite,
   EvidenceRecord,
+  NotifiedState,
   Page,
+  RecordedChoice,
   StoredEvidence,
 } from './types.ts';
 
@@ -46,6 +52,8 @@ export interface DynamoDbAcceptanceStoreOptions {
   /** A document client; built from `clientConfig` when absent. */
   readonly client?: DynamoDBDocumentClient;
   readonly clientConfig?: DynamoDBClientConfig;
+  /** Waits between retries of unprocessed batch items. @default systemTimers */
+  readonly timers?: Timers;
 }
 
 const DEFAULT_AUDIENCE_PAGE = 500;
@@ -63,7 +71,8 @@ const defined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 
-const stripKeys = (item: Record<string, unknown>): Record<string, unknown> => {
+/** The item without its key attributes, as the document client read it (its values are `NativeAttributeValue`). */
+const stripKeys = (item: Record<string, NativeAttributeValue>): Record<string, NativeAttributeValue> => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1p, gsi1sk: _g1s, gsi2pk: _g2p, gsi2sk: _g2s, ...rest } = item;
   return rest;
 };
@@ -85,11 +94,13 @@ const evidenceItem = (accountId: string, noticeId: string, evidence: EvidenceRec
 export class DynamoDbAcceptanceStore implements AcceptanceStore {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
+  readonly #timers: Timers;
 
   constructor(options: DynamoDbAcceptanceStoreOptions) {
     if (!options.tableName) throw new TypeError('DynamoDbAcceptanceStore needs a tableName');
     this.tableName = options.tableName;
     this.client = options.client ?? createDocumentClient(options.clientConfig);
+    this.#timers = options.timers ?? systemTimers;
   }
 
   async appendAcceptance(record: AcceptanceRecord): Promise<AppendOutcome> {
@@ -108,47 +119,15 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
   }
 
   async advanceState(record: AcceptanceRecord): Promise<boolean> {
-    const shard = shardOf(record.accountId);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: accountPk(record.accountId), sk: stateSk(record.noticeId) },
-          UpdateExpression:
-            'SET #accountId = :accountId, #noticeId = :noticeId, #acceptedVersion = :version, #acceptedAt = :at, ' +
-            '#contentHash = :hash, #region = :region, #language = :language, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
-          // Newer version wins; for the same version the later instant wins, so concurrent writers converge.
-          ConditionExpression:
-            'attribute_not_exists(#acceptedVersion) OR #acceptedVersion < :version OR (#acceptedVersion = :version AND #acceptedAt < :at)',
-          ExpressionAttributeNames: {
-            '#accountId': 'accountId',
-            '#noticeId': 'noticeId',
-            '#acceptedVersion': 'acceptedVersion',
-            '#acceptedAt': 'acceptedAt',
-            '#contentHash': 'contentHash',
-            '#region': 'region',
-            '#language': 'language',
-            '#gsi1pk': 'gsi1pk',
-            '#gsi1sk': 'gsi1sk',
-          },
-          ExpressionAttributeValues: {
-            ':accountId': record.accountId,
-            ':noticeId': record.noticeId,
-            ':version': record.version,
-            ':at': record.at,
-            ':hash': record.contentHash,
-            ':region': record.region,
-            ':language': record.language,
-            ':gsi1pk': audiencePk(record.noticeId, record.region, shard),
-            ':gsi1sk': audienceSk(record.version, record.accountId),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return advanceState(this, record);
+  }
+
+  async recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> {
+    return recordNotified(this, accountId, noticeId, notified);
+  }
+
+  async recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> {
+    return recordChoice(this, accountId, noticeId, choice);
   }
 
   async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
@@ -157,7 +136,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     );
     if (!result.Item) return undefined;
     if (typeof result.Item['acceptedVersion'] !== 'number') return undefined;
-    return stripKeys(result.Item) as unknown as AcceptanceState;
+    return stripKeys(result.Item) as AcceptanceState;
   }
 
   async listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>> {
@@ -175,7 +154,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []).map((item) => stripKeys(item) as unknown as StoredEvidence);
+    const items = (result.Items ?? []).map((item) => stripKeys(item) as StoredEvidence);
     const next = result.LastEvaluatedKey as StoreKey | undefined;
     return { items, ...(next ? { cursor: encodeCursor(pick(next, HISTORY_KEYS), binding) } : {}) };
   }
@@ -209,7 +188,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       const item = evidenceItem(accountId, noticeId, evidence);
       items.set(`${item['pk']}|${item['sk']}`, item); // one BatchWrite may not name a key twice
     }
-    await batchPutAll(this.client, this.tableName, [...items.values()], 'evidence');
+    await batchPutAll(this.client, this.tableName, [...items.values()], 'evidence', this.#timers);
   }
 
   async putContact(accountId: string, email: string, at: string): Promise<void> {
@@ -227,7 +206,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       this.client,
       this.tableName,
       accountIds.map((accountId) => ({ pk: accountPk(accountId), sk: CONTACT_SK })),
-      { projection: { expression: '#accountId, #email', names: { '#accountId': 'accountId', '#email': 'email' } }, what: 'contacts' },
+      { projection: { expression: '#accountId, #email', names: { '#accountId': 'accountId', '#email': 'email' } }, what: 'contacts', timers: this.#timers },
     );
     const contacts = new Map<string, string>();
     for (const item of items) {
@@ -277,7 +256,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []).map((item) => stripKeys(item) as unknown as StoredEvidence);
+    const items = (result.Items ?? []).map((item) => stripKeys(item) as StoredEvidence);
     const next = result.LastEvaluatedKey as StoreKey | undefined;
     return { items, ...(next ? { cursor: encodeCursor(pick(next, NOTICE_EVIDENCE_KEYS), binding) } : {}) };
   }

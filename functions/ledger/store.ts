@@ -1,12 +1,18 @@
-/** The port the ledger's use cases and the campaigns talk to; `DynamoDbAcceptanceStore` implements it. */
+/**
+ * The port the ledger's use cases and the campaigns talk to; `DynamoDbAcceptanceStore` implements it.
+ * It is the only writer of an account's `STATE#` item: acceptance, `notified` and `choice`.
+ */
 import type {
   AcceptanceRecord,
   AcceptanceState,
   AppendOutcome,
   AudienceMember,
   AudienceQuery,
+  ChoiceWrite,
   EvidenceRecord,
+  NotifiedState,
   Page,
+  RecordedChoice,
   StoredEvidence,
 } from './types.ts';
 
@@ -15,6 +21,16 @@ export interface AcceptanceStore {
   appendAcceptance(record: AcceptanceRecord): Promise<AppendOutcome>;
   /** Move the current state forward to this acceptance unless a newer one is already there. Returns whether it moved. */
   advanceState(record: AcceptanceRecord): Promise<boolean>;
+  /**
+   * Set the state's `notified` (a campaign's email was sent) unless a newer version's campaign
+   * already did, or the account has no state. True when it was set.
+   */
+  recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean>;
+  /**
+   * Set the state's `choice` unless a later choice for the same campaign is already there, or
+   * (for a default) any choice for the campaign, or the account already accepted the version.
+   */
+  recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite>;
   /** The current state of an account for a notice, or undefined if it never accepted one. */
   getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
   /** The account's evidence, oldest kind first, paginated by an opaque cursor bound to the account. */

@@ -83,6 +83,15 @@ export interface ChoiceState {
   readonly defaulted: boolean;
 }
 
+/** A state item's choice plus the version accepted when it was made (governance reads it). */
+export type RecordedChoice = ChoiceState & { readonly previousVersion?: number };
+
+/** Outcome of setting a choice: whether it was set, and the choice it replaced. */
+export interface ChoiceWrite {
+  readonly applied: boolean;
+  readonly replaced?: RecordedChoice;
+}
+
 /** The current state of an account for one notice (`ACCT#<id>` / `STATE#<noticeId>`). */
 export interface AcceptanceState {
   readonly accountId: string;

@@ -12,15 +12,16 @@ import { makeHandler as makePlannerHandler } from '../../functions/lambdas/campa
 import { makeHandler as makeSenderHandler } from '../../functions/lambdas/campaign-sender.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
 import type { PlannerMessage, SendMessage } from '../../functions/campaigns/messages.ts';
-import type { FaultHook } from '../../functions/campaigns/planner.ts';
-import { PacedRateLimiter, type RateLimiter, unlimited } from '../../functions/campaigns/rate-limiter.ts';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
+import { PacedRateLimiter } from '../../functions/campaigns/dynamodb/rate-limiter.ts';
+import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { type FaultHook, type RateLimiter, unlimited } from '../../functions/campaigns/ports.ts';
 import type { RenderCampaignEmail, SenderDeps } from '../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../functions/campaigns/ses-mailer.ts';
-import { CampaignStore } from '../../functions/campaigns/store.ts';
 import { localTokenKey, type TokenKeyProvider } from '../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import type { ContentIndex } from '../../functions/core/content.ts';
-import type { Clock } from '../../functions/core/clock.ts';
+import { type Clock, systemClock, systemTimers } from '../../functions/core/clock.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
 import { makeHandler as makeSesEventsHandler } from '../../functions/lambdas/ses-events.ts';
@@ -90,7 +91,7 @@ export interface CampaignWorkerOptions {
   readonly pageSize?: number;
   readonly fault?: FaultHook;
   /** Overrides of the sender's timing and retry policy (tests shorten them). */
-  readonly sender?: Partial<Pick<SenderDeps, 'leaseMs' | 'inDoubtGraceMs' | 'retry' | 'sleep' | 'concurrency' | 'sesConcurrency'>>;
+  readonly sender?: Partial<Pick<SenderDeps, 'leaseMs' | 'inDoubtGraceMs' | 'retry' | 'timers' | 'concurrency' | 'sesConcurrency'>>;
   readonly content?: ContentIndex;
   readonly renderEmail?: RenderCampaignEmail;
   /** Told about failed invocations (injected crashes included). */
@@ -100,7 +101,8 @@ export interface CampaignWorkerOptions {
 }
 
 export interface CampaignWorkers {
-  readonly store: CampaignStore;
+  readonly store: DynamoDbCampaignStore;
+  readonly recipients: DynamoDbRecipientStore;
   readonly consumers: { planner: Consumer; sender: Consumer; sesEvents: Consumer };
   /** Put an SES event on the events queue (the SES endpoint's `onEvent`). */
   publishSesEvent(event: unknown): void;
@@ -112,8 +114,9 @@ export interface CampaignWorkers {
 /** Start planner, sender and SES-events consumers over the given queues. */
 export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWorkers => {
   const { client, tableName, queues } = options;
-  const store = new CampaignStore({ tableName, client });
-  const ledger = new DynamoDbAcceptanceStore({ tableName, client });
+  const store = new DynamoDbCampaignStore({ tableName, client });
+  const recipients = new DynamoDbRecipientStore({ tableName, client, timers: systemTimers });
+  const ledger = new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers });
   const ses = new SESv2Client({
     endpoint: options.sesEndpoint,
     region: 'us-east-1',
@@ -121,7 +124,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     maxAttempts: 1,
   });
   const rateLimiter: RateLimiter = options.sendQuotaPerSecond
-    ? new PacedRateLimiter({ client, tableName, ratePerSecond: options.sendQuotaPerSecond, clock: { now: () => new Date() } })
+    ? new PacedRateLimiter({ client, tableName, ratePerSecond: options.sendQuotaPerSecond, clock: systemClock, timers: systemTimers })
     : unlimited;
   const quiet = new Logger({ serviceName: 'campaign-workers', logLevel: 'SILENT' });
   const fault = options.fault;
@@ -131,11 +134,13 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     audience: ledger,
     sendQueue: queues.send,
     plannerQueue: queues.planner,
+    clock: options.clock,
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     ...(fault ? { fault } : {}),
   });
   const sender = makeSenderHandler({
-    store,
+    campaigns: store,
+    recipients,
     ledger,
     mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? 'noreply@disclosure.local', configurationSet: 'disclosure-local' }),
     rateLimiter,
@@ -144,10 +149,12 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     signChoiceToken: async (claims) => signChoiceToken(claims, await options.tokenKey.getKey()),
     publicBaseUrl: options.publicBaseUrl,
     clock: options.clock,
+    timers: systemTimers,
     ...(fault ? { fault } : {}),
     ...options.sender,
   });
-  const sesEvents = makeSesEventsHandler({ campaigns: store, ledger, logger: quiet });
+  // The wait for live attempts runs on real time, as deployed, whatever clock the senders are given.
+  const sesEvents = makeSesEventsHandler({ campaigns: store, recipients, ledger, clock: systemClock, timers: systemTimers, logger: quiet });
   const onError = (worker: string) => (error: unknown) => options.onInvocationError?.(worker, error);
   const consumers = {
     planner: startConsumer(queues.planner, planner, { batchSize: 1, concurrency: options.plannerConcurrency ?? 2, onInvocationError: onError('planner') }),
@@ -163,6 +170,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   };
   return {
     store,
+    recipients,
     consumers,
     publishSesEvent: (event) => queues.sesEvents.sendRaw(JSON.stringify(event)),
     drain: () => drainAll([consumers.planner, consumers.sender, consumers.sesEvents]),

@@ -6,31 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
-import type { Campaign, CampaignStore } from '../../functions/campaigns/store.ts';
-import { COUNTER_NAMES } from '../../functions/campaigns/store.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import type { HttpEvent } from '../../functions/http/middleware.ts';
+import { InMemoryCampaignStore } from '../fakes/campaign-store.ts';
 import { httpEvent, lambdaContext, type TestAuthorizer } from '../fakes/http-event.ts';
 
-const campaigns = new Map<string, Campaign>();
-const store = {
-  getCampaign: async (id: string) => campaigns.get(id),
-  createCampaign: async (campaign: Campaign) => {
-    const existing = campaigns.get(campaign.campaignId);
-    if (existing) return { created: false, campaign: existing };
-    campaigns.set(campaign.campaignId, campaign);
-    return { created: true, campaign };
-  },
-  markStarted: async (id: string) => {
-    campaigns.set(id, { ...campaigns.get(id)!, status: 'started' });
-  },
-  snapshot: async (id: string) => {
-    const campaign = campaigns.get(id);
-    if (!campaign) return undefined;
-    return { campaign, counters: Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])), plansDone: 0, plansTotal: 32 };
-  },
-} as unknown as CampaignStore;
+const store = new InMemoryCampaignStore();
 
 const handler = makeHandler({
   store,

@@ -118,12 +118,12 @@ const fakePorts = () => {
         writes.push({ port: 'evidence', accountId, detail: evidence });
         return true;
       },
-    },
-    choices: {
-      setChoice: async (accountId, _noticeId, choice: RecordedChoice) => {
+      recordChoice: async (accountId, _noticeId, choice: RecordedChoice) => {
         writes.push({ port: 'state', accountId, detail: choice });
         return { applied: true };
       },
+    },
+    choices: {
       markRecipient: async (_campaignId, accountId, choice) => {
         writes.push({ port: 'recipient', accountId, detail: choice });
         return true;

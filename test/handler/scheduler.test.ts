@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaign-scheduler.ts';
-import { candidateCampaignIds, DynamoDbSweepStore } from '../../functions/campaigns/sweeps.ts';
-import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
+import { candidateCampaignIds } from '../../functions/campaigns/sweeps.ts';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
+import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { SendMessage } from '../../functions/campaigns/messages.ts';
-import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
+import type { Campaign } from '../../functions/campaigns/model.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
@@ -26,8 +28,8 @@ const campaign: Campaign = {
 
 describe('Lambda: campaign-scheduler', () => {
   let table: TestTable;
-  let campaigns: CampaignStore;
-  let choices: DynamoDbChoiceStore;
+  let campaigns: DynamoDbCampaignStore;
+  let choices: DynamoDbRecipientStore;
   const clock = fixedClock('2026-12-01T00:00:00.000Z');
   const events = new InMemoryChoicePublisher();
   const enqueued: SendMessage[] = [];
@@ -45,17 +47,17 @@ describe('Lambda: campaign-scheduler', () => {
       at: '2026-04-01T00:00:00.000Z',
       source: { channel: 'api' },
     });
-    await campaigns.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
-    await campaigns.markSent('privacy-v2', accountId, 'notice', 'a', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    await campaigns.setNotified(accountId, campaign, CHOICE_OPTION_IDS, '2026-11-02T00:00:00.000Z');
+    await choices.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+    await choices.markSent('privacy-v2', accountId, 'notice', 'a', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
+    await table.store.recordNotified(accountId, 'privacy', { campaignId: 'privacy-v2', version: 2, deadline: DEADLINE, options: CHOICE_OPTION_IDS, at: '2026-11-02T00:00:00.000Z' });
   };
   const choiceEvidence = async (accountId: string) =>
     (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#CHO#'));
 
   beforeAll(async () => {
     table = await startTestTable();
-    campaigns = new CampaignStore({ tableName: table.tableName, client: table.documentClient });
-    choices = new DynamoDbChoiceStore({ tableName: table.tableName, client: table.documentClient });
+    campaigns = new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient });
+    choices = new DynamoDbRecipientStore({ tableName: table.tableName, client: table.documentClient });
     await campaigns.createCampaign(campaign);
     for (let i = 0; i < 51; i++) await seed(`acct-de-${i}`, 'eea', 'en');
     await seed('acct-jp', 'jp', 'ja');
@@ -74,7 +76,7 @@ describe('Lambda: campaign-scheduler', () => {
       source: { channel: 'api' },
     });
     const chosen = { campaignId: 'privacy-v2', version: 2, option: 'delete' as const, at: '2026-12-02T00:00:00.000Z', defaulted: false };
-    await choices.setChoice('acct-chose', 'privacy', chosen);
+    await table.store.recordChoice('acct-chose', 'privacy', chosen);
     await choices.markRecipient('privacy-v2', 'acct-chose', chosen, false);
     run = makeHandler({
       content: compiledContent,
@@ -124,7 +126,7 @@ describe('Lambda: campaign-scheduler', () => {
 
   it('at the deadline records keep-previous as defaulted for everyone without a choice, exactly once, converging after a crash', async () => {
     // Prepare: a crash after the state update but before the rest (state set, recipient unmarked)
-    await choices.setChoice('acct-crashed', 'privacy', {
+    await table.store.recordChoice('acct-crashed', 'privacy', {
       campaignId: 'privacy-v2',
       version: 2,
       option: 'keep-previous',

@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTagValue } from '../../functions/campaigns/messages.ts';
-import { CampaignStore, type Campaign } from '../../functions/campaigns/store.ts';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
+import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import type { Campaign } from '../../functions/campaigns/model.ts';
+import { systemClock, systemTimers } from '../../functions/core/clock.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { makeHandler } from '../../functions/lambdas/ses-events.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
@@ -38,21 +41,23 @@ const batch = (...events: unknown[]) => ({ Records: events.map((e, i) => ({ mess
 
 describe('Lambda: ses-events', () => {
   let table: TestTable;
-  let campaigns: CampaignStore;
+  let campaigns: DynamoDbCampaignStore;
+  let recipients: DynamoDbRecipientStore;
   let handler: ReturnType<typeof makeHandler>;
 
-  const recipient = (accountId: string) => campaigns.getRecipient('privacy-v2', accountId);
+  const recipient = (accountId: string) => recipients.getRecipient('privacy-v2', accountId);
   const ntf = async (accountId: string) =>
     (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#NTF#')).map((item) => item['event']);
 
   beforeAll(async () => {
     table = await startTestTable();
-    campaigns = new CampaignStore({ tableName: table.tableName, client: table.documentClient });
+    campaigns = new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient });
+    recipients = new DynamoDbRecipientStore({ tableName: table.tableName, client: table.documentClient });
     await campaigns.createCampaign(campaign);
     for (const accountId of ['acct-1', 'acct/2 é', 'acct-3']) {
-      await campaigns.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+      await recipients.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
     }
-    handler = makeHandler({ campaigns, ledger: table.store, logger: new Logger({ serviceName: 'ses-events', logLevel: 'SILENT' }) });
+    handler = makeHandler({ campaigns, recipients, ledger: table.store, clock: systemClock, timers: systemTimers, logger: new Logger({ serviceName: 'ses-events', logLevel: 'SILENT' }) });
   });
   afterAll(async () => table?.stop());
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
 import type { PlannerMessage } from '../../functions/campaigns/messages.ts';
-import { CampaignStore } from '../../functions/campaigns/store.ts';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import type { HttpEvent } from '../../functions/http/middleware.ts';
@@ -51,7 +51,7 @@ describe('Campaigns API on a real engine', () => {
       await table.store.advanceState({ kind: 'acceptance', accountId, noticeId: 'privacy', version, region, language, contentHash: '0'.repeat(64), at: '2026-06-01T00:00:00.000Z', source: { channel: 'test' } });
     }
     handler = makeHandler({
-      store: new CampaignStore({ tableName: table.tableName, client: table.documentClient }),
+      store: new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient }),
       audience: table.store,
       plannerQueue: { send: async (messages) => void enqueued.push(...messages) },
       content: compiledContent,

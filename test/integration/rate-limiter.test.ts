@@ -4,7 +4,7 @@
  * The assertions read the reservations the engine handed out, not the wall clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PacedRateLimiter } from '../../functions/campaigns/rate-limiter.ts';
+import { PacedRateLimiter } from '../../functions/campaigns/dynamodb/rate-limiter.ts';
 import { systemClock } from '../../functions/core/clock.ts';
 import { startTestTable, type TestTable } from './engines.ts';
 

@@ -11,9 +11,9 @@ import {
   type RecordedChoice,
 } from '../../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../../functions/campaigns/events.ts';
-import type { Campaign, Counters } from '../../../functions/campaigns/store.ts';
+import type { Campaign, Counters } from '../../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../../functions/campaigns/token-key.ts';
-import type { CompiledContent } from '../../../functions/core/content.ts';
+import { contentIndex } from '../../../functions/content/index-artifact.ts';
 import { InvalidInputError, InvalidTokenError, NotFoundError } from '../../../functions/core/errors.ts';
 import { signChoiceToken } from '../../../functions/core/tokens.ts';
 import type { AcceptanceState, EvidenceRecord } from '../../../functions/ledger/types.ts';
@@ -45,7 +45,7 @@ const fakes = () => {
   const state = (accountId: string, region: string, acceptedVersion = 1) =>
     states.set(accountId, { accountId, noticeId: 'privacy', acceptedVersion, acceptedAt: 'x', contentHash: 'h', region, language: region === 'jp' ? 'ja' : 'en' });
   const deps: ChoiceDeps = {
-    content: { notices: [] } as unknown as CompiledContent,
+    content: contentIndex,
     tokenKey: staticTokenKey(key),
     campaigns: { getCampaign: async (id) => (id === campaign.campaignId ? campaign : undefined), addCounters: async (_id, _shard, d) => void counters.push(d) },
     ledger: {
@@ -55,9 +55,7 @@ const fakes = () => {
         if (!duplicate) evidence.push({ accountId, record });
         return !duplicate;
       },
-    },
-    choices: {
-      setChoice: async (accountId, _n, choice) => {
+      recordChoice: async (accountId, _n, choice) => {
         const current = states.get(accountId);
         if (!current) return { applied: false };
         const old = current.choice;
@@ -66,6 +64,8 @@ const fakes = () => {
         states.set(accountId, { ...current, choice });
         return old ? { applied: true, replaced: old } : { applied: true };
       },
+    },
+    choices: {
       markRecipient: async (_c, accountId, choice, onlyFirst) => {
         if (onlyFirst && marks.has(accountId)) return false;
         marks.set(accountId, choice);

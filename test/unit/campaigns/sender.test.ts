@@ -1,13 +1,15 @@
 import { SESv2Client, SendBulkEmailCommand, TooManyRequestsException, InternalServiceErrorException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { unlimited } from '../../../functions/campaigns/rate-limiter.ts';
-import { backoffMs, sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
+import type { Campaign, ClaimInput, ClaimOutcome, SendKind } from '../../../functions/campaigns/model.ts';
+import { unlimited } from '../../../functions/campaigns/ports.ts';
+import { sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
-import type { Campaign, CampaignStore, ClaimInput, ClaimOutcome } from '../../../functions/campaigns/store.ts';
-import type { CompiledContent } from '../../../functions/core/content.ts';
-import { fixedClock } from '../../../functions/core/clock.ts';
+import { contentIndex } from '../../../functions/content/index-artifact.ts';
+import { fixedClock, instantTimers } from '../../../functions/core/clock.ts';
+import { backoffMs } from '../../../functions/core/retry.ts';
 import type { EvidenceRecord } from '../../../functions/ledger/types.ts';
+import { InMemoryCampaignStore } from '../../fakes/campaign-store.ts';
 
 const campaign: Campaign = {
   campaignId: 'privacy-v2',
@@ -19,14 +21,10 @@ const campaign: Campaign = {
   status: 'started',
 };
 
-/** The store port in memory: the sender's view of recipient items. */
-const fakeStore = () => {
+/** The recipient port in memory: the sender's view of recipient items. */
+const fakeRecipients = () => {
   const recipients = new Map<string, { status: string; attempt?: string; messageId?: string; reason?: string }>();
-  const counters: Record<string, number> = {};
-  const store = {
-    recipients,
-    counters,
-    getCampaign: async (id: string) => (id === campaign.campaignId ? campaign : undefined),
+  const port = {
     claimRecipient: async (input: ClaimInput): Promise<ClaimOutcome> => {
       const current = recipients.get(input.accountId);
       if (current?.status === 'sent' || current?.status === 'failed') return { kind: 'done', status: current.status };
@@ -36,13 +34,13 @@ const fakeStore = () => {
     },
     markSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[], _expiresAt: number) => {}),
     clearSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[]) => {}),
-    markSent: async (_c: string, accountId: string, _k: string, attempt: string, messageId: string) => {
+    markSent: async (_c: string, accountId: string, _k: SendKind, attempt: string, messageId: string) => {
       const r = recipients.get(accountId);
       if (r?.status !== 'sending' || r.attempt !== attempt) return false;
       recipients.set(accountId, { status: 'sent', messageId });
       return true;
     },
-    markFailed: async (_c: string, accountId: string, _k: string, attempt: string, reason: string) => {
+    markFailed: async (_c: string, accountId: string, _k: SendKind, attempt: string, reason: string) => {
       const r = recipients.get(accountId);
       if (r?.status !== 'sending' || r.attempt !== attempt) return false;
       recipients.set(accountId, { status: 'failed', reason });
@@ -51,43 +49,41 @@ const fakeStore = () => {
     releaseRecipient: async (_c: string, accountId: string) => {
       recipients.set(accountId, { status: 'released' });
     },
-    setNotified: vi.fn(async () => {}),
-    addCounters: async (_c: string, _s: number, deltas: Record<string, number>) => {
-      for (const [name, value] of Object.entries(deltas)) counters[name] = (counters[name] ?? 0) + value;
-    },
-  };
-  return store;
+  } satisfies SenderDeps['recipients'];
+  return { ...port, recipients };
 };
 
 const ses = mockClient(SESv2Client);
 
 const setup = (overrides: Partial<SenderDeps> = {}) => {
-  const store = fakeStore();
+  const store = fakeRecipients();
+  const campaigns = new InMemoryCampaignStore([campaign]);
   const evidence: { accountId: string; evidence: EvidenceRecord }[] = [];
-  const sleeps: number[] = [];
-  const deps: SenderDeps = {
-    store: store as unknown as CampaignStore,
-    ledger: {
-      getContacts: async (ids) => new Map(ids.filter((id) => !id.startsWith('nocontact')).map((id) => [id, `${id}@example.test`])),
-      appendEvidence: async (accountId, _noticeId, record) => {
-        evidence.push({ accountId, evidence: record });
-      },
+  const timers = instantTimers(() => 0.5);
+  const ledger = {
+    getContacts: async (ids: readonly string[]) => new Map(ids.filter((id) => !id.startsWith('nocontact')).map((id) => [id, `${id}@example.test`])),
+    appendEvidence: async (accountId: string, _noticeId: string, record: EvidenceRecord) => {
+      evidence.push({ accountId, evidence: record });
+      return true;
     },
+    recordNotified: vi.fn(async () => true),
+  } satisfies SenderDeps['ledger'];
+  const deps: SenderDeps = {
+    campaigns,
+    recipients: store,
+    ledger,
     mailer: new SesBulkMailer({ client: new SESv2Client({ region: 'eu-west-1' }), fromAddress: 'noreply@example.test', configurationSet: 'cs' }),
     rateLimiter: unlimited,
-    content: { notices: [{ noticeId: 'privacy', defaultLanguage: 'en' }] } as unknown as CompiledContent,
+    content: contentIndex,
     renderEmail: (input) => ({ subject: `${input.kind} ${input.language}`, html: '<a href="{{acceptUrl}}">accept</a>', text: '{{choiceUrl}}' }),
     signChoiceToken: async (claims) => `tok.${claims.accountId}`,
     publicBaseUrl: 'https://disclosure.example',
     clock: fixedClock('2026-11-29T12:00:00.000Z'),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
+    timers,
     retry: { attempts: 4, baseMs: 100, maxMs: 1000 },
     ...overrides,
   };
-  return { deps, store, evidence, sleeps };
+  return { deps, store, campaigns, ledger, evidence, sleeps: timers.slept };
 };
 
 const record = (id: string, accountIds: string[], language = 'en') => ({
@@ -101,7 +97,7 @@ describe('Function: sendBatch', () => {
   beforeEach(() => ses.reset());
 
   it('sends ≤ 50 destinations per call, merging the messages of a batch by language', async () => {
-    const { deps, store, evidence } = setup();
+    const { deps, campaigns, ledger, evidence } = setup();
     ses.on(SendBulkEmailCommand).callsFake((input) => successFor(input.BulkEmailEntries.length));
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -110,9 +106,9 @@ describe('Function: sendBatch', () => {
     expect(result.batchItemFailures).toEqual([]);
     const sizes = ses.commandCalls(SendBulkEmailCommand).map((call) => call.args[0].input.BulkEmailEntries!.length).sort();
     expect(sizes).toEqual([20, 30, 50]);
-    expect(store.counters['sent']).toBe(100);
+    expect(campaigns.totals('privacy-v2').sent).toBe(100);
     expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'sent')).toHaveLength(100);
-    expect(store.setNotified).toHaveBeenCalledTimes(100);
+    expect(ledger.recordNotified).toHaveBeenCalledTimes(100);
   });
 
   it('tags every destination with campaign, account and kind, and fills escaped links', async () => {
@@ -149,7 +145,7 @@ describe('Function: sendBatch', () => {
   });
 
   it('hands recipients back to SQS after persistent 5xx: released, message reported, nothing lost', async () => {
-    const { deps, store } = setup();
+    const { deps, store, campaigns } = setup();
     ses.on(SendBulkEmailCommand).rejects(new InternalServiceErrorException({ message: 'down', $metadata: { httpStatusCode: 500 } }));
 
     const result = await sendBatch(deps, [record('q1', ['a', 'b'])]);
@@ -157,11 +153,11 @@ describe('Function: sendBatch', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'q1' }]);
     expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(4);
     expect(store.recipients.get('a')?.status).toBe('released');
-    expect(store.counters['sent'] ?? 0).toBe(0);
+    expect(campaigns.totals('privacy-v2').sent).toBe(0);
   });
 
   it('retries only the throttled and transient entries', async () => {
-    const { deps, store } = setup();
+    const { deps, store, campaigns } = setup();
     ses
       .on(SendBulkEmailCommand)
       .resolvesOnce({ BulkEmailEntryResults: [{ Status: 'SUCCESS', MessageId: 'm0' }, { Status: 'ACCOUNT_THROTTLED' }, { Status: 'TRANSIENT_FAILURE' }] })
@@ -172,7 +168,7 @@ describe('Function: sendBatch', () => {
     expect(result.batchItemFailures).toEqual([]);
     const second = ses.commandCalls(SendBulkEmailCommand)[1]!.args[0].input.BulkEmailEntries!.map((e) => e.Destination!.ToAddresses![0]);
     expect(second).toEqual(['b@example.test', 'c@example.test']);
-    expect(store.counters['sent']).toBe(3);
+    expect(campaigns.totals('privacy-v2').sent).toBe(3);
     // In doubt is tracked per SES call on the attempt's marker: all three before the first call,
     // the two SES did not take cleared after it, and marked again before the second.
     expect(store.markSubmitted.mock.calls.map((call) => call[2])).toEqual([['a', 'b', 'c'], ['b', 'c']]);
@@ -180,7 +176,7 @@ describe('Function: sendBatch', () => {
   });
 
   it('records rejections and missing contacts as failed, with evidence, never retried', async () => {
-    const { deps, store, evidence } = setup();
+    const { deps, store, campaigns, evidence } = setup();
     ses.on(SendBulkEmailCommand).resolves({
       BulkEmailEntryResults: [{ Status: 'MESSAGE_REJECTED' }, { Status: 'MAIL_FROM_DOMAIN_NOT_VERIFIED' }, { Status: 'INVALID_PARAMETER' }],
     });
@@ -191,7 +187,7 @@ describe('Function: sendBatch', () => {
     expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(1);
     expect([...store.recipients.values()].map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
     expect(store.recipients.get('nocontact-1')?.reason).toBe('no-contact');
-    expect(store.counters['failed']).toBe(4);
+    expect(campaigns.totals('privacy-v2').failed).toBe(4);
     expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'failed')).toHaveLength(4);
   });
 

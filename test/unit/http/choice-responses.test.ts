@@ -14,9 +14,8 @@ const lookups = (state: AcceptanceState | undefined): ChoiceErrorDeps => ({
   campaigns: {
     getCampaign: async (campaignId) =>
       ({ campaignId, noticeId: 'privacy', version: 2, deadline: claims.expiresAt, regions: [], createdAt: claims.expiresAt, status: 'started' }),
-    addCounters: async () => {},
   },
-  ledger: { getState: async () => state, appendEvidence: async () => true },
+  ledger: { getState: async () => state },
 });
 
 describe('Module: choice-responses', () => {

@@ -3,6 +3,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, Update
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { instantTimers } from '../../../functions/core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../../functions/ledger/dynamodb-store.ts';
 import type { AcceptanceRecord } from '../../../functions/ledger/types.ts';
 
@@ -101,6 +102,58 @@ describe('Class: DynamoDbAcceptanceStore (error paths, mocked client)', () => {
       await store.getContacts(Array.from({ length: 250 }, (_, i) => `acct-${i}`));
       const sizes = mock.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.['Ledger']?.Keys?.length);
       expect(sizes).toEqual([100, 100, 50]);
+    });
+  });
+
+  describe('Method: recordNotified', () => {
+    const notified = { campaignId: 'privacy-v2', version: 2, deadline: '2027-02-01T00:00:00.000Z', options: ['accept' as const], at: '2026-11-29T12:00:00.000Z' };
+
+    it('sets notified on an existing state unless a newer version already did', async () => {
+      mock.on(UpdateCommand).resolves({});
+      expect(await store.recordNotified('acct-1', 'privacy', notified)).toBe(true);
+      expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
+        Key: { pk: 'ACCT#acct-1', sk: 'STATE#privacy' },
+        UpdateExpression: 'SET notified = :notified',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(notified) OR notified.version < :version)',
+      });
+    });
+
+    it('is false, not an error, when the condition does not hold', async () => {
+      mock.on(UpdateCommand).rejects(conditionFailed());
+      expect(await store.recordNotified('acct-1', 'privacy', notified)).toBe(false);
+    });
+  });
+
+  describe('Method: recordChoice', () => {
+    const choice = { campaignId: 'privacy-v2', version: 2, option: 'delete' as const, at: '2026-12-01T00:00:00.000Z', defaulted: false };
+
+    it('answers the choice it replaced, for the counters', async () => {
+      mock.on(UpdateCommand).resolves({ Attributes: { choice: { ...choice, option: 'accept' } } });
+      expect(await store.recordChoice('acct-1', 'privacy', choice)).toEqual({ applied: true, replaced: { ...choice, option: 'accept' } });
+      const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR #choice.#at <= :at)');
+      expect(input.ReturnValues).toBe('UPDATED_OLD');
+    });
+
+    it('guards a default against an accepted version and any choice of the campaign', async () => {
+      mock.on(UpdateCommand).rejects(conditionFailed());
+      expect(await store.recordChoice('acct-1', 'privacy', { ...choice, option: 'keep-previous', defaulted: true })).toEqual({ applied: false });
+      const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.ConditionExpression).toBe('attribute_exists(pk) AND #accepted < :version AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId)');
+    });
+  });
+
+  describe('Option: timers', () => {
+    it('waits between retries of unprocessed keys on the injected timers', async () => {
+      const timers = instantTimers(() => 0.5);
+      const timed = new DynamoDbAcceptanceStore({ tableName: 'Ledger', client, timers });
+      mock
+        .on(BatchGetCommand)
+        .resolvesOnce({ Responses: { Ledger: [] }, UnprocessedKeys: { Ledger: { Keys: [{ pk: 'ACCT#b', sk: 'CONTACT' }] } } })
+        .resolvesOnce({ Responses: { Ledger: [{ accountId: 'b', email: 'b@example.org' }] } });
+
+      expect([...(await timed.getContacts(['b']))]).toEqual([['b', 'b@example.org']]);
+      expect(timers.slept).toEqual([25]);
     });
   });
 });

@@ -8,15 +8,12 @@
  * concurrent senders do not retry against each other; only the switch between an idle and a busy
  * quota is conditional.
  */
-import { isConditionFailure } from '../ledger/dynamo-batch.ts';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../core/clock.ts';
-import { CampaignConfigurationError } from './errors.ts';
-
-/** Takes `n` units of a shared quota, waiting as long as needed (what it resolves with is informative). */
-export interface RateLimiter {
-  acquire(n: number): Promise<unknown>;
-}
+import { type Clock, systemTimers } from '../../core/clock.ts';
+import type { Timers } from '../../core/retry.ts';
+import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
+import { CampaignConfigurationError } from '../errors.ts';
+import type { RateLimiter } from '../ports.ts';
 
 export interface PacedRateLimiterOptions {
   readonly client: DynamoDBDocumentClient;
@@ -28,12 +25,9 @@ export interface PacedRateLimiterOptions {
   /** The largest single acquisition (one `SendBulkEmail`). @default 50 */
   readonly maxAcquire?: number;
   readonly clock: Clock;
-  /** @default setTimeout-based */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits for a reservation to start. @default systemTimers */
+  readonly timers?: Timers;
 }
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 
 /** Both forms of the reservation failing this often means the item is being fought over beyond reason. */
 const MAX_ROUNDS = 20;
@@ -46,7 +40,7 @@ export class PacedRateLimiter implements RateLimiter {
   readonly #msPerUnit: number;
   readonly #maxAcquire: number;
   readonly #clock: Clock;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #timers: Timers;
   /** What the last acquisition found: a busy quota is reserved behind, an idle one from now. */
   #busy = false;
 
@@ -58,7 +52,7 @@ export class PacedRateLimiter implements RateLimiter {
     this.#msPerUnit = 1000 / options.ratePerSecond;
     this.#maxAcquire = options.maxAcquire ?? 50;
     this.#clock = options.clock;
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#timers = options.timers ?? systemTimers;
   }
 
   /** Reserve `n` units and wait for the reservation; resolves with its start (epoch ms). */
@@ -68,7 +62,7 @@ export class PacedRateLimiter implements RateLimiter {
     if (n <= 0) return now;
     const start = await this.#reserve(n * this.#msPerUnit);
     const wait = start - this.#clock.now().getTime();
-    if (wait > 0) await this.#sleep(Math.ceil(wait));
+    if (wait > 0) await this.#timers.sleep(Math.ceil(wait));
     return start;
   }
 
@@ -112,6 +106,3 @@ export class PacedRateLimiter implements RateLimiter {
     throw new Error(`send quota ${this.#key.pk}: no reservation after ${MAX_ROUNDS} rounds`);
   }
 }
-
-/** No quota (tests, and a local run without one). */
-export const unlimited: RateLimiter = { acquire: async () => {} };

@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CampaignConfigurationError } from '../../../functions/campaigns/errors.ts';
-import { PacedRateLimiter } from '../../../functions/campaigns/rate-limiter.ts';
-import { fixedClock } from '../../../functions/core/clock.ts';
+import { CampaignConfigurationError } from '../../../../functions/campaigns/errors.ts';
+import { PacedRateLimiter } from '../../../../functions/campaigns/dynamodb/rate-limiter.ts';
+import { fixedClock, instantTimers } from '../../../../functions/core/clock.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
@@ -18,7 +18,7 @@ describe('Class: PacedRateLimiter', () => {
     it('on an idle quota, reserves from now with one conditional write and does not wait', async () => {
       ddb.on(UpdateCommand).resolves({});
       const waits: number[] = [];
-      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 100, clock: fixedClock(new Date(NOW)), sleep: async (ms) => void waits.push(ms) });
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 100, clock: fixedClock(new Date(NOW)), timers: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 } });
 
       const start = await limiter.acquire(50);
 
@@ -35,7 +35,7 @@ describe('Class: PacedRateLimiter', () => {
       ddb.on(UpdateCommand).resolves({}).on(UpdateCommand, { ConditionExpression: '#tat >= :now' }).resolves({ Attributes: { tat: NOW + 1200 } });
       const clock = fixedClock(new Date(NOW));
       const waits: number[] = [];
-      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 100, clock, sleep: async (ms) => void waits.push(ms) });
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 100, clock, timers: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 } });
 
       await limiter.acquire(10); // idle: from now
       const start = await limiter.acquire(20); // busy now: behind, 200 ms of quota ending at +1200
@@ -54,7 +54,7 @@ describe('Class: PacedRateLimiter', () => {
         .on(UpdateCommand, { ConditionExpression: '#tat >= :now' })
         .resolves({ Attributes: { tat: NOW + 300 } });
       const waits: number[] = [];
-      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 50, clock: fixedClock(new Date(NOW)), sleep: async (ms) => void waits.push(ms) });
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 50, clock: fixedClock(new Date(NOW)), timers: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 } });
 
       const start = await limiter.acquire(5);
 
@@ -65,7 +65,7 @@ describe('Class: PacedRateLimiter', () => {
 
     it('gives up with an error when the item is fought over round after round', async () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
-      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 50, clock: fixedClock(new Date(NOW)), sleep: async () => {} });
+      const limiter = new PacedRateLimiter({ client, tableName: 't', ratePerSecond: 50, clock: fixedClock(new Date(NOW)), timers: instantTimers() });
       await expect(limiter.acquire(5)).rejects.toThrow(/no reservation/);
     });
 

@@ -1,0 +1,38 @@
+/** Key design of the campaign items in the ledger table (docs/data-model.md): the only place that spells them. */
+import { shardOf } from '../../ledger/keys.ts';
+import type { SendKind } from '../model.ts';
+
+const padded = (shard: number): string => String(shard).padStart(2, '0');
+
+export const campaignPk = (campaignId: string): string => `CMP#${campaignId}`;
+export const META_SK = 'META';
+export const SCHED_SK = 'SCHED';
+export const counterSk = (shard: number): string => `CNT#${padded(shard)}`;
+export const planSk = (region: string, shard: number): string => `PLAN#${region}#${padded(shard)}`;
+
+/** The partition of one recipient shard. */
+export const recipientPk = (campaignId: string, shard: number): string => `CMP#${campaignId}#R#${padded(shard)}`;
+
+/** Recipient partition: sharded like the audience so one campaign never makes a hot partition. */
+export const recipientKey = (campaignId: string, accountId: string): { pk: string; sk: string } => ({
+  pk: recipientPk(campaignId, shardOf(accountId)),
+  sk: `ACCT#${accountId}`,
+});
+
+/** A send attempt's marker: the recipients it handed to SES (`submitted`, a string set); expires through TTL. */
+export const attemptKey = (campaignId: string, attemptId: string): { pk: string; sk: string } => ({ pk: `CMP#${campaignId}#ATT`, sk: attemptId });
+
+/** Attribute names of a recipient item per kind: a reminder is tracked beside the notice on the same item. */
+export const fieldsOf = (kind: SendKind) =>
+  kind === 'notice'
+    ? { status: 'status', attempt: 'attempt', lease: 'leaseUntil', messageId: 'messageId', at: 'sentAt', claimedAt: 'claimedAt', failedAt: 'failedAt', reason: 'failureReason' }
+    : {
+        status: 'reminderStatus',
+        attempt: 'reminderAttempt',
+        lease: 'reminderLeaseUntil',
+        messageId: 'reminderMessageId',
+        at: 'reminderSentAt',
+        claimedAt: 'reminderClaimedAt',
+        failedAt: 'reminderFailedAt',
+        reason: 'reminderFailureReason',
+      };

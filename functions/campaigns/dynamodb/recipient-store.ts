@@ -1,0 +1,226 @@
+/**
+ * `RecipientStore` (and the choice mark of `RecipientChoiceStore`) on the ledger table: one item
+ * per campaign and account (`CMP#<id>#R#<shard>` / `ACCT#<id>`), the notice and its reminder
+ * tracked side by side, plus each send attempt's marker (`CMP#<id>#ATT`). Every transition is one
+ * conditional write, so a redelivery or a duplicate SES event never applies twice.
+ */
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { systemTimers } from '../../core/clock.ts';
+import type { Timers } from '../../core/retry.ts';
+import { batchGetAll, isConditionFailure } from '../../ledger/dynamo-batch.ts';
+import { TTL_ATTRIBUTE } from '../../ledger/table-definition.ts';
+import type { RecordedChoice } from '../../ledger/types.ts';
+import type { ClaimInput, ClaimOutcome, RecipientRecord, SendKind, SendState } from '../model.ts';
+import { type OutcomeEvent, type RecipientChoiceStore, type RecipientStore, recipientId } from '../ports.ts';
+import { attemptKey, fieldsOf, recipientKey } from './keys.ts';
+import { claimRecipient } from './claim.ts';
+
+export interface DynamoDbRecipientStoreOptions {
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
+  /** Waits between retries of unprocessed batch reads. @default systemTimers */
+  readonly timers?: Timers;
+}
+
+type Item = Record<string, unknown>;
+
+const sendState = (item: Item, kind: SendKind): SendState => {
+  const f = fieldsOf(kind);
+  const status = item[f.status];
+  const lease = item[f.lease];
+  return { ...(typeof status === 'string' ? { status } : {}), ...(lease !== undefined ? { leaseUntil: Number(lease) } : {}) };
+};
+
+const toRecord = (item: Item): RecipientRecord => {
+  const text = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] as string } : {});
+  return {
+    campaignId: String(item['campaignId'] ?? String(item['pk']).replace(/^CMP#(.*)#R#\d+$/, '$1')),
+    accountId: typeof item['accountId'] === 'string' ? item['accountId'] : String(item['sk']).replace(/^ACCT#/, ''),
+    ...text('region'),
+    ...text('language'),
+    ...text('choice'),
+    notice: sendState(item, 'notice'),
+    reminder: sendState(item, 'reminder'),
+  };
+};
+
+/** The recipient items of the ledger table. */
+export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceStore {
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
+  readonly #timers: Timers;
+
+  constructor(options: DynamoDbRecipientStoreOptions) {
+    if (!options.tableName) throw new TypeError('DynamoDbRecipientStore needs a tableName');
+    this.tableName = options.tableName;
+    this.client = options.client;
+    this.#timers = options.timers ?? systemTimers;
+  }
+
+  async claimRecipient(input: ClaimInput): Promise<ClaimOutcome> {
+    return claimRecipient(this, input, (key) => this.#getItem(key));
+  }
+
+  async markSent(campaignId: string, accountId: string, kind: SendKind, attemptId: string, messageId: string, at: string): Promise<boolean> {
+    return this.#transition(campaignId, accountId, kind, attemptId, 'sent', { messageId, at });
+  }
+
+  async settleSent(campaignId: string, accountId: string, kind: SendKind, messageId: string, at: string): Promise<boolean> {
+    return this.#transition(campaignId, accountId, kind, undefined, 'sent', { messageId, at });
+  }
+
+  async markFailed(campaignId: string, accountId: string, kind: SendKind, attemptId: string, reason: string, at: string): Promise<boolean> {
+    return this.#transition(campaignId, accountId, kind, attemptId, 'failed', { reason, at });
+  }
+
+  /** One write per `SendBulkEmail`, not per recipient: from now on a crash leaves them in doubt. */
+  async markSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[], expiresAt: number): Promise<void> {
+    if (accountIds.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(campaignId, attemptId),
+        UpdateExpression: 'ADD #submitted :ids SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#submitted': 'submitted', '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':ids': new Set(accountIds), ':ttl': Math.ceil(expiresAt / 1000) },
+      }),
+    );
+  }
+
+  async clearSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: attemptKey(campaignId, attemptId),
+        UpdateExpression: 'DELETE #submitted :ids',
+        ExpressionAttributeNames: { '#submitted': 'submitted' },
+        ExpressionAttributeValues: { ':ids': new Set(accountIds) },
+      }),
+    );
+  }
+
+  /** So the redelivered message may claim it at once. */
+  async releaseRecipient(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void> {
+    const f = fieldsOf(kind);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #status = :released REMOVE #lease',
+          ConditionExpression: '#status = :sending AND #attempt = :attempt',
+          ExpressionAttributeNames: { '#status': f.status, '#attempt': f.attempt, '#lease': f.lease },
+          ExpressionAttributeValues: { ':released': 'released', ':sending': 'sending', ':attempt': attemptId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** One consistent BatchGet (100 keys a call). */
+  async getRecipients(keys: readonly { campaignId: string; accountId: string }[]): Promise<Map<string, RecipientRecord>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      keys.map(({ campaignId, accountId }) => recipientKey(campaignId, accountId)),
+      { consistentRead: true, what: 'recipient reads', timers: this.#timers },
+    );
+    return new Map(items.map(toRecord).map((record) => [recipientId(record.campaignId, record.accountId), record]));
+  }
+
+  /** The raw recipient item (tests, diagnostics), or undefined. */
+  async getRecipient(campaignId: string, accountId: string): Promise<Item | undefined> {
+    return this.#getItem(recipientKey(campaignId, accountId));
+  }
+
+  async recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #at = :at, #eventMessageId = :messageId',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
+          ExpressionAttributeNames: { '#at': `${event}At`, '#eventMessageId': `${event}MessageId` },
+          ExpressionAttributeValues: { ':at': at, ':messageId': messageId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #choice = :option, choiceAt = :at, choiceDefaulted = :defaulted',
+          ConditionExpression: onlyFirst ? 'attribute_exists(pk) AND attribute_not_exists(#choice)' : 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#choice': 'choice' },
+          ExpressionAttributeValues: { ':option': choice.option, ':at': choice.at, ':defaulted': choice.defaulted },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async #transition(
+    campaignId: string,
+    accountId: string,
+    kind: SendKind,
+    attemptId: string | undefined,
+    to: 'sent' | 'failed',
+    detail: { messageId?: string; reason?: string; at: string },
+  ): Promise<boolean> {
+    const f = fieldsOf(kind);
+    const names: Record<string, string> = { '#status': f.status, '#lease': f.lease, '#at': to === 'sent' ? f.at : f.failedAt };
+    const values: Record<string, unknown> = { ':to': to, ':sending': 'sending', ':at': detail.at };
+    let update = 'SET #status = :to, #at = :at';
+    if (detail.messageId !== undefined) {
+      update += ', #messageId = :messageId';
+      names['#messageId'] = f.messageId;
+      values[':messageId'] = detail.messageId;
+    }
+    if (detail.reason !== undefined) {
+      update += ', #reason = :reason';
+      names['#reason'] = f.reason;
+      values[':reason'] = detail.reason;
+    }
+    let condition = '#status = :sending';
+    if (attemptId !== undefined) {
+      condition += ' AND #attempt = :attempt';
+      names['#attempt'] = f.attempt;
+      values[':attempt'] = attemptId;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: `${update} REMOVE #lease`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async #getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return result.Item;
+  }
+}

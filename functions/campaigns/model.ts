@@ -1,0 +1,146 @@
+/**
+ * The campaign domain model: a campaign and its regions, the planner checkpoint, the recipient's
+ * send state, the counters, and the choice events. Types and pure helpers only: no SDK, no I/O.
+ */
+import { CHOICE_COUNTERS, type ChoiceOption } from '../core/choice-options.ts';
+import type { RegionNotification } from '../core/audience.ts';
+
+/** What a send message is for: the change notice itself, or the reminder before the deadline. */
+export type SendKind = 'notice' | 'reminder';
+
+export interface CampaignRegion {
+  readonly region: string;
+  readonly notification: RegionNotification;
+  readonly options: readonly ChoiceOption[];
+}
+
+export interface Campaign {
+  readonly campaignId: string;
+  readonly noticeId: string;
+  readonly version: number;
+  /** ISO 8601; the choice tokens expire then and the default applies. */
+  readonly deadline: string;
+  readonly regions: readonly CampaignRegion[];
+  readonly createdAt: string;
+  /** `created` until the planner messages are enqueued, then `started`. */
+  readonly status: 'created' | 'started';
+}
+
+export interface PlanCursor {
+  /** Pages already checkpointed. */
+  readonly page: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+  /** Accounts (by language, < 50 each) carried to the next page so batches stay full. */
+  readonly carry?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** What a planner page adds to its checkpoint. */
+export interface PlanAdvance {
+  readonly cursor?: string;
+  readonly audience: number;
+  readonly carry?: Readonly<Record<string, readonly string[]>>;
+  /** ISO 8601 instant of the checkpoint. */
+  readonly at: string;
+}
+
+/** What a claim attempt found. */
+export type ClaimOutcome =
+  /** Ours now: send it. */
+  | { readonly kind: 'claimed'; readonly language?: string }
+  /** Already sent or failed for good: nothing to do. */
+  | { readonly kind: 'done'; readonly status: 'sent' | 'failed' }
+  /** Another attempt holds a live lease, or it is in doubt (lease expired, grace not over): retry later. */
+  | { readonly kind: 'busy' }
+  /** A reminder for an account whose notice was never sent. */
+  | { readonly kind: 'ineligible' };
+
+export interface ClaimInput {
+  readonly campaignId: string;
+  readonly accountId: string;
+  readonly kind: SendKind;
+  readonly attemptId: string;
+  readonly region: string;
+  readonly language: string;
+  /** Epoch ms. */
+  readonly now: number;
+  readonly leaseMs: number;
+  /** How long after a lease expired with no SES `Send` event the recipient is sent again. */
+  readonly inDoubtGraceMs: number;
+}
+
+/** One kind's send state on a recipient (the notice and its reminder are tracked side by side). */
+export interface SendState {
+  /** `sending`, `released`, `sent`, `failed`; absent before the first claim. */
+  readonly status?: string;
+  /** Epoch ms until which the claiming attempt holds it. */
+  readonly leaseUntil?: number;
+}
+
+/** A campaign recipient as the use cases read it. */
+export interface RecipientRecord {
+  readonly campaignId: string;
+  readonly accountId: string;
+  readonly region?: string;
+  readonly language?: string;
+  readonly notice: SendState;
+  readonly reminder: SendState;
+  /** Set once a choice (or the default) is recorded. */
+  readonly choice?: string;
+}
+
+/** The counter attributes of the `CNT#` items. */
+export const COUNTER_NAMES = [
+  'audience',
+  'sent',
+  'informational',
+  'reminded',
+  'delivered',
+  'bounced',
+  'complained',
+  'failed',
+  ...CHOICE_COUNTERS,
+  'defaulted',
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+/** Every counter at zero. */
+export const zeroCounters = (): Counters => Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as Counters;
+
+/** Add `delta` into `total` (both partial): the sum of several transitions' counts. */
+export const addInto = (total: Partial<Counters>, delta: Partial<Counters>): Partial<Counters> => {
+  for (const [name, value] of Object.entries(delta) as [CounterName, number][]) total[name] = (total[name] ?? 0) + value;
+  return total;
+};
+
+export interface CampaignSnapshot {
+  readonly campaign: Campaign;
+  readonly counters: Counters;
+  /** Planner cursors finished, out of regions × shards. */
+  readonly plansDone: number;
+  readonly plansTotal: number;
+}
+
+/** The region entry of a campaign, if the campaign notifies that region. */
+export const campaignRegion = (campaign: Campaign, region: string | undefined): CampaignRegion | undefined =>
+  campaign.regions.find((r) => r.region === region);
+
+/** A recorded choice, published so downstream services can act on it (a `delete` especially). */
+export interface ChoiceRecordedEvent {
+  /** Stable per (campaign, account, instant): consumers de-duplicate redeliveries on it. */
+  readonly eventId: string;
+  readonly campaignId: string;
+  readonly noticeId: string;
+  readonly version: number;
+  readonly accountId: string;
+  readonly option: ChoiceOption;
+  /** The option this replaces, when the account changed its mind. */
+  readonly previousOption?: ChoiceOption;
+  readonly defaulted: boolean;
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/** The id a choice event gets: the same choice published twice is recognisably the same event. */
+export const choiceEventId = (campaignId: string, accountId: string, at: string): string => `${campaignId}/${accountId}/${at}`;

@@ -1,0 +1,89 @@
+/**
+ * "A notice was sent", recorded in one place for both paths that learn it: the sending attempt
+ * (SES accepted the entry) and the SES `Send` event of a recipient its attempt left `sending`
+ * (the crash-reconciliation path). The facts are the same on both: the `NTF sent` evidence, the
+ * state item's `notified` (through the ledger's port), the recipient's `sent` mark, and the
+ * counter delta the mark earns. Only the order differs, and why is said at each function.
+ */
+import type { NotificationEvidence, NotifiedState } from '../ledger/types.ts';
+import { type Campaign, type Counters, type SendKind, campaignRegion } from './model.ts';
+import type { FaultHook, NoticeLedger, RecipientStore } from './ports.ts';
+
+/** One sent email as both paths know it. */
+export interface SentNotice {
+  readonly campaign: Campaign;
+  readonly accountId: string;
+  readonly kind: SendKind;
+  /** The recipient's region (what it was claimed for). */
+  readonly region: string | undefined;
+  readonly messageId: string;
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/** The counters one sent email moves: a reminder, or a notice (informational ones counted apart). */
+export const sentCounts = (sent: Pick<SentNotice, 'campaign' | 'kind' | 'region'>): Partial<Counters> => {
+  if (sent.kind === 'reminder') return { reminded: 1 };
+  return campaignRegion(sent.campaign, sent.region)?.notification === 'informational' ? { sent: 1, informational: 1 } : { sent: 1 };
+};
+
+/** The `NTF sent` evidence of a sent email (keyed by the SES message, so writing it twice is a no-op). */
+export const sentEvidence = (sent: SentNotice): NotificationEvidence => ({
+  kind: 'notification',
+  event: 'sent',
+  campaignId: sent.campaign.campaignId,
+  messageId: sent.messageId,
+  version: sent.campaign.version,
+  channel: 'email',
+  at: sent.at,
+});
+
+/** The state item's `notified`: what the account was offered, until when. */
+export const notifiedState = (sent: SentNotice): NotifiedState => ({
+  campaignId: sent.campaign.campaignId,
+  version: sent.campaign.version,
+  deadline: sent.campaign.deadline,
+  options: campaignRegion(sent.campaign, sent.region)?.options ?? [],
+  at: sent.at,
+});
+
+export interface SentByAttemptDeps {
+  readonly ledger: NoticeLedger;
+  readonly recipients: Pick<RecipientStore, 'markSent'>;
+  readonly fault?: FaultHook;
+}
+
+/**
+ * By the attempt that sent it: evidence and `notified` first, the mark last, because once the
+ * mark says `sent` a redelivery skips the recipient and nothing would write them again. Answers
+ * the counter delta when this call made the transition (count it then), else undefined.
+ */
+export const recordSentByAttempt = async (deps: SentByAttemptDeps, sent: SentNotice & { readonly attemptId: string }): Promise<Partial<Counters> | undefined> => {
+  const { campaign } = sent;
+  if (sent.kind === 'notice') {
+    await deps.ledger.appendEvidence(sent.accountId, campaign.noticeId, sentEvidence(sent));
+    await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
+  }
+  deps.fault?.('sender:before-mark');
+  const marked = await deps.recipients.markSent(campaign.campaignId, sent.accountId, sent.kind, sent.attemptId, sent.messageId, sent.at);
+  return marked ? sentCounts(sent) : undefined;
+};
+
+export interface SentFromEventDeps {
+  readonly ledger: NoticeLedger;
+  readonly recipients: Pick<RecipientStore, 'settleSent'>;
+}
+
+/**
+ * From the SES `Send` event of a recipient still `sending`: the conditional settle comes first
+ * and gates the rest, since the live attempt may mark it at the same moment and only one of the
+ * two may count it. The evidence is written for reminders too (the attempt writes it for notices
+ * only), as this path always has. Answers the counter delta when this call settled it.
+ */
+export const recordSentFromEvent = async (deps: SentFromEventDeps, sent: SentNotice): Promise<Partial<Counters> | undefined> => {
+  const { campaign } = sent;
+  if (!(await deps.recipients.settleSent(campaign.campaignId, sent.accountId, sent.kind, sent.messageId, sent.at))) return undefined;
+  if (sent.kind === 'notice') await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
+  await deps.ledger.appendEvidence(sent.accountId, campaign.noticeId, sentEvidence(sent));
+  return sentCounts(sent);
+};

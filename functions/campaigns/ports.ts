@@ -1,0 +1,170 @@
+/**
+ * The ports of the campaign engine: what the use cases (planner, sender, progress, choices,
+ * sweeps, SES events) need of storage, queues, SES, the send quota and the event bus. The
+ * DynamoDB adapters live in `./dynamodb/`, SQS in `./queue.ts`, SES in `./ses-mailer.ts`,
+ * EventBridge in `./events.ts`; tests implement these interfaces in memory (`test/fakes/`).
+ */
+import type { AcceptanceStore } from '../ledger/store.ts';
+import type { AudienceMember, AudienceQuery, NotificationEvidence, RecordedChoice } from '../ledger/types.ts';
+import type {
+  Campaign,
+  CampaignSnapshot,
+  ChoiceRecordedEvent,
+  ClaimInput,
+  ClaimOutcome,
+  Counters,
+  PlanAdvance,
+  PlanCursor,
+  RecipientRecord,
+  SendKind,
+} from './model.ts';
+
+/** Reads a campaign (`META`). */
+export interface CampaignReader {
+  /** The campaign, or undefined. */
+  getCampaign(campaignId: string): Promise<Campaign | undefined>;
+}
+
+/** Adds to the sharded `CNT#` counters. */
+export interface CounterStore {
+  /** ADD `deltas` to one counter shard (any number: taken modulo the shard count). */
+  addCounters(campaignId: string, shard: number, deltas: Partial<Counters>): Promise<void>;
+}
+
+/** The campaign's own items: `META`, `PLAN#` checkpoints and `CNT#` counters. */
+export interface CampaignStore extends CampaignReader, CounterStore {
+  /** Create the campaign once; a second call answers the existing one (`created: false`). */
+  createCampaign(campaign: Campaign): Promise<{ created: boolean; campaign: Campaign }>;
+  /** Mark the campaign started once its planner messages are enqueued. */
+  markStarted(campaignId: string, at: string): Promise<void>;
+  /** The planner checkpoint of one region and shard. */
+  getPlan(campaignId: string, region: string, shard: number): Promise<PlanCursor>;
+  /** Checkpoint page `fromPage` and add its members to the audience; false when another planner got there first. */
+  advancePlan(campaignId: string, region: string, shard: number, fromPage: number, next: PlanAdvance): Promise<boolean>;
+  /** The campaign and its counters summed, or undefined. */
+  snapshot(campaignId: string): Promise<CampaignSnapshot | undefined>;
+}
+
+/** A campaign's and an account's recipient, as a map key. */
+export const recipientId = (campaignId: string, accountId: string): string => `${campaignId}\u0000${accountId}`;
+
+/** The per-account recipient items and the send attempts' markers. */
+export interface RecipientStore {
+  /** Claim a recipient for one send attempt (never two live attempts, never after `sent`). */
+  claimRecipient(input: ClaimInput): Promise<ClaimOutcome>;
+  /** Note on the attempt's marker that it is about to hand these recipients to SES. */
+  markSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[], expiresAt: number): Promise<void>;
+  /** SES did not take these entries: they are no longer in doubt. */
+  clearSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[]): Promise<void>;
+  /** Give a claim back after a retryable failure. */
+  releaseRecipient(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void>;
+  /** `sending` (this attempt) → `sent`; true when this call made the transition. */
+  markSent(campaignId: string, accountId: string, kind: SendKind, attemptId: string, messageId: string, at: string): Promise<boolean>;
+  /** `sending` (whichever attempt) → `sent`, from the SES `Send` event; true when this call made it. */
+  settleSent(campaignId: string, accountId: string, kind: SendKind, messageId: string, at: string): Promise<boolean>;
+  /** `sending` (this attempt) → `failed` for good; true when this call made it. */
+  markFailed(campaignId: string, accountId: string, kind: SendKind, attemptId: string, reason: string, at: string): Promise<boolean>;
+  /** Recipients by `recipientId`, read consistently (absent ones are missing). */
+  getRecipients(keys: readonly { campaignId: string; accountId: string }[]): Promise<Map<string, RecipientRecord>>;
+  /** Keep a delivery outcome once per recipient (`deliveredAt` …); true when this call kept it. */
+  recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string): Promise<boolean>;
+}
+
+/** The SES outcomes kept on a recipient after its send. */
+export type OutcomeEvent = 'delivered' | 'bounced' | 'complained' | 'failed';
+
+/** Notes a recorded choice on the recipient item, for the campaign's sweeps. */
+export interface RecipientChoiceStore {
+  /** `onlyFirst` makes it a once-only gate (defaults). True if written. */
+  markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean>;
+}
+
+/** A recipient as the sweeps see it. */
+export interface SweepRecipient {
+  readonly accountId: string;
+  readonly region?: string;
+  readonly language?: string;
+  /** Notice send status (`sent`, `failed`, `sending` …). */
+  readonly status?: string;
+  readonly reminderStatus?: string;
+  /** Set once a choice (or the default) is recorded. */
+  readonly choice?: string;
+}
+
+export type SweepName = 'reminders' | 'defaults';
+
+/** Reads the recipients of a campaign page by page and notes finished sweeps. */
+export interface SweepStore {
+  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
+  sweepDone(campaignId: string, sweep: SweepName): Promise<boolean>;
+  markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void>;
+}
+
+/** Sends JSON messages; resolves once every message is durably enqueued. */
+export interface Queue<T> {
+  send(messages: readonly T[]): Promise<void>;
+}
+
+/** The one ledger function the planner needs (`AcceptanceStore.queryAudience`). */
+export interface AudienceSource {
+  queryAudience(input: AudienceQuery): Promise<{ members: AudienceMember[]; cursor?: string }>;
+}
+
+/** What recording a sent notice needs of the ledger: the evidence and the state's `notified`. */
+export type NoticeLedger = Pick<AcceptanceStore, 'appendEvidence' | 'recordNotified'>;
+
+/** Appends evidence that restates an SES event, in batches (`DynamoDbAcceptanceStore.appendEventEvidence`). */
+export interface EventEvidenceLedger {
+  appendEventEvidence(entries: readonly { accountId: string; noticeId: string; evidence: NotificationEvidence }[]): Promise<void>;
+}
+
+export interface BulkTemplate {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+export interface BulkDestination {
+  readonly to: string;
+  /** JSON-serialisable; every string value already HTML-escaped by the caller. */
+  readonly replacementData: Record<string, string>;
+  readonly tags: Record<string, string>;
+}
+
+export interface BulkSendRequest {
+  readonly template: BulkTemplate;
+  readonly destinations: readonly BulkDestination[];
+  readonly defaultTags: Record<string, string>;
+}
+
+/** What happened to one destination: sent, retry later (SES did not take it), or refused for good. */
+export type EntryOutcome =
+  | { readonly outcome: 'sent'; readonly messageId: string }
+  | { readonly outcome: 'retry'; readonly status: string }
+  | { readonly outcome: 'rejected'; readonly status: string };
+
+/** Sends one bulk call; throws `RetryableSendError` when the whole call should be retried. */
+export interface BulkMailer {
+  sendBulk(request: BulkSendRequest): Promise<EntryOutcome[]>;
+}
+
+/** Takes `n` units of a shared quota, waiting as long as needed (what it resolves with is informative). */
+export interface RateLimiter {
+  acquire(n: number): Promise<unknown>;
+}
+
+/** No quota (tests, and a local run without one). */
+export const unlimited: RateLimiter = { acquire: async () => {} };
+
+/** Publishes `ChoiceRecorded` events. */
+export interface ChoiceEventPublisher {
+  publish(events: readonly ChoiceRecordedEvent[]): Promise<void>;
+}
+
+/** The port the sender, the choice pages and the campaigns API use to get the choice-token signing key. */
+export interface TokenKeyProvider {
+  getKey(): Promise<Uint8Array>;
+}
+
+/** Called at named points of the work; a test throws from it to simulate a crash there. */
+export type FaultHook = (point: string) => void;

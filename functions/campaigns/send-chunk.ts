@@ -1,0 +1,91 @@
+/**
+ * Step 4 of the sender: group the claimed recipients by what their email looks like, and send
+ * each chunk of ≤ 50 with retries. Before every SES call the attempt's marker names the
+ * recipients handed to SES (a crash from then on leaves them in doubt, not re-sendable), and SES
+ * is only called while a third of the lease is left, so a live attempt never sends a recipient
+ * another attempt has taken over.
+ */
+import type pLimit from 'p-limit';
+import { backoffMs } from '../core/retry.ts';
+import { RetryableSendError } from './errors.ts';
+import { MAX_RECIPIENTS_PER_SEND, SES_TAGS } from './messages.ts';
+import type { BulkDestination, EntryOutcome } from './ports.ts';
+import { destinationFor, emailKindOf, templateFor } from './send-email.ts';
+import { recordFailures, recordSent } from './send-outcomes.ts';
+import { DEFAULT_IN_DOUBT_GRACE_MS, DEFAULT_LEASE_MS, type Recipient } from './send-recipients.ts';
+import type { SenderDeps, SenderRetryPolicy } from './sender.ts';
+
+/** Chunks of ≤ 50 recipients that share campaign, kind, region and language (one template each). */
+export const chunksOf = (recipients: readonly Recipient[]): Recipient[][] => {
+  const groups = new Map<string, Recipient[]>();
+  for (const recipient of recipients) {
+    const key = `${recipient.campaign.campaignId}|${recipient.kind}|${recipient.region}|${recipient.language}`;
+    const group = groups.get(key) ?? [];
+    group.push(recipient);
+    groups.set(key, group);
+  }
+  const chunks: Recipient[][] = [];
+  for (const group of groups.values()) {
+    for (let offset = 0; offset < group.length; offset += MAX_RECIPIENTS_PER_SEND) chunks.push(group.slice(offset, offset + MAX_RECIPIENTS_PER_SEND));
+  }
+  return chunks;
+};
+
+/** Send one chunk with retries; returns the recipients SES never took (to release and redeliver). */
+export const sendChunk = async (deps: SenderDeps, limit: ReturnType<typeof pLimit>, chunk: Recipient[], retry: SenderRetryPolicy): Promise<Recipient[]> => {
+  const first = chunk[0]!;
+  const kind = emailKindOf(first);
+  const template = templateFor(deps, first, kind);
+  const destinations = new Map<Recipient, BulkDestination>();
+  for (const recipient of chunk) destinations.set(recipient, await destinationFor(deps, recipient, kind));
+  let pending = chunk;
+  const expired: Recipient[] = [];
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  // SES is only called while a third of the lease is left: past the lease, another attempt may take over.
+  const minLeaseLeftMs = leaseMs / 3;
+  // The marker must outlive the lease and the in-doubt grace (a day more, for slow SES events).
+  const markerLifetimeMs = leaseMs + (deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS) + 86_400_000;
+  for (let attempt = 0; attempt < retry.attempts && pending.length > 0; attempt++) {
+    if (attempt > 0) await deps.timers.sleep(backoffMs(attempt, retry, deps.timers.random));
+    await deps.rateLimiter.acquire(pending.length);
+    const now = deps.clock.now().getTime();
+    expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
+    pending = pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now >= minLeaseLeftMs);
+    if (pending.length === 0) break;
+    // Mark the recipients submitted before SES sees them (one write on the attempt's marker).
+    const unmarked = pending.filter((recipient) => !recipient.submitted);
+    if (unmarked.length > 0) await deps.recipients.markSubmitted(first.campaign.campaignId, first.attemptId, unmarked.map((r) => r.accountId), now + markerLifetimeMs);
+    for (const recipient of unmarked) recipient.submitted = true;
+    let outcomes: EntryOutcome[];
+    try {
+      outcomes = await deps.mailer.sendBulk({
+        template,
+        destinations: pending.map((recipient) => destinations.get(recipient)!),
+        defaultTags: { [SES_TAGS.campaign]: first.campaign.campaignId, [SES_TAGS.kind]: first.kind },
+      });
+    } catch (error) {
+      if (error instanceof RetryableSendError) {
+        deps.log?.('SendBulkEmail retryable failure', { error: error.message, attempt, recipients: pending.length });
+        continue;
+      }
+      throw error;
+    }
+    const sent: { recipient: Recipient; messageId: string }[] = [];
+    const rejected: { recipient: Recipient; status: string }[] = [];
+    const retryNext: Recipient[] = [];
+    pending.forEach((recipient, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.outcome === 'sent') sent.push({ recipient, messageId: outcome.messageId });
+      else if (outcome.outcome === 'rejected') rejected.push({ recipient, status: outcome.status });
+      else retryNext.push(recipient);
+    });
+    // Entries SES said it did not take are not in doubt: a crash from here on must not make them wait the grace.
+    if (retryNext.length > 0) await deps.recipients.clearSubmitted(first.campaign.campaignId, first.attemptId, retryNext.map((r) => r.accountId));
+    for (const recipient of retryNext) recipient.submitted = false;
+    deps.fault?.('sender:after-ses-accepted');
+    await recordSent(deps, limit, sent);
+    await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));
+    pending = retryNext;
+  }
+  return [...pending, ...expired];
+};

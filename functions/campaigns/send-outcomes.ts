@@ -1,0 +1,82 @@
+/**
+ * What the sender records after SES answered: sent notices (through `notice-sent.ts`), failures
+ * for good (rejected, no contact), and one counter write per campaign for the transitions that
+ * earned a count. Counters go after the conditional transitions, so a redelivery never counts twice.
+ */
+import type pLimit from 'p-limit';
+import { AUDIENCE_SHARDS } from '../ledger/types.ts';
+import { type Counters, addInto } from './model.ts';
+import { recordSentByAttempt } from './notice-sent.ts';
+import type { Recipient } from './send-recipients.ts';
+import type { SenderDeps } from './sender.ts';
+
+type Limit = ReturnType<typeof pLimit>;
+
+/** One counter write per campaign for a set of transitions, on a random shard. */
+const addCounts = async (deps: SenderDeps, counted: readonly { recipient: Recipient; delta: Partial<Counters> }[]): Promise<void> => {
+  const byCampaign = new Map<string, Partial<Counters>>();
+  for (const { recipient, delta } of counted) {
+    const campaignId = recipient.campaign.campaignId;
+    byCampaign.set(campaignId, addInto(byCampaign.get(campaignId) ?? {}, delta));
+  }
+  for (const [campaignId, total] of byCampaign) await deps.campaigns.addCounters(campaignId, Math.floor(deps.timers.random() * AUDIENCE_SHARDS), total);
+};
+
+/** Evidence, `notified` and the `sent` mark of each sent recipient, then their counts. */
+export const recordSent = async (deps: SenderDeps, limit: Limit, sent: readonly { recipient: Recipient; messageId: string }[]): Promise<void> => {
+  if (sent.length === 0) return;
+  const at = deps.clock.now().toISOString();
+  const counted: { recipient: Recipient; delta: Partial<Counters> }[] = [];
+  const settled = await Promise.allSettled(
+    sent.map(({ recipient, messageId }) =>
+      limit(async () => {
+        const delta = await recordSentByAttempt(deps, {
+          campaign: recipient.campaign,
+          accountId: recipient.accountId,
+          kind: recipient.kind,
+          region: recipient.region,
+          attemptId: recipient.attemptId,
+          messageId,
+          at,
+        });
+        if (delta) counted.push({ recipient, delta });
+      }),
+    ),
+  );
+  // Count what did transition even if one recipient failed, so one error does not leave the others uncounted.
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (!failure) deps.fault?.('sender:after-mark');
+  await addCounts(deps, counted);
+  if (failure) throw failure.reason;
+};
+
+/** `NTF failed` evidence and the `failed` mark of recipients refused for good, then their counts (notices only). */
+export const recordFailures = async (deps: SenderDeps, limit: Limit, recipients: readonly Recipient[], reasons: string | readonly string[]): Promise<void> => {
+  if (recipients.length === 0) return;
+  const at = deps.clock.now().toISOString();
+  const counted: { recipient: Recipient; delta: Partial<Counters> }[] = [];
+  const settled = await Promise.allSettled(
+    recipients.map((recipient, index) =>
+      limit(async () => {
+        const reason = typeof reasons === 'string' ? reasons : reasons[index]!;
+        const { campaign } = recipient;
+        await deps.ledger.appendEvidence(recipient.accountId, campaign.noticeId, {
+          kind: 'notification',
+          event: 'failed',
+          campaignId: campaign.campaignId,
+          // No SES message: the failure's kind and reason identify it, so a retry appends nothing new.
+          messageId: `${recipient.kind}-${reason}`,
+          version: campaign.version,
+          channel: 'email',
+          at,
+        });
+        if (await deps.recipients.markFailed(campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId, reason, at)) {
+          if (recipient.kind === 'notice') counted.push({ recipient, delta: { failed: 1 } });
+        }
+      }),
+    ),
+  );
+  await addCounts(deps, counted);
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+};

@@ -1,0 +1,35 @@
+/**
+ * SES configuration-set event types in our vocabulary, once: the `NTF` evidence event, the
+ * recipient outcome and the counter all use the name given here. Types absent here (Open, Click,
+ * DeliveryDelay …) are not recorded. No imports, so the SES-events Lambda stays small.
+ */
+
+/** Our name of an SES email event (the `NTF` evidence's `event`, the counter, the `<name>At` attribute). */
+export type NotificationEvent = 'sent' | 'delivered' | 'bounced' | 'complained' | 'failed';
+
+/** SES `eventType` → our event. */
+const EVENT_OF: Readonly<Record<string, NotificationEvent>> = {
+  Send: 'sent',
+  Delivery: 'delivered',
+  Bounce: 'bounced',
+  Complaint: 'complained',
+  Reject: 'failed',
+  'Rendering Failure': 'failed',
+  RenderingFailure: 'failed',
+};
+
+/** The block of event-specific detail (`delivery`, `bounce` …) that carries the event's own timestamp. */
+const DETAIL_KEY: Readonly<Record<string, string>> = {
+  Delivery: 'delivery',
+  Bounce: 'bounce',
+  Complaint: 'complaint',
+  Reject: 'reject',
+  'Rendering Failure': 'failure',
+  RenderingFailure: 'failure',
+};
+
+/** Our name of an SES `eventType`, or undefined for one we do not track. */
+export const notificationEventOf = (eventType: string): NotificationEvent | undefined => (Object.hasOwn(EVENT_OF, eventType) ? EVENT_OF[eventType] : undefined);
+
+/** Where in the EventBridge `detail` an SES event keeps its own timestamp, if it has one. */
+export const detailKeyOf = (eventType: string): string | undefined => (Object.hasOwn(DETAIL_KEY, eventType) ? DETAIL_KEY[eventType] : undefined);

@@ -1,0 +1,110 @@
+/**
+ * Every write of an account's state item (`ACCT#<id>` / `STATE#<noticeId>`): the acceptance that
+ * moves it forward, the campaign's `notified`, and the `choice`. One module owns the item, so
+ * its conditions sit side by side; `DynamoDbAcceptanceStore` delegates here.
+ */
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './dynamo-batch.ts';
+import { accountPk, audiencePk, audienceSk, shardOf, stateSk } from './keys.ts';
+import type { AcceptanceRecord, ChoiceWrite, NotifiedState, RecordedChoice } from './types.ts';
+
+interface Table {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+/** Run a conditional update: true when it applied, false when its condition did not hold. */
+const conditionally = async (table: Table, command: UpdateCommand): Promise<boolean> => {
+  try {
+    await table.client.send(command);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+};
+
+/** Move the state forward to this acceptance unless a newer one is already there. */
+export const advanceState = async (table: Table, record: AcceptanceRecord): Promise<boolean> =>
+  conditionally(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: { pk: accountPk(record.accountId), sk: stateSk(record.noticeId) },
+      UpdateExpression:
+        'SET #accountId = :accountId, #noticeId = :noticeId, #acceptedVersion = :version, #acceptedAt = :at, ' +
+        '#contentHash = :hash, #region = :region, #language = :language, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk',
+      // Newer version wins; for the same version the later instant wins, so concurrent writers converge.
+      ConditionExpression:
+        'attribute_not_exists(#acceptedVersion) OR #acceptedVersion < :version OR (#acceptedVersion = :version AND #acceptedAt < :at)',
+      ExpressionAttributeNames: {
+        '#accountId': 'accountId',
+        '#noticeId': 'noticeId',
+        '#acceptedVersion': 'acceptedVersion',
+        '#acceptedAt': 'acceptedAt',
+        '#contentHash': 'contentHash',
+        '#region': 'region',
+        '#language': 'language',
+        '#gsi1pk': 'gsi1pk',
+        '#gsi1sk': 'gsi1sk',
+      },
+      ExpressionAttributeValues: {
+        ':accountId': record.accountId,
+        ':noticeId': record.noticeId,
+        ':version': record.version,
+        ':at': record.at,
+        ':hash': record.contentHash,
+        ':region': record.region,
+        ':language': record.language,
+        ':gsi1pk': audiencePk(record.noticeId, record.region, shardOf(record.accountId)),
+        ':gsi1sk': audienceSk(record.version, record.accountId),
+      },
+    }),
+  );
+
+/** Set `notified` unless a newer version's campaign already did (docs/design.md). */
+export const recordNotified = async (table: Table, accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> =>
+  conditionally(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: { pk: accountPk(accountId), sk: stateSk(noticeId) },
+      UpdateExpression: 'SET notified = :notified',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(notified) OR notified.version < :version)',
+      ExpressionAttributeValues: {
+        ':notified': { campaignId: notified.campaignId, version: notified.version, deadline: notified.deadline, options: [...notified.options], at: notified.at },
+        ':version': notified.version,
+      },
+    }),
+  );
+
+/** Set `choice`, answering the choice it replaced (so the counters move by what changed). */
+export const recordChoice = async (table: Table, accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> => {
+  // A customer's choice replaces an earlier one of the same campaign; a default replaces nothing
+  // and never lands on an account that already accepted the version.
+  const condition = choice.defaulted
+    ? 'attribute_exists(pk) AND #accepted < :version AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId)'
+    : 'attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR #choice.#at <= :at)';
+  try {
+    const result = await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { pk: accountPk(accountId), sk: stateSk(noticeId) },
+        UpdateExpression: 'SET #choice = :choice',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#choice': 'choice', ...(choice.defaulted ? { '#accepted': 'acceptedVersion' } : { '#at': 'at' }) },
+        ExpressionAttributeValues: {
+          ':choice': { ...choice },
+          ':campaignId': choice.campaignId,
+          ...(choice.defaulted ? { ':version': choice.version } : { ':at': choice.at }),
+        },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    const replaced = result.Attributes?.['choice'] as RecordedChoice | undefined;
+    return replaced ? { applied: true, replaced } : { applied: true };
+  } catch (error) {
+    if (isConditionFailure(error)) return { applied: false };
+    throw error;
+  }
+};

@@ -1,0 +1,102 @@
+/** `AcceptanceStore` in memory, with the DynamoDB adapter's conditions (append once, newer state wins, the choice rules). */
+import { evidenceSk, shardOf } from '../../functions/ledger/keys.ts';
+import type { AcceptanceStore } from '../../functions/ledger/store.ts';
+import type {
+  AcceptanceRecord,
+  AcceptanceState,
+  AppendOutcome,
+  AudienceMember,
+  AudienceQuery,
+  ChoiceWrite,
+  EvidenceRecord,
+  NotifiedState,
+  Page,
+  RecordedChoice,
+  StoredEvidence,
+} from '../../functions/ledger/types.ts';
+
+type State = AcceptanceState & { choice?: RecordedChoice };
+
+/** The ledger of one test or bench, kept in maps. */
+export class InMemoryAcceptanceStore implements AcceptanceStore {
+  readonly states = new Map<string, State>();
+  readonly evidence = new Map<string, StoredEvidence>();
+  readonly contacts = new Map<string, string>();
+
+  constructor(states: readonly AcceptanceState[] = []) {
+    for (const state of states) this.states.set(`${state.accountId}|${state.noticeId}`, state);
+  }
+
+  async appendAcceptance(record: AcceptanceRecord): Promise<AppendOutcome> {
+    if (await this.appendEvidence(record.accountId, record.noticeId, record)) return { created: true, record };
+    return { created: false, record: this.evidence.get(`${record.accountId}|${evidenceSk(record.noticeId, record)}`) as AcceptanceRecord & StoredEvidence };
+  }
+
+  async advanceState(record: AcceptanceRecord): Promise<boolean> {
+    const key = `${record.accountId}|${record.noticeId}`;
+    const current = this.states.get(key);
+    const newer = !current || current.acceptedVersion < record.version || (current.acceptedVersion === record.version && current.acceptedAt < record.at);
+    if (!newer) return false;
+    const { accountId, noticeId, version, at, contentHash, region, language } = record;
+    this.states.set(key, { ...current, accountId, noticeId, acceptedVersion: version, acceptedAt: at, contentHash, region, language });
+    return true;
+  }
+
+  async recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> {
+    const current = this.states.get(`${accountId}|${noticeId}`);
+    if (!current || (current.notified && current.notified.version >= notified.version)) return false;
+    this.states.set(`${accountId}|${noticeId}`, { ...current, notified });
+    return true;
+  }
+
+  async recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> {
+    const current = this.states.get(`${accountId}|${noticeId}`);
+    if (!current) return { applied: false };
+    const old = current.choice;
+    const sameCampaign = old?.campaignId === choice.campaignId;
+    const refused = choice.defaulted ? current.acceptedVersion >= choice.version || sameCampaign : sameCampaign && old.at > choice.at;
+    if (refused) return { applied: false };
+    this.states.set(`${accountId}|${noticeId}`, { ...current, choice });
+    return old ? { applied: true, replaced: old } : { applied: true };
+  }
+
+  async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
+    return this.states.get(`${accountId}|${noticeId}`);
+  }
+
+  async listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>> {
+    const items = [...this.evidence].filter(([key]) => key.startsWith(`${accountId}|`)).sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+    const start = Number(page.cursor ?? 0);
+    const next = start + page.limit;
+    return { items: items.slice(start, next), ...(next < items.length ? { cursor: String(next) } : {}) };
+  }
+
+  async appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean> {
+    const key = `${accountId}|${evidenceSk(noticeId, evidence)}`;
+    if (this.evidence.has(key)) return false;
+    this.evidence.set(key, { ...evidence, accountId, noticeId });
+    return true;
+  }
+
+  async putContact(accountId: string, email: string): Promise<void> {
+    this.contacts.set(accountId, email);
+  }
+
+  async deleteContact(accountId: string): Promise<void> {
+    this.contacts.delete(accountId);
+  }
+
+  async getContacts(accountIds: readonly string[]): Promise<Map<string, string>> {
+    return new Map(accountIds.flatMap((id) => (this.contacts.has(id) ? [[id, this.contacts.get(id)!] as const] : [])));
+  }
+
+  async queryAudience(input: AudienceQuery): Promise<{ members: AudienceMember[]; cursor?: string }> {
+    const members = [...this.states.values()]
+      .filter((s) => s.noticeId === input.noticeId && s.region === input.region && s.acceptedVersion < input.belowVersion && shardOf(s.accountId) === input.shard)
+      .sort((a, b) => a.acceptedVersion - b.acceptedVersion || a.accountId.localeCompare(b.accountId))
+      .map(({ accountId, region, language, acceptedVersion }) => ({ accountId, region, language, acceptedVersion }));
+    const start = Number(input.cursor ?? 0);
+    const next = start + (input.limit ?? 500);
+    return { members: members.slice(start, next), ...(next < members.length ? { cursor: String(next) } : {}) };
+  }
+}

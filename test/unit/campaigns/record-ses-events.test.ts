@@ -1,0 +1,129 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbCampaignStore } from '../../../functions/campaigns/dynamodb/campaign-store.ts';
+import { recipientKey } from '../../../functions/campaigns/dynamodb/keys.ts';
+import { DynamoDbRecipientStore } from '../../../functions/campaigns/dynamodb/recipient-store.ts';
+import type { Campaign } from '../../../functions/campaigns/model.ts';
+import { recordSesEvents, type SesEventInput, type SesEventsDeps } from '../../../functions/campaigns/record-ses-events.ts';
+import { systemClock, instantTimers } from '../../../functions/core/clock.ts';
+import { DynamoDbAcceptanceStore } from '../../../functions/ledger/dynamodb-store.ts';
+
+// The use case over the real DynamoDB adapters on a mocked client: the request counts are what is pinned.
+const ddb = mockClient(DynamoDBDocumentClient);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
+const campaign: Campaign = {
+  campaignId: 'privacy-v2',
+  noticeId: 'privacy',
+  version: 2,
+  deadline: '2027-02-01T00:00:00.000Z',
+  regions: [{ region: 'eea', notification: 'choice', options: ['accept', 'keep-previous', 'delete'] }],
+  createdAt: '2026-11-01T00:00:00.000Z',
+  status: 'started',
+};
+const record = (events: readonly SesEventInput[], options: Partial<Pick<SesEventsDeps, 'awaitLiveAttemptsMs' | 'timers'>> = {}) =>
+  recordSesEvents(
+    {
+      campaigns: new DynamoDbCampaignStore({ tableName: 't', client }),
+      recipients: new DynamoDbRecipientStore({ tableName: 't', client, timers: instantTimers() }),
+      ledger: new DynamoDbAcceptanceStore({ tableName: 't', client, timers: instantTimers() }),
+      clock: systemClock,
+      timers: instantTimers(),
+      ...options,
+    },
+    events,
+  ).then((result) => result.changed);
+
+describe('Use case: SES events', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(GetCommand).resolves({});
+    ddb.on(GetCommand, { Key: { pk: 'CMP#privacy-v2', sk: 'META' } }).resolves({ Item: { pk: 'CMP#privacy-v2', sk: 'META', ...campaign } });
+    ddb.on(BatchWriteCommand).resolves({});
+  });
+
+describe('Function: recordSesEvents', () => {
+  const event = (e: string, accountId = 'a1') => ({ campaignId: 'privacy-v2', accountId, event: e, messageId: 'm1', at: '2026-11-29T12:00:00Z', kind: 'notice' as const });
+
+  it('ignores event types it does not track', async () => {
+    expect(await record([event('Open')])).toEqual([false]);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('counts a delivery once: a redelivered event fails the condition and adds nothing', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed());
+    expect(await record([event('Delivery')])).toEqual([false]);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  it('reads the recipients of Send events in one BatchGet and writes none the sender already marked sent', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [{ ...recipientKey('privacy-v2', 'a1'), status: 'sent' }, { ...recipientKey('privacy-v2', 'a2'), status: 'sent' }] } });
+    expect(await record([event('Send'), event('Send', 'a2')])).toEqual([false, false]);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('gives a live attempt time to mark its own send, and writes nothing when it does', async () => {
+    const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: Date.now() + 60_000 };
+    ddb.on(BatchGetCommand).resolvesOnce({ Responses: { t: [sending] } }).resolvesOnce({ Responses: { t: [sending] } }).resolves({ Responses: { t: [{ ...sending, status: 'sent' }] } });
+    const waits: number[] = [];
+
+    expect(await record([event('Send')], { awaitLiveAttemptsMs: 3000, timers: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 } })).toEqual([false]);
+
+    expect(waits).toEqual([500, 500]);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('settles a Send itself once the wait is over and the attempt still has not marked it', async () => {
+    const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: Date.now() + 60_000, region: 'eea' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
+    ddb.on(UpdateCommand).resolves({});
+    const waits: number[] = [];
+
+    expect(await record([event('Send')], { awaitLiveAttemptsMs: 1200, timers: { sleep: async (ms) => void waits.push(ms), random: () => 0.5 } })).toEqual([true]);
+
+    expect(waits).toEqual([500, 500, 200]);
+    const transition = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(transition.ConditionExpression).toBe('#status = :sending');
+  });
+
+  it('adds the counts of a whole batch in one write per campaign', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    expect(await record([event('Delivery'), event('Delivery', 'a2'), event('Bounce', 'a3')])).toEqual([true, true, true]);
+    const counterWrites = ddb.commandCalls(UpdateCommand).filter((call) => String(call.args[0].input.Key!['sk']).startsWith('CNT#'));
+    expect(counterWrites).toHaveLength(1);
+    expect(counterWrites[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':c0': 2, ':c1': 1 });
+  });
+});
+
+  it('ignores the events of a campaign it does not know, without a write', async () => {
+    const result = await recordSesEvents(
+      {
+        campaigns: new DynamoDbCampaignStore({ tableName: 't', client }),
+        recipients: new DynamoDbRecipientStore({ tableName: 't', client }),
+        ledger: new DynamoDbAcceptanceStore({ tableName: 't', client }),
+        clock: systemClock,
+        timers: instantTimers(),
+      },
+      [{ campaignId: 'nope', accountId: 'a1', event: 'Delivery', messageId: 'm1', at: '2026-11-29T12:00:00Z' }],
+    );
+    expect(result).toEqual({ changed: [false], ignored: [true] });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('writes the sent evidence and notified of a Send it settles, and each outcome as evidence', async () => {
+    const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: 0, region: 'eea' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
+    ddb.on(UpdateCommand).resolves({});
+
+    expect(await record([{ campaignId: 'privacy-v2', accountId: 'a1', event: 'Send', messageId: 'm1', at: '2026-11-29T12:00:00Z', kind: 'notice' }, { campaignId: 'privacy-v2', accountId: 'a2', event: 'Delivery', messageId: 'm2', at: '2026-11-29T12:00:01Z', kind: 'notice' }])).toEqual([true, true]);
+
+    const keys = ddb.commandCalls(UpdateCommand).map((call) => String(call.args[0].input.Key!['sk']));
+    expect(keys.filter((sk) => sk === 'STATE#privacy')).toHaveLength(1);
+    const written = ddb.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['t']!.map((r) => r.PutRequest!.Item!['event']));
+    expect(written).toEqual(['delivered']);
+  });
+});
