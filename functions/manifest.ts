@@ -68,6 +68,15 @@ export interface LambdaRoute {
   readonly auth: RouteAuth;
 }
 
+/** The API Gateway route key of a route, e.g. `GET /v1/notices/{noticeId}`. */
+export const routeKeyOf = (route: Pick<LambdaRoute, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+/** What the HTTP router reads of an HTTP Lambda's manifest row. */
+export interface HttpLambdaRoutes {
+  readonly entry: string;
+  readonly trigger: { readonly kind: 'http'; readonly routes: readonly LambdaRoute[] };
+}
+
 /** The platform's work queues (each with its dead-letter queue, in `lib/messaging.ts`). */
 export type QueueName = 'planner' | 'send' | 'ses-events';
 

@@ -2,7 +2,7 @@
  * The HTTP route table, derived from the Lambda manifest (`functions/manifest.ts`, where each
  * HTTP Lambda lists its routes): the local gateway and the CDK construct both build from it.
  */
-import { LAMBDAS, LAMBDA_NAMES, isHttpLambda, type HttpLambdaName, type LambdaRoute, type RouteAuth } from './manifest.ts';
+import { LAMBDAS, LAMBDA_NAMES, isHttpLambda, routeKeyOf, type HttpLambdaName, type LambdaRoute, type RouteAuth } from './manifest.ts';
 
 export type { HttpLambdaName, RouteAuth };
 
@@ -24,4 +24,4 @@ export const routes: readonly Route[] = LAMBDA_NAMES.filter(isHttpLambda).flatMa
 });
 
 /** The API Gateway route key, e.g. `GET /v1/notices/{noticeId}`. */
-export const routeKey = (route: Route): string => `${route.method} ${route.path}`;
+export const routeKey = (route: Route): string => routeKeyOf(route);

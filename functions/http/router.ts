@@ -1,6 +1,6 @@
 /**
- * One router for every HTTP Lambda. A Lambda names its routes by their keys in `functions/routes.ts`
- * (`GET /v1/notices/{noticeId}`) and gives each a handler; the table is checked against that file
+ * One router for every HTTP Lambda. A Lambda names its routes by their keys in its manifest row (`functions/manifest.ts`)
+ * (`GET /v1/notices/{noticeId}`) and gives each a handler; the table is checked against that row
  * when the handler is built, so a route cannot be served by one side and forgotten by the other.
  *
  * Per request, one middy stack: a before hook matches the route, authorises the caller, then parses
@@ -12,7 +12,7 @@
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import { createError } from '@middy/util';
-import { routeKey, routes, type LambdaName, type Route } from '../routes.ts';
+import { routeKeyOf, type HttpLambdaRoutes, type LambdaRoute } from '../manifest.ts';
 import { httpStack, type HttpEvent, type HttpHandler, type HttpRequest, type HttpResult, type HttpStackOptions } from './middleware.ts';
 
 /** How one route is served. */
@@ -34,7 +34,7 @@ export interface HttpRouterOptions extends HttpStackOptions {
 }
 
 interface RouteEntry extends RouteHandler {
-  readonly route: Route;
+  readonly route: LambdaRoute;
 }
 
 const routeDoesNotExist = (): Error => createError(404, 'Route does not exist');
@@ -47,23 +47,23 @@ const decodeSegment = (segment: string): string => {
   }
 };
 
-/** The entries for `lambda`'s routes, refusing a route without a handler or a handler without a route. */
-const routeTable = (lambda: LambdaName, handlers: Readonly<Record<string, RouteHandler>>): RouteEntry[] => {
-  const own = routes.filter((route) => route.lambda === lambda);
-  const keys = new Set(own.map(routeKey));
+/** The entries for the Lambda's routes, refusing a route without a handler or a handler without a route. */
+const routeTable = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<string, RouteHandler>>): RouteEntry[] => {
+  const own = lambda.trigger.routes;
+  const keys = new Set(own.map(routeKeyOf));
   const unknown = Object.keys(handlers).filter((key) => !keys.has(key));
-  const missing = own.map(routeKey).filter((key) => handlers[key] === undefined);
+  const missing = own.map(routeKeyOf).filter((key) => handlers[key] === undefined);
   if (unknown.length > 0 || missing.length > 0) {
-    throw new Error(`${lambda}: routes without a handler [${missing.join(', ')}], handlers without a route [${unknown.join(', ')}]`);
+    throw new Error(`${lambda.entry}: routes without a handler [${missing.join(', ')}], handlers without a route [${unknown.join(', ')}]`);
   }
-  return own.map((route) => ({ route, ...handlers[routeKey(route)]! }));
+  return own.map((route) => ({ route, ...handlers[routeKeyOf(route)]! }));
 };
 
 /**
  * http-router over `entries`: `match(event)` is the entry for the event's method and path (the
  * path's `{param}` values decoded into `event.pathParameters`, given ones kept), or undefined.
  */
-const pathMatcher = <T extends { readonly route: Pick<Route, 'method' | 'path'> }>(entries: readonly T[]) => {
+const pathMatcher = <T extends { readonly route: Pick<LambdaRoute, 'method' | 'path'> }>(entries: readonly T[]) => {
   let found: T | undefined;
   const router = httpRouterHandler<HttpEvent, HttpResult>({
     routes: entries.map((entry) => ({
@@ -90,10 +90,10 @@ const pathMatcher = <T extends { readonly route: Pick<Route, 'method' | 'path'> 
   };
 };
 
-/** The one HTTP handler of `lambda`: its routes from `functions/routes.ts`, each served by `handlers[routeKey]`. */
-export const httpRouter = (lambda: LambdaName, handlers: Readonly<Record<string, RouteHandler>>, options: HttpRouterOptions = {}): HttpHandler => {
+/** The one HTTP handler of a Lambda: the routes of its manifest row, each served by `handlers[routeKey]`. */
+export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<string, RouteHandler>>, options: HttpRouterOptions = {}): HttpHandler => {
   const entries = routeTable(lambda, handlers);
-  const byKey = new Map(entries.map((entry) => [routeKey(entry.route), entry]));
+  const byKey = new Map(entries.map((entry) => [routeKeyOf(entry.route), entry]));
   const match = pathMatcher(entries);
   // Every path once, under GET: a request that misses `match` is a wrong method when its path is here.
   const paths = [...new Set(entries.map((entry) => entry.route.path))];

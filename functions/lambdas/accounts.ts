@@ -90,7 +90,7 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
 
   const authorize = authorizePathAccount;
   return httpRouter(
-    'accounts',
+    accountsLambda,
     {
       'POST /v1/accounts/{accountId}/acceptances': { handler: postAcceptance, authorize, body: 'json' },
       'GET /v1/accounts/{accountId}/acceptances': { handler: getAcceptances, authorize },

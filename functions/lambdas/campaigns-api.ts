@@ -38,7 +38,7 @@ export const makeHandler = (deps: CampaignServiceDeps | (() => CampaignServiceDe
   };
 
   return httpRouter(
-    'campaigns-api',
+    campaignsApiLambda,
     {
       // Only POST carries a body: the JSON parser would refuse a GET without a Content-Type.
       'POST /v1/campaigns': { handler: postCampaign, body: 'json' },

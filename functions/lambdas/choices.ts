@@ -61,7 +61,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
   };
 
   return httpRouter(
-    'choices',
+    choicesLambda,
     { 'GET /choices/{token}': { handler: getChoice }, 'POST /choices/{token}': { handler: postChoice } },
     {
       notFound: noChoiceToken,

@@ -18,6 +18,7 @@ import { getOpenApi, memoisedOpenApi } from '../notices/get-openapi.ts';
 import { listNotices, memoisedNoticeList } from '../notices/list-notices.ts';
 import { listVersions, memoisedVersions } from '../notices/list-versions.ts';
 import { createServingContext, type MemoLookup, type NoticesDeps, type NoticesRoute, type ServingContext } from '../notices/serving-context.ts';
+import { noticesLambda } from '../manifest.ts';
 
 export type { NoticesDeps } from '../notices/serving-context.ts';
 
@@ -45,7 +46,7 @@ const servedOver = (context: ServingContext): Record<string, RouteHandler> =>
 export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   const context = createServingContext(deps);
   const { onMemoMiss } = deps;
-  const stack = httpRouter('notices', servedOver(context), {
+  const stack = httpRouter(noticesLambda, servedOver(context), {
     // Every route is synchronous over bytes in memory: nothing can run into the Lambda timeout, so
     // the stack skips middy's per-request early-timeout timer.
     earlyTimeout: false,

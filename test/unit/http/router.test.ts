@@ -1,3 +1,4 @@
+import { campaignsApiLambda } from '../../../functions/manifest.ts';
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError } from '../../../functions/core/errors.ts';
 import type { HttpHandler } from '../../../functions/http/middleware.ts';
@@ -7,7 +8,7 @@ import { httpEvent, lambdaContext } from '../../fakes/http-event.ts';
 const echo: HttpHandler = async (event) => ({ statusCode: 200, body: JSON.stringify({ params: event.pathParameters ?? null, body: event.body ?? null }) });
 // The campaigns API's two routes from functions/routes.ts, each echoing what the router handed it.
 const campaignsApi = (overrides: Record<string, RouteHandler> = {}, options: HttpRouterOptions = {}) =>
-  httpRouter('campaigns-api', { 'POST /v1/campaigns': { handler: echo, body: 'json' }, 'GET /v1/campaigns/{campaignId}': { handler: echo }, ...overrides }, { onUnexpectedError: () => {}, ...options });
+  httpRouter(campaignsApiLambda, { 'POST /v1/campaigns': { handler: echo, body: 'json' }, 'GET /v1/campaigns/{campaignId}': { handler: echo }, ...overrides }, { onUnexpectedError: () => {}, ...options });
 const context = lambdaContext();
 const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? 'null') as Record<string, unknown>;
 
@@ -15,7 +16,7 @@ describe('Function: httpRouter', () => {
   describe('Building the table', () => {
     it('refuses a route of functions/routes.ts without a handler, and a handler without a route', () => {
       // Act / Assess
-      expect(() => httpRouter('campaigns-api', { 'POST /v1/campaigns': { handler: echo } })).toThrow(/without a handler \[GET \/v1\/campaigns\/\{campaignId\}\]/);
+      expect(() => httpRouter(campaignsApiLambda, { 'POST /v1/campaigns': { handler: echo } })).toThrow(/without a handler \[GET \/v1\/campaigns\/\{campaignId\}\]/);
       expect(() => campaignsApi({ 'GET /v1/campaigns': { handler: echo } })).toThrow(/handlers without a route \[GET \/v1\/campaigns\]/);
     });
   });
