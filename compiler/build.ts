@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { writeArtifactDeclaration } from './artifact-declaration.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { compileCatalogue, servedRegions } from './catalogue.ts';
 import { ProblemCollector } from './errors.ts';
@@ -90,6 +91,7 @@ export const serializeContent = (content: CompiledContent | ContentIndex | Compi
  * change, so watchers and caches are not disturbed by a no-op build. Returns whether it wrote.
  */
 export const writeContentArtifact = (content: CompiledContent | ContentIndex | CompiledTemplates, outFile: string): boolean => {
+  writeArtifactDeclaration(outFile);
   const bytes = serializeContent(content);
   let existing: string | undefined;
   try {

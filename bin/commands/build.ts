@@ -3,8 +3,8 @@
  * and beside it the slim index `content-index.json` and the run-time templates `templates.json`.
  *
  * `npm test`, `npm start` and `npm run typecheck` run this first, so it must be cheap when nothing
- * changed: it fingerprints its inputs (the templates, the code under functions/ that shapes the
- * artifact, the lockfile) and only loads the compiler — marked, sanitize-html, zod, the OpenAPI
+ * changed: it fingerprints its inputs (the templates, the compiler and the code under functions/ that
+ * shapes the artifact, the lockfile) and only loads the compiler — marked, sanitize-html, zod, the OpenAPI
  * schemas — when the fingerprint differs from the one stored beside the artifact.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
+import { artifactDeclarationPath } from '../../compiler/artifact-declaration.ts';
 import { ContentValidationError, formatProblem } from '../../compiler/errors.ts';
 
 export const DEFAULT_TEMPLATES_DIR = 'templates';
@@ -53,7 +54,8 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
   const fingerprint = inputsFingerprint(templatesDir);
   const siblings = siblingArtifacts(outFile);
 
-  const allExist = [outFile, siblings.index, siblings.templates].every((file) => existsSync(file));
+  const artifacts = [outFile, siblings.index, siblings.templates];
+  const allExist = artifacts.every((file) => existsSync(file) && existsSync(artifactDeclarationPath(file)));
   if (!options.force && allExist && readOptional(fingerprintFile) === fingerprint) {
     if (!options.quiet) io.stdout(`up to date ${outFile} (${Math.round(performance.now() - started)} ms)\n`);
     return 0;
@@ -86,7 +88,7 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
 
 /**
  * SHA-256 over everything the artifact is a function of: the templates, every source file under
- * functions/ (the compiler, and the schemas the OpenAPI document is generated from), this command,
+ * compiler/ and functions/ (the schemas the OpenAPI document is generated from), this command,
  * and the lockfile (library versions change rendering).
  */
 export const inputsFingerprint = (templatesDir: string): string => {
@@ -95,7 +97,9 @@ export const inputsFingerprint = (templatesDir: string): string => {
     hash.update(`${label}\0${relative(REPOSITORY_ROOT, path)}\0`).update(readFileSync(path)).update('\0');
   };
   for (const path of filesUnder(resolve(templatesDir))) add('templates', path);
-  for (const path of filesUnder(join(REPOSITORY_ROOT, 'functions'))) if (path.endsWith('.ts') || path.endsWith('.json')) add('code', path);
+  for (const dir of ['compiler', 'functions']) {
+    for (const path of filesUnder(join(REPOSITORY_ROOT, dir))) if (path.endsWith('.ts') || path.endsWith('.json')) add('code', path);
+  }
   add('code', join(REPOSITORY_ROOT, 'bin/commands/build.ts'));
   const lockfile = join(REPOSITORY_ROOT, 'package-lock.json');
   if (existsSync(lockfile)) add('lock', lockfile);

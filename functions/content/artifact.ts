@@ -2,5 +2,5 @@
 import content from '../../.build/content.json' with { type: 'json' };
 import type { CompiledContent } from '../core/content.ts';
 
-export const compiledContent = content as unknown as CompiledContent;
+export const compiledContent: CompiledContent = content;
 export type { CompiledContent };

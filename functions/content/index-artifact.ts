@@ -5,5 +5,5 @@
 import index from '../../.build/content-index.json' with { type: 'json' };
 import type { ContentIndex } from '../core/content.ts';
 
-export const contentIndex = index as unknown as ContentIndex;
+export const contentIndex: ContentIndex = index;
 export type { ContentIndex };

@@ -5,5 +5,5 @@
 import templates from '../../.build/templates.json' with { type: 'json' };
 import type { CompiledTemplates } from '../core/content.ts';
 
-export const compiledTemplates = templates as unknown as CompiledTemplates;
+export const compiledTemplates: CompiledTemplates = templates;
 export type { CompiledTemplates };

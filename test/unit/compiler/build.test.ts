@@ -109,6 +109,20 @@ describe('Function: writeContentArtifact', () => {
     expect(writeContentArtifact(content, out)).toBe(false);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(serializeContent(content)));
   });
+
+  it('declares the artifact\'s type beside it, so the loaders import it typed', () => {
+    // Prepare
+    const dir = writeTemplates(validTemplates());
+    const out = join(dir, 'out/content.json');
+
+    // Act
+    writeContentArtifact(buildContent({ templatesDir: dir }), out);
+
+    // Assess
+    const declaration = readFileSync(join(dir, 'out/content.d.json.ts'), 'utf8');
+    expect(declaration).toMatch(/declare const artifact: import\('[^']*functions\/core\/content\.ts'\)\.CompiledContent;/);
+    expect(declaration).toContain('export = artifact;');
+  });
 });
 
 describe('Function: buildContent (shipped templates)', () => {
