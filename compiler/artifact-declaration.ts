@@ -17,8 +17,9 @@ const ARTIFACT_TYPES: Readonly<Record<string, string>> = {
   'templates.json': 'CompiledTemplates',
 };
 
-/** The declaration file TypeScript reads for an artifact (`content.json` → `content.d.json.ts`). */
-export const artifactDeclarationPath = (outFile: string): string => outFile.replace(/\.json$/, '.d.json.ts');
+/** The declaration file TypeScript reads for an artifact (`content.json` → `content.d.json.ts`); undefined for a file of another name. */
+export const artifactDeclarationPath = (outFile: string): string | undefined =>
+  ARTIFACT_TYPES[basename(outFile)] ? outFile.replace(/\.json$/, '.d.json.ts') : undefined;
 
 /**
  * Beside an artifact, its declared type (`allowArbitraryExtensions`): the loaders then need no cast,
@@ -26,8 +27,8 @@ export const artifactDeclarationPath = (outFile: string): string => outFile.repl
  */
 export const writeArtifactDeclaration = (outFile: string): void => {
   const typeName = ARTIFACT_TYPES[basename(outFile)];
-  if (!typeName) return;
   const target = artifactDeclarationPath(outFile);
+  if (!typeName || !target) return;
   let types = relative(dirname(target), join(REPOSITORY_ROOT, 'functions', 'core', 'content.ts')).split(sep).join('/');
   if (!types.startsWith('.')) types = `./${types}`;
   const text = `// Written by the content build: the type of ${basename(outFile)}.\ndeclare const artifact: import('${types}').${typeName};\nexport = artifact;\n`;

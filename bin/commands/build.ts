@@ -55,7 +55,10 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
   const siblings = siblingArtifacts(outFile);
 
   const artifacts = [outFile, siblings.index, siblings.templates];
-  const allExist = artifacts.every((file) => existsSync(file) && existsSync(artifactDeclarationPath(file)));
+  const allExist = artifacts.every((file) => {
+    const declaration = artifactDeclarationPath(file);
+    return existsSync(file) && (declaration === undefined || existsSync(declaration));
+  });
   if (!options.force && allExist && readOptional(fingerprintFile) === fingerprint) {
     if (!options.quiet) io.stdout(`up to date ${outFile} (${Math.round(performance.now() - started)} ms)\n`);
     return 0;
