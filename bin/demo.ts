@@ -8,8 +8,8 @@
 import { CHOICE_OPTION_IDS, CHOICE_OPTIONS, perOptionField } from '../functions/core/choice-options.ts';
 import { fixedClock } from '../functions/core/clock.ts';
 import type { InMemoryChoicePublisher } from '../functions/campaigns/events.ts';
-import type { CampaignStore } from '../functions/campaigns/store.ts';
 import type { LocalScheduler } from '../local/wiring/choices.ts';
+import type { CampaignWorkers } from '../local/wiring/workers.ts';
 import { startPlatform } from '../local/platform.ts';
 
 /** Before version 2 (effective 2027-02-01) and well before its deadline. */
@@ -159,7 +159,7 @@ try {
   } catch (error) {
     // Until the campaigns API serves this GET through the gateway, read the same counters from its store.
     detail(`(GET /v1/campaigns/${campaignId} failed: ${(error as Error).message.slice(0, 80)}…; reading the counters from the campaign store instead)`);
-    const snapshot = await (platform.env.shared.get('campaigns:workers') as { store: CampaignStore }).store.snapshot(campaignId);
+    const snapshot = await (platform.env.shared.get('campaigns:workers') as CampaignWorkers).store.snapshot(campaignId);
     const c = snapshot!.counters;
     report = { ...c, choices: perOptionField((option) => c[option.counter]) };
   }

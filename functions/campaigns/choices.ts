@@ -18,8 +18,6 @@ import { type Campaign, type Counters, choiceEventId } from './model.ts';
 import type { CampaignReader, ChoiceEventPublisher, CounterStore, RecipientChoiceStore, TokenKeyProvider } from './ports.ts';
 
 export type { RecordedChoice } from '../ledger/types.ts';
-/** Compatibility for callers outside the campaigns area: the adapter now lives in `./dynamodb/recipient-store.ts`. */
-export { DynamoDbRecipientStore as DynamoDbChoiceStore } from './dynamodb/recipient-store.ts';
 
 /** The deadline has passed: no choice can be recorded any more; carries what the link was for. */
 export class ChoiceClosedError extends GoneError {

@@ -19,8 +19,6 @@ import { campaignIdFor, planAudience } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 
 export type { SweepName, SweepRecipient, SweepStore } from './ports.ts';
-/** Compatibility for callers outside the campaigns area: the adapter now lives in `./dynamodb/sweep-store.ts`. */
-export { DynamoDbSweepStore } from './dynamodb/sweep-store.ts';
 
 const DAY_MS = 86_400_000;
 /** Recipients per send message: SES's `SendBulkEmail` limit (`MAX_RECIPIENTS_PER_SEND`, not imported: that module carries zod). */

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { renderCampaignEmail } from '../campaigns/email.ts';
 import { type CampaignServiceDeps, campaignProgress, dryRunCampaign, startCampaign } from '../campaigns/progress.ts';
 import { SqsQueue } from '../campaigns/queue.ts';
-import { CampaignStore } from '../campaigns/store.ts';
+import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
 import { contentIndex } from '../content/index-artifact.ts';
 import { authorizeAdmin } from '../core/authorization.ts';
 import { systemClock } from '../core/clock.ts';
@@ -58,7 +58,7 @@ export const defaultDeps = (): CampaignServiceDeps => {
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   return {
-    store: new CampaignStore({ tableName, client }),
+    store: new DynamoDbCampaignStore({ tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName, client }),
     plannerQueue: new SqsQueue({ client: new SQSClient({}), queueUrl: env.PLANNER_QUEUE_URL }),
     content: contentIndex,

@@ -8,9 +8,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createError } from '@middy/util';
 import type { Context } from 'aws-lambda';
 import { renderChoicePage, renderConfirmationPage } from '../campaigns/choice-pages.ts';
-import { DynamoDbChoiceStore, openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
+import { openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
+import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
+import { DynamoDbRecipientStore } from '../campaigns/dynamodb/recipient-store.ts';
 import { EventBridgeChoicePublisher } from '../campaigns/events.ts';
-import { CampaignStore } from '../campaigns/store.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
@@ -87,9 +88,9 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     clock: systemClock,
     logger: new Logger({ serviceName: 'choices' }),
     tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),
-    campaigns: new CampaignStore({ tableName, client }),
+    campaigns: new DynamoDbCampaignStore({ tableName, client }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
-    choices: new DynamoDbChoiceStore({ tableName, client }),
+    choices: new DynamoDbRecipientStore({ tableName, client }),
     events: new EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName }),
   };
 };

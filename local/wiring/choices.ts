@@ -6,10 +6,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { makeHandler as makeSchedulerHandler } from '../../functions/lambdas/campaign-scheduler.ts';
-import { DynamoDbSweepStore, type SweepReport } from '../../functions/campaigns/sweeps.ts';
-import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
+import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
+import type { SweepReport } from '../../functions/campaigns/sweeps.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
-import { CampaignStore } from '../../functions/campaigns/store.ts';
 import { localTokenKey } from '../../functions/campaigns/token-key.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
@@ -30,9 +31,9 @@ const REMINDER_DAYS = 7;
 /** Build the choices handler and the scheduler for the local platform. */
 export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   const client = createDocumentClient({ endpoint: env.dynamo.endpoint, region: env.dynamo.region, credentials: env.dynamo.credentials });
-  const campaigns = new CampaignStore({ tableName: env.tableName, client });
+  const campaigns = new DynamoDbCampaignStore({ tableName: env.tableName, client });
   const ledger = new DynamoDbAcceptanceStore({ tableName: env.tableName, client });
-  const choices = new DynamoDbChoiceStore({ tableName: env.tableName, client });
+  const choices = new DynamoDbRecipientStore({ tableName: env.tableName, client });
   const events = new InMemoryChoicePublisher((event) =>
     env.log(`ChoiceRecorded: ${event.campaignId} ${event.option}${event.defaulted ? ' (defaulted)' : ''}`),
   );

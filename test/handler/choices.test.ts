@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbChoiceStore } from '../../functions/campaigns/choices.ts';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
+import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
-import { CampaignStore, recipientKey, type Campaign } from '../../functions/campaigns/store.ts';
+import type { Campaign } from '../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
@@ -46,7 +47,8 @@ const event = (method: 'GET' | 'POST', token: string, options: { query?: Record<
 
 describe('Lambda: choices', () => {
   let table: TestTable;
-  let campaigns: CampaignStore;
+  let campaigns: DynamoDbCampaignStore;
+  let recipients: DynamoDbRecipientStore;
   const clock = fixedClock('2026-12-01T09:00:00.000Z');
   const events = new InMemoryChoicePublisher();
   let handler: HttpHandler;
@@ -64,9 +66,15 @@ describe('Lambda: choices', () => {
       source: { channel: 'api' },
     });
     const campaign = campaignOf(campaignId);
-    await campaigns.claimRecipient({ campaignId, accountId, kind: 'notice', attemptId: 'a1', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
-    await campaigns.markSent(campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    await campaigns.setNotified(accountId, campaign, CHOICE_OPTION_IDS, '2026-11-02T00:00:00.000Z');
+    await recipients.claimRecipient({ campaignId, accountId, kind: 'notice', attemptId: 'a1', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+    await recipients.markSent(campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
+    await table.store.recordNotified(accountId, campaign.noticeId, {
+      campaignId,
+      version: campaign.version,
+      deadline: campaign.deadline,
+      options: CHOICE_OPTION_IDS,
+      at: '2026-11-02T00:00:00.000Z',
+    });
   };
   const tokenFor = (accountId: string, campaignId = 'privacy-v2') => signChoiceToken({ campaignId, accountId, expiresAt: DEADLINE }, key);
   const call = (e: APIGatewayProxyEventV2) => handler(e, lambdaContext());
@@ -74,7 +82,8 @@ describe('Lambda: choices', () => {
 
   beforeAll(async () => {
     table = await startTestTable();
-    campaigns = new CampaignStore({ tableName: table.tableName, client: table.documentClient });
+    campaigns = new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient });
+    recipients = new DynamoDbRecipientStore({ tableName: table.tableName, client: table.documentClient });
     await campaigns.createCampaign(campaignOf('privacy-v2'));
     await campaigns.createCampaign(campaignOf('privacy-v2-other'));
     await seedAccount('acct-de', 'eea', 'en');
@@ -87,7 +96,7 @@ describe('Lambda: choices', () => {
       tokenKey: staticTokenKey(key),
       campaigns,
       ledger: table.store,
-      choices: new DynamoDbChoiceStore({ tableName: table.tableName, client: table.documentClient }),
+      choices: recipients,
       events,
     }) as never;
   });
@@ -155,7 +164,7 @@ describe('Lambda: choices', () => {
         ['accept', undefined],
         ['delete', 'accept'],
       ]);
-      expect((await campaigns.getRecipient('privacy-v2', 'acct-de'))?.['choice']).toBe('delete');
+      expect((await recipients.getRecipient('privacy-v2', 'acct-de'))?.['choice']).toBe('delete');
     });
 
     it('a token for one campaign records only in that campaign', async () => {
@@ -167,7 +176,7 @@ describe('Lambda: choices', () => {
       expect((await table.store.getState('acct-fr', 'privacy'))?.choice?.campaignId).toBe('privacy-v2-other');
       expect((await counters('privacy-v2'))?.choice_accept).toBe(0);
       expect((await counters('privacy-v2-other'))?.choice_accept).toBe(1);
-      expect(await campaigns.getRecipient('privacy-v2', 'acct-fr')).not.toHaveProperty('choice');
+      expect(await recipients.getRecipient('privacy-v2', 'acct-fr')).not.toHaveProperty('choice');
     });
 
     it('refuses a choice after the deadline with a 410 page and records nothing', async () => {

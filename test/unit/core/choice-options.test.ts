@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { counterDeltas, parseOption } from '../../../functions/campaigns/choices.ts';
 import { RECIPIENT_PLACEHOLDERS } from '../../../functions/campaigns/email.ts';
-import { COUNTER_NAMES } from '../../../functions/campaigns/store.ts';
+import { COUNTER_NAMES } from '../../../functions/campaigns/model.ts';
 import { compiledTemplates } from '../../../functions/content/templates-artifact.ts';
 import {
   CHOICE_COUNTERS,
