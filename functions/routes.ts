@@ -6,12 +6,6 @@ import { LAMBDAS, LAMBDA_NAMES, isHttpLambda, routeKeyOf, type HttpLambdaName, t
 
 export type { HttpLambdaName, RouteAuth };
 
-/**
- * The Lambdas behind an HTTP API.
- * @deprecated the manifest's `LambdaName` names all eight Lambdas; use `HttpLambdaName`.
- */
-export type LambdaName = HttpLambdaName;
-
 /** One route with the Lambda that serves it. */
 export interface Route extends LambdaRoute {
   readonly lambda: HttpLambdaName;

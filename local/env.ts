@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../functions/core/clock.ts';
 import { WIRING_MODULE_NAMES, type WiringName } from '../functions/manifest.ts';
-import type { GatewayHandler } from './gateway.ts';
+import type { HttpHandler } from '../functions/http/middleware.ts';
 
 /** A configuration-set event emitted by the local SES endpoint (EventBridge `detail` shape). */
 export type SesEventListener = (event: unknown) => void | Promise<void>;
@@ -44,7 +44,7 @@ export interface LocalEnv {
 /** What a wiring module's `createLocal(env)` returns. */
 export interface LocalWiring {
   /** The HTTP handler for the Lambda of the same name (absent for background-only modules). */
-  readonly handler?: GatewayHandler;
+  readonly handler?: HttpHandler;
   /** Stop background work (pollers, timers); called once on platform shutdown. */
   stop?(): Promise<void>;
 }

@@ -7,14 +7,6 @@
  * matching), `event.ts` (the pure event builder), `context.ts` (the Lambda context),
  * `response.ts` (result → Node response) and `server.ts` (listening, body limits, error hooks).
  */
-import type { HttpHandler } from '../functions/http/middleware.ts';
-
 export type { AuthorizerContext } from './gateway/event.ts';
 export { formatRequestTime } from './gateway/event.ts';
 export { MAX_BODY_BYTES, startGateway, type Authorize, type Gateway, type GatewayOptions } from './gateway/server.ts';
-
-/**
- * The handler the gateway calls: the HTTP Lambdas' own `HttpHandler`.
- * @deprecated import `HttpHandler` from `functions/http/middleware.ts`; kept so callers not yet moved still compile.
- */
-export type GatewayHandler = HttpHandler;

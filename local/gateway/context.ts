@@ -3,7 +3,7 @@
  * built once per Lambda, so a request allocates one small object.
  */
 import type { Context } from 'aws-lambda';
-import type { LambdaName } from '../../functions/routes.ts';
+import type { HttpLambdaName } from '../../functions/manifest.ts';
 
 /** The account id local ARNs and events carry. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -18,10 +18,10 @@ export interface FunctionIdentity {
   readonly logGroupName: string;
 }
 
-const identities = new Map<LambdaName, FunctionIdentity>();
+const identities = new Map<HttpLambdaName, FunctionIdentity>();
 
 /** The identity of `lambda`, built on first use and shared afterwards. */
-export const identityOf = (lambda: LambdaName): FunctionIdentity => {
+export const identityOf = (lambda: HttpLambdaName): FunctionIdentity => {
   let identity = identities.get(lambda);
   if (identity === undefined) {
     identity = {

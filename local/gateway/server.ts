@@ -11,7 +11,8 @@ import { systemClock, type Clock } from '../../functions/core/clock.ts';
 import { UnauthenticatedError } from '../../functions/core/errors.ts';
 import type { HttpHandler, HttpResult } from '../../functions/http/middleware.ts';
 import { problemFor, toProblem } from '../../functions/http/problem.ts';
-import { routes as defaultRoutes, type LambdaName, type Route } from '../../functions/routes.ts';
+import type { HttpLambdaName } from '../../functions/manifest.ts';
+import { routes as defaultRoutes, type Route } from '../../functions/routes.ts';
 import { identityOf, LocalLambdaContext } from './context.ts';
 import {
   buildHttpEvent,
@@ -35,7 +36,7 @@ export interface GatewayOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** One handler per Lambda; a route whose Lambda is missing answers 503 (not wired). */
-  readonly handlers: Partial<Record<LambdaName, HttpHandler>>;
+  readonly handlers: Partial<Record<HttpLambdaName, HttpHandler>>;
   /** The JWT authoriser emulation for `account` and `admin` routes. @default every such request is 401 */
   readonly authorize?: Authorize;
   /** Clock for `requestContext.time`/`timeEpoch`. @default systemClock */
@@ -45,7 +46,7 @@ export interface GatewayOptions {
   /** Largest request body accepted, in bytes; API Gateway's limit is 10 MB. @default 10 MiB */
   readonly maxBodyBytes?: number;
   /** Called when a handler throws; receives only the error's class name, never its message. */
-  readonly onHandlerError?: (lambda: LambdaName, errorName: string) => void;
+  readonly onHandlerError?: (lambda: HttpLambdaName, errorName: string) => void;
 }
 
 /** A listening gateway. */
