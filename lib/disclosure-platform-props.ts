@@ -229,8 +229,16 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
   };
 };
 
+type CompiledNotice = CompiledContent['notices'][number];
+
+/** What `platformContentOf` reads of a compiled artifact, so a test can pass just these fields. */
+export interface PlatformContentSource {
+  readonly catalogue: CompiledContent['catalogue'];
+  readonly notices: readonly (Pick<CompiledNotice, 'defaultLanguage'> & { readonly versions: readonly Pick<CompiledNotice['versions'][number], 'languages'>[] })[];
+}
+
 /** The part of a compiled content artifact the platform needs (catalogue and languages). */
-export const platformContentOf = (compiled: CompiledContent): PlatformContent => {
+export const platformContentOf = (compiled: PlatformContentSource): PlatformContent => {
   const languages = [...new Set(compiled.notices.flatMap((notice) => notice.versions.flatMap((version) => version.languages)))].sort();
   const defaultLanguage = compiled.notices[0]?.defaultLanguage ?? languages[0] ?? 'en';
   return { catalogue: compiled.catalogue, languages, defaultLanguage };

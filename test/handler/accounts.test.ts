@@ -3,7 +3,7 @@ import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler, handler as lambdaHandler } from '../../functions/lambdas/accounts.ts';
 import { publishedContent } from '../../functions/ledger/published-content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
@@ -24,11 +24,6 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
   const mock = mockClient(DynamoDBDocumentClient);
   const logged: string[] = [];
   const logger = new Logger({ serviceName: 'accounts', logLevel: 'DEBUG' });
-  // Capture the logger's output to assert on what an unexpected error writes.
-  (logger as unknown as { console: { [level: string]: (line: string) => void } }).console = new Proxy(
-    {},
-    { get: () => (line: string) => logged.push(String(line)) },
-  );
   const handler = makeHandler({
     store: new DynamoDbAcceptanceStore({ tableName: 'Ledger', client: createDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }) }),
     content: publishedContent,
@@ -37,9 +32,19 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
   });
   const invoke = async (e: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => handler(e, lambdaContext());
 
+  // Capture what the logger writes (its console is bound to stdout and stderr) to assert on what an unexpected error logs.
+  const capture = (chunk: string | Uint8Array): boolean => {
+    logged.push(String(chunk));
+    return true;
+  };
   beforeEach(() => {
     mock.reset();
     logged.length = 0;
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   it('answers a bare 500 problem when DynamoDB throttles past the SDK retries, and logs only the error name', async () => {

@@ -2,7 +2,6 @@
 import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import type { CompiledContent } from '../../functions/core/content.ts';
 import {
   DisclosurePlatform,
   PlatformPropsError,
@@ -94,7 +93,7 @@ describe('Function: platformContentOf', () => {
         { noticeId: 'privacy', defaultLanguage: 'ja', title: {}, regions: ['global'], versions: [{ languages: ['ja'] }, { languages: ['ja', 'en'] }] },
         { noticeId: 'terms', defaultLanguage: 'en', title: {}, regions: ['global'], versions: [{ languages: ['en', 'ko'] }] },
       ],
-    } as unknown as CompiledContent;
+    };
     expect(platformContentOf(compiled)).toEqual({ catalogue: content.catalogue, languages: ['en', 'ja', 'ko'], defaultLanguage: 'ja' });
   });
 });

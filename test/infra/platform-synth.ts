@@ -65,13 +65,16 @@ export const synthPlatform = (props: DisclosurePlatformProps, options: { nag?: b
     // Registered exactly as bin/app.ts does: an unacknowledged error makes synth throw.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const probe = new AwsSolutionsChecks(app);
-    const internals = probe as unknown as AcknowledgementProbe;
-    const isAcknowledged = internals.isAcknowledged.bind(probe);
-    internals.isAcknowledged = (resource, ruleId) => {
+    // `isAcknowledged` is private to cdk-nag's NagPack and has no public hook: reach it by name, and fail loudly if it moves.
+    const original: unknown = Reflect.get(probe, 'isAcknowledged');
+    if (typeof original !== 'function') throw new Error('cdk-nag NagPack no longer has isAcknowledged: update platform-synth.ts');
+    const isAcknowledged: AcknowledgementProbe['isAcknowledged'] = (resource, ruleId) => Boolean(original.call(probe, resource, ruleId));
+    const probeAcknowledged: AcknowledgementProbe['isAcknowledged'] = (resource, ruleId) => {
       const acknowledged = isAcknowledged(resource, ruleId);
       if (acknowledged) acknowledgedFindings.push({ ruleId, resourcePath: resource.node.path });
       return acknowledged;
     };
+    Reflect.set(probe, 'isAcknowledged', probeAcknowledged);
     nagViolations = probe.validateScope(app).violations.map((violation) => ({
       ruleName: violation.ruleName,
       severity: violation.severity ?? 'error',
