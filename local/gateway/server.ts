@@ -75,6 +75,16 @@ const bodyFraming = (rawHeaders: readonly string[]): { declaredLength: number; t
 };
 
 /** Only the class name: a handler's error message may carry request data. */
+/** A request whose route and method matched, before its body is read. */
+interface MatchedRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly target: CompiledRoute;
+  readonly values: readonly string[];
+  readonly rawPath: string;
+  readonly rawQueryString: string;
+}
+
 const errorNameOf = (error: unknown): string => (error as Error | null)?.name ?? typeof error;
 
 /** Start the gateway; resolves once it listens. */
@@ -88,15 +98,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   let domainPrefix = host.split('.')[0]!;
   let listeningPort = '';
 
-  const invoke = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: CompiledRoute,
-    values: readonly string[],
-    rawPath: string,
-    rawQueryString: string,
-    body: Buffer | undefined,
-  ): Promise<void> => {
+  const invoke = async ({ req, res, target, values, rawPath, rawQueryString }: MatchedRequest, body: Buffer | undefined): Promise<void> => {
     let pathParameters: Record<string, string> | undefined;
     try {
       pathParameters = decodePathParameters(target.paramNames, values);
@@ -157,20 +159,18 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     else res.destroy();
   };
 
+  /** 413, and the connection closed: the rest of the body is not read. */
+  const refuseTooLarge = (req: IncomingMessage, res: ServerResponse): void => {
+    sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
+    req.destroy();
+  };
+
   /** `invoke`, every failure answered by `onInvokeFailure` (no per-request closure). */
-  const invokeSafely = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: CompiledRoute,
-    values: readonly string[],
-    rawPath: string,
-    rawQueryString: string,
-    body: Buffer | undefined,
-  ): Promise<void> => {
+  const invokeSafely = async (matched: MatchedRequest, body: Buffer | undefined): Promise<void> => {
     try {
-      await invoke(req, res, target, values, rawPath, rawQueryString, body);
+      await invoke(matched, body);
     } catch (error) {
-      onInvokeFailure(res, target, error);
+      onInvokeFailure(matched.res, matched.target, error);
     }
   };
 
@@ -190,15 +190,15 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       sendProblem(res, problemFor(405, `allowed: ${found.group.allow}`), { allow: found.group.allow });
       return;
     }
+    const matched: MatchedRequest = { req, res, target, values: found.values, rawPath, rawQueryString };
     const { declaredLength, transferEncoded } = bodyFraming(req.rawHeaders);
     if (declaredLength > maxBodyBytes) {
-      sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
-      req.destroy();
+      refuseTooLarge(req, res);
       return;
     }
     // Requests without a body (most GETs) skip the stream machinery entirely.
     if (declaredLength === 0 && !transferEncoded) {
-      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, undefined);
+      void invokeSafely(matched, undefined);
       return;
     }
     const chunks: Buffer[] = [];
@@ -209,8 +209,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       size += chunk.length;
       if (size > maxBodyBytes) {
         rejected = true;
-        sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
-        req.destroy();
+        refuseTooLarge(req, res);
         return;
       }
       chunks.push(chunk);
@@ -218,7 +217,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     req.on('end', () => {
       if (rejected) return;
       const body = size === 0 ? undefined : Buffer.concat(chunks, size);
-      void invokeSafely(req, res, target, found.values, rawPath, rawQueryString, body);
+      void invokeSafely(matched, body);
     });
     req.on('error', () => res.destroy());
   };
