@@ -18,22 +18,9 @@ import { batchPutAll } from '../../functions/ledger/dynamo-batch.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import { accountPk, audiencePk, audienceSk, CONTACT_SK, shardOf, stateSk } from '../../functions/ledger/keys.ts';
 import { ensureTable, localClientConfig, startDynaliteProcess } from '../../local/dynamo-engine.ts';
+import { seededRandom } from '../../local/ses/faults.ts';
 import { type SesEndpoint, startSesEndpoint } from '../../local/ses-endpoint.ts';
 import { createCampaignQueues, startCampaignWorkers } from '../../local/wiring/workers.ts';
-
-
-
-/** A deterministic PRNG (mulberry32) so a failing run can be replayed with its seed. */
-const seeded = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 interface SeededAccount {
   readonly accountId: string;
@@ -146,7 +133,8 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
   });
 
   it('sends every affected account exactly one email and nobody else any', async () => {
-    const random = seeded(SEED);
+    // Deterministic, so a failing run can be replayed with its seed.
+    const random = seededRandom(SEED);
     const crashes = crashInjector(random, 40);
     const invocationErrors: string[] = [];
     const queues = createCampaignQueues({ visibilityTimeoutMs: LARGE ? 20_000 : 1500, maxReceives: 1000 });
