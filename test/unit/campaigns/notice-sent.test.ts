@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign, SendKind } from '../../../functions/campaigns/model.ts';
+import type { SendKind } from '../../../functions/campaigns/model.ts';
 import { notifiedState, recordSentByAttempt, recordSentFromEvent, sentCounts, sentEvidence, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
 import type { RecipientStore } from '../../../functions/campaigns/ports.ts';
 import { InMemoryAcceptanceStore } from '../../fakes/acceptance-store.ts';
+import { campaignOf } from './campaign-fixture.ts';
 
-const campaign: Campaign = {
-  campaignId: 'privacy-v2',
-  noticeId: 'privacy',
-  version: 2,
-  deadline: '2027-02-01T00:00:00.000Z',
-  regions: [
-    { region: 'eea', notification: 'choice', options: ['accept', 'delete'] },
-    { region: 'us', notification: 'informational', options: [] },
-  ],
-  createdAt: '2026-11-01T00:00:00.000Z',
-  status: 'started',
-};
+const campaign = campaignOf();
 const sent = (overrides: Partial<SentNotice> = {}): SentNotice => ({ campaign, accountId: 'a1', kind: 'notice', region: 'eea', messageId: 'm1', at: '2026-11-29T12:00:00.000Z', ...overrides });
 
 /** A ledger with one account on version 1, and the order of every write. */

@@ -5,24 +5,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../../functions/campaigns/dynamodb/campaign-store.ts';
 import { recipientKey } from '../../../functions/campaigns/dynamodb/keys.ts';
 import { DynamoDbRecipientStore } from '../../../functions/campaigns/dynamodb/recipient-store.ts';
-import type { Campaign } from '../../../functions/campaigns/model.ts';
 import { recordSesEvents, type SesEventInput, type SesEventsDeps } from '../../../functions/campaigns/record-ses-events.ts';
 import { systemClock, instantTimers } from '../../../functions/core/clock.ts';
 import { DynamoDbAcceptanceStore } from '../../../functions/ledger/dynamodb-store.ts';
+import { campaignOf } from './campaign-fixture.ts';
 
 // The use case over the real DynamoDB adapters on a mocked client: the request counts are what is pinned.
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
-const campaign: Campaign = {
-  campaignId: 'privacy-v2',
-  noticeId: 'privacy',
-  version: 2,
-  deadline: '2027-02-01T00:00:00.000Z',
-  regions: [{ region: 'eea', notification: 'choice', options: ['accept', 'keep-previous', 'delete'] }],
-  createdAt: '2026-11-01T00:00:00.000Z',
-  status: 'started',
-};
+const campaign = campaignOf({ regions: [{ region: 'eea', notification: 'choice', options: ['accept', 'keep-previous', 'delete'] }] });
 const record = (events: readonly SesEventInput[], options: Partial<Pick<SesEventsDeps, 'awaitLiveAttemptsMs' | 'timers'>> = {}) =>
   recordSesEvents(
     {

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../../functions/campaigns/model.ts';
 import { chunksOf } from '../../../functions/campaigns/send-chunk.ts';
 import { destinationFor, emailKindOf } from '../../../functions/campaigns/send-email.ts';
 import type { Recipient } from '../../../functions/campaigns/send-recipients.ts';
 import { contentIndex } from '../../../functions/content/index-artifact.ts';
+import { campaignOf } from './campaign-fixture.ts';
 
-const campaign: Campaign = {
-  campaignId: 'privacy-v2',
-  noticeId: 'privacy',
-  version: 2,
-  deadline: '2027-02-01T00:00:00.000Z',
-  regions: [
-    { region: 'eea', notification: 'choice', options: ['accept', 'delete'] },
-    { region: 'us', notification: 'informational', options: [] },
-  ],
-  createdAt: '2026-11-01T00:00:00.000Z',
-  status: 'started',
-};
+const campaign = campaignOf();
 const recipient = (accountId: string, overrides: Partial<Recipient> = {}): Recipient => ({
   campaign,
   kind: 'notice',

@@ -1,7 +1,7 @@
 import { SESv2Client, SendBulkEmailCommand, TooManyRequestsException, InternalServiceErrorException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Campaign, ClaimInput, ClaimOutcome, SendKind } from '../../../functions/campaigns/model.ts';
+import type { ClaimInput, ClaimOutcome, SendKind } from '../../../functions/campaigns/model.ts';
 import { unlimited } from '../../../functions/campaigns/ports.ts';
 import { sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
@@ -10,16 +10,12 @@ import { fixedClock, instantTimers } from '../../../functions/core/clock.ts';
 import { backoffMs } from '../../../functions/core/retry.ts';
 import type { EvidenceRecord } from '../../../functions/ledger/types.ts';
 import { InMemoryCampaignStore } from '../../fakes/campaign-store.ts';
+import { campaignOf } from './campaign-fixture.ts';
 
-const campaign: Campaign = {
-  campaignId: 'privacy-v2',
-  noticeId: 'privacy',
-  version: 2,
-  deadline: '2027-02-01T00:00:00.000Z',
+const campaign = campaignOf({
   regions: [{ region: 'eea', notification: 'choice', options: ['accept', 'keep-previous', 'delete'] }],
   createdAt: '2026-11-29T00:00:00.000Z',
-  status: 'started',
-};
+});
 
 /** The recipient port in memory: the sender's view of recipient items. */
 const fakeRecipients = () => {
