@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CHOICE_OPTION_IDS } from '../functions/core/choice-options.ts';
 import { LAMBDA_NAMES, lambdaSpec, type QueueName } from '../functions/manifest.ts';
 import { STATEFUL_LOGICAL_IDS, pascal, pinLogicalId } from './construct-ids.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
@@ -112,7 +113,7 @@ export const buildMessaging = (scope: Construct, config: ResolvedPlatformProps):
   const choiceEventBus = new events.EventBus(scope, 'ChoiceEventBus', {
     // Named after the stack, not the construct path: a refactor must not rename (replace) the bus consumers subscribe to.
     eventBusName: `${Stack.of(scope).stackName}-choices`,
-    description: 'Disclosure: recorded choices (accept, keep-previous, delete) for downstream services',
+    description: `Disclosure: recorded choices (${CHOICE_OPTION_IDS.join(', ')}) for downstream services`,
   });
   pinLogicalId(choiceEventBus, STATEFUL_LOGICAL_IDS.choiceEventBus);
   choiceEventBus.archive('ChoiceEventArchive', {
