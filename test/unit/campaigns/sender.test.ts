@@ -204,13 +204,3 @@ describe('Function: sendBatch', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }, { itemIdentifier: 'bad2' }]);
   });
 });
-
-describe('Function: backoffMs', () => {
-  it('grows exponentially up to the cap, scaled by the jitter', () => {
-    const policy = { baseMs: 100, maxMs: 1000 };
-    expect(backoffMs(1, policy, () => 0.999)).toBe(199);
-    expect(backoffMs(3, policy, () => 0.999)).toBe(799);
-    expect(backoffMs(8, policy, () => 0.999)).toBe(999);
-    expect(backoffMs(8, policy, () => 0)).toBe(0);
-  });
-});
