@@ -6,13 +6,8 @@
  * carries its own row and not the whole manifest.
  */
 import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import {
-  ENVIRONMENT_VARIABLES,
-  type EnvironmentOf,
-  type EnvironmentVariable,
-  type EnvironmentVariableSpec,
-  type LambdaSpec,
-} from './manifest.ts';
+import { ENVIRONMENT_VARIABLES, type EnvironmentOf, type EnvironmentVariable, type EnvironmentVariableSpec } from './environment-variables.ts';
+import type { LambdaSpec } from './manifest.ts';
 
 /** Raised when a Lambda's environment lacks a variable its manifest row lists, or holds a malformed one. */
 export class LambdaEnvironmentError extends Error {

@@ -3,44 +3,12 @@
  * environment it reads and what it is granted. `lib/` builds the functions, their environment,
  * IAM grants and triggers from it; `functions/lambda-env.ts` parses exactly these variables in
  * each `defaultDeps`; the route table, the local platform, the bundle test and the bench
- * discover the Lambdas here. Pure data with no imports, so CDK, tests, bench and the local
- * platform all read it. Each row is its own export so a handler imports its row alone and its
- * bundle carries no other Lambda's routes or environment.
+ * discover the Lambdas here. Pure data importing only the environment-variable table
+ * (`./environment-variables.ts`), so CDK, tests, bench and the local platform all read it. Each
+ * row is its own export so a handler imports its row alone and its bundle carries no other
+ * Lambda's routes or environment.
  */
-
-/** Every environment variable a Lambda may read, with how it is parsed. */
-export const ENVIRONMENT_VARIABLES = {
-  /** The ledger table. */
-  TABLE_NAME: { type: 'string' },
-  /** Campaign start → planner (and a planner's continuation of a large shard). */
-  PLANNER_QUEUE_URL: { type: 'string' },
-  /** Planner → sender batches. */
-  SEND_QUEUE_URL: { type: 'string' },
-  /** Base of the links in emails: CloudFront or the custom domain, never the origin API. */
-  PUBLIC_BASE_URL: { type: 'string' },
-  /** The choice tokens' HMAC key. */
-  TOKEN_SECRET_ARN: { type: 'string' },
-  /** `From:` of change-notice emails. */
-  SENDER_ADDRESS: { type: 'string' },
-  /** The SES configuration set every email is sent through. */
-  CONFIGURATION_SET: { type: 'string' },
-  /** Recipients per second shared by every concurrent sender. */
-  SEND_QUOTA_PER_SECOND: { type: 'number' },
-  /** Also send informational emails for material changes without a choice. */
-  INFORMATIONAL_EMAILS: { type: 'boolean', defaultValue: false },
-  /** Where recorded choices are published. */
-  EVENT_BUS_NAME: { type: 'string' },
-  /** Days before a deadline the reminder goes out (0: none). */
-  REMINDER_DAYS: { type: 'number', defaultValue: 7 },
-} as const satisfies Record<string, EnvironmentVariableSpec>;
-
-/** How one environment variable is parsed; with a default it may be absent. */
-export type EnvironmentVariableSpec =
-  | { readonly type: 'string'; readonly defaultValue?: string }
-  | { readonly type: 'number'; readonly defaultValue?: number }
-  | { readonly type: 'boolean'; readonly defaultValue?: boolean };
-
-export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
+import type { EnvironmentOf, EnvironmentVariable } from './environment-variables.ts';
 
 /**
  * What a Lambda may do beyond writing its own log group, each one `grant*()` call in `lib/`:
@@ -275,15 +243,6 @@ export const lambdaSpec = (name: LambdaName): LambdaSpec => LAMBDAS[name];
 
 /** Whether a Lambda is invoked through the HTTP APIs. */
 export const isHttpLambda = (name: LambdaName): name is HttpLambdaName => LAMBDAS[name].trigger.kind === 'http';
-
-type ValueOf<V extends EnvironmentVariable> = (typeof ENVIRONMENT_VARIABLES)[V]['type'] extends 'number'
-  ? number
-  : (typeof ENVIRONMENT_VARIABLES)[V]['type'] extends 'boolean'
-    ? boolean
-    : string;
-
-/** The parsed environment of a manifest row: exactly its keys, each with its type. */
-export type EnvironmentOf<S extends Pick<LambdaSpec, 'environment'>> = { readonly [V in S['environment'][number]]: ValueOf<V> };
 
 /** The parsed environment of one Lambda, by name. */
 export type LambdaEnvironment<N extends LambdaName> = EnvironmentOf<(typeof LAMBDAS)[N]>;

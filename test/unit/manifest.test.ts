@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_VARIABLES } from '../../functions/environment-variables.ts';
 import {
-  ENVIRONMENT_VARIABLES,
   LAMBDAS,
   LAMBDA_NAMES,
   WIRING_MODULE_NAMES,
