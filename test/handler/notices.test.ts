@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { compiledContent as content } from '../../functions/content/artifact.ts';
 import type { CompiledNotice } from '../../functions/core/content.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { noticeResponseSchemas } from '../../functions/http/schemas/notices.ts';
+import { noticeResponseSchemas } from '../../functions/http/schemas/notices-responses.ts';
 import { latestPolicy, LATEST_MAX_AGE_SECONDS } from '../../functions/notices/cache-policy.ts';
 import { makeHandler } from '../../functions/lambdas/notices.ts';
 import { etagOfBody, ifNoneMatchMatches } from '../../functions/notices/conditional.ts';
