@@ -9,6 +9,16 @@ import type { ContentIndex } from '../../../functions/core/content.ts';
 const REAL_TEMPLATES = join(import.meta.dirname, '../../../templates');
 const scratchDirs: string[] = [];
 
+/** What building the render templates of `templatesDir` throws (undefined when it builds). */
+const buildFailure = (templatesDir: string): unknown => {
+  try {
+    buildRenderTemplates({ templatesDir });
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
 const scratchTemplates = (files: Record<string, string>): string => {
   const dir = mkdtempSync(join(tmpdir(), 'disclosure-render-templates-'));
   scratchDirs.push(dir);
@@ -58,12 +68,7 @@ describe('Function: buildRenderTemplates', () => {
 
   it('refuses malformed YAML with its file and line', () => {
     const dir = scratchTemplates({ 'emails/en/subjects.yaml': 'choice: ok\nchoice: twice\n', 'pages/en/choice.html': '<p>{{x}}</p>' });
-    let thrown: unknown;
-    try {
-      buildRenderTemplates({ templatesDir: dir });
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = buildFailure(dir);
     expect(thrown).toBeInstanceOf(ContentValidationError);
     expect((thrown as ContentValidationError).problems[0]).toMatchObject({ file: join(dir, 'emails/en/subjects.yaml'), line: 2, message: expect.stringContaining('malformed YAML') });
   });
@@ -85,12 +90,7 @@ describe('Function: buildRenderTemplates', () => {
     const dir = scratchTemplates({ 'pages/en/strings.yaml': strings, 'emails/en/strings.yaml': strings.replace('  sell:', '  delete:') });
 
     // Act
-    let thrown: unknown;
-    try {
-      buildRenderTemplates({ templatesDir: dir });
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = buildFailure(dir);
 
     // Assess: every problem at once, each on its line
     expect(thrown).toBeInstanceOf(ContentValidationError);
