@@ -46,13 +46,17 @@ const servedOver = (context: ServingContext): Record<string, RouteHandler> =>
 export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   const context = createServingContext(deps);
   const { onMemoMiss } = deps;
-  const stack = httpRouter(noticesLambda, servedOver(context), {
-    // Every route is synchronous over bytes in memory: nothing can run into the Lambda timeout, so
-    // the stack skips middy's per-request early-timeout timer.
-    earlyTimeout: false,
-    notFound: () => createError(404, 'no such route'),
-    methodNotAllowed: () => createError(405, 'only GET is allowed here'),
-  });
+  // Built on the first request the memo cannot answer, not at import: a cold start pays only for
+  // what the warm path needs.
+  let stack: HttpHandler | undefined;
+  const routed = (): HttpHandler =>
+    (stack ??= httpRouter(noticesLambda, servedOver(context), {
+      // Every route is synchronous over bytes in memory: nothing can run into the Lambda timeout, so
+      // the stack skips middy's per-request early-timeout timer.
+      earlyTimeout: false,
+      notFound: () => createError(404, 'no such route'),
+      methodNotAllowed: () => createError(405, 'only GET is allowed here'),
+    }));
   return async (event, lambdaContext) => {
     try {
       const hit = memoLookupsByKey.get(event.routeKey)?.(event, context);
@@ -61,7 +65,7 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
       // A malformed event: let the stack answer it with a problem.
     }
     onMemoMiss?.(event.routeKey);
-    return stack(event, lambdaContext);
+    return routed()(event, lambdaContext);
   };
 };
 
