@@ -1,6 +1,6 @@
 /**
  * The messages the campaign queues carry, validated at the consumer (a poison message is
- * reported, never half-processed), and the SES tag encoding shared with the SES-events handler.
+ * reported, never half-processed). The SES tags they lead to are in `ses-tags.ts`.
  */
 // zod/mini: the planner and sender bundles stay small (full zod adds ~380 KB).
 import * as z from 'zod/mini';
@@ -30,17 +30,3 @@ export const sendMessageSchema = z.object({
   accountIds: z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1), z.maxLength(MAX_RECIPIENTS_PER_SEND)),
 });
 export type SendMessage = z.infer<typeof sendMessageSchema>;
-
-/** SES message tag names the sender sets and the SES-events handler reads back. */
-export const SES_TAGS = { campaign: 'campaign', account: 'account', kind: 'kind' } as const;
-
-const TAG_SAFE = /^[A-Za-z0-9_-]{1,200}$/;
-const ENCODED_PREFIX = 'b64-';
-
-/** SES tag values allow only `[A-Za-z0-9_-]`: other account ids travel base64url-encoded behind a prefix. */
-export const encodeTagValue = (value: string): string =>
-  TAG_SAFE.test(value) && !value.startsWith(ENCODED_PREFIX) ? value : ENCODED_PREFIX + Buffer.from(value, 'utf8').toString('base64url');
-
-/** Inverse of `encodeTagValue`. */
-export const decodeTagValue = (value: string): string =>
-  value.startsWith(ENCODED_PREFIX) ? Buffer.from(value.slice(ENCODED_PREFIX.length), 'base64url').toString('utf8') : value;

@@ -8,7 +8,8 @@
 import type pLimit from 'p-limit';
 import { backoffMs } from '../core/retry.ts';
 import { RetryableSendError } from './errors.ts';
-import { MAX_RECIPIENTS_PER_SEND, SES_TAGS } from './messages.ts';
+import { MAX_RECIPIENTS_PER_SEND } from './messages.ts';
+import { SES_TAGS } from './ses-tags.ts';
 import type { BulkDestination, EntryOutcome } from './ports.ts';
 import { destinationFor, emailKindOf, templateFor } from './send-email.ts';
 import { recordFailures, recordSent } from './send-outcomes.ts';

@@ -5,7 +5,7 @@
 import type { ContentIndex } from '../core/content.ts';
 import { optionLinks } from '../core/choice-options.ts';
 import { escapeHtml } from '../core/html.ts';
-import { SES_TAGS, encodeTagValue } from './messages.ts';
+import { SES_TAGS, encodeTagValue } from './ses-tags.ts';
 import { campaignRegion } from './model.ts';
 import type { BulkDestination, BulkTemplate } from './ports.ts';
 import type { Recipient } from './send-recipients.ts';

@@ -14,6 +14,7 @@ import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.t
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { sesEventsLambda } from '../manifest.ts';
+import { SES_TAGS, decodeTagValue } from '../campaigns/ses-tags.ts';
 
 /** The parts of an SES event (EventBridge `detail`) we read. */
 export interface SesEventDetail {
@@ -41,16 +42,6 @@ export interface SesEventsDeps extends Omit<RecordDeps, 'awaitLiveAttemptsMs'> {
 export interface SesEventsBatch {
   readonly Records: readonly { readonly messageId: string; readonly body: string }[];
 }
-
-/**
- * The sender's tag encoding (`encodeTagValue` in functions/campaigns/messages.ts), read here
- * without importing that module: it carries the zod schemas of the queue messages, which would
- * more than double this Lambda. test/handler/ses-events.test.ts encodes with the sender's function.
- */
-const SES_TAGS = { campaign: 'campaign', account: 'account', kind: 'kind' } as const;
-const ENCODED_TAG_PREFIX = 'b64-';
-const decodeTagValue = (value: string): string =>
-  value.startsWith(ENCODED_TAG_PREFIX) ? Buffer.from(value.slice(ENCODED_TAG_PREFIX.length), 'base64url').toString('utf8') : value;
 
 const firstTag = (detail: SesEventDetail, name: string): string | undefined => {
   const value = detail.mail?.tags?.[name]?.[0];

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTagValue } from '../../functions/campaigns/messages.ts';
+import { encodeTagValue } from '../../functions/campaigns/ses-tags.ts';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import type { Campaign } from '../../functions/campaigns/model.ts';
