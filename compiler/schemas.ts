@@ -13,7 +13,6 @@ export const noticeFileSchema = z.strictObject({
   title: perLanguage,
   defaultLanguage: languageTagSchema,
 });
-export type NoticeFile = z.output<typeof noticeFileSchema>;
 
 export const changeSchema = z.strictObject({
   kind: z.enum(['editorial', 'material']),

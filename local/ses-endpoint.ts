@@ -16,7 +16,6 @@ import { FaultInjector, SendQuota, type SesFaults } from './ses/faults.ts';
 import { readBody, startSesUpstream, type UpstreamResponse } from './ses/upstream.ts';
 
 export type { SesEventBridgeEvent } from './ses/events.ts';
-export type { SesFaults } from './ses/faults.ts';
 
 export interface SesEndpointOptions {
   /** 0 for a random port. */

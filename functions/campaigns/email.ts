@@ -40,7 +40,6 @@ export interface CampaignEmail {
 
 /** The per-recipient SES placeholders the sender fills (values HTML-escaped by the sender): one link per option, and the page. */
 export const RECIPIENT_PLACEHOLDERS = [...CHOICE_OPTION_IDS.map(optionLinkPlaceholder), 'choiceUrl' as const];
-export type RecipientPlaceholder = (typeof RECIPIENT_PLACEHOLDERS)[number];
 
 /** An option's words in one language (`emails/<lang>/strings.yaml`): mustache over the email's values, plain text. */
 interface EmailOptionStrings {

@@ -10,8 +10,6 @@ import { backoffMs, type RetryPolicy, type Timers } from '../core/retry.ts';
 import type { ChoiceRecordedEvent } from './model.ts';
 import type { ChoiceEventPublisher } from './ports.ts';
 
-export { choiceEventId, type ChoiceRecordedEvent } from './model.ts';
-export type { ChoiceEventPublisher } from './ports.ts';
 
 export const CHOICE_EVENT_SOURCE = 'disclosure.choices';
 export const CHOICE_RECORDED = 'ChoiceRecorded';

@@ -19,7 +19,6 @@ export const plannerMessageSchema = z.object({
 });
 export type PlannerMessage = z.infer<typeof plannerMessageSchema>;
 
-export type { SendKind } from './model.ts';
 
 /** One sender work item: up to 50 accounts of one campaign, region and (usually) language. */
 export const sendMessageSchema = z.object({

@@ -9,7 +9,6 @@ import type { AudienceMember } from '../ledger/types.ts';
 import { MAX_RECIPIENTS_PER_SEND, type PlannerMessage, type SendMessage } from './messages.ts';
 import type { AudienceSource, CampaignStore, FaultHook, Queue } from './ports.ts';
 
-export type { AudienceSource, FaultHook } from './ports.ts';
 
 export interface PlannerDeps {
   readonly store: Pick<CampaignStore, 'getCampaign' | 'getPlan' | 'advancePlan'>;

@@ -40,7 +40,6 @@ import type { EmailDeps } from './send-email.ts';
 import { recordFailures } from './send-outcomes.ts';
 import { type Recipient, claimRecipients, parseRecipients } from './send-recipients.ts';
 
-export { type EmailKind, type RenderCampaignEmail } from './send-email.ts';
 
 /** What the sender needs of the ledger: contacts, evidence, the state's `notified`. */
 export type SenderLedger = Pick<AcceptanceStore, 'getContacts' | 'appendEvidence' | 'recordNotified'>;

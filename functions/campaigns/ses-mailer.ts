@@ -7,7 +7,6 @@ import { CampaignConfigurationError, RetryableSendError } from './errors.ts';
 import { MAX_RECIPIENTS_PER_SEND } from './messages.ts';
 import type { BulkMailer, BulkSendRequest, EntryOutcome } from './ports.ts';
 
-export type { BulkDestination, BulkMailer, BulkSendRequest, BulkTemplate, EntryOutcome } from './ports.ts';
 
 /** Per-entry statuses worth retrying: SES did not send, and may later. Configuration faults are retried too
  * (they end in the DLQ, visible) rather than recorded against the customer. */

@@ -18,7 +18,6 @@ import type { ContentIndex } from '../core/content.ts';
 import { campaignIdFor, planAudience } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 
-export type { SweepName, SweepRecipient, SweepStore } from './ports.ts';
 
 const DAY_MS = 86_400_000;
 /** Recipients per send message: SES's `SendBulkEmail` limit (`MAX_RECIPIENTS_PER_SEND`, not imported: that module carries zod). */

@@ -41,9 +41,6 @@ export const REGION_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** True for a well-formed ISO 3166-1 alpha-2 code (any case); says nothing about whether it is assigned. */
 export const isCountryCode = (value: string): boolean => COUNTRY_PATTERN.test(value);
 
-/** True for a well-formed ISO 3166-2 code such as `CA-QC` or `NL-BQ1`. */
-export const isSubdivisionCode = (value: string): boolean => SUBDIVISION_PATTERN.test(value);
-
 /** True for a well-formed region id (lower-case letters, digits, hyphens). */
 export const isRegionId = (value: string): boolean => REGION_PATTERN.test(value);
 

@@ -20,7 +20,6 @@ import { listVersions, memoisedVersions } from '../notices/list-versions.ts';
 import { createServingContext, type MemoLookup, type NoticesDeps, type NoticesRoute, type ServingContext } from '../notices/serving-context.ts';
 import { noticesLambda } from '../manifest.ts';
 
-export type { NoticesDeps } from '../notices/serving-context.ts';
 
 /** Each route by its key in `functions/routes.ts`. */
 const noticesRoutes: Readonly<Record<string, NoticesRoute>> = {

@@ -16,7 +16,8 @@ import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campai
 import { PacedRateLimiter } from '../../functions/campaigns/dynamodb/rate-limiter.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { type FaultHook, type RateLimiter, unlimited } from '../../functions/campaigns/ports.ts';
-import type { RenderCampaignEmail, SenderDeps } from '../../functions/campaigns/sender.ts';
+import type { SenderDeps } from '../../functions/campaigns/sender.ts';
+import type { RenderCampaignEmail } from '../../functions/campaigns/send-email.ts';
 import { SesBulkMailer } from '../../functions/campaigns/ses-mailer.ts';
 import { localTokenKey, type TokenKeyProvider } from '../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';

@@ -96,7 +96,7 @@ describe('Derived: every consumer lists what the table defines', () => {
       expect(parseOption(option)).toBe(option);
       expect(counterDeltas(option, undefined)).toEqual({ [choiceOption(option).counter]: 1 });
     }
-    expect(RECIPIENT_PLACEHOLDERS).toEqual([...CHOICE_OPTION_IDS.map(optionLinkPlaceholder), 'choiceUrl']);
+    expect(RECIPIENT_PLACEHOLDERS).toEqual(['acceptUrl', 'keepPreviousUrl', 'deleteUrl', 'choiceUrl']);
   });
 });
 
