@@ -6,6 +6,7 @@
  */
 import type { AcceptanceStore } from '../ledger/store.ts';
 import type { AudienceMember, AudienceQuery, NotificationEvidence, RecordedChoice } from '../ledger/types.ts';
+import type { NotificationEvent } from './ses-event-types.ts';
 import type {
   Campaign,
   CampaignSnapshot,
@@ -71,7 +72,7 @@ export interface RecipientStore {
 }
 
 /** The SES outcomes kept on a recipient after its send. */
-export type OutcomeEvent = 'delivered' | 'bounced' | 'complained' | 'failed';
+export type OutcomeEvent = Exclude<NotificationEvent, 'sent'>;
 
 /** Notes a recorded choice on the recipient item, for the campaign's sweeps. */
 export interface RecipientChoiceStore {

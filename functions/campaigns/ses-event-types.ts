@@ -1,11 +1,12 @@
 /**
  * SES configuration-set event types in our vocabulary, once: the `NTF` evidence event, the
  * recipient outcome and the counter all use the name given here. Types absent here (Open, Click,
- * DeliveryDelay …) are not recorded. No imports, so the SES-events Lambda stays small.
+ * DeliveryDelay …) are not recorded. Only a type import, so the SES-events Lambda stays small.
  */
+import type { NotificationEvidence } from '../ledger/types.ts';
 
 /** Our name of an SES email event (the `NTF` evidence's `event`, the counter, the `<name>At` attribute). */
-export type NotificationEvent = 'sent' | 'delivered' | 'bounced' | 'complained' | 'failed';
+export type NotificationEvent = NotificationEvidence['event'];
 
 /** SES `eventType` → our event. */
 const EVENT_OF: Readonly<Record<string, NotificationEvent>> = {
