@@ -27,16 +27,16 @@ export const sentCounts = (sent: Pick<SentNotice, 'campaign' | 'kind' | 'region'
   return campaignRegion(sent.campaign, sent.region)?.notification === 'informational' ? { sent: 1, informational: 1 } : { sent: 1 };
 };
 
+/** The `NTF` evidence of one email event of a campaign: every path that records one builds it here. */
+export const notificationEvidence = (
+  campaign: Pick<Campaign, 'campaignId' | 'version'>,
+  event: NotificationEvidence['event'],
+  messageId: string,
+  at: string,
+): NotificationEvidence => ({ kind: 'notification', event, campaignId: campaign.campaignId, messageId, version: campaign.version, channel: 'email', at });
+
 /** The `NTF sent` evidence of a sent email (keyed by the SES message, so writing it twice is a no-op). */
-export const sentEvidence = (sent: SentNotice): NotificationEvidence => ({
-  kind: 'notification',
-  event: 'sent',
-  campaignId: sent.campaign.campaignId,
-  messageId: sent.messageId,
-  version: sent.campaign.version,
-  channel: 'email',
-  at: sent.at,
-});
+export const sentEvidence = (sent: SentNotice): NotificationEvidence => notificationEvidence(sent.campaign, 'sent', sent.messageId, sent.at);
 
 /** The state item's `notified`: what the account was offered, until when. */
 export const notifiedState = (sent: SentNotice): NotifiedState => ({

@@ -14,9 +14,8 @@ import pLimit from 'p-limit';
 import type { Clock } from '../core/clock.ts';
 import type { Timers } from '../core/retry.ts';
 import { shardOf } from '../ledger/keys.ts';
-import type { NotificationEvidence } from '../ledger/types.ts';
 import { type Campaign, type Counters, type RecipientRecord, type SendKind, addInto } from './model.ts';
-import { recordSentFromEvent } from './notice-sent.ts';
+import { notificationEvidence, recordSentFromEvent } from './notice-sent.ts';
 import { type CampaignReader, type CounterStore, type EventEvidenceLedger, type NoticeLedger, type RecipientStore, recipientId } from './ports.ts';
 import { notificationEventOf } from './ses-event-types.ts';
 
@@ -113,8 +112,7 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
       const name = named[index];
       const campaign = campaigns.get(event.campaignId);
       if (!name || name === 'sent' || !campaign) return [];
-      const evidence: NotificationEvidence = { kind: 'notification', event: name, campaignId: campaign.campaignId, messageId: event.messageId, version: campaign.version, channel: 'email', at: event.at };
-      return [{ accountId: event.accountId, noticeId: campaign.noticeId, evidence }];
+      return [{ accountId: event.accountId, noticeId: campaign.noticeId, evidence: notificationEvidence(campaign, name, event.messageId, event.at) }];
     }),
   );
   return { changed, ignored };

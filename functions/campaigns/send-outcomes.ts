@@ -6,7 +6,7 @@
 import type pLimit from 'p-limit';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { type Counters, addInto } from './model.ts';
-import { recordSentByAttempt } from './notice-sent.ts';
+import { notificationEvidence, recordSentByAttempt } from './notice-sent.ts';
 import type { Recipient } from './send-recipients.ts';
 import type { SenderDeps } from './sender.ts';
 
@@ -60,16 +60,8 @@ export const recordFailures = async (deps: SenderDeps, limit: Limit, recipients:
       limit(async () => {
         const reason = typeof reasons === 'string' ? reasons : reasons[index]!;
         const { campaign } = recipient;
-        await deps.ledger.appendEvidence(recipient.accountId, campaign.noticeId, {
-          kind: 'notification',
-          event: 'failed',
-          campaignId: campaign.campaignId,
-          // No SES message: the failure's kind and reason identify it, so a retry appends nothing new.
-          messageId: `${recipient.kind}-${reason}`,
-          version: campaign.version,
-          channel: 'email',
-          at,
-        });
+        // No SES message: the failure's kind and reason identify it, so a retry appends nothing new.
+        await deps.ledger.appendEvidence(recipient.accountId, campaign.noticeId, notificationEvidence(campaign, 'failed', `${recipient.kind}-${reason}`, at));
         if (await deps.recipients.markFailed(campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId, reason, at)) {
           if (recipient.kind === 'notice') counted.push({ recipient, delta: { failed: 1 } });
         }

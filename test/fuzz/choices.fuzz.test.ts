@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChoiceDeps, RecordedChoice } from '../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { Campaign } from '../../functions/campaigns/model.ts';
