@@ -4,10 +4,9 @@
  * with the shared zod schemas, calls one ledger use case and maps its result.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { authorizeAccount } from '../core/authorization.ts';
-import type { HttpEvent, HttpHandler, HttpResult } from '../http/middleware.ts';
+import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { parseWith } from '../http/parse.ts';
 import { principalFromEvent } from '../http/principal.ts';
 import { jsonResponse, noContent } from '../http/responses.ts';
@@ -23,6 +22,7 @@ import { accountStatus } from '../ledger/account-status.ts';
 import { eraseContact, setContact } from '../ledger/contact.ts';
 import { DynamoDbAcceptanceStore } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { accountsLambda } from '../manifest.ts';
 import type { PublishedContent } from '../ledger/published-variants.ts';
 import { recordAcceptance } from '../ledger/record-acceptance.ts';
@@ -117,10 +117,5 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
   };
 };
 
-let defaultHandler: Promise<HttpHandler> | undefined;
-
 /** The Lambda entry: dependencies are built on the first invocation of a container and kept. */
-export const handler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-  defaultHandler ??= defaultDeps().then(makeHandler);
-  return (await defaultHandler)(event, context);
-};
+export const handler = lazyEntry(defaultDeps, makeHandler);

@@ -10,6 +10,7 @@ import { SqsQueue } from '../campaigns/queue.ts';
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { campaignPlannerLambda } from '../manifest.ts';
 
 export interface PlannerHandlerDeps extends PlannerDeps {
@@ -17,26 +18,24 @@ export interface PlannerHandlerDeps extends PlannerDeps {
 }
 
 /** Build the handler; each record is planned on its own, failures are reported per record. */
-export const makeHandler = (deps: PlannerHandlerDeps | (() => PlannerHandlerDeps)) => {
-  let resolved: PlannerHandlerDeps | undefined;
+export const makeHandler = (deps: PlannerHandlerDeps) => {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    resolved ??= typeof deps === 'function' ? deps() : deps;
     const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
       let message;
       try {
         message = plannerMessageSchema.parse(JSON.parse(record.body));
       } catch {
-        resolved.log?.('planner message rejected: malformed', { messageId: record.messageId });
+        deps.log?.('planner message rejected: malformed', { messageId: record.messageId });
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
       try {
-        const result = await planShard(resolved, message);
-        resolved.log?.('planned', { ...message, ...result });
+        const result = await planShard(deps, message);
+        deps.log?.('planned', { ...message, ...result });
       } catch (error) {
         if (error instanceof InjectedCrashError) throw error; // a simulated crash ends the whole invocation
-        resolved.log?.('planning failed; SQS will redeliver', { ...message, error: (error as Error)?.name });
+        deps.log?.('planning failed; SQS will redeliver', { ...message, error: (error as Error)?.name });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
@@ -62,4 +61,4 @@ export const defaultDeps = (): PlannerHandlerDeps => {
   };
 };
 
-export const handler = makeHandler(defaultDeps);
+export const handler = lazyEntry(defaultDeps, makeHandler);

@@ -6,17 +6,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { campaignSchedulerLambda } from '../manifest.ts';
 
-/** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
-export const makeHandler = (deps: (SchedulerDeps & { clock: Clock }) | (() => Promise<SchedulerDeps & { clock: Clock }>)) => {
-  let resolved: Promise<SchedulerDeps & { clock: Clock }> | undefined;
-  return async (): Promise<{ campaigns: SweepReport[] }> => {
-    resolved ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
-    const ready = await resolved;
-    return { campaigns: await runSweeps(ready, ready.clock.now()) };
-  };
-};
+/** Build the handler over its dependencies. */
+export const makeHandler = (deps: SchedulerDeps & { clock: Clock }) => async (): Promise<{ campaigns: SweepReport[] }> => ({
+  campaigns: await runSweeps(deps, deps.clock.now()),
+});
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
@@ -51,4 +47,4 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   };
 };
 
-export const handler = makeHandler(defaultDeps);
+export const handler = lazyEntry(defaultDeps, makeHandler);

@@ -15,16 +15,11 @@ import { systemClock, systemTimers } from '../core/clock.ts';
 import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { campaignSenderLambda } from '../manifest.ts';
 
-/** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
-export const makeHandler = (deps: SenderDeps | (() => SenderDeps)) => {
-  let resolved: SenderDeps | undefined;
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    resolved ??= typeof deps === 'function' ? deps() : deps;
-    return sendBatch(resolved, event.Records);
-  };
-};
+/** Build the handler over its dependencies. */
+export const makeHandler = (deps: SenderDeps) => async (event: SQSEvent): Promise<SQSBatchResponse> => sendBatch(deps, event.Records);
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): SenderDeps => {
@@ -50,4 +45,4 @@ export const defaultDeps = (): SenderDeps => {
   };
 };
 
-export const handler = makeHandler(defaultDeps);
+export const handler = lazyEntry(defaultDeps, makeHandler);

@@ -10,6 +10,7 @@ import { systemClock } from '../core/clock.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { campaignsApiLambda } from '../manifest.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { parseOrThrow } from '../http/parse.ts';
@@ -20,21 +21,19 @@ import { campaignIdSchema, startCampaignRequestSchema } from '../http/schemas/ca
 
 const invalid = (what: string) => ({ detail: () => `invalid ${what}`, rootPath: '(body)' });
 
-/** Build the handler over its dependencies (or a lazy factory, so importing never reads the environment). */
-export const makeHandler = (deps: CampaignServiceDeps | (() => CampaignServiceDeps)): HttpHandler => {
-  let resolved: CampaignServiceDeps | undefined;
-  const service = (): CampaignServiceDeps => (resolved ??= typeof deps === 'function' ? deps() : deps);
+/** Build the handler over its dependencies. */
+export const makeHandler = (deps: CampaignServiceDeps): HttpHandler => {
 
   const postCampaign: HttpHandler = async (event) => {
     const request = parseOrThrow(startCampaignRequestSchema, event.body ?? {}, invalid('campaign request'));
-    if (request.dryRun) return jsonResponse(200, await dryRunCampaign(service(), request));
-    const { created, progress } = await startCampaign(service(), request);
+    if (request.dryRun) return jsonResponse(200, await dryRunCampaign(deps, request));
+    const { created, progress } = await startCampaign(deps, request);
     return jsonResponse(created ? 202 : 200, progress, { Location: `/v1/campaigns/${progress.campaignId}` });
   };
 
   const getCampaign: HttpHandler = async (event) => {
     const campaignId = parseOrThrow(campaignIdSchema, event.pathParameters?.['campaignId'], invalid('campaign id'));
-    return jsonResponse(200, await campaignProgress(service(), campaignId));
+    return jsonResponse(200, await campaignProgress(deps, campaignId));
   };
 
   return httpRouter(
@@ -69,4 +68,4 @@ export const defaultDeps = (): CampaignServiceDeps => {
   };
 };
 
-export const handler = makeHandler(defaultDeps);
+export const handler = lazyEntry(defaultDeps, makeHandler);

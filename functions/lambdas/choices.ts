@@ -6,7 +6,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createError } from '@middy/util';
-import type { Context } from 'aws-lambda';
 import { renderChoicePage, renderConfirmationPage } from '../campaigns/choice-pages.ts';
 import { openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
@@ -15,10 +14,11 @@ import { EventBridgeChoicePublisher } from '../campaigns/events.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { choicesLambda } from '../manifest.ts';
 import { choiceSource, optionFromBody, wantsJson } from '../http/choice-request.ts';
 import { choiceErrorResponse, choiceJsonResponse, choicePageResponse } from '../http/choice-responses.ts';
-import type { HttpEvent, HttpHandler, HttpResult } from '../http/middleware.ts';
+import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { httpRouter } from '../http/router.ts';
 
 export interface ChoicesHandlerDeps extends ChoiceDeps {
@@ -95,10 +95,5 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
   };
 };
 
-let defaultHandler: Promise<HttpHandler> | undefined;
-
 /** The Lambda entry: dependencies are built on the first invocation of a container and kept. */
-export const handler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-  defaultHandler ??= defaultDeps().then(makeHandler);
-  return (await defaultHandler)(event, context);
-};
+export const handler = lazyEntry(defaultDeps, makeHandler);

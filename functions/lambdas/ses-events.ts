@@ -13,6 +13,7 @@ import { recordSesEvents, type SesEventInput, type SesEventsDeps as RecordDeps }
 import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.ts';
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
+import { lazyEntry } from '../lambda-entry.ts';
 import { sesEventsLambda } from '../manifest.ts';
 import { SES_TAGS, decodeTagValue } from '../campaigns/ses-tags.ts';
 
@@ -116,10 +117,5 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
   };
 };
 
-let defaultHandler: Promise<ReturnType<typeof makeHandler>> | undefined;
-
 /** The Lambda entry (SQS event source; a failure fails the batch, which SQS redelivers). */
-export const handler = async (batch: SesEventsBatch): Promise<{ recorded: number; skipped: number }> => {
-  defaultHandler ??= defaultDeps().then(makeHandler);
-  return (await defaultHandler)(batch);
-};
+export const handler = lazyEntry(defaultDeps, makeHandler);
