@@ -18,6 +18,7 @@ import { ensureTable, localClientConfig, startDynamoEngine } from '../local/dyna
 import type { BenchReport } from './lib/report.ts';
 import { round } from './lib/stats.ts';
 import { interleave } from './lib/timing.ts';
+import { httpEvent } from '../test/fakes/http-event.ts';
 
 const ACCEPTANCES = 200;
 const STATUS_READS = 200;
@@ -31,19 +32,14 @@ const variant = (version: number, region: string, language: string) => {
 };
 
 const event = (method: string, path: string, body?: unknown): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  httpEvent({
+    method,
+    path,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      authorizer: { jwt: { claims: { sub: 'bench-service', scope: 'disclosure/service' }, scopes: null } },
-    },
+    authorizer: { jwt: { claims: { sub: 'bench-service', scope: 'disclosure/service' }, scopes: null } },
+    userAgent: 'bench',
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  }) as unknown as APIGatewayProxyEventV2;
+  });
 
 /** A document client whose every wire request (each retry too) is counted. */
 const countingClient = (endpoint: string) => {

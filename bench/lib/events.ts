@@ -1,5 +1,6 @@
 /** API Gateway v2 events for in-process benchmarks, shaped like the local gateway builds them. */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { lambdaContext } from '../../test/fakes/http-event.ts';
 
 export interface EventInput {
   readonly method?: string;
@@ -41,4 +42,4 @@ export const apiEvent = (input: EventInput): APIGatewayProxyEventV2 => {
 };
 
 /** A Lambda context for in-process invocations. */
-export const benchContext = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+export const benchContext: Context = lambdaContext(30_000);
