@@ -330,6 +330,7 @@ const toAcceptanceRecord = (item: Record<string, unknown>): AcceptanceRecord => 
     language: String(item['language']),
     contentHash: String(item['contentHash']),
     at: String(item['at']),
+    ...(typeof item['acceptedAt'] === 'string' ? { acceptedAt: item['acceptedAt'], imported: true } : {}),
     source: {
       channel: String(source['channel']),
       ...(typeof source['ipPrefix'] === 'string' ? { ipPrefix: source['ipPrefix'] } : {}),
