@@ -12,7 +12,8 @@
 import pLimit from 'p-limit';
 import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
-import type { Campaign } from './model.ts';
+import { type Campaign, isRunning } from './model.ts';
+import { type LateEnrolmentDeps, runLateEnrolment } from './late-enrolment.ts';
 import type { Queue, SweepRecipient, SweepStore } from './ports.ts';
 import type { ContentIndex } from '../core/content.ts';
 import { campaignIdFor, planAudience } from '../core/audience.ts';
@@ -24,9 +25,8 @@ const DAY_MS = 86_400_000;
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
-export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'>, LateEnrolmentDeps {
   readonly content: ContentIndex;
-  readonly campaigns: ChoiceDeps['campaigns'];
   readonly sweeps: SweepStore;
   readonly sendQueue: Queue<SendMessage>;
   /** Days before the deadline the reminder goes out. */
@@ -38,9 +38,11 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
 
 export interface SweepReport {
   readonly campaignId: string;
-  readonly action: 'none' | 'reminders' | 'defaults';
+  readonly action: 'none' | 'reminders' | 'defaults' | 'paused';
   readonly reminded: number;
   readonly defaulted: number;
+  /** Late acceptors (and late contacts) enrolled, reminded and defaulted by this run. */
+  readonly late: { readonly enrolled: number; readonly reminded: number; readonly defaulted: number };
 }
 
 /** The choice campaigns the content implies (one per notice version that needs a choice). */
@@ -68,7 +70,7 @@ const sendReminders = async (deps: SchedulerDeps, campaign: Campaign): Promise<n
   await forEachRecipient(deps, campaign.campaignId, async (page) => {
     const groups = new Map<string, SweepRecipient[]>();
     for (const recipient of page) {
-      if (recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
+      if (recipient.late || recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
       const key = `${recipient.region ?? 'global'}\u0000${recipient.language ?? ''}`;
       groups.set(key, [...(groups.get(key) ?? []), recipient]);
     }
@@ -97,38 +99,53 @@ const applyDefaults = async (deps: SchedulerDeps, campaign: Campaign): Promise<n
   let defaulted = 0;
   await forEachRecipient(deps, campaign.campaignId, async (page) => {
     const outcomes = await Promise.all(
-      page.filter((recipient) => !recipient.choice).map((recipient) => limit(() => applyDefaultChoice(deps, campaign, recipient.accountId))),
+      page.filter((recipient) => !recipient.choice && !recipient.late).map((recipient) => limit(() => applyDefaultChoice(deps, campaign, recipient.accountId))),
     );
     defaulted += outcomes.filter((outcome) => outcome === 'defaulted').length;
   });
   return defaulted;
 };
 
-/** One scheduler run at `now`: what each candidate campaign needed, and how many accounts it touched. */
+/** The campaign-wide sweep a campaign needs at `now`, if any. */
+const campaignSweep = async (deps: SchedulerDeps, campaign: Campaign, now: Date): Promise<Pick<SweepReport, 'action' | 'reminded' | 'defaulted'>> => {
+  const { campaignId } = campaign;
+  const deadline = Date.parse(campaign.deadline);
+  const at = now.toISOString();
+  if (now.getTime() >= deadline) {
+    if (await deps.sweeps.sweepDone(campaignId, 'defaults')) return { action: 'none', reminded: 0, defaulted: 0 };
+    const defaulted = await applyDefaults(deps, campaign);
+    await deps.sweeps.markSweepDone(campaignId, 'defaults', at);
+    deps.log('defaults applied', { campaignId, defaulted });
+    return { action: 'defaults', reminded: 0, defaulted };
+  }
+  if (now.getTime() >= deadline - deps.reminderDays * DAY_MS && !(await deps.sweeps.sweepDone(campaignId, 'reminders'))) {
+    const reminded = await sendReminders(deps, campaign);
+    await deps.sweeps.markSweepDone(campaignId, 'reminders', at);
+    deps.log('reminders enqueued', { campaignId, reminded });
+    return { action: 'reminders', reminded, defaulted: 0 };
+  }
+  return { action: 'none', reminded: 0, defaulted: 0 };
+};
+
+/**
+ * One scheduler run at `now`: per started campaign, its campaign-wide sweep (reminders, defaults)
+ * and the late-enrolment step (late acceptors enrolled, reminded, defaulted at their own deadline),
+ * after the campaign's deadline too. A paused or blocked campaign waits.
+ */
 export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepReport[]> => {
   const reports: SweepReport[] = [];
+  const none = { enrolled: 0, reminded: 0, defaulted: 0 };
   for (const campaignId of candidateCampaignIds(deps.content)) {
     const campaign = await deps.campaigns.getCampaign(campaignId);
     if (!campaign || campaign.status !== 'started') continue;
-    const deadline = Date.parse(campaign.deadline);
-    const at = now.toISOString();
-    if (now.getTime() >= deadline) {
-      if (await deps.sweeps.sweepDone(campaignId, 'defaults')) {
-        reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
-        continue;
-      }
-      const defaulted = await applyDefaults(deps, campaign);
-      await deps.sweeps.markSweepDone(campaignId, 'defaults', at);
-      deps.log('defaults applied', { campaignId, defaulted });
-      reports.push({ campaignId, action: 'defaults', reminded: 0, defaulted });
-    } else if (now.getTime() >= deadline - deps.reminderDays * DAY_MS && !(await deps.sweeps.sweepDone(campaignId, 'reminders'))) {
-      const reminded = await sendReminders(deps, campaign);
-      await deps.sweeps.markSweepDone(campaignId, 'reminders', at);
-      deps.log('reminders enqueued', { campaignId, reminded });
-      reports.push({ campaignId, action: 'reminders', reminded, defaulted: 0 });
-    } else {
-      reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
+    if (!isRunning(campaign)) {
+      reports.push({ campaignId, action: 'paused', reminded: 0, defaulted: 0, late: none });
+      continue;
     }
+    const sweep = await campaignSweep(deps, campaign, now);
+    const late = await runLateEnrolment(deps, campaign, now);
+    if (late.enrolled + late.reminded + late.defaulted > 0) deps.log('late enrolment', { campaignId, ...late });
+    reports.push({ campaignId, ...sweep, late });
   }
   return reports;
 };

@@ -1,3 +1,4 @@
+import { DynamoDbLateMarkerStore } from '../../functions/campaigns/dynamodb/late-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaign-scheduler.ts';
 import { candidateCampaignIds } from '../../functions/campaigns/sweeps.ts';
@@ -86,6 +87,9 @@ describe('Lambda: campaign-scheduler', () => {
       choices,
       events,
       sweeps: new DynamoDbSweepStore({ tableName: table.tableName, client: table.documentClient }),
+      late: new DynamoDbLateMarkerStore({ tableName: table.tableName, client: table.documentClient }),
+      recipients: choices,
+      contacts: table.store,
       sendQueue: { send: async (messages) => void enqueued.push(...messages) },
       reminderDays: 7,
       log: () => {},
@@ -102,7 +106,7 @@ describe('Lambda: campaign-scheduler', () => {
 
     const result = await run();
 
-    expect(result.campaigns).toEqual([{ campaignId: 'privacy-v2', action: 'none', reminded: 0, defaulted: 0 }]);
+    expect(result.campaigns).toEqual([{ campaignId: 'privacy-v2', action: 'none', reminded: 0, defaulted: 0, late: { enrolled: 0, reminded: 0, defaulted: 0 } }]);
     expect(enqueued).toHaveLength(0);
   });
 

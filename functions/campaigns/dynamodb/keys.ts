@@ -36,3 +36,10 @@ export const fieldsOf = (kind: SendKind) =>
         failedAt: 'reminderFailedAt',
         reason: 'reminderFailureReason',
       };
+
+/** The sparse partition of one shard's late-affected accounts (accepted an older version, or got a contact, after the start). */
+export const latePk = (campaignId: string, shard: number): string => `CMP#${campaignId}#LATE#${padded(shard)}`;
+export const lateKey = (campaignId: string, accountId: string): { pk: string; sk: string } => ({
+  pk: latePk(campaignId, shardOf(accountId)),
+  sk: `ACCT#${accountId}`,
+});
