@@ -21,7 +21,7 @@ import type { AcceptanceStore } from '../ledger/store.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
-import { type Campaign, campaignRegion, isRunning } from './model.ts';
+import { type Campaign, campaignRegion } from './model.ts';
 import type { CampaignReader, CampaignStore, CounterStore, LateMarker, LateMarkerStore, Queue, RecipientStore } from './ports.ts';
 
 const DAY_MS = 86_400_000;
@@ -184,19 +184,4 @@ export const enrolLatePage = async (deps: LateEnrolmentDeps, campaign: Campaign,
   const messages = [...messagesFor(campaign.campaignId, 'notice', notices), ...messagesFor(campaign.campaignId, 'reminder', reminders)];
   if (messages.length > 0) await deps.sendQueue.send(messages);
   return { ...(next ? { next } : {}), ...result };
-};
-
-/** Every page of one campaign's late markers, step by step (the scheduler's late-enrolment sweep). */
-export const runLateEnrolment = async (deps: LateEnrolmentDeps, campaign: Campaign, now: Date): Promise<Omit<LateStepResult, 'next'>> => {
-  const total = { enrolled: 0, reminded: 0, defaulted: 0 };
-  if (campaign.status !== 'started' || !isRunning(campaign)) return total;
-  let at: LateCursor | undefined = { shard: 0 };
-  while (at) {
-    const step: LateStepResult = await enrolLatePage(deps, campaign, at, now);
-    total.enrolled += step.enrolled;
-    total.reminded += step.reminded;
-    total.defaulted += step.defaulted;
-    at = step.next;
-  }
-  return total;
 };
