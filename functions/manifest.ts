@@ -139,11 +139,15 @@ export const campaignsApiLambda = {
     kind: 'http',
     routes: [
       { method: 'POST', path: '/v1/campaigns', auth: 'admin' },
+      { method: 'GET', path: '/v1/campaigns', auth: 'admin' },
       { method: 'GET', path: '/v1/campaigns/{campaignId}', auth: 'admin' },
+      { method: 'POST', path: '/v1/campaigns/{campaignId}/pause', auth: 'admin' },
+      { method: 'POST', path: '/v1/campaigns/{campaignId}/resume', auth: 'admin' },
     ],
   },
-  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
-  grants: ['ledger:read-write', 'planner-queue:send'],
+  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
+  // The send queue: resuming a paused campaign puts its parked sends back.
+  grants: ['ledger:read-write', 'planner-queue:send', 'send-queue:send'],
   localWiring: 'campaigns-api',
 } as const satisfies LambdaSpec;
 

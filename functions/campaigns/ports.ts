@@ -225,3 +225,13 @@ export interface LateMarkerStore {
   /** A recipient that failed for want of a contact is given back to the sender (now late, with its own deadline); true when this call did it. */
   reviveNoContact(campaignId: string, accountId: string, deadline: string, at: string): Promise<boolean>;
 }
+
+/** Campaign control: the run state (pause, resume, block) and the send messages a paused campaign parks. */
+export interface CampaignControlStore {
+  /** Move the run state by `action` (`RUN_TRANSITIONS`); `moved` false when its current state does not allow it. */
+  setRunState(campaignId: string, action: import('./model.ts').RunAction, at: string, reason?: string): Promise<{ moved: boolean; campaign: Campaign | undefined }>;
+  /** Keep a send message until the campaign runs again (idempotent per queue message id). */
+  park(campaignId: string, messageId: string, body: string, at: string): Promise<void>;
+  parked(campaignId: string, cursor?: Record<string, unknown>): Promise<{ items: { messageId: string; body: string }[]; cursor?: Record<string, unknown> }>;
+  unpark(campaignId: string, messageIds: readonly string[]): Promise<void>;
+}

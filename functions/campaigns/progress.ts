@@ -9,10 +9,10 @@ import { type AudiencePlan, type RegionNotification, campaignIdFor, planAudience
 import { CHOICE_COUNTERS, type ChoiceField, optionLinks, perOptionField } from '../core/choice-options.ts';
 import { escapeHtml } from '../core/html.ts';
 import type { Clock } from '../core/clock.ts';
-import { NotFoundError, UnprocessableError } from '../core/errors.ts';
+import { type Conflict, ConflictError, NotFoundError, UnprocessableError } from '../core/errors.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import type { PlannerMessage } from './messages.ts';
-import type { Campaign } from './model.ts';
+import { type Campaign, type RunStatus, runStatusOf } from './model.ts';
 import type { AudienceSource, CampaignStore, Queue } from './ports.ts';
 import { type EmailKind, type RenderCampaignEmail } from './send-email.ts';
 
@@ -58,7 +58,10 @@ export interface CampaignProgress {
   readonly noticeId: string;
   readonly version: number;
   readonly deadline: string;
-  readonly status: 'created' | 'planning' | 'sending' | 'sent';
+  /** `paused`/`blocked` (the run state) win over where the sending is. */
+  readonly status: 'created' | 'planning' | 'sending' | 'sent' | 'paused' | 'blocked';
+  /** The run state: `running`, or `paused`/`blocked` with since when and why. */
+  readonly run: { readonly status: RunStatus; readonly at?: string; readonly reason?: string };
   readonly createdAt: string;
   readonly regions: Campaign['regions'];
   readonly audience: number;
@@ -174,6 +177,21 @@ export const dryRunCampaign = async (deps: CampaignServiceDeps, request: StartRe
   };
 };
 
+/** A start for an existing campaign must ask for what it has (a parameter not given asks for nothing). */
+const refuseDrift = (campaign: Campaign, requestedDeadline: string | undefined, plan: AudiencePlan): void => {
+  const conflicts: Conflict[] = [];
+  if (requestedDeadline !== undefined && requestedDeadline !== campaign.deadline) {
+    conflicts.push({ field: 'deadline', requested: requestedDeadline, existing: campaign.deadline });
+  }
+  const regions = (list: readonly { region: string; notification: string }[]) => list.map((r) => `${r.region}:${r.notification}`).sort().join(',');
+  if (regions(plan.regions) !== regions(campaign.regions)) {
+    conflicts.push({ field: 'regions', requested: plan.regions.map((r) => `${r.region}:${r.notification}`), existing: campaign.regions.map((r) => `${r.region}:${r.notification}`) });
+  }
+  if (conflicts.length > 0) {
+    throw new ConflictError(`campaign ${campaign.campaignId} already exists with other parameters (${conflicts.map((c) => c.field).join(', ')})`, conflicts);
+  }
+};
+
 /** Start the campaign of a notice version (idempotent); `created` false when it already existed. */
 export const startCampaign = async (deps: CampaignServiceDeps, request: StartRequest): Promise<{ created: boolean; progress: CampaignProgress }> => {
   const plan = planFor(deps, request);
@@ -184,6 +202,7 @@ export const startCampaign = async (deps: CampaignServiceDeps, request: StartReq
   const existing = await deps.store.getCampaign(campaignId);
   let created = false;
   let campaign = existing;
+  const requestedDeadline = request.deadline ? checkDeadline(deps, request.deadline) : undefined;
   if (!campaign) {
     const deadline = request.deadline ? checkDeadline(deps, request.deadline) : checkDeadline(deps, plan.defaultDeadline);
     const outcome = await deps.store.createCampaign({
@@ -198,6 +217,7 @@ export const startCampaign = async (deps: CampaignServiceDeps, request: StartReq
     created = outcome.created;
     campaign = outcome.campaign;
   }
+  if (!created) refuseDrift(campaign, requestedDeadline, plan);
   if (campaign.status === 'created') {
     // Also re-run after a crash between create and start: planner messages are idempotent.
     const messages = campaign.regions.flatMap(({ region }) => Array.from({ length: AUDIENCE_SHARDS }, (_, shard) => ({ campaignId, region, shard })));
@@ -208,20 +228,22 @@ export const startCampaign = async (deps: CampaignServiceDeps, request: StartReq
 };
 
 /** The campaign's progress, or `NotFoundError`. */
-export const campaignProgress = async (deps: Pick<CampaignServiceDeps, 'store'>, campaignId: string): Promise<CampaignProgress> => {
+export const campaignProgress = async (deps: { readonly store: Pick<CampaignStore, 'snapshot'> }, campaignId: string): Promise<CampaignProgress> => {
   const snapshot = await deps.store.snapshot(campaignId);
   if (!snapshot) throw new NotFoundError(`campaign ${campaignId} does not exist`);
   const { campaign, counters: c } = snapshot;
   const chosen = CHOICE_COUNTERS.reduce((sum, counter) => sum + c[counter], 0);
   const choiceSent = c.sent - c.informational;
+  const run = runStatusOf(campaign);
   const status =
-    campaign.status === 'created' ? 'created' : snapshot.plansDone < snapshot.plansTotal ? 'planning' : c.sent + c.failed < c.audience ? 'sending' : 'sent';
+    campaign.status === 'created' ? 'created' : run !== 'running' ? run : snapshot.plansDone < snapshot.plansTotal ? 'planning' : c.sent + c.failed < c.audience ? 'sending' : 'sent';
   return {
     campaignId: campaign.campaignId,
     noticeId: campaign.noticeId,
     version: campaign.version,
     deadline: campaign.deadline,
     status,
+    run: campaign.run ?? { status: 'running' },
     createdAt: campaign.createdAt,
     regions: campaign.regions,
     audience: c.audience,

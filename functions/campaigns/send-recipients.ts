@@ -4,7 +4,7 @@
  */
 import pLimit from 'p-limit';
 import { type SendMessage, sendMessageSchema } from './messages.ts';
-import type { Campaign, SendKind } from './model.ts';
+import { type Campaign, type SendKind, isRunning } from './model.ts';
 import type { SendRecord, SenderDeps } from './sender.ts';
 
 /** One recipient of this invocation, as the sender works on it. */
@@ -46,6 +46,12 @@ export const parseRecipients = async (deps: SenderDeps, records: readonly SendRe
     if (!campaign) {
       log('send message for an unknown campaign', { campaignId: message.campaignId });
       failed.add(record.messageId);
+      continue;
+    }
+    if (!isRunning(campaign)) {
+      // Paused or blocked: send nothing; park the message until it resumes (or hand it back to the queue).
+      if (deps.parking) await deps.parking.park(campaign.campaignId, record.messageId, record.body, deps.clock.now().toISOString());
+      else failed.add(record.messageId);
       continue;
     }
     const notice = deps.content.notices.find((n) => n.noticeId === campaign.noticeId);

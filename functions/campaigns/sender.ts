@@ -34,7 +34,7 @@ import type { ContentIndex } from '../core/content.ts';
 import type { Clock } from '../core/clock.ts';
 import type { RetryPolicy, Timers } from '../core/retry.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
-import type { BulkMailer, CampaignReader, CounterStore, FaultHook, RateLimiter, RecipientStore } from './ports.ts';
+import type { BulkMailer, CampaignControlStore, CampaignReader, CounterStore, FaultHook, RateLimiter, RecipientStore } from './ports.ts';
 import { chunksOf, sendChunk } from './send-chunk.ts';
 import type { EmailDeps } from './send-email.ts';
 import { recordFailures } from './send-outcomes.ts';
@@ -49,6 +49,8 @@ export type SenderRetryPolicy = RetryPolicy;
 
 export interface SenderDeps extends EmailDeps {
   readonly campaigns: CampaignReader & CounterStore;
+  /** Where a paused campaign's send messages wait until it resumes; without it they go back to the queue. */
+  readonly parking?: Pick<CampaignControlStore, 'park'>;
   readonly recipients: Pick<RecipientStore, 'claimRecipient' | 'markSubmitted' | 'clearSubmitted' | 'releaseRecipient' | 'markSent' | 'markFailed'>;
   readonly ledger: SenderLedger;
   readonly mailer: BulkMailer;

@@ -26,8 +26,24 @@ export class UnprocessableError extends DisclosureError {}
 /** A notice, version, account, campaign … that does not exist. */
 export class NotFoundError extends DisclosureError {}
 
+/** One field where a request differs from what is recorded. */
+export interface Conflict {
+  readonly field: string;
+  readonly requested: unknown;
+  readonly existing: unknown;
+}
+
 /** The request conflicts with recorded state (e.g. a content hash that is not the variant's). */
-export class ConflictError extends DisclosureError {}
+export class ConflictError extends DisclosureError {
+  constructor(
+    message: string,
+    /** Where the request differs from the recorded state, both values (no personal data). */
+    readonly conflicts: readonly Conflict[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
 
 /** No or invalid credentials. */
 export class UnauthenticatedError extends DisclosureError {}

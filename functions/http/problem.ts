@@ -25,6 +25,8 @@ export interface Problem {
   readonly status: number;
   readonly detail?: string;
   readonly errors?: readonly { path: string; message: string }[];
+  /** A 409's fields that differ, with the requested and the recorded value. */
+  readonly conflicts?: readonly { field: string; requested: unknown; existing: unknown }[];
 }
 
 const byClass: readonly [new (...args: never[]) => DisclosureError, number, string, string][] = [
@@ -60,7 +62,8 @@ export const toProblem = (error: unknown): Problem => {
   for (const [cls, status, slug, title] of byClass) {
     if (error instanceof cls) {
       const issues = error instanceof InvalidInputError && error.issues.length > 0 ? { errors: error.issues } : {};
-      return { type: TYPE_BASE + slug, title, status, detail: error.message, ...issues };
+      const conflicts = error instanceof ConflictError && error.conflicts.length > 0 ? { conflicts: error.conflicts } : {};
+      return { type: TYPE_BASE + slug, title, status, detail: error.message, ...issues, ...conflicts };
     }
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;

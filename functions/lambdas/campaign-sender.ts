@@ -28,8 +28,10 @@ export const defaultDeps = (): SenderDeps => {
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), env.TOKEN_SECRET_ARN);
+  const campaigns = new DynamoDbCampaignStore({ tableName, client });
   return {
-    campaigns: new DynamoDbCampaignStore({ tableName, client }),
+    campaigns,
+    parking: campaigns,
     recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.

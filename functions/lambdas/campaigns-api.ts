@@ -17,18 +17,31 @@ import { parseOrThrow } from '../http/parse.ts';
 import { principalFromEvent } from '../http/principal.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { httpRouter } from '../http/router.ts';
-import { campaignIdSchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
+import { campaignIdSchema, controlCampaignRequestSchema, listCampaignsQuerySchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
+import { type CampaignControlDeps, controlCampaign, listCampaigns } from '../campaigns/control.ts';
 
 const invalid = (what: string) => ({ detail: () => `invalid ${what}`, rootPath: '(body)' });
 
 /** Build the handler over its dependencies. */
-export const makeHandler = (deps: CampaignServiceDeps): HttpHandler => {
+export const makeHandler = (deps: CampaignServiceDeps & CampaignControlDeps): HttpHandler => {
 
   const postCampaign: HttpHandler = async (event) => {
     const request = parseOrThrow(startCampaignRequestSchema, event.body ?? {}, invalid('campaign request'));
     if (request.dryRun) return jsonResponse(200, await dryRunCampaign(deps, request));
     const { created, progress } = await startCampaign(deps, request);
     return jsonResponse(created ? 202 : 200, progress, { Location: `/v1/campaigns/${progress.campaignId}` });
+  };
+
+  const listCampaignsRoute: HttpHandler = async (event) => {
+    const query = parseOrThrow(listCampaignsQuerySchema, event.queryStringParameters ?? {}, invalid('query'));
+    return jsonResponse(200, await listCampaigns(deps, { limit: query.limit ?? 20, ...(query.cursor ? { cursor: query.cursor } : {}) }));
+  };
+
+  const control = (action: 'pause' | 'resume'): HttpHandler => async (event) => {
+    const campaignId = parseOrThrow(campaignIdSchema, event.pathParameters?.['campaignId'], invalid('campaign id'));
+    const body = event.body === undefined || event.body === null || event.body === '' ? {} : event.body;
+    const { reason } = parseOrThrow(controlCampaignRequestSchema, body, invalid('control request'));
+    return jsonResponse(200, await controlCampaign(deps, campaignId, action, reason));
   };
 
   const getCampaign: HttpHandler = async (event) => {
@@ -41,7 +54,10 @@ export const makeHandler = (deps: CampaignServiceDeps): HttpHandler => {
     {
       // Only POST carries a body: the JSON parser would refuse a GET without a Content-Type.
       'POST /v1/campaigns': { handler: postCampaign, body: 'json' },
+      'GET /v1/campaigns': { handler: listCampaignsRoute },
       'GET /v1/campaigns/{campaignId}': { handler: getCampaign },
+      'POST /v1/campaigns/{campaignId}/pause': { handler: control('pause'), body: 'json' },
+      'POST /v1/campaigns/{campaignId}/resume': { handler: control('resume'), body: 'json' },
     },
     {
       // Admin only, unknown paths included: nobody else learns which routes exist.
@@ -52,14 +68,16 @@ export const makeHandler = (deps: CampaignServiceDeps): HttpHandler => {
 };
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
-export const defaultDeps = (): CampaignServiceDeps => {
+export const defaultDeps = (): CampaignServiceDeps & CampaignControlDeps => {
   const env = lambdaEnvironment(campaignsApiLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
+  const sqs = new SQSClient({});
   return {
     store: new DynamoDbCampaignStore({ tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName, client }),
-    plannerQueue: new SqsQueue({ client: new SQSClient({}), queueUrl: env.PLANNER_QUEUE_URL }),
+    plannerQueue: new SqsQueue({ client: sqs, queueUrl: env.PLANNER_QUEUE_URL }),
+    sendQueue: new SqsQueue({ client: sqs, queueUrl: env.SEND_QUEUE_URL }),
     content: contentIndex,
     renderEmail: renderCampaignEmail,
     publicBaseUrl: env.PUBLIC_BASE_URL,

@@ -14,6 +14,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     store: new DynamoDbCampaignStore({ tableName: env.tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName: env.tableName, client }),
     plannerQueue: sharedCampaignQueues(env).planner,
+    sendQueue: sharedCampaignQueues(env).send,
     content: contentIndex,
     renderEmail: renderCampaignEmail,
     publicBaseUrl: env.publicBaseUrl,

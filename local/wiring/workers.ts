@@ -141,6 +141,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   });
   const sender = makeSenderHandler({
     campaigns: store,
+    parking: store,
     recipients,
     ledger,
     mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? 'noreply@disclosure.local', configurationSet: 'disclosure-local' }),

@@ -1,11 +1,23 @@
 /** `CampaignStore` in memory, with the same conditions as the DynamoDB adapter (create once, one checkpoint per page). */
-import { type Campaign, type CampaignSnapshot, type Counters, type PlanAdvance, type PlanCursor, addInto, zeroCounters } from '../../functions/campaigns/model.ts';
-import type { CampaignStore, CheckpointAdvance, SweepCheckpoint, SweepCheckpointStore } from '../../functions/campaigns/ports.ts';
+import {
+  type Campaign,
+  type CampaignSnapshot,
+  type Counters,
+  type PlanAdvance,
+  type PlanCursor,
+  RUN_TRANSITIONS,
+  type RunAction,
+  addInto,
+  runStatusOf,
+  zeroCounters,
+} from '../../functions/campaigns/model.ts';
+import type { CampaignControlStore, CampaignStore, CheckpointAdvance, SweepCheckpoint, SweepCheckpointStore } from '../../functions/campaigns/ports.ts';
 import { AUDIENCE_SHARDS } from '../../functions/ledger/types.ts';
 
 /** The campaign items of one test, kept in maps. */
-export class InMemoryCampaignStore implements CampaignStore {
+export class InMemoryCampaignStore implements CampaignStore, CampaignControlStore {
   readonly campaigns = new Map<string, Campaign>();
+  readonly parkedMessages = new Map<string, { campaignId: string; body: string }>();
   readonly plans = new Map<string, PlanCursor>();
   readonly #counters = new Map<string, Partial<Counters>>();
 
@@ -15,6 +27,27 @@ export class InMemoryCampaignStore implements CampaignStore {
 
   async getCampaign(campaignId: string): Promise<Campaign | undefined> {
     return this.campaigns.get(campaignId);
+  }
+
+  async setRunState(campaignId: string, action: RunAction, at: string, reason?: string): Promise<{ moved: boolean; campaign: Campaign | undefined }> {
+    const campaign = this.campaigns.get(campaignId);
+    const { from, to } = RUN_TRANSITIONS[action];
+    if (!campaign || campaign.status !== 'started' || !from.includes(runStatusOf(campaign))) return { moved: false, campaign };
+    const moved: Campaign = { ...campaign, run: { status: to, at, ...(reason ? { reason } : {}) } };
+    this.campaigns.set(campaignId, moved);
+    return { moved: true, campaign: moved };
+  }
+
+  async park(campaignId: string, messageId: string, body: string): Promise<void> {
+    this.parkedMessages.set(messageId, { campaignId, body });
+  }
+
+  async parked(campaignId: string): Promise<{ items: { messageId: string; body: string }[] }> {
+    return { items: [...this.parkedMessages].filter(([, m]) => m.campaignId === campaignId).map(([messageId, m]) => ({ messageId, body: m.body })) };
+  }
+
+  async unpark(_campaignId: string, messageIds: readonly string[]): Promise<void> {
+    for (const id of messageIds) this.parkedMessages.delete(id);
   }
 
   async createCampaign(campaign: Campaign): Promise<{ created: boolean; campaign: Campaign }> {

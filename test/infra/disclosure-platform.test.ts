@@ -67,7 +67,7 @@ describe('Construct: DisclosurePlatform', () => {
       const expected: Record<PlatformFunctionName, string[]> = {
         notices: [],
         accounts: ['TABLE_NAME'],
-        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
+        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
         choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
         'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
@@ -136,7 +136,7 @@ describe('Construct: DisclosurePlatform', () => {
     it.each([
       ['accounts', { table: 'readwrite', sqsSend: [], secret: false, ses: false, events: false }],
       // Starts campaigns and previews emails; never signs a token, so no secret.
-      ['campaigns-api', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.plannerQueue], secret: false, ses: false, events: false }],
+      ['campaigns-api', { table: 'readwrite', sqsSend: [STATEFUL_LOGICAL_IDS.plannerQueue, STATEFUL_LOGICAL_IDS.sendQueue], secret: false, ses: false, events: false }],
       ['campaign-planner', { table: 'read+cursor', sqsSend: [STATEFUL_LOGICAL_IDS.sendQueue, STATEFUL_LOGICAL_IDS.plannerQueue], secret: false, ses: false, events: false }],
       ['campaign-sender', { table: 'readwrite', sqsSend: [], secret: true, ses: true, events: false }],
       ['choices', { table: 'readwrite', sqsSend: [], secret: true, ses: false, events: true }],

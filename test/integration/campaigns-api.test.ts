@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHandler } from '../../functions/lambdas/campaigns-api.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
-import type { PlannerMessage } from '../../functions/campaigns/messages.ts';
+import type { PlannerMessage, SendMessage } from '../../functions/campaigns/messages.ts';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
@@ -30,6 +30,8 @@ const request = (method: string, path: string, body?: unknown, authorizer: TestA
 describe('Campaigns API on a real engine', () => {
   let table: TestTable;
   const enqueued: PlannerMessage[] = [];
+  const resent: SendMessage[] = [];
+  let campaignStore: DynamoDbCampaignStore;
   let handler: ReturnType<typeof makeHandler>;
   const call = async (event: HttpEvent) => {
     const result = await handler(event, lambdaContext());
@@ -51,9 +53,10 @@ describe('Campaigns API on a real engine', () => {
       await table.store.advanceState({ kind: 'acceptance', accountId, noticeId: 'privacy', version, region, language, contentHash: '0'.repeat(64), at: '2026-06-01T00:00:00.000Z', source: { channel: 'test' } });
     }
     handler = makeHandler({
-      store: new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient }),
+      store: (campaignStore = new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient })),
       audience: table.store,
       plannerQueue: { send: async (messages) => void enqueued.push(...messages) },
+      sendQueue: { send: async (messages) => void resent.push(...messages) },
       content: compiledContent,
       renderEmail: renderCampaignEmail,
       publicBaseUrl: 'https://disclosure.example',
@@ -117,5 +120,42 @@ describe('Campaigns API on a real engine', () => {
   it('refuses a deadline in the past', async () => {
     const { status } = await call(request('POST', '/v1/campaigns', { noticeId: 'privacy', version: 2, dryRun: true, deadline: '2020-01-01T00:00:00Z' }));
     expect(status).toBe(422);
+  });
+
+  it('refuses a start whose parameters differ from the existing campaign: 409 with both values', async () => {
+    const drift = await call(request('POST', '/v1/campaigns', { noticeId: 'privacy', version: 2, dryRun: false, deadline: '2027-03-01T00:00:00Z' }));
+    expect(drift.status).toBe(409);
+    expect(drift.body.conflicts).toEqual([{ field: 'deadline', requested: '2027-03-01T00:00:00.000Z', existing: '2027-02-01T00:00:00.000Z' }]);
+    const same = await call(request('POST', '/v1/campaigns', { noticeId: 'privacy', version: 2, dryRun: false, deadline: '2027-02-01T00:00:00Z' }));
+    expect(same.status).toBe(200);
+  });
+
+  it('lists the campaigns with status and counts, page by page', async () => {
+    const list = (query: Record<string, string>) => call(httpEvent({ method: 'GET', path: '/v1/campaigns', routeKey: 'GET /v1/campaigns', query, authorizer: admin, userAgent: 't' }));
+    const first = await list({ limit: '1' });
+    expect(first.status).toBe(200);
+    // Version 1 has no campaign: the page skips it and holds version 2's.
+    expect(first.body.items.map((c: { campaignId: string }) => c.campaignId)).toEqual(['privacy-v2']);
+    expect(first.body.items[0]).toMatchObject({ run: { status: 'running' }, audience: 0 });
+    if (first.body.cursor) expect((await list({ limit: '5', cursor: first.body.cursor })).body.items.map((c: { campaignId: string }) => c.campaignId)).not.toContain('privacy-v2');
+    expect((await list({ cursor: 'bogus!' })).status).toBe(400);
+    expect((await list({ cursor: 'Ym9ndXM' })).status).toBe(400);
+  });
+
+  it('pauses and resumes: progress says paused, parked sends go back on the queue at resume, a wrong move is 409', async () => {
+    const paused = await call(request('POST', '/v1/campaigns/privacy-v2/pause', { reason: 'checking the wording' }));
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ status: 'paused', run: { status: 'paused', reason: 'checking the wording' } });
+    expect((await call(request('POST', '/v1/campaigns/privacy-v2/pause', {}))).status).toBe(200);
+    const message: SendMessage = { campaignId: 'privacy-v2', kind: 'notice', region: 'eea', language: 'en', accountIds: ['de-1'] };
+    await campaignStore.park('privacy-v2', 'sqs-1', JSON.stringify(message), '2026-11-29T12:00:00.000Z');
+    await campaignStore.park('privacy-v2', 'sqs-1', JSON.stringify(message), '2026-11-29T12:00:01.000Z');
+    const resumed = await call(request('POST', '/v1/campaigns/privacy-v2/resume', {}));
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.run.status).toBe('running');
+    expect(resent).toEqual([message]);
+    expect((await campaignStore.parked('privacy-v2')).items).toHaveLength(0);
+    expect((await call(request('POST', '/v1/campaigns/privacy-v9/pause', {}))).status).toBe(404);
+    expect((await call(request('POST', '/v1/campaigns/privacy-v2/pause', { extra: 1 }))).status).toBe(400);
   });
 });

@@ -3,28 +3,32 @@
  * counters and its `PLAN#` checkpoints. No transactions: every invariant is one conditional
  * single-item write, ordered so that a retry after a crash converges.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
-import { type Campaign, type CampaignSnapshot, COUNTER_NAMES, type Counters, type PlanAdvance, type PlanCursor, zeroCounters } from '../model.ts';
-import type { CampaignStore } from '../ports.ts';
-import { META_SK, campaignPk, counterSk, planSk } from './keys.ts';
+import { type Campaign, type CampaignSnapshot, COUNTER_NAMES, RUN_TRANSITIONS, type RunAction, type Counters, type PlanAdvance, type PlanCursor, zeroCounters } from '../model.ts';
+import type { CampaignControlStore, CampaignStore } from '../ports.ts';
+import { META_SK, campaignPk, counterSk, parkPk, planSk } from './keys.ts';
 
 export interface DynamoDbCampaignStoreOptions {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
+  /** How long a started campaign is served from memory (its run state may change: pause, resume). @default 5000 */
+  readonly cacheMs?: number;
 }
 
 /** The campaign items of the ledger table. */
-export class DynamoDbCampaignStore implements CampaignStore {
+export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStore {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
-  readonly #campaigns = new Map<string, Campaign>();
+  readonly #campaigns = new Map<string, { campaign: Campaign; until: number }>();
+  readonly #cacheMs: number;
 
   constructor(options: DynamoDbCampaignStoreOptions) {
     if (!options.tableName) throw new TypeError('DynamoDbCampaignStore needs a tableName');
     this.tableName = options.tableName;
     this.client = options.client;
+    this.#cacheMs = options.cacheMs ?? 5000;
   }
 
   async createCampaign(campaign: Campaign): Promise<{ created: boolean; campaign: Campaign }> {
@@ -45,17 +49,68 @@ export class DynamoDbCampaignStore implements CampaignStore {
     }
   }
 
-  /** The campaign, or undefined. Started campaigns are immutable, so they are cached. */
+  /** The campaign, or undefined. Started campaigns change only their run state, so they are cached a few seconds. */
   async getCampaign(campaignId: string, options: { consistent?: boolean } = {}): Promise<Campaign | undefined> {
     const cached = this.#campaigns.get(campaignId);
-    if (cached) return cached;
+    if (cached && cached.until > Date.now()) return cached.campaign;
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: campaignPk(campaignId), sk: META_SK }, ConsistentRead: options.consistent ?? true }),
     );
     if (!result.Item) return undefined;
     const { pk: _pk, sk: _sk, ...campaign } = result.Item;
-    if (campaign['status'] === 'started') this.#campaigns.set(campaignId, campaign as Campaign);
+    if (campaign['status'] === 'started') this.#campaigns.set(campaignId, { campaign: campaign as Campaign, until: Date.now() + this.#cacheMs });
     return campaign as Campaign;
+  }
+
+  /** Move a started campaign's run state by `action`; the new campaign, or the current one when the move is not allowed from its state. */
+  async setRunState(campaignId: string, action: RunAction, at: string, reason?: string): Promise<{ moved: boolean; campaign: Campaign | undefined }> {
+    const { from, to } = RUN_TRANSITIONS[action];
+    const values: Record<string, unknown> = { ':started': 'started', ':run': { status: to, at, ...(reason ? { reason } : {}) } };
+    from.forEach((state, index) => (values[`:from${index}`] = state));
+    const inFrom = `#run.#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: campaignPk(campaignId), sk: META_SK },
+          UpdateExpression: 'SET #run = :run',
+          ConditionExpression: `#status = :started AND (${from.includes('running') ? `attribute_not_exists(#run) OR ${inFrom}` : inFrom})`,
+          ExpressionAttributeNames: { '#run': 'run', '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      this.#campaigns.delete(campaignId);
+      return { moved: true, campaign: await this.getCampaign(campaignId) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      this.#campaigns.delete(campaignId);
+      return { moved: false, campaign: await this.getCampaign(campaignId) };
+    }
+  }
+
+  /** Keep a send message of a paused campaign until it resumes (keyed by its queue message id: parking twice is one item). */
+  async park(campaignId: string, messageId: string, body: string, at: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: parkPk(campaignId), sk: messageId, body, at } }));
+  }
+
+  /** One page of parked send messages. */
+  async parked(campaignId: string, cursor?: Record<string, unknown>): Promise<{ items: { messageId: string; body: string }[]; cursor?: Record<string, unknown> }> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': parkPk(campaignId) },
+        ConsistentRead: true,
+        Limit: 100,
+        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => ({ messageId: String(item['sk']), body: String(item['body']) }));
+    return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
+  }
+
+  async unpark(campaignId: string, messageIds: readonly string[]): Promise<void> {
+    for (const messageId of messageIds) await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: parkPk(campaignId), sk: messageId } }));
   }
 
   async markStarted(campaignId: string, at: string): Promise<void> {

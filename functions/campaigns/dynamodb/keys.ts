@@ -9,6 +9,9 @@ export const META_SK = 'META';
 export const counterSk = (shard: number): string => `CNT#${padded(shard)}`;
 export const planSk = (region: string, shard: number): string => `PLAN#${region}#${padded(shard)}`;
 
+/** Send messages of a paused campaign, kept until it resumes (sk: the queue message id). */
+export const parkPk = (campaignId: string): string => `CMP#${campaignId}#PARK`;
+
 /** The partition of one recipient shard. */
 export const recipientPk = (campaignId: string, shard: number): string => `CMP#${campaignId}#R#${padded(shard)}`;
 

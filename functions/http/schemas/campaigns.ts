@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { CHOICE_OPTION_IDS, CHOICE_OPTIONS, type ChoiceField } from '../../core/choice-options.ts';
+import { RUN_STATES } from '../../campaigns/model.ts';
 import type { PathsSpec } from './common.ts';
 import { problemResponses } from './common.ts';
 
@@ -76,7 +77,10 @@ export const campaignProgressSchema = described(
     noticeId: z.string(),
     version: z.int(),
     deadline: z.string(),
-    status: z.enum(['created', 'planning', 'sending', 'sent']),
+    status: z.enum(['created', 'planning', 'sending', 'sent', 'paused', 'blocked']),
+    run: described(z.object({ status: z.enum(RUN_STATES), at: z.optional(z.string()), reason: z.optional(z.string()) }), {
+      description: 'running, or paused (an operator) / blocked (a configuration fault): nothing is sent, reminded or defaulted',
+    }),
     createdAt: z.string(),
     regions: z.array(regionPlanSchema),
     audience: z.int(),
@@ -96,6 +100,21 @@ export const campaignProgressSchema = described(
   { id: 'CampaignProgress' },
 );
 
+export const listCampaignsQuerySchema = z.strictObject(
+  {
+    limit: z.optional(z.pipe(pattern(/^[1-9][0-9]?$|^100$/, 'a whole number from 1 to 100'), z.transform(Number))),
+    cursor: z.optional(pattern(/^[A-Za-z0-9_-]{1,512}$/, 'a cursor this API returned')),
+  },
+  { error: unknownFields },
+);
+
+export const controlCampaignRequestSchema = described(
+  z.strictObject({ reason: z.optional(z.string('a string').check(z.minLength(1, 'not empty'), z.maxLength(500, 'at most 500 characters'))) }, { error: unknownFields }),
+  { id: 'CampaignControlRequest' },
+);
+
+const campaignListSchema = described(z.object({ items: z.array(campaignProgressSchema), cursor: z.optional(z.string()) }), { id: 'CampaignList' });
+
 const json = (schema: z.ZodMiniType) => ({ 'application/json': { schema } });
 const security: Record<string, string[]>[] = [{ bearer: [] }, { sigv4: [] }];
 
@@ -112,7 +131,21 @@ export const openApiPaths: PathsSpec = {
       responses: {
         '200': { description: 'Dry run, or the campaign already exists', content: json(z.union([dryRunResponseSchema, campaignProgressSchema])) },
         '202': { description: 'Campaign started', content: json(campaignProgressSchema) },
-        ...problemResponses(400, 401, 403, 404, 422),
+        ...problemResponses(400, 401, 403, 404, 409, 422),
+      },
+    },
+    get: {
+      operationId: 'listCampaigns',
+      summary: 'The campaigns with their status and counts, paginated',
+      tags: ['campaigns'],
+      security,
+      parameters: [
+        { name: 'limit', in: 'query', required: false, description: '1 to 100 (default 20)', schema: z.optional(z.string()) },
+        { name: 'cursor', in: 'query', required: false, description: 'The cursor of the previous page', schema: z.optional(z.string()) },
+      ],
+      responses: {
+        '200': { description: 'One page of campaigns', content: json(campaignListSchema) },
+        ...problemResponses(400, 401, 403),
       },
     },
   },
@@ -126,6 +159,34 @@ export const openApiPaths: PathsSpec = {
       responses: {
         '200': { description: 'Progress', content: json(campaignProgressSchema) },
         ...problemResponses(400, 401, 403, 404),
+      },
+    },
+  },
+  '/v1/campaigns/{campaignId}/pause': {
+    post: {
+      operationId: 'pauseCampaign',
+      summary: 'Pause a campaign: nothing is sent, reminded or defaulted until it resumes',
+      tags: ['campaigns'],
+      security,
+      parameters: [{ name: 'campaignId', in: 'path', required: true, description: 'The campaign id', schema: campaignIdSchema }],
+      requestBody: { required: false, content: json(controlCampaignRequestSchema) },
+      responses: {
+        '200': { description: 'The campaign, paused (or already so)', content: json(campaignProgressSchema) },
+        ...problemResponses(400, 401, 403, 404, 409),
+      },
+    },
+  },
+  '/v1/campaigns/{campaignId}/resume': {
+    post: {
+      operationId: 'resumeCampaign',
+      summary: 'Resume a paused campaign: its parked sends go out again',
+      tags: ['campaigns'],
+      security,
+      parameters: [{ name: 'campaignId', in: 'path', required: true, description: 'The campaign id', schema: campaignIdSchema }],
+      requestBody: { required: false, content: json(controlCampaignRequestSchema) },
+      responses: {
+        '200': { description: 'The campaign, resumed (or already so)', content: json(campaignProgressSchema) },
+        ...problemResponses(400, 401, 403, 404, 409),
       },
     },
   },
