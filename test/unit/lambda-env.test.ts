@@ -83,7 +83,7 @@ describe('Function: lambdaEnvironment', () => {
   });
 
   it('reads booleans as true or false only', () => {
-    stubAll({ TABLE_NAME: 'ledger', PLANNER_QUEUE_URL: 'https://sqs/planner', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: 'true' });
+    stubAll({ TABLE_NAME: 'ledger', PLANNER_QUEUE_URL: 'https://sqs/planner', SEND_QUEUE_URL: 'https://sqs/send', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: 'true' });
     expect(lambdaEnvironment(LAMBDAS['campaigns-api']).INFORMATIONAL_EMAILS).toBe(true);
 
     vi.stubEnv('INFORMATIONAL_EMAILS', 'sometimes');
