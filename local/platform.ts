@@ -13,6 +13,7 @@ import type { HttpHandler } from '../functions/http/middleware.ts';
 import { httpLambdaWiredBy, type HttpLambdaName } from '../functions/manifest.ts';
 import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
+import { DISCOVERY_FILE_NAME, writeDiscovery } from './discovery.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
 import { startGateway } from './gateway.ts';
 import { createLocalJwtAuthorizer, type SignInput } from './jwt-authorizer.ts';
@@ -37,6 +38,12 @@ export interface PlatformOptions {
   readonly ses?: Pick<SesEndpointOptions, 'quotaPerSecond' | 'faults' | 'deliveryEvents'>;
   /** The ledger table name. @default 'disclosure-ledger' */
   readonly tableName?: string;
+  /**
+   * Write the discovery file (`local/discovery.ts`) here, and to `$dataDir/platform.json` when
+   * persisting, so the CLI finds this platform with no flags. `npm start` passes `.local/platform.json`.
+   * @default none (tests start many platforms)
+   */
+  readonly discoveryFile?: string;
 }
 
 /** How each wiring module fared: `wired`, `not wired yet`, or `failed: <reason>`. */
@@ -169,6 +176,12 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       log(`${name}: wired`);
     }
     log(`gateway on ${gateway.url}`);
+    const discovery = { pid: process.pid, startedAt: new Date().toISOString(), url: gateway.url, dynamoEndpoint, tableName, sesEndpoint, keyDir, ...(dataDir ? { dataDir } : {}) };
+    const discoveryFiles = [...(options.discoveryFile ? [options.discoveryFile] : []), ...(options.discoveryFile && dataDir ? [join(dataDir, DISCOVERY_FILE_NAME)] : [])];
+    for (const file of discoveryFiles) {
+      const remove = writeDiscovery(file, discovery);
+      stops.push(async () => remove());
+    }
 
     return {
       url: gateway.url,
