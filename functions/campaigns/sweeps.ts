@@ -33,6 +33,8 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
   readonly reminderDays: number;
   /** Accounts defaulted in parallel. @default 16 */
   readonly concurrency?: number;
+  /** Exact counters: recount a started campaign from its recipient items when its counts do not add up. @default none */
+  readonly recountIfUnsettled?: (campaign: Campaign) => Promise<boolean>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -110,6 +112,7 @@ export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepRe
   for (const campaignId of candidateCampaignIds(deps.content)) {
     const campaign = await deps.campaigns.getCampaign(campaignId);
     if (!campaign || campaign.status !== 'started') continue;
+    if (await deps.recountIfUnsettled?.(campaign)) deps.log('counters recounted', { campaignId });
     const deadline = Date.parse(campaign.deadline);
     const at = now.toISOString();
     if (now.getTime() >= deadline) {

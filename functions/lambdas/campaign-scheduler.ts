@@ -16,7 +16,7 @@ export const makeHandler = (deps: SchedulerDeps & { clock: Clock }) => async ():
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact, recount] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
@@ -26,6 +26,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/dynamodb/campaign-store.ts'),
     import('../campaigns/dynamodb/sweep-store.ts'),
     import('../content/index-artifact.ts'),
+    import('../campaigns/dynamodb/recount.ts'),
   ]);
   const env = lambdaEnvironment(campaignSchedulerLambda);
   const tableName = env.TABLE_NAME;
@@ -43,6 +44,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
     sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
+    recountIfUnsettled: (campaign) => recount.recountIfUnsettled({ client, tableName }, campaign),
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

@@ -72,17 +72,44 @@ export const countRecipients = async (table: Table, campaign: Campaign): Promise
   return truth;
 };
 
+/** The counters as the `CNT#` items other than the correction say, and the audience the plans counted. */
+const counted = async (table: Table, campaign: Campaign): Promise<{ tally: Tally; audience: number; plansDone: number; fix: Tally }> => {
+  const tally = zero();
+  const fix = zero();
+  let audience = 0;
+  let plansDone = 0;
+  for (const item of await queryAll(table, campaignPk(campaign.campaignId))) {
+    const sk = String(item['sk']);
+    if (sk.startsWith('PLAN#')) {
+      audience += Number(item['audience'] ?? 0);
+      if (item['done'] === true) plansDone++;
+    }
+    if (!sk.startsWith('CNT#')) continue;
+    for (const name of RECOUNTED) if (typeof item[name] === 'number') (sk === FIX_SK ? fix : tally)[name] += item[name] as number;
+  }
+  return { tally, audience, plansDone, fix };
+};
+
+/**
+ * The scheduler's step: recount a campaign whose plans are done but whose sends and failures do
+ * not add up to its audience (what a lost count looks like: it would stay `sending` forever). A
+ * settled campaign costs one query of its own partition; a campaign still sending is recounted
+ * too (its next run corrects what moved meanwhile). Answers whether it recounted.
+ */
+export const recountIfUnsettled = async (table: Table, campaign: Campaign): Promise<boolean> => {
+  const { tally, audience, plansDone, fix } = await counted(table, campaign);
+  if (plansDone < campaign.regions.length * AUDIENCE_SHARDS) return false;
+  if (tally.sent + fix.sent + tally.failed + fix.failed >= audience) return false;
+  await reconcileCounters(table, campaign);
+  return true;
+};
+
 /** Recount and correct; answers the correction now in place (0 everywhere when the counters were exact). */
 export const reconcileCounters = async (table: Table, campaign: Campaign): Promise<Tally> => {
   const truth = await countRecipients(table, campaign);
-  const counted = zero();
-  for (const item of await queryAll(table, campaignPk(campaign.campaignId))) {
-    const sk = String(item['sk']);
-    if (!sk.startsWith('CNT#') || sk === FIX_SK) continue;
-    for (const name of RECOUNTED) if (typeof item[name] === 'number') counted[name] += item[name] as number;
-  }
+  const { tally: counted_ } = await counted(table, campaign);
   const fix = zero();
-  for (const name of RECOUNTED) fix[name] = truth[name] - counted[name];
+  for (const name of RECOUNTED) fix[name] = truth[name] - counted_[name];
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: campaignPk(campaign.campaignId), sk: FIX_SK, ...fix } }));
   return fix;
 };
