@@ -148,6 +148,8 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
     };
 
     let store: SesStore | undefined;
+    let finalProgress = '';
+    const failedInvocations: string[] = [];
     const killedAt: { ms: number; status: string; sent: number }[] = [];
     const recoveries: string[] = [];
     for (let run = 0; run <= KILLS; run++) {
@@ -161,15 +163,19 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
           expect(started.status).toBe(202);
         }
         if (run === KILLS) {
-          // The last run is not killed: it must finish everything on its own.
+          // The last run is not killed: it must finish everything on its own. Done when every
+          // recipient is sent or failed and the SES events have stopped moving the counters.
           const deadline = Date.now() + 240_000;
-          let progress = await progressOf(running.url);
-          while (Date.now() < deadline && !(progress?.status === 'sent' && progress.delivered >= progress.sent)) {
+          let stable = 0;
+          let last = '';
+          while (Date.now() < deadline && stable < 8) {
             await sleep(250);
-            progress = await progressOf(running.url);
+            const progress = await progressOf(running.url);
+            const now = JSON.stringify(progress);
+            stable = progress?.status === 'sent' && now === last ? stable + 1 : 0;
+            last = now;
           }
-          // Let late SES events land (a duplicate would show in the store, not in the counters).
-          await sleep(1500);
+          finalProgress = last;
           break;
         }
         // Early runs die while planning (the first within 400 ms of the POST), later ones mid-send.
@@ -182,6 +188,7 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
         if (run === KILLS) {
           store = (await (await fetch(`${running.ses}/store`)).json()) as SesStore;
           recoveries.push(...running.output.filter((line) => line.includes('recovery:')));
+          failedInvocations.push(...running.output.filter((line) => line.includes('invocation failed')));
           await kill(running, 'SIGTERM');
         } else {
           await kill(running, 'SIGKILL');
@@ -189,6 +196,7 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
       }
     }
     if (!store) throw new Error('the last run did not read the SES store');
+    console.info(JSON.stringify({ finalProgress: JSON.parse(finalProgress || 'null'), failedInvocationsInTheLastRun: failedInvocations.slice(0, 20) }));
 
     // Emails: exactly once each to every reachable affected account, none to anyone else.
     const affected = accounts.filter((a) => a.region === 'eea' || a.region === 'jp');
