@@ -67,6 +67,12 @@ export interface DisclosurePlatformProps {
    */
   readonly reminderDays?: number;
   /**
+   * Days an account enrolled after a campaign started (a late acceptor) has at least between its
+   * email and its deadline: its deadline is the campaign's, or later by as much as needed.
+   * @default 14
+   */
+  readonly minAnswerDays?: number;
+  /**
    * Optional JWT authoriser on the public API for end-user, service and admin tokens.
    * @default - no JWT authoriser: account and admin routes exist only on the IAM-authorised service API
    */
@@ -77,10 +83,23 @@ export interface DisclosurePlatformProps {
    */
   readonly informationalEmails?: boolean;
   /**
-   * Address subscribed to the alarm topic (it must confirm the subscription).
-   * @default - no subscription; subscribe to the `AlarmTopic` output yourself
+   * Address subscribed to the alarm topics (it must confirm the subscription).
+   * @default - no subscription; a `staging` or `production` stage then needs `alarmTopicArn`
    */
   readonly alarmEmail?: string;
+  /**
+   * An existing SNS topic every alarm also publishes to (a pager, or an AWS Chatbot / Amazon Q
+   * Developer chat integration subscribed to it).
+   * @default - none
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * The deployment stage. `production` refuses the placeholder sender, a missing alarm
+   * destination and a missing `publicBaseUrl`; `staging` refuses a missing alarm destination;
+   * `development` (tests, local synth) refuses none of them.
+   * @default 'development'
+   */
+  readonly stage?: PlatformStage;
   /**
    * Retention of every Lambda, API access and alarm-related log group.
    * @default RetentionDays.THREE_MONTHS
@@ -113,10 +132,18 @@ export interface DisclosurePlatformProps {
   readonly queueAgeAlarmThreshold?: Duration;
 }
 
+/** Where a deployment runs; see `DisclosurePlatformProps.stage`. */
+export type PlatformStage = 'development' | 'staging' | 'production';
+export const PLATFORM_STAGES: readonly PlatformStage[] = ['development', 'staging', 'production'];
+
+/** Lets `cdk synth` run on a fresh clone; a production deploy refuses it. */
+export const PLACEHOLDER_SENDER = 'privacy@example.com';
+
 /** The props with every default applied. */
-export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'publicBaseUrl' | 'webAclArn'>> {
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn'>> {
   readonly jwt?: PlatformJwtProps;
   readonly alarmEmail?: string;
+  readonly alarmTopicArn?: string;
   readonly publicBaseUrl?: string;
   readonly webAclArn?: string;
 }
@@ -191,6 +218,8 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
   checkPositive('sendQuotaPerSecond', sendQuotaPerSecond, { max: MAX_SEND_QUOTA });
   const reminderDays = props.reminderDays ?? 7;
   checkPositive('reminderDays', reminderDays, { integer: true, min: 0, max: 365 });
+  const minAnswerDays = props.minAnswerDays ?? 14;
+  checkPositive('minAnswerDays', minAnswerDays, { integer: true, min: 1, max: 365 });
   if (props.jwt) {
     if (!isToken(props.jwt.issuer) && !/^https:\/\/[^\s/]+/.test(props.jwt.issuer)) {
       throw new PlatformPropsError('jwt.issuer', 'must be an https:// URL (API Gateway discovers the keys from it)');
@@ -210,13 +239,32 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     throw new PlatformPropsError('webAclArn', 'must be a WAFv2 web ACL ARN in us-east-1 (CloudFront scope)');
   }
   const queueAgeAlarmThreshold = props.queueAgeAlarmThreshold ?? Duration.minutes(30);
+  const stage = props.stage ?? 'development';
+  if (!PLATFORM_STAGES.includes(stage)) throw new PlatformPropsError('stage', `must be one of ${PLATFORM_STAGES.join(', ')}, got "${String(stage)}"`);
+  if (props.alarmTopicArn !== undefined && !isToken(props.alarmTopicArn) && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(props.alarmTopicArn)) {
+    throw new PlatformPropsError('alarmTopicArn', 'must be an SNS topic ARN');
+  }
+  if (stage !== 'development' && props.alarmEmail === undefined && props.alarmTopicArn === undefined) {
+    throw new PlatformPropsError('alarmEmail', `a ${stage} deployment needs an alarm destination: alarmEmail or alarmTopicArn (an SNS topic, e.g. a chat integration's)`);
+  }
+  if (stage === 'production') {
+    if (props.senderAddress.toLowerCase() === PLACEHOLDER_SENDER) {
+      throw new PlatformPropsError('senderAddress', `a production deployment refuses the placeholder ${PLACEHOLDER_SENDER}: name the verified sender`);
+    }
+    if (props.publicBaseUrl === undefined) {
+      throw new PlatformPropsError('publicBaseUrl', 'a production deployment needs a custom domain, so the links in emails survive a replacement of the distribution');
+    }
+  }
   return {
+    stage,
+    alarmTopicArn: props.alarmTopicArn,
     content: props.content,
     senderAddress: props.senderAddress,
     senderIdentity,
     createSenderIdentity: props.createSenderIdentity ?? true,
     sendQuotaPerSecond,
     reminderDays,
+    minAnswerDays,
     jwt: props.jwt,
     informationalEmails: props.informationalEmails ?? false,
     alarmEmail: props.alarmEmail,

@@ -90,15 +90,39 @@ export interface SweepRecipient {
   readonly reminderStatus?: string;
   /** Set once a choice (or the default) is recorded. */
   readonly choice?: string;
+  /** A late enrolee: reminded and defaulted by the late-enrolment step, at its own deadline. */
+  readonly late?: boolean;
 }
 
-export type SweepName = 'reminders' | 'defaults';
-
-/** Reads the recipients of a campaign page by page and notes finished sweeps. */
+/** Reads the recipients of a campaign, one shard page at a time. */
 export interface SweepStore {
-  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
-  sweepDone(campaignId: string, sweep: SweepName): Promise<boolean>;
-  markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void>;
+  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>, limit?: number): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
+}
+
+/** Where a sweep walk stands: pages finished so far, the cursor after the last one, whether a `once` walk is done. */
+export interface SweepCheckpoint {
+  readonly page: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+}
+
+export interface CheckpointAdvance {
+  /** The page number the caller read (`SweepCheckpoint.page`): the write is conditional on it. */
+  readonly fromPage: number;
+  /** The cursor after the page; absent when the walk is complete. */
+  readonly next?: string;
+  readonly processed: number;
+  readonly complete: boolean;
+  /** A complete `once` walk is noted done; a complete `repeat` walk starts over. */
+  readonly once: boolean;
+  readonly at: string;
+}
+
+/** The persisted checkpoints of the sweep walks (`sweep-steps.ts`), one per scope and step. */
+export interface SweepCheckpointStore {
+  getCheckpoint(scope: string, step: string): Promise<SweepCheckpoint>;
+  /** Record a finished page; false when another run advanced the walk first. */
+  advanceCheckpoint(scope: string, step: string, advance: CheckpointAdvance): Promise<boolean>;
 }
 
 /** Sends JSON messages; resolves once every message is durably enqueued. */
@@ -164,8 +188,40 @@ export interface ChoiceEventPublisher {
 
 /** The port the sender, the choice pages and the campaigns API use to get the choice-token signing key. */
 export interface TokenKeyProvider {
+  /** The key new links are signed with (the current one). */
   getKey(): Promise<Uint8Array>;
+  /**
+   * The keys a link may be signed with, current first, then the previous one (two-key rotation).
+   * `reload` asks for a fresh read (a link signed with a key rotated in after the cache was filled).
+   */
+  getVerificationKeys(options?: { reload?: boolean }): Promise<readonly Uint8Array[]>;
 }
 
 /** Called at named points of the work; a test throws from it to simulate a crash there. */
 export type FaultHook = (point: string) => void;
+
+/** Where a late-affected account stands: noted by the accounts API, enrolled (emailed) by the scheduler, reminded. */
+export type LateStage = 'noted' | 'enrolled' | 'reminded';
+
+/** One late-affected account of a campaign (`CMP#<id>#LATE#<shard>` / `ACCT#<id>`). */
+export interface LateMarker {
+  readonly accountId: string;
+  readonly stage: LateStage;
+  /** ISO 8601: when the acceptance or contact was recorded. */
+  readonly notedAt: string;
+  /** ISO 8601: the recipient's own deadline, once enrolled. */
+  readonly deadline?: string;
+}
+
+/** The sparse index of late-affected accounts, read page by page by the scheduler's enrolment step. */
+export interface LateMarkerStore {
+  /** Note (or note again) that an account became affected; an enrolled marker is not reset. */
+  note(campaignId: string, accountId: string, at: string): Promise<void>;
+  page(campaignId: string, shard: number, cursor?: Record<string, unknown>, limit?: number): Promise<{ items: LateMarker[]; cursor?: Record<string, unknown> }>;
+  advance(campaignId: string, accountId: string, stage: LateStage, deadline?: string): Promise<void>;
+  remove(campaignId: string, accountId: string): Promise<void>;
+  /** Create the recipient item of a late enrolee (no send state yet) with its own deadline; false when it exists. */
+  createLateRecipient(campaignId: string, accountId: string, fields: { region: string; language: string; deadline: string; at: string }): Promise<boolean>;
+  /** A recipient that failed for want of a contact is given back to the sender (now late, with its own deadline); true when this call did it. */
+  reviveNoContact(campaignId: string, accountId: string, deadline: string, at: string): Promise<boolean>;
+}

@@ -1,7 +1,9 @@
 /**
  * The campaign-scheduler Lambda (EventBridge schedule, hourly): reminders before the deadline,
- * the protective default at it. A thin adapter over `runSweeps`; the clock is injected.
+ * the protective default at it, and the other steps of `SWEEP_STEPS`. A thin adapter over
+ * `runSweeps`: the clock is injected, the time budget is the invocation's remaining time.
  */
+import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
@@ -10,13 +12,14 @@ import { lazyEntry } from '../lambda-entry.ts';
 import { campaignSchedulerLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies. */
-export const makeHandler = (deps: SchedulerDeps & { clock: Clock }) => async (): Promise<{ campaigns: SweepReport[] }> => ({
-  campaigns: await runSweeps(deps, deps.clock.now()),
-});
+export const makeHandler =
+  (deps: SchedulerDeps & { clock: Clock }) =>
+  async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> =>
+    runSweeps(deps, deps.clock.now(), () => context.getRemainingTimeInMillis());
 
-/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
+/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`, `MIN_ANSWER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact, recount] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact, recount] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
@@ -25,6 +28,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/queue.ts'),
     import('../campaigns/dynamodb/campaign-store.ts'),
     import('../campaigns/dynamodb/sweep-store.ts'),
+    import('../campaigns/dynamodb/late-store.ts'),
     import('../content/index-artifact.ts'),
     import('../campaigns/dynamodb/recount.ts'),
   ]);
@@ -42,6 +46,10 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
+    late: new late.DynamoDbLateMarkerStore({ tableName, client }),
+    recipients: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
+    contacts: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
+    minAnswerDays: env.MIN_ANSWER_DAYS,
     sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
     recountIfUnsettled: (campaign) => recount.recountIfUnsettled({ client, tableName }, campaign),
