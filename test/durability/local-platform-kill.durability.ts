@@ -149,6 +149,7 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
 
     let store: SesStore | undefined;
     let finalProgress = '';
+    let lastSent = 0;
     const failedInvocations: string[] = [];
     const killedAt: { ms: number; status: string; sent: number }[] = [];
     const recoveries: string[] = [];
@@ -178,10 +179,25 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
           finalProgress = last;
           break;
         }
-        // Early runs die while planning (the first within 400 ms of the POST), later ones mid-send.
-        const ms = Math.floor(run < 2 ? 50 + random() * 350 : 300 + random() * 2500);
-        await sleep(ms);
-        const seen = await progressOf(running.url).catch(() => undefined);
+        // The first two runs die while planning (within 400 ms of the start); the later ones once a
+        // random number of further emails went out (at most 20 s), so they die mid-send.
+        let ms: number;
+        let seen: Progress | undefined;
+        if (run < 2) {
+          ms = Math.floor(50 + random() * 350);
+          await sleep(ms);
+          seen = await progressOf(running.url).catch(() => undefined);
+        } else {
+          const begun = Date.now();
+          const target = lastSent + Math.floor(20 + random() * 180);
+          do {
+            await sleep(100);
+            seen = await progressOf(running.url).catch(() => undefined);
+          } while ((seen?.sent ?? 0) < target && seen?.status !== 'sent' && Date.now() - begun < 20_000);
+          await sleep(Math.floor(random() * 300));
+          ms = Date.now() - begun;
+        }
+        lastSent = seen?.sent ?? lastSent;
         killedAt.push({ ms, status: seen?.status ?? 'unknown', sent: seen?.sent ?? -1 });
         await kill(running, 'SIGKILL');
       } finally {
