@@ -26,7 +26,10 @@ export interface PlatformOptions {
   readonly sesPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** Persist DynamoDB data and keys here. @default in memory, keys in `.local/keys` */
+  /**
+   * Persist here: DynamoDB data, keys, the campaign queues and what the SES endpoint accepted;
+   * a restart on it re-drives every started campaign. @default in memory, keys in `.local/keys`
+   */
   readonly dataDir?: string;
   /** Which DynamoDB engine to embed. @default the engine module's default (dynalite) */
   readonly dynamoEngine?: 'dynalite' | 'dynamodb-local';
@@ -119,7 +122,13 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const dispatchSesEvent = async (event: unknown): Promise<void> => {
       for (const listener of sesListeners) await listener(event);
     };
-    const ses = await startSesEndpoint({ ...options.ses, port: options.sesPort ?? 8005, host, onEvent: dispatchSesEvent });
+    const ses = await startSesEndpoint({
+      ...options.ses,
+      port: options.sesPort ?? 8005,
+      host,
+      onEvent: dispatchSesEvent,
+      ...(dataDir ? { journal: join(dataDir, 'ses', 'accepted.jsonl') } : {}),
+    });
     stops.push(() => ses.stop());
     const sesEndpoint = ses.endpoint;
     log(`SES v2 endpoint on ${sesEndpoint} (sent emails: ${sesEndpoint}/store)`);
@@ -150,6 +159,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       onSesEvent: (listener) => {
         sesListeners.push(listener);
       },
+      sesAccepted: () => ses.accepted(),
       shared: new Map(),
     };
 
