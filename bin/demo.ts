@@ -37,7 +37,13 @@ const CUSTOMERS: readonly [string, string, string][] = [
   ['acct-br-saopaulo', 'BR', 'pt-BR,en;q=0.5'],
   ['acct-ch-zurich', 'CH', 'de-CH,en;q=0.5'],
   ['acct-gb-london', 'GB', 'en-GB'],
+  ['acct-fi-helsinki', 'FI', 'fi-FI,en;q=0.5'],
 ];
+/** Whose address is the SES mailbox simulator's hard bounce (the local SES endpoint answers it as SES does). */
+const BOUNCER = 'acct-fi-helsinki';
+/** Who accepts version 1 only after the campaign started: the scheduler's next run asks them too. */
+const LATE_ACCEPTOR: readonly [string, string, string] = ['acct-pt-lisbon', 'PT', 'pt-PT,en;q=0.5'];
+const addressOf = (accountId: string): string => (accountId === BOUNCER ? `bounce+${accountId}@simulator.amazonses.com` : `${accountId}@customers.example`);
 /** The customer who follows the link in the email. */
 const CHOOSER = 'acct-jp-tokyo';
 
@@ -77,7 +83,7 @@ try {
 
   say(`1. ${CUSTOMERS.length} customers in ${new Set(CUSTOMERS.map(([, country]) => country)).size} countries read the privacy notice and accept version 1.`);
   const accepted: (string | number)[][] = [['account', 'country', 'region', 'language', 'version', 'hash']];
-  for (const [accountId, country, acceptLanguage] of CUSTOMERS) {
+  const acceptVersion1 = async (accountId: string, country: string, acceptLanguage: string) => {
     const notice = (await api('GET', `/v1/notices/privacy?country=${country}`, { headers: { 'accept-language': acceptLanguage } })).json();
     await api('POST', `/v1/accounts/${accountId}/acceptances`, {
       as: 'service',
@@ -88,12 +94,13 @@ try {
         language: notice['language'],
         contentHash: notice['contentHash'],
         // Contact data goes to the contact item only; the demo never prints it.
-        email: `${accountId}@customers.example`,
+        email: addressOf(accountId),
         source: { channel: 'web', ip: '198.51.100.23', userAgent: 'Demo browser' },
       },
     });
-    accepted.push([accountId, country, notice['region'], notice['language'], notice['version'], `${String(notice['contentHash']).slice(0, 12)}…`]);
-  }
+    return [accountId, country, notice['region'], notice['language'], notice['version'], `${String(notice['contentHash']).slice(0, 12)}…`];
+  };
+  for (const [accountId, country, acceptLanguage] of CUSTOMERS) accepted.push(await acceptVersion1(accountId, country, acceptLanguage));
   table(accepted);
 
   say('2. Version 2 is published ahead of its effective date (2027-02-01). A dry run shows who must be asked:');
@@ -119,6 +126,18 @@ try {
   }
   say(`4. The emails landed in the local SES store: ${store.emails.length} in all.`);
   table([['language', 'emails'], ...[...byLanguage].map(([language, count]) => [language, count])]);
+  detail(`${BOUNCER}'s address is the SES mailbox simulator's bounce@: the local SES endpoint answers with a Permanent/General bounce, as SES does.`);
+
+  const [lateId, lateCountry, lateLanguage] = LATE_ACCEPTOR;
+  say(`4b. After the start, ${lateId} (${lateCountry}) accepts version 1: the next scheduler run (hourly in AWS, every minute locally) asks them too.`);
+  await acceptVersion1(lateId, lateCountry, lateLanguage);
+  clock.advance(60 * 60_000);
+  const lateRun = await (platform.env.shared.get('choices:scheduler') as LocalScheduler).runOnce();
+  await workers.drain();
+  const lateWalk = lateRun.walks.find((walk) => walk.step === 'late-enrolment' && walk.scope === campaignId);
+  const lateStore = (await (await fetch(storeUrl)).json()) as { emails: { destination: { to: string[] } }[] };
+  const lateEmails = lateStore.emails.filter((email) => email.destination.to.includes(addressOf(lateId))).length;
+  detail(`scheduler: late enrolment processed ${lateWalk?.processed ?? 0}; emails to ${lateId}: ${lateEmails} (its deadline: the campaign's, or 14 days from its email if later)`);
 
   say(`5. ${CHOOSER} opens the email, follows the link, looks at the page (a GET records nothing) and chooses "delete".`);
   const links = [...(store.emails.map((email) => email.body.html ?? '').join('\n').matchAll(/href="([^"]*\/choices\/[^"?]+)"/g))].map((m) => m[1]!);
@@ -164,12 +183,12 @@ try {
     report = { ...c, choices: perOptionField((option) => c[option.counter]) };
   }
   table([
-    ['audience', 'sent', 'delivered', 'bounced', 'complained', 'failed', 'reminded', ...CHOICE_OPTION_IDS, 'defaulted'],
+    ['audience', 'sent', 'delivered', 'bounced (permanent)', 'complained', 'failed', 'reminded', ...CHOICE_OPTION_IDS, 'defaulted'],
     [
       report['audience'],
       report['sent'],
       report['delivered'],
-      report['bounced'],
+      `${report['bounced']} (${report['bouncedByType']?.permanent ?? '?'})`,
       report['complained'],
       report['failed'],
       report['reminded'],
@@ -177,6 +196,9 @@ try {
       report['defaulted'],
     ],
   ]);
+
+  const bounceEvidence = (await api('GET', `/v1/accounts/${BOUNCER}/evidence?noticeId=privacy`, { as: 'service' })).json()['items'].find((item: any) => item.event === 'bounced');
+  detail(`${BOUNCER}'s evidence: bounced ${bounceEvidence ? `${bounceEvidence.bounceType}/${bounceEvidence.bounceSubType}` : '(none)'}`);
 
   for (const [step, accountId] of [[9, CHOOSER], [10, 'acct-de-berlin']] as const) {
     const status = (await api('GET', `/v1/accounts/${accountId}/notices/privacy/status`, { as: 'service' })).json();

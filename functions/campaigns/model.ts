@@ -121,6 +121,13 @@ export interface RecipientRecord {
   readonly deadline?: string;
 }
 
+/** Bounces by SES bounce type (the subtype is in the evidence). */
+export const BOUNCE_TYPES = ['Permanent', 'Transient', 'Undetermined'] as const;
+const BOUNCE_COUNTERS = ['bouncedPermanent', 'bouncedTransient', 'bouncedUndetermined'] as const;
+/** The counter of an SES bounce type (an unknown one counts as undetermined). */
+export const bounceCounterOf = (type: string | undefined): (typeof BOUNCE_COUNTERS)[number] =>
+  type === 'Permanent' ? 'bouncedPermanent' : type === 'Transient' ? 'bouncedTransient' : 'bouncedUndetermined';
+
 /** The counter attributes of the `CNT#` items. */
 export const COUNTER_NAMES = [
   'audience',
@@ -129,6 +136,7 @@ export const COUNTER_NAMES = [
   'reminded',
   'delivered',
   'bounced',
+  ...BOUNCE_COUNTERS,
   'complained',
   'failed',
   ...CHOICE_COUNTERS,

@@ -35,7 +35,17 @@ export const notificationEvidence = (
   event: NotificationEvidence['event'],
   messageId: string,
   at: string,
-): NotificationEvidence => ({ kind: 'notification', event, campaignId: campaign.campaignId, messageId, version: campaign.version, channel: 'email', at });
+  bounce?: { readonly type: string; readonly subType: string },
+): NotificationEvidence => ({
+  kind: 'notification',
+  event,
+  campaignId: campaign.campaignId,
+  messageId,
+  version: campaign.version,
+  channel: 'email',
+  at,
+  ...(bounce ? { bounceType: bounce.type, bounceSubType: bounce.subType } : {}),
+});
 
 /** The `NTF sent` evidence of a sent email (keyed by the SES message, so writing it twice is a no-op). */
 export const sentEvidence = (sent: SentNotice): NotificationEvidence => notificationEvidence(sent.campaign, 'sent', sent.messageId, sent.at);

@@ -68,6 +68,8 @@ export interface CampaignProgress {
   readonly sent: number;
   readonly delivered: number;
   readonly bounced: number;
+  /** Bounces by SES bounce type. */
+  readonly bouncedByType: { readonly permanent: number; readonly transient: number; readonly undetermined: number };
   readonly complained: number;
   readonly failed: number;
   readonly reminded: number;
@@ -250,6 +252,7 @@ export const campaignProgress = async (deps: { readonly store: Pick<CampaignStor
     sent: c.sent,
     delivered: c.delivered,
     bounced: c.bounced,
+    bouncedByType: { permanent: c.bouncedPermanent, transient: c.bouncedTransient, undetermined: c.bouncedUndetermined },
     complained: c.complained,
     failed: c.failed,
     reminded: c.reminded,

@@ -18,6 +18,7 @@ import { type Campaign, type Counters, type RecipientRecord, type SendKind, addI
 import { notificationEvidence, recordSentFromEvent } from './notice-sent.ts';
 import { type CampaignReader, type CounterStore, type EventEvidenceLedger, type NoticeLedger, type RecipientStore, recipientId } from './ports.ts';
 import { notificationEventOf } from './ses-event-types.ts';
+import { bounceCounterOf } from './model.ts';
 
 /** One SES event as the handler read it. */
 export interface SesEventInput {
@@ -29,6 +30,8 @@ export interface SesEventInput {
   readonly at: string;
   /** From the `kind` tag; without it a `Send` settles whichever of notice and reminder is `sending`. */
   readonly kind?: SendKind;
+  /** A `Bounce`'s type and subtype as SES gives them (`Permanent`/`General`, `Permanent`/`OnAccountSuppressionList` …). */
+  readonly bounce?: { readonly type: string; readonly subType: string };
 }
 
 export interface SesEventsDeps {
@@ -97,7 +100,9 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
           delta = await recordSentFromEvent(deps, { campaign, accountId: event.accountId, kind, region: itemOf(event)?.region, messageId: event.messageId, at: event.at });
         } else {
           if (event.kind === 'reminder') return; // reminders' deliveries are not campaign progress
-          delta = (await deps.recipients.recordOutcome(event.campaignId, event.accountId, name, event.messageId, event.at)) ? { [name]: 1 } : undefined;
+          delta = (await deps.recipients.recordOutcome(event.campaignId, event.accountId, name, event.messageId, event.at))
+            ? { [name]: 1, ...(name === 'bounced' ? { [bounceCounterOf(event.bounce?.type)]: 1 } : {}) }
+            : undefined;
         }
         if (!delta) return;
         changed[index] = true;
@@ -112,7 +117,7 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
       const name = named[index];
       const campaign = campaigns.get(event.campaignId);
       if (!name || name === 'sent' || !campaign) return [];
-      return [{ accountId: event.accountId, noticeId: campaign.noticeId, evidence: notificationEvidence(campaign, name, event.messageId, event.at) }];
+      return [{ accountId: event.accountId, noticeId: campaign.noticeId, evidence: notificationEvidence(campaign, name, event.messageId, event.at, event.bounce) }];
     }),
   );
   return { changed, ignored };

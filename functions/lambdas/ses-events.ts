@@ -56,6 +56,14 @@ const instant = (...candidates: unknown[]): string | undefined => {
   return undefined;
 };
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' && /^[A-Za-z]{1,64}$/.test(value) ? value : undefined);
+/** The bounce's type and subtype (`Permanent`/`General` …), kept in the evidence and counted by type. */
+const bounceOf = (bounce: unknown): { type: string; subType: string } | undefined => {
+  const b = bounce as { bounceType?: unknown; bounceSubType?: unknown } | undefined;
+  const type = text(b?.bounceType);
+  return type ? { type, subType: text(b?.bounceSubType) ?? 'Undetermined' } : undefined;
+};
+
 /** Read one envelope: the event, or why it is skipped. */
 const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   const detail = event?.detail;
@@ -68,7 +76,8 @@ const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   if (!detail || !notificationEventOf(eventType) || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
   const specific = detail[detailKeyOf(eventType) ?? ''] as { timestamp?: unknown } | undefined;
   const at = instant(specific?.timestamp, detail.mail?.timestamp, event?.time) ?? new Date(0).toISOString();
-  return { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}) };
+  const bounce = eventType === 'Bounce' ? bounceOf(detail['bounce']) : undefined;
+  return { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}), ...(bounce ? { bounce } : {}) };
 };
 
 /** Build the SES-events handler over its dependencies. */

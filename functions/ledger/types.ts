@@ -58,6 +58,9 @@ export interface NotificationEvidence {
   readonly version: number;
   readonly channel: 'email';
   readonly at: string;
+  /** A bounce's SES type and subtype (`Permanent`/`General` …). */
+  readonly bounceType?: string;
+  readonly bounceSubType?: string;
 }
 
 /** A choice made on the choice page (`web`) or defaulted at the deadline (`system`). */

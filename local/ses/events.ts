@@ -1,6 +1,7 @@
 /**
  * The configuration-set events real SES publishes to EventBridge for each accepted recipient
- * (`Send`, then `Delivery`, with `mail.tags`), as the SES-events Lambda receives them.
+ * (`Send`, then `Delivery`, with `mail.tags`), as the SES-events Lambda receives them; the
+ * mailbox-simulator addresses get what SES sends for them (`MAILBOX_SIMULATOR`: bounce, complaint …).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -15,7 +16,7 @@ export interface SesEventBridgeEvent {
   readonly region: string;
   readonly resources: string[];
   readonly detail: {
-    readonly eventType: 'Send' | 'Delivery';
+    readonly eventType: SimulatedEventType;
     readonly mail: {
       readonly timestamp: string;
       readonly source: string;
@@ -25,8 +26,49 @@ export interface SesEventBridgeEvent {
     };
     readonly send?: Record<string, never>;
     readonly delivery?: { timestamp: string; processingTimeMillis: number; recipients: string[]; smtpResponse: string; reportingMTA: string };
+    readonly bounce?: {
+      bounceType: string;
+      bounceSubType: string;
+      bouncedRecipients: { emailAddress: string; action: string; status: string; diagnosticCode: string }[];
+      timestamp: string;
+      feedbackId: string;
+      reportingMTA: string;
+    };
+    readonly complaint?: { complainedRecipients: { emailAddress: string }[]; timestamp: string; feedbackId: string; complaintFeedbackType: string; userAgent: string; arrivalDate: string };
   };
 }
+
+export type SimulatedEventType = 'Send' | 'Delivery' | 'Bounce' | 'Complaint';
+
+/**
+ * The SES mailbox simulator (docs: "Using the mailbox simulator"): what SES publishes for mail to
+ * `<name>[+label]@simulator.amazonses.com`. Any other address is delivered.
+ */
+export const MAILBOX_SIMULATOR: Readonly<Record<string, readonly { type: SimulatedEventType; bounce?: readonly [string, string] }[]>> = {
+  success: [{ type: 'Send' }, { type: 'Delivery' }],
+  // A hard bounce: the address does not exist.
+  bounce: [{ type: 'Send' }, { type: 'Bounce', bounce: ['Permanent', 'General'] }],
+  // Delivered, then the recipient marks it as spam.
+  complaint: [{ type: 'Send' }, { type: 'Delivery' }, { type: 'Complaint' }],
+  // On the account-level suppression list: SES does not even try, and reports a bounce.
+  suppressionlist: [{ type: 'Send' }, { type: 'Bounce', bounce: ['Permanent', 'OnAccountSuppressionList'] }],
+  // Delivered; the out-of-office reply goes to the sender's return path, not to the event stream.
+  ooto: [{ type: 'Send' }, { type: 'Delivery' }],
+};
+
+/** The simulator scenario of an address, or undefined for an ordinary one. */
+export const simulatorScenario = (address: string): (typeof MAILBOX_SIMULATOR)[string] | undefined => {
+  const match = /^([a-z]+)(?:\+[^@]*)?@simulator\.amazonses\.com$/i.exec(address.trim());
+  const name = match?.[1]?.toLowerCase();
+  return name && Object.hasOwn(MAILBOX_SIMULATOR, name) ? MAILBOX_SIMULATOR[name] : undefined;
+};
+
+const DETAIL_TYPE: Record<SimulatedEventType, string> = {
+  Send: 'Email Sent',
+  Delivery: 'Email Delivered',
+  Bounce: 'Email Bounced',
+  Complaint: 'Email Complaint Received',
+};
 
 export interface SesTag {
   readonly Name: string;
@@ -57,10 +99,16 @@ export const mailTags = (tags: readonly SesTag[], configurationSet: string | und
 };
 
 /** The EventBridge event of type `eventType` for `mail`, stamped `at` (ISO time). */
-export const sesEvent = (eventType: 'Send' | 'Delivery', mail: Omit<SentMail, 'tags'>, tags: Record<string, string[]>, at: string): SesEventBridgeEvent => ({
+export const sesEvent = (
+  eventType: SimulatedEventType,
+  mail: Omit<SentMail, 'tags'>,
+  tags: Record<string, string[]>,
+  at: string,
+  bounce: readonly [string, string] = ['Permanent', 'General'],
+): SesEventBridgeEvent => ({
   version: '0',
   id: randomUUID(),
-  'detail-type': eventType === 'Send' ? 'Email Sent' : 'Email Delivered',
+  'detail-type': DETAIL_TYPE[eventType],
   source: 'aws.ses',
   account: '000000000000',
   time: at,
@@ -69,9 +117,23 @@ export const sesEvent = (eventType: 'Send' | 'Delivery', mail: Omit<SentMail, 't
   detail: {
     eventType,
     mail: { timestamp: at, source: mail.from, messageId: mail.messageId, destination: [mail.to], tags },
-    ...(eventType === 'Send'
-      ? { send: {} }
-      : { delivery: { timestamp: at, processingTimeMillis: 0, recipients: [mail.to], smtpResponse: '250 2.0.0 OK', reportingMTA: 'local' } }),
+    ...(eventType === 'Send' ? { send: {} } : {}),
+    ...(eventType === 'Delivery' ? { delivery: { timestamp: at, processingTimeMillis: 0, recipients: [mail.to], smtpResponse: '250 2.0.0 OK', reportingMTA: 'local' } } : {}),
+    ...(eventType === 'Bounce'
+      ? {
+          bounce: {
+            bounceType: bounce[0],
+            bounceSubType: bounce[1],
+            bouncedRecipients: [{ emailAddress: mail.to, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+            timestamp: at,
+            feedbackId: randomUUID(),
+            reportingMTA: 'dsn; local',
+          },
+        }
+      : {}),
+    ...(eventType === 'Complaint'
+      ? { complaint: { complainedRecipients: [{ emailAddress: mail.to }], timestamp: at, feedbackId: randomUUID(), complaintFeedbackType: 'abuse', userAgent: 'local', arrivalDate: at } }
+      : {}),
   },
 });
 
@@ -97,6 +159,11 @@ export const sesEventEmitter = (options: SesEventEmitterOptions): ((mail: SentMa
   return (mail) => {
     if (!onEvent) return;
     const tags = mailTags(mail.tags, mail.configurationSet);
+    const scenario = simulatorScenario(mail.to);
+    if (scenario) {
+      for (const step of scenario) publish(sesEvent(step.type, mail, tags, now().toISOString(), step.bounce));
+      return;
+    }
     publish(sesEvent('Send', mail, tags, now().toISOString()));
     if (deliveryEvents) publish(sesEvent('Delivery', mail, tags, now().toISOString()));
   };

@@ -87,6 +87,7 @@ export const campaignProgressSchema = described(
     sent: z.int(),
     delivered: z.int(),
     bounced: z.int(),
+    bouncedByType: described(z.object({ permanent: z.int(), transient: z.int(), undetermined: z.int() }), { description: 'Bounces by SES bounce type; the subtype is in each NTF evidence item.' }),
     complained: z.int(),
     failed: z.int(),
     reminded: z.int(),
