@@ -10,7 +10,7 @@
  * (see `applyDefaultChoice`). A finished sweep is noted on `CMP#<id>`/`SCHED`, so later runs skip it.
  */
 import pLimit from 'p-limit';
-import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
+import { applyDefaultChoice, drainChoiceOutbox, type ChoiceDeps, type DrainReport } from './choices.ts';
 import type { SendMessage } from './messages.ts';
 import type { Campaign } from './model.ts';
 import type { Queue, SweepRecipient, SweepStore } from './ports.ts';
@@ -24,7 +24,7 @@ const DAY_MS = 86_400_000;
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
-export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events' | 'outbox' | 'fault'> {
   readonly content: ContentIndex;
   readonly campaigns: ChoiceDeps['campaigns'];
   readonly sweeps: SweepStore;
@@ -104,6 +104,30 @@ const applyDefaults = async (deps: SchedulerDeps, campaign: Campaign): Promise<n
   return defaulted;
 };
 
+/** Outbox entries per drain page. */
+const DRAIN_PAGE = 100;
+
+/**
+ * The outbox drain step: publish the `ChoiceRecorded` events a crash or a refusing bus left in
+ * the outbox, one page from `cursor` per call (so a paged, checkpointed sweep can run it).
+ */
+export const drainOutboxStep = async (deps: SchedulerDeps, now: Date, cursor?: string): Promise<DrainReport> =>
+  drainChoiceOutbox(deps, { now, limit: DRAIN_PAGE, ...(cursor ? { cursor } : {}) });
+
+/** Every page of the outbox drain, in turn. */
+export const drainOutbox = async (deps: SchedulerDeps, now: Date): Promise<{ published: number; discarded: number; waiting: number }> => {
+  const total = { published: 0, discarded: 0, waiting: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await drainOutboxStep(deps, now, cursor);
+    total.published += page.published;
+    total.discarded += page.discarded;
+    total.waiting += page.waiting;
+    cursor = page.cursor;
+  } while (cursor);
+  return total;
+};
+
 /** One scheduler run at `now`: what each candidate campaign needed, and how many accounts it touched. */
 export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepReport[]> => {
   const reports: SweepReport[] = [];
@@ -130,5 +154,8 @@ export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepRe
       reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
     }
   }
+  // Last, so the defaults just applied are drained in the same run if their publish failed.
+  const drained = await drainOutbox(deps, now);
+  if (drained.published + drained.discarded > 0) deps.log('choice outbox drained', drained);
   return reports;
 };

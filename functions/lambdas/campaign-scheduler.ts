@@ -16,7 +16,7 @@ export const makeHandler = (deps: SchedulerDeps & { clock: Clock }) => async ():
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact, outbox] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
@@ -26,6 +26,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/dynamodb/campaign-store.ts'),
     import('../campaigns/dynamodb/sweep-store.ts'),
     import('../content/index-artifact.ts'),
+    import('../campaigns/dynamodb/outbox-store.ts'),
   ]);
   const env = lambdaEnvironment(campaignSchedulerLambda);
   const tableName = env.TABLE_NAME;
@@ -41,6 +42,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
+    outbox: new outbox.DynamoDbChoiceOutbox({ tableName, client }),
     sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
     log: (message, fields) => logger.info(message, fields ?? {}),

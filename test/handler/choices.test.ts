@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { Campaign } from '../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
@@ -98,6 +99,7 @@ describe('Lambda: choices', () => {
       ledger: table.store,
       choices: recipients,
       events,
+      outbox: new DynamoDbChoiceOutbox({ tableName: table.tableName, client: table.documentClient }),
     }) as never;
   });
   afterAll(async () => table?.stop());

@@ -3,6 +3,7 @@ import { makeHandler } from '../../functions/lambdas/campaign-scheduler.ts';
 import { candidateCampaignIds } from '../../functions/campaigns/sweeps.ts';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
 import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { SendMessage } from '../../functions/campaigns/messages.ts';
@@ -85,6 +86,7 @@ describe('Lambda: campaign-scheduler', () => {
       ledger: table.store,
       choices,
       events,
+      outbox: new DynamoDbChoiceOutbox({ tableName: table.tableName, client: table.documentClient }),
       sweeps: new DynamoDbSweepStore({ tableName: table.tableName, client: table.documentClient }),
       sendQueue: { send: async (messages) => void enqueued.push(...messages) },
       reminderDays: 7,
