@@ -169,16 +169,16 @@ describe('Lambda: choices', () => {
       expect((await recipients.getRecipient('privacy-v2', 'acct-de'))?.['choice']).toBe('delete');
     });
 
-    it('a token for one campaign records only in that campaign', async () => {
+    it('a genuine token of a campaign that never emailed the account records nothing (404)', async () => {
       // Act
       const response = await call(event('POST', tokenFor('acct-fr', 'privacy-v2-other'), { body: 'option=accept' }));
+      const get = await call(event('GET', tokenFor('acct-fr', 'privacy-v2-other')));
 
       // Assess
-      expect(response.statusCode).toBe(200);
-      expect((await table.store.getState('acct-fr', 'privacy'))?.choice?.campaignId).toBe('privacy-v2-other');
-      expect((await counters('privacy-v2'))?.choice_accept).toBe(0);
-      expect((await counters('privacy-v2-other'))?.choice_accept).toBe(1);
-      expect(await recipients.getRecipient('privacy-v2', 'acct-fr')).not.toHaveProperty('choice');
+      expect(response.statusCode).toBe(404);
+      expect(get.statusCode).toBe(404);
+      expect((await table.store.getState('acct-fr', 'privacy'))?.choice).toBeUndefined();
+      expect((await counters('privacy-v2-other'))?.choice_accept ?? 0).toBe(0);
     });
 
     it('refuses a choice after the deadline with a 410 page and records nothing', async () => {
@@ -222,13 +222,13 @@ describe('Lambda: choices', () => {
         call(event('POST', otherKey, { body: 'option=accept' })),
         call(event('POST', tokenFor('acct-jp', 'privacy-v9'), { body: 'option=accept' })),
         call(event('POST', good, { body: 'option=sell-it' })),
-        call(event('POST', good, { body: '' })),
+        call(event('POST', good, { body: '' })), // no body, so no content type: 415
         call(event('POST', good, { body: '{"option":', headers: { 'content-type': 'application/json', accept: 'application/json' } })),
         call(event('POST', tampered, { body: 'option=accept', headers: { accept: 'application/problem+json' } })),
       ]);
 
       // Assess
-      expect(responses.map((r) => r.statusCode)).toEqual([403, 403, 404, 400, 400, 400, 403]);
+      expect(responses.map((r) => r.statusCode)).toEqual([403, 403, 404, 400, 415, 400, 403]);
       expect(responses[0]?.body).toContain('This link does not work');
       expect(responses[6]?.headers?.['Content-Type']).toBe('application/problem+json');
       expect(JSON.parse(responses[6]?.body ?? '{}')).toMatchObject({ status: 403, title: 'Invalid or expired link' });

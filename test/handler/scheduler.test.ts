@@ -127,14 +127,20 @@ describe('Lambda: campaign-scheduler', () => {
   });
 
   it('at the deadline records keep-previous as defaulted for everyone without a choice, exactly once, converging after a crash', async () => {
-    // Prepare: a crash after the state update but before the rest (state set, recipient unmarked)
-    await table.store.recordChoice('acct-crashed', 'privacy', {
+    // Prepare: a default that crashed after its evidence, before the state (evidence seq 1, state without a choice)
+    await table.store.appendEvidence('acct-crashed', 'privacy', {
+      kind: 'choice',
       campaignId: 'privacy-v2',
       version: 2,
       option: 'keep-previous',
-      at: DEADLINE,
       defaulted: true,
+      channel: 'system',
+      seq: 1,
+      evidenceId: 'privacy-v2/acct-crashed/1',
+      writer: 'crashed-writer',
+      shown: { options: ['accept', 'keep-previous', 'delete'], region: 'eea', language: 'en' },
       previousVersion: 1,
+      at: DEADLINE,
     });
     clock.set('2027-02-01T00:30:00.000Z');
 
@@ -142,8 +148,10 @@ describe('Lambda: campaign-scheduler', () => {
     const first = await run();
     const second = await run();
 
-    // Assess: 51 DE + JP + the crashed one; not the one who chose, not the one already on v2
-    expect(first.campaigns[0]).toMatchObject({ action: 'defaults', defaulted: 53 });
+    // Assess: 51 DE + JP newly defaulted, the crashed one rolled forward (counted and published, not
+    // reported as new); not the one who chose, not the one already on v2
+    expect(first.campaigns[0]).toMatchObject({ action: 'defaults', defaulted: 52 });
+    expect((await table.store.getState('acct-crashed', 'privacy'))?.choice).toMatchObject({ option: 'keep-previous', defaulted: true, seq: 1 });
     expect(second.campaigns[0]).toMatchObject({ action: 'none' });
     expect((await table.store.getState('acct-jp', 'privacy'))?.choice).toMatchObject({ option: 'keep-previous', defaulted: true, at: DEADLINE });
     expect((await table.store.getState('acct-chose', 'privacy'))?.choice).toMatchObject({ option: 'delete', defaulted: false });
