@@ -197,10 +197,12 @@ type SettleDeps = Pick<ChoiceDeps, 'content' | 'campaigns' | 'ledger' | 'choices
 
 /**
  * Finish a choice evidence item: move the state to it (whoever moves it counts it and notes it on
- * the recipient), publish its event, remove its outbox entry. Every step may be repeated: the
- * writer, a later writer repairing, and the drain all call this.
+ * the recipient), then, for its writer and the drain (`publish`), publish its event and remove its
+ * outbox entry. Every step may be repeated. A writer repairing another's evidence only moves the
+ * state: the other writer publishes, or, if it died, the drain does, so a choice is published once
+ * unless a crash falls between a publish and the entry's removal.
  */
-const settleChoice = async (deps: SettleDeps, accountId: string, noticeId: string, evidence: ChoiceEvidence): Promise<boolean> => {
+const settleChoice = async (deps: SettleDeps, accountId: string, noticeId: string, evidence: ChoiceEvidence, publish = true): Promise<boolean> => {
   const choice = recordedOf(evidence);
   const { applied, replaced } = await deps.ledger.recordChoice(accountId, noticeId, choice);
   if (applied) {
@@ -209,6 +211,7 @@ const settleChoice = async (deps: SettleDeps, accountId: string, noticeId: strin
     await deps.choices.markRecipient(evidence.campaignId, accountId, choice, false);
   }
   deps.fault?.('choice:after-state');
+  if (!publish) return false;
   try {
     await deps.events.publish([choiceEvent(deps.content, accountId, noticeId, evidence)]);
   } catch (error) {
@@ -254,7 +257,7 @@ const commitChoice = async (deps: SettleDeps & Pick<ChoiceDeps, 'maxChoiceChange
     // Evidence ahead of the state (a writer crashed, or is between its two writes): roll forward first.
     const ahead = await deps.ledger.getChoiceEvidence(accountId, noticeId, campaignId, seq + 1);
     if (ahead) {
-      await settleChoice(deps, accountId, noticeId, ahead);
+      await settleChoice(deps, accountId, noticeId, ahead, false);
       continue;
     }
     if (intent.defaulted) {

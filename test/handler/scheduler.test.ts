@@ -127,7 +127,10 @@ describe('Lambda: campaign-scheduler', () => {
   });
 
   it('at the deadline records keep-previous as defaulted for everyone without a choice, exactly once, converging after a crash', async () => {
-    // Prepare: a default that crashed after its evidence, before the state (evidence seq 1, state without a choice)
+    // Prepare: a default that crashed after its evidence, before the state (its outbox entry, evidence seq 1, state without a choice)
+    await new DynamoDbChoiceOutbox({ tableName: table.tableName, client: table.documentClient }).add({
+      accountId: 'acct-crashed', noticeId: 'privacy', campaignId: 'privacy-v2', seq: 1, writer: 'crashed-writer', at: DEADLINE,
+    });
     await table.store.appendEvidence('acct-crashed', 'privacy', {
       kind: 'choice',
       campaignId: 'privacy-v2',
@@ -159,6 +162,9 @@ describe('Lambda: campaign-scheduler', () => {
     expect(await choiceEvidence('acct-crashed')).toHaveLength(1);
     expect((await choiceEvidence('acct-de-7'))[0]).toMatchObject({ option: 'keep-previous', defaulted: true, channel: 'system' });
     expect((await campaigns.snapshot('privacy-v2'))?.counters.defaulted).toBe(53);
+    // Each published once: 52 by their writers, the crashed one by the outbox drain.
+    expect(new Set(events.events.filter((event) => event.defaulted).map((event) => event.eventId)).size).toBe(53);
     expect(events.events.filter((event) => event.defaulted)).toHaveLength(53);
+    expect((await table.scanAll()).filter((item) => String(item['pk']).startsWith('OUTBOX#'))).toEqual([]);
   });
 });
