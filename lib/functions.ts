@@ -50,6 +50,7 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   EVENT_BUS_NAME: messaging.choiceEventBus.eventBusName,
   REMINDER_DAYS: String(config.reminderDays),
   CHOICE_CHANGE_LIMIT: String(ENVIRONMENT_VARIABLES.CHOICE_CHANGE_LIMIT.defaultValue),
+  MIN_ANSWER_DAYS: String(config.minAnswerDays),
 });
 
 /** `ses:SendEmail`/`ses:SendBulkEmail` from the sender address only, through this configuration set only. */

@@ -145,7 +145,8 @@ export const openChoice = async (deps: ChoiceDeps, token: string, now: Date): Pr
   const claims = await verify(deps, token, now);
   const campaign = await deps.campaigns.getCampaign(claims.campaignId);
   if (!campaign) throw new NotFoundError('this campaign does not exist');
-  if (now.getTime() >= Date.parse(campaign.deadline)) throw new ChoiceClosedError(claims, 'deadline-passed');
+  // The signed expiry is the recipient's deadline: the campaign's, or a late enrolee's later one.
+  if (now.getTime() >= Math.max(Date.parse(campaign.deadline), Date.parse(claims.expiresAt))) throw new ChoiceClosedError(claims, 'deadline-passed');
   const [state, recipients] = await Promise.all([
     deps.ledger.getState(claims.accountId, campaign.noticeId),
     deps.choices.getRecipients([{ campaignId: campaign.campaignId, accountId: claims.accountId }]),
