@@ -31,7 +31,8 @@ export type RouteAuth = 'public' | 'account' | 'admin';
 
 /** One HTTP route of a Lambda (API Gateway path with `{param}` placeholders). */
 export interface LambdaRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** `HEAD` is never written here: `functions/routes.ts` gives every `GET` its `HEAD` twin. */
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly auth: RouteAuth;
 }

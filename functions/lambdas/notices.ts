@@ -11,6 +11,7 @@ import { createError } from '@middy/util';
 import { compiledContent } from '../content/artifact.ts';
 import { systemClock } from '../core/clock.ts';
 import type { HttpHandler } from '../http/middleware.ts';
+import { getKeyOf, headResponse } from '../http/responses.ts';
 import { httpRouter, type RouteHandler } from '../http/router.ts';
 import { getDiff } from '../notices/get-diff.ts';
 import { getNotice, memoisedNotice } from '../notices/get-notice.ts';
@@ -30,7 +31,7 @@ const noticesRoutes: Readonly<Record<string, NoticesRoute>> = {
   'GET /v1/openapi.json': getOpenApi,
 };
 
-/** The memo lookups of the warm path, by the route key API Gateway sets (a `$default` event takes the router). */
+/** The memo lookups of the warm path, by the GET route key API Gateway sets (HEAD keys map to it; a `$default` event takes the router). */
 const memoLookupsByKey: ReadonlyMap<string, MemoLookup> = new Map([
   ['GET /v1/notices', memoisedNoticeList],
   ['GET /v1/notices/{noticeId}', memoisedNotice],
@@ -54,12 +55,12 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
       // the stack skips middy's per-request early-timeout timer.
       earlyTimeout: false,
       notFound: () => createError(404, 'no such route'),
-      methodNotAllowed: () => createError(405, 'only GET is allowed here'),
+      methodNotAllowed: () => createError(405, 'only GET and HEAD are allowed here'),
     }));
   return async (event, lambdaContext) => {
     try {
-      const hit = memoLookupsByKey.get(event.routeKey)?.(event, context);
-      if (hit !== undefined) return hit;
+      const hit = memoLookupsByKey.get(getKeyOf(event.routeKey))?.(event, context);
+      if (hit !== undefined) return event.requestContext.http.method === 'HEAD' ? headResponse(hit) : hit;
     } catch {
       // A malformed event: let the stack answer it with a problem.
     }
