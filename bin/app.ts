@@ -26,7 +26,8 @@ const loadContent = async (): Promise<CompiledContent> => {
   if (existsSync(buildModule)) {
     const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = (await import(buildModule)) as typeof import('../compiler/build.ts');
     const templatesDir = path.join(ROOT, 'templates');
-    const content = buildContent({ templatesDir });
+    // Drafts (versions without a publication lock) are never deployed.
+    const content = buildContent({ templatesDir, drafts: 'exclude' });
     writeContentArtifact(content, ARTIFACT);
     // What the Lambdas other than notices bundle: they must exist before NodejsFunction bundles.
     writeContentArtifact(contentIndexOf(content), path.join(ROOT, '.build', 'content-index.json'));

@@ -143,12 +143,12 @@ try {
   clock.set('2027-01-25T10:00:00.000Z');
   const reminders = await scheduler.runOnce();
   await workers.drain();
-  detail(`scheduler: ${JSON.stringify(reminders.campaigns)}`);
+  detail(`scheduler: ${JSON.stringify(reminders.walks)}`);
 
   say('7. The deadline (2027-02-01T00:00Z) passes; the scheduler records "keep-previous" as the defaulted choice for everyone else.');
   clock.set('2027-02-01T00:30:00.000Z');
   const defaults = await scheduler.runOnce();
-  detail(`scheduler: ${JSON.stringify(defaults.campaigns)}`);
+  detail(`scheduler: ${JSON.stringify(defaults.walks)}`);
   const late = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'option=accept' });
   detail(`a late change of mind by ${CHOOSER} is refused: POST → ${late.status}`);
 

@@ -11,13 +11,21 @@ import { ProblemCollector } from './errors.ts';
 import { compileRenderTemplates } from './compile-templates.ts';
 import { canonicalRendering, contentHash, sourceHash } from './hash.ts';
 import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
-import { readTemplateTree } from './source.ts';
+import { checkLock, parseLock } from './lock.ts';
+import { readTemplateTree, type NoticeTree } from './source.ts';
 import { validateNotice, type ValidNotice } from './validate.ts';
 import { variantKey, type CompiledContent, type CompiledTemplates, type ContentIndex, type CompiledNotice, type CompiledSection, type CompiledVariant, type CompiledVersion, type RegionCatalogue } from '../functions/core/content.ts';
 
 export interface BuildOptions {
   /** The templates directory; file paths in problems are reported relative to it as given. */
   readonly templatesDir: string;
+  /**
+   * `include` (the default: validation, previews and fixtures) compiles every version; `exclude`
+   * (what is served and deployed) leaves out the drafts, the versions without a publication lock.
+   */
+  readonly drafts?: 'include' | 'exclude';
+  /** `<noticeId>/v<N>` whose lock is not compared (publish --adopt rewrites it). */
+  readonly unlocked?: ReadonlySet<string>;
 }
 
 /**
@@ -32,12 +40,21 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   problems.throwIfAny();
 
   const regions = servedRegions(catalogue as RegionCatalogue);
+  const compiled = (notices as ValidNotice[]).map((notice) => compileNotice(notice, regions));
+  tree.notices.forEach((noticeTree, index) => checkLocks(noticeTree, (notices as ValidNotice[])[index]!, compiled[index]!, options.unlocked, problems));
+  problems.throwIfAny();
+  const served =
+    options.drafts === 'exclude'
+      ? compiled
+          .map((notice, index) => ({ ...notice, versions: notice.versions.filter((version) => isPublished(tree.notices[index]!, version.version)) }))
+          .filter((notice) => notice.versions.length > 0)
+      : compiled;
   return {
     schemaVersion: 1,
     // Paths relative to the templates directory: the hash must not depend on where the tree is checked out.
     sourceHash: sourceHash(tree.files.map((file) => ({ path: relative(options.templatesDir, file.path).split('\\').join('/'), content: file.content }))),
     catalogue: catalogue as RegionCatalogue,
-    notices: (notices as ValidNotice[]).map((notice) => compileNotice(notice, regions)),
+    notices: served,
     openapi: JSON.stringify(buildOpenApiDocument()),
   };
 };
@@ -105,6 +122,28 @@ export const writeContentArtifact = (content: CompiledContent | ContentIndex | C
   writeFileSync(temporary, bytes);
   renameSync(temporary, outFile);
   return true;
+};
+
+const isPublished = (tree: NoticeTree, version: number): boolean => tree.versions.some((entry) => entry.name === `v${version}` && entry.lockFile !== undefined);
+
+/** Every published version must match its lock, and no draft may come before a published version. */
+const checkLocks = (tree: NoticeTree, valid: ValidNotice, compiled: CompiledNotice, unlocked: ReadonlySet<string> | undefined, problems: ProblemCollector): void => {
+  let draft: number | undefined;
+  valid.versions.forEach((version, index) => {
+    const entry = tree.versions.find((candidate) => candidate.name === `v${version.version}`);
+    if (!entry?.lockFile) {
+      draft ??= version.version;
+      return;
+    }
+    if (draft !== undefined) problems.add(entry.lockFile.path, 1, `version ${version.version} is published but version ${draft} is still a draft: publish v${draft} first`);
+    if (unlocked?.has(`${tree.noticeId}/v${version.version}`)) return;
+    const lock = parseLock(entry.lockFile.path, entry.lockFile.content, problems);
+    if (!lock) return;
+    const versionFile = entry.versionFile?.path ?? entry.dir;
+    const lines = (entry.versionFile?.content ?? '').split('\n');
+    const effectiveDateLine = lines.findIndex((line) => line.startsWith('effectiveDate:')) + 1;
+    checkLock(lock, { lockFile: entry.lockFile.path, versionFile, effectiveDateLine }, version, compiled.versions[index]!, problems);
+  });
 };
 
 const compileNotice = (notice: ValidNotice, regions: readonly string[]): CompiledNotice => {

@@ -14,6 +14,8 @@ export interface VersionTree {
   readonly name: string;
   readonly dir: string;
   readonly versionFile?: SourceFile;
+  /** `published.lock.json`, written by `cli publish`: present once the version is published. */
+  readonly lockFile?: SourceFile;
   /** One Markdown file per language, sorted by language. */
   readonly translations: readonly { readonly language: string; readonly file: SourceFile }[];
 }
@@ -82,17 +84,19 @@ export const readTemplateTree = (templatesDir: string, problems: ProblemCollecto
 
 const readVersion = (dir: string, name: string, read: (path: string) => SourceFile, problems: ProblemCollector): VersionTree => {
   let versionFile: SourceFile | undefined;
+  let lockFile: SourceFile | undefined;
   const translations: { language: string; file: SourceFile }[] = [];
   for (const entry of sortedEntries(dir)) {
     const path = join(dir, entry);
     const language = TRANSLATION_FILE.exec(entry)?.groups?.language;
     if (entry === 'version.yaml') versionFile = read(path);
+    else if (entry === 'published.lock.json') lockFile = read(path);
     else if (language && !isDirectory(path)) translations.push({ language, file: read(path) });
-    else problems.add(path, 1, 'unexpected entry: a version holds version.yaml and one <lang>.md per language (e.g. en.md)');
+    else problems.add(path, 1, 'unexpected entry: a version holds version.yaml, one <lang>.md per language (e.g. en.md) and, once published, published.lock.json');
   }
   if (!versionFile) problems.add(join(dir, 'version.yaml'), 1, 'version.yaml is missing (effective date and declared changes)');
   if (translations.length === 0) problems.add(dir, 1, 'no translations: a version needs at least one <lang>.md');
-  return { name, dir, versionFile, translations };
+  return { name, dir, versionFile, ...(lockFile ? { lockFile } : {}), translations };
 };
 
 const sortedEntries = (dir: string): string[] => readdirSync(dir).filter((entry) => !entry.startsWith('.')).sort();

@@ -119,6 +119,7 @@ export const accountsLambda = {
     routes: [
       { method: 'POST', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
       { method: 'GET', path: '/v1/accounts/{accountId}/acceptances', auth: 'account' },
+      { method: 'GET', path: '/v1/accounts/{accountId}/evidence', auth: 'account' },
       { method: 'GET', path: '/v1/accounts/{accountId}/notices/{noticeId}/status', auth: 'account' },
       { method: 'PUT', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
       { method: 'DELETE', path: '/v1/accounts/{accountId}/contact', auth: 'account' },

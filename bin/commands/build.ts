@@ -66,7 +66,8 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
 
   const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = await import('../../compiler/build.ts');
   try {
-    const content = buildContent({ templatesDir });
+    // What is served and deployed: drafts (versions without a publication lock) stay out.
+    const content = buildContent({ templatesDir, drafts: 'exclude' });
     const templates = buildRenderTemplates({ templatesDir });
     const wrote = writeContentArtifact(content, outFile);
     writeContentArtifact(contentIndexOf(content), siblings.index);

@@ -24,6 +24,8 @@ export interface ShowCommandOptions {
   /** `YYYY-MM-DD`: resolve "latest" as of 00:00 UTC that day instead of now. */
   readonly at?: string;
   readonly templates?: string;
+  /** Include drafts (versions not yet published): a preview, never what is served. */
+  readonly draft?: boolean;
 }
 
 /** Returns the exit code: 0 printed, 1 bad input, unknown notice/version or invalid templates. */
@@ -39,7 +41,7 @@ export const runShow = (
     if (options.at !== undefined && !isIsoDate(options.at)) return fail(io, `--at is a date written YYYY-MM-DD, not '${options.at}'`);
     if (options.version !== undefined && !/^[1-9]\d{0,5}$/.test(options.version)) return fail(io, `--version is a positive integer, not '${options.version}'`);
 
-    const content = deps.content ?? buildContent({ templatesDir: options.templates ?? DEFAULT_TEMPLATES_DIR });
+    const content = deps.content ?? buildContent({ templatesDir: options.templates ?? DEFAULT_TEMPLATES_DIR, drafts: options.draft ? 'include' : 'exclude' });
     const notice = content.notices.find((candidate) => candidate.noticeId === noticeId);
     if (!notice) return fail(io, `unknown notice '${noticeId}' (known: ${content.notices.map((n) => n.noticeId).join(', ')})`);
 
@@ -91,6 +93,7 @@ export const register = (program: Command): void => {
     .option('--version <number>', 'version number (default: the latest in force)')
     .option('--format <format>', 'json, html or md', 'json')
     .option('--at <date>', 'resolve the latest version as of this date (YYYY-MM-DD)')
+    .option('--draft', 'include draft versions (not yet published): a preview of what publish would serve')
     .option('--templates <dir>', 'templates directory', DEFAULT_TEMPLATES_DIR)
     .action((noticeId: string, options: ShowCommandOptions) => {
       process.exitCode = runShow(noticeId, options);

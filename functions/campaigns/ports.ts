@@ -92,13 +92,35 @@ export interface SweepRecipient {
   readonly choice?: string;
 }
 
-export type SweepName = 'reminders' | 'defaults';
-
-/** Reads the recipients of a campaign page by page and notes finished sweeps. */
+/** Reads the recipients of a campaign, one shard page at a time. */
 export interface SweepStore {
-  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
-  sweepDone(campaignId: string, sweep: SweepName): Promise<boolean>;
-  markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void>;
+  recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>, limit?: number): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;
+}
+
+/** Where a sweep walk stands: pages finished so far, the cursor after the last one, whether a `once` walk is done. */
+export interface SweepCheckpoint {
+  readonly page: number;
+  readonly cursor?: string;
+  readonly done: boolean;
+}
+
+export interface CheckpointAdvance {
+  /** The page number the caller read (`SweepCheckpoint.page`): the write is conditional on it. */
+  readonly fromPage: number;
+  /** The cursor after the page; absent when the walk is complete. */
+  readonly next?: string;
+  readonly processed: number;
+  readonly complete: boolean;
+  /** A complete `once` walk is noted done; a complete `repeat` walk starts over. */
+  readonly once: boolean;
+  readonly at: string;
+}
+
+/** The persisted checkpoints of the sweep walks (`sweep-steps.ts`), one per scope and step. */
+export interface SweepCheckpointStore {
+  getCheckpoint(scope: string, step: string): Promise<SweepCheckpoint>;
+  /** Record a finished page; false when another run advanced the walk first. */
+  advanceCheckpoint(scope: string, step: string, advance: CheckpointAdvance): Promise<boolean>;
 }
 
 /** Sends JSON messages; resolves once every message is durably enqueued. */

@@ -1,19 +1,23 @@
 /**
- * The hourly campaign sweeps: a reminder `reminderDays` before the deadline to recipients who
- * have not chosen, and the protective default (`keep-previous`, defaulted) at the deadline.
+ * The hourly campaign sweeps, as steps of the checkpointed sweep framework (`sweep-steps.ts`):
+ * a reminder `reminderDays` before the deadline to recipients who have not chosen, and the
+ * protective default (`keep-previous`, defaulted) at the deadline. Each walks the campaign's
+ * recipient partitions (`CMP#<id>#R#<shard>`) one page at a time under the invocation's time
+ * budget; the cursor (shard + last key) is checkpointed after every page, so the next run
+ * continues where this one stopped and no finished page is walked again.
  *
  * Campaigns are found from the content, not by scanning the table: there is one choice campaign
  * per notice version (`campaignIdFor`), so the candidates are the versions that need a choice.
- * Recipients are read from their sharded partitions (`CMP#<id>#R#<shard>`), page by page.
- * Both sweeps are idempotent: a reminder is enqueued for the sender, whose claim on the
+ * Both steps are idempotent per page: a reminder is enqueued for the sender, whose claim on the
  * recipient's `reminderStatus` sends it at most once; a default is gated by conditional writes
- * (see `applyDefaultChoice`). A finished sweep is noted on `CMP#<id>`/`SCHED`, so later runs skip it.
+ * (see `applyDefaultChoice`).
  */
 import pLimit from 'p-limit';
 import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
 import type { Campaign } from './model.ts';
-import type { Queue, SweepRecipient, SweepStore } from './ports.ts';
+import type { Queue, SweepCheckpointStore, SweepRecipient, SweepStore } from './ports.ts';
+import { decodeCursor, encodeCursor, runSweepSteps, type SweepBudget, type SweepPage, type SweepRunReport, type SweepStep } from './sweep-steps.ts';
 import type { ContentIndex } from '../core/content.ts';
 import { campaignIdFor, planAudience } from '../core/audience.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
@@ -27,21 +31,25 @@ const DEFAULT_CONCURRENCY = 16;
 export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
   readonly content: ContentIndex;
   readonly campaigns: ChoiceDeps['campaigns'];
-  readonly sweeps: SweepStore;
+  readonly sweeps: SweepStore & SweepCheckpointStore;
   readonly sendQueue: Queue<SendMessage>;
   /** Days before the deadline the reminder goes out. */
   readonly reminderDays: number;
   /** Accounts defaulted in parallel. @default 16 */
   readonly concurrency?: number;
+  /** Page size, reserve and first-page estimate of the time budget (the remaining time comes from the invocation). */
+  readonly budget?: Omit<SweepBudget, 'remainingMs'>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
-export interface SweepReport {
-  readonly campaignId: string;
-  readonly action: 'none' | 'reminders' | 'defaults';
-  readonly reminded: number;
-  readonly defaulted: number;
+/** What a step sees of one scheduler run: its dependencies, the run's instant, the started choice campaigns. */
+export interface SweepRun {
+  readonly deps: SchedulerDeps;
+  readonly now: Date;
+  readonly campaigns: ReadonlyMap<string, Campaign>;
 }
+
+export type SweepReport = SweepRunReport;
 
 /** The choice campaigns the content implies (one per notice version that needs a choice). */
 export const candidateCampaignIds = (content: ContentIndex): string[] =>
@@ -51,84 +59,106 @@ export const candidateCampaignIds = (content: ContentIndex): string[] =>
       .map((version) => campaignIdFor(notice.noticeId, version.version)),
   );
 
-const forEachRecipient = async (deps: SchedulerDeps, campaignId: string, visit: (page: SweepRecipient[]) => Promise<void>): Promise<void> => {
-  for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.sweeps.recipients(campaignId, shard, cursor);
-      await visit(page.items);
-      cursor = page.cursor;
-    } while (cursor);
+interface RecipientCursor {
+  readonly shard: number;
+  readonly key?: Record<string, unknown>;
+}
+
+/** One page of a campaign's recipients: a query on one shard from the cursor; the next cursor moves on to the next shard at its end. */
+const recipientPage = async (
+  run: SweepRun,
+  campaignId: string,
+  cursor: string | undefined,
+  pageSize: number,
+): Promise<{ items: SweepRecipient[]; next?: string }> => {
+  const at: RecipientCursor = cursor ? decodeCursor<RecipientCursor>(cursor) : { shard: 0 };
+  const page = await run.deps.sweeps.recipients(campaignId, at.shard, at.key, pageSize);
+  const next: RecipientCursor | undefined = page.cursor ? { shard: at.shard, key: page.cursor } : at.shard + 1 < AUDIENCE_SHARDS ? { shard: at.shard + 1 } : undefined;
+  return next ? { items: page.items, next: encodeCursor(next) } : { items: page.items };
+};
+
+const campaignsWhere = (run: SweepRun, due: (campaign: Campaign, now: number) => boolean): string[] =>
+  [...run.campaigns.values()].filter((campaign) => due(campaign, run.now.getTime())).map((campaign) => campaign.campaignId);
+
+/** Enqueue reminders for the page's notified recipients without a choice, in sender-sized batches per region and language. */
+const remindPage = async (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]): Promise<number> => {
+  const groups = new Map<string, SweepRecipient[]>();
+  for (const recipient of page) {
+    if (recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
+    const key = `${recipient.region ?? 'global'}\u0000${recipient.language ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), recipient]);
   }
-};
-
-/** Enqueue reminders for notified recipients without a choice, in sender-sized batches per region and language. */
-const sendReminders = async (deps: SchedulerDeps, campaign: Campaign): Promise<number> => {
-  let reminded = 0;
-  await forEachRecipient(deps, campaign.campaignId, async (page) => {
-    const groups = new Map<string, SweepRecipient[]>();
-    for (const recipient of page) {
-      if (recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
-      const key = `${recipient.region ?? 'global'}\u0000${recipient.language ?? ''}`;
-      groups.set(key, [...(groups.get(key) ?? []), recipient]);
+  const messages: SendMessage[] = [];
+  for (const [key, recipients] of groups) {
+    const [region, language] = key.split('\u0000') as [string, string];
+    for (let offset = 0; offset < recipients.length; offset += MAX_RECIPIENTS_PER_SEND) {
+      messages.push({
+        campaignId: campaign.campaignId,
+        kind: 'reminder',
+        region,
+        ...(language ? { language } : {}),
+        accountIds: recipients.slice(offset, offset + MAX_RECIPIENTS_PER_SEND).map((r) => r.accountId),
+      });
     }
-    const messages: SendMessage[] = [];
-    for (const [key, recipients] of groups) {
-      const [region, language] = key.split('\u0000') as [string, string];
-      for (let offset = 0; offset < recipients.length; offset += MAX_RECIPIENTS_PER_SEND) {
-        messages.push({
-          campaignId: campaign.campaignId,
-          kind: 'reminder',
-          region,
-          ...(language ? { language } : {}),
-          accountIds: recipients.slice(offset, offset + MAX_RECIPIENTS_PER_SEND).map((r) => r.accountId),
-        });
-      }
-    }
-    if (messages.length > 0) await deps.sendQueue.send(messages);
-    reminded += messages.reduce((sum, message) => sum + message.accountIds.length, 0);
-  });
-  return reminded;
+  }
+  if (messages.length > 0) await run.deps.sendQueue.send(messages);
+  return messages.reduce((sum, message) => sum + message.accountIds.length, 0);
 };
 
-/** Record the protective default for every recipient without a choice. */
-const applyDefaults = async (deps: SchedulerDeps, campaign: Campaign): Promise<number> => {
-  const limit = pLimit(deps.concurrency ?? DEFAULT_CONCURRENCY);
-  let defaulted = 0;
-  await forEachRecipient(deps, campaign.campaignId, async (page) => {
-    const outcomes = await Promise.all(
-      page.filter((recipient) => !recipient.choice).map((recipient) => limit(() => applyDefaultChoice(deps, campaign, recipient.accountId))),
-    );
-    defaulted += outcomes.filter((outcome) => outcome === 'defaulted').length;
-  });
-  return defaulted;
+/** Record the protective default for the page's recipients without a choice. */
+const defaultPage = async (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]): Promise<number> => {
+  const limit = pLimit(run.deps.concurrency ?? DEFAULT_CONCURRENCY);
+  const outcomes = await Promise.all(
+    page.filter((recipient) => !recipient.choice).map((recipient) => limit(() => applyDefaultChoice(run.deps, campaign, recipient.accountId))),
+  );
+  return outcomes.filter((outcome) => outcome === 'defaulted').length;
 };
 
-/** One scheduler run at `now`: what each candidate campaign needed, and how many accounts it touched. */
-export const runSweeps = async (deps: SchedulerDeps, now: Date): Promise<SweepReport[]> => {
-  const reports: SweepReport[] = [];
+/** A `once` step over every recipient of each due campaign; `handle` answers how many it acted on. */
+const recipientStep = (
+  name: string,
+  due: (campaign: Campaign, now: number, deps: SchedulerDeps) => boolean,
+  handle: (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]) => Promise<number>,
+): SweepStep<SweepRun> => ({
+  name,
+  mode: 'once',
+  scopes: (run) => campaignsWhere(run, (campaign, now) => due(campaign, now, run.deps)),
+  page: async (run, campaignId, cursor, pageSize): Promise<SweepPage> => {
+    const campaign = run.campaigns.get(campaignId);
+    if (!campaign) return { processed: 0 };
+    const page = await recipientPage(run, campaignId, cursor, pageSize);
+    const processed = await handle(run, campaign, page.items);
+    return page.next ? { next: page.next, processed } : { processed };
+  },
+});
+
+const deadlineOf = (campaign: Campaign): number => Date.parse(campaign.deadline);
+
+/** Reminders: from `reminderDays` before the deadline until the deadline. */
+export const reminderStep = recipientStep(
+  'reminders',
+  (campaign, now, deps) => now < deadlineOf(campaign) && now >= deadlineOf(campaign) - deps.reminderDays * DAY_MS,
+  remindPage,
+);
+
+/** Deadline defaults: from the deadline on. */
+export const defaultStep = recipientStep('defaults', (campaign, now) => now >= deadlineOf(campaign), defaultPage);
+
+/**
+ * THE list of the scheduler's steps, run in this order every hour (add a step here; see
+ * `sweep-steps.ts` for what a step is). Each walk is checkpointed under (scope, step name).
+ */
+export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep];
+
+/** One scheduler run at `now` within `remainingMs`: every step's walks, continued from their checkpoints. */
+export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
+  const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
     const campaign = await deps.campaigns.getCampaign(campaignId);
-    if (!campaign || campaign.status !== 'started') continue;
-    const deadline = Date.parse(campaign.deadline);
-    const at = now.toISOString();
-    if (now.getTime() >= deadline) {
-      if (await deps.sweeps.sweepDone(campaignId, 'defaults')) {
-        reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
-        continue;
-      }
-      const defaulted = await applyDefaults(deps, campaign);
-      await deps.sweeps.markSweepDone(campaignId, 'defaults', at);
-      deps.log('defaults applied', { campaignId, defaulted });
-      reports.push({ campaignId, action: 'defaults', reminded: 0, defaulted });
-    } else if (now.getTime() >= deadline - deps.reminderDays * DAY_MS && !(await deps.sweeps.sweepDone(campaignId, 'reminders'))) {
-      const reminded = await sendReminders(deps, campaign);
-      await deps.sweeps.markSweepDone(campaignId, 'reminders', at);
-      deps.log('reminders enqueued', { campaignId, reminded });
-      reports.push({ campaignId, action: 'reminders', reminded, defaulted: 0 });
-    } else {
-      reports.push({ campaignId, action: 'none', reminded: 0, defaulted: 0 });
-    }
+    if (campaign?.status === 'started') campaigns.set(campaignId, campaign);
   }
-  return reports;
+  const report = await runSweepSteps(steps, { deps, now, campaigns }, deps.sweeps, { ...deps.budget, remainingMs }, now.toISOString());
+  for (const walk of report.walks) if (walk.outcome !== 'done') deps.log('sweep walked', { ...walk });
+  if (report.outOfTime) deps.log('sweep stopped for time; the next run continues from the checkpoint');
+  return report;
 };

@@ -9,17 +9,21 @@ import { authorizeAccount } from '../core/authorization.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { parseWith } from '../http/parse.ts';
 import { principalFromEvent } from '../http/principal.ts';
+import { requestSource } from '../http/request-source.ts';
+import { InvalidInputError } from '../core/errors.ts';
 import { jsonResponse, noContent } from '../http/responses.ts';
 import { httpRouter } from '../http/router.ts';
 import {
   acceptanceRequestSchema,
   accountPathSchema,
   contactRequestSchema,
+  evidenceQuerySchema,
   historyQuerySchema,
   statusPathSchema,
 } from '../http/schemas/accounts.ts';
 import { accountStatus } from '../ledger/account-status.ts';
 import { eraseContact, setContact } from '../ledger/contact.ts';
+import { accountEvidence } from '../ledger/account-evidence.ts';
 import { DynamoDbAcceptanceStore } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
@@ -49,12 +53,20 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
   const postAcceptance: HttpHandler = async (event) => {
     const accountId = accountIdOf(event);
     const body = parseWith(acceptanceRequestSchema, event.body, 'body');
-    const outcome = await recordAcceptance(deps, { accountId, ...body });
+    const principal = principalFromEvent(event);
+    if (body.acceptedAt !== undefined && principal.kind !== 'service' && principal.kind !== 'admin') {
+      throw new InvalidInputError('acceptedAt (import) is for service and admin principals only', [{ path: 'acceptedAt', message: 'not allowed for this principal' }]);
+    }
+    // An end user's own request is the evidence of where it came from; a service's request is not the customer's.
+    const fromRequest = principal.kind === 'user' ? requestSource(event) : {};
+    const source = { ...fromRequest, ...body.source, channel: body.source?.channel ?? 'api' };
+    const outcome = await recordAcceptance(deps, { accountId, ...body, source });
     logger.info('acceptance recorded', {
       noticeId: outcome.record.noticeId,
       version: outcome.record.version,
       region: outcome.record.region,
       created: outcome.created,
+      imported: outcome.record.imported === true,
       contactUpdated: body.email !== undefined,
     });
     return jsonResponse(outcome.created ? 201 : 200, outcome.record);
@@ -63,8 +75,20 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
   const getAcceptances: HttpHandler = async (event) => {
     const accountId = accountIdOf(event);
     const query = parseWith(historyQuerySchema, event.queryStringParameters ?? {}, 'query');
-    const page = await deps.store.listEvidence(accountId, { limit: query.limit ?? DEFAULT_PAGE_SIZE, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    const page = await deps.store.listEvidence(accountId, {
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.noticeId ? { noticeId: query.noticeId } : {}),
+      ...(query.kind ? { kind: query.kind } : {}),
+    });
     return jsonResponse(200, page);
+  };
+
+  const getEvidence: HttpHandler = async (event) => {
+    const accountId = accountIdOf(event);
+    const { noticeId } = parseWith(evidenceQuerySchema, event.queryStringParameters ?? {}, 'query');
+    const items = await accountEvidence(deps.store, accountId, noticeId);
+    return jsonResponse(200, { accountId, ...(noticeId ? { noticeId } : {}), items });
   };
 
   const getStatus: HttpHandler = async (event) => {
@@ -76,8 +100,8 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
   const putContact: HttpHandler = async (event) => {
     const accountId = accountIdOf(event);
     const { email } = parseWith(contactRequestSchema, event.body, 'body');
-    await setContact(deps, accountId, email);
-    logger.info('contact set');
+    const set = await setContact(deps, accountId, email);
+    logger.info('contact set', { set });
     return noContent();
   };
 
@@ -94,6 +118,7 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     {
       'POST /v1/accounts/{accountId}/acceptances': { handler: postAcceptance, authorize, body: 'json' },
       'GET /v1/accounts/{accountId}/acceptances': { handler: getAcceptances, authorize },
+      'GET /v1/accounts/{accountId}/evidence': { handler: getEvidence, authorize },
       'GET /v1/accounts/{accountId}/notices/{noticeId}/status': { handler: getStatus, authorize },
       'PUT /v1/accounts/{accountId}/contact': { handler: putContact, authorize, body: 'json' },
       'DELETE /v1/accounts/{accountId}/contact': { handler: deleteContact, authorize },

@@ -1,7 +1,9 @@
 /**
  * The campaign-scheduler Lambda (EventBridge schedule, hourly): reminders before the deadline,
- * the protective default at it. A thin adapter over `runSweeps`; the clock is injected.
+ * the protective default at it, and the other steps of `SWEEP_STEPS`. A thin adapter over
+ * `runSweeps`: the clock is injected, the time budget is the invocation's remaining time.
  */
+import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
@@ -10,9 +12,10 @@ import { lazyEntry } from '../lambda-entry.ts';
 import { campaignSchedulerLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies. */
-export const makeHandler = (deps: SchedulerDeps & { clock: Clock }) => async (): Promise<{ campaigns: SweepReport[] }> => ({
-  campaigns: await runSweeps(deps, deps.clock.now()),
-});
+export const makeHandler =
+  (deps: SchedulerDeps & { clock: Clock }) =>
+  async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> =>
+    runSweeps(deps, deps.clock.now(), () => context.getRemainingTimeInMillis());
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {

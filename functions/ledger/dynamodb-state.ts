@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './dynamo-batch.ts';
 import { accountPk, audiencePk, audienceSk, shardOf, stateSk } from './keys.ts';
-import type { AcceptanceRecord, ChoiceWrite, NotifiedState, RecordedChoice } from './types.ts';
+import { eventTime, type AcceptanceRecord, type ChoiceWrite, type NotifiedState, type RecordedChoice } from './types.ts';
 
 interface Table {
   readonly client: DynamoDBDocumentClient;
@@ -52,7 +52,8 @@ export const advanceState = async (table: Table, record: AcceptanceRecord): Prom
         ':accountId': record.accountId,
         ':noticeId': record.noticeId,
         ':version': record.version,
-        ':at': record.at,
+        // An imported acceptance counts from when the customer accepted, so an older import never moves a live one back.
+        ':at': eventTime(record),
         ':hash': record.contentHash,
         ':region': record.region,
         ':language': record.language,

@@ -6,23 +6,25 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   type NativeAttributeValue,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { batchGetAll, batchPutAll, isConditionFailure } from './dynamo-batch.ts';
 import { systemTimers } from '../core/clock.ts';
 import type { Timers } from '../core/retry.ts';
 import { advanceState, recordChoice, recordNotified } from './dynamodb-state.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
-import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
+import { LedgerIntegrityError } from './errors.ts';
 import {
   CONTACT_SK,
   EVIDENCE_SK_PREFIX,
   accountPk,
+  contactEventSk,
   audiencePk,
   audienceSkBelow,
   evidenceByNoticePk,
@@ -33,9 +35,12 @@ import {
 } from './keys.ts';
 import type { AcceptanceStore } from './store.ts';
 import { AUDIENCE_INDEX, EVIDENCE_BY_NOTICE_INDEX } from './table-definition.ts';
+import { evidenceOrder, pageOf, type EvidenceFilter } from './evidence-order.ts';
 import type {
+  AccountEvidence,
   AcceptanceRecord,
   AcceptanceState,
+  ContactEvidence,
   AppendOutcome,
   AudienceMember,
   AudienceQuery,
@@ -58,7 +63,6 @@ export interface DynamoDbAcceptanceStoreOptions {
 
 const DEFAULT_AUDIENCE_PAGE = 500;
 const MAX_AUDIENCE_PAGE = 1000;
-const HISTORY_KEYS = ['pk', 'sk'] as const;
 const AUDIENCE_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 const NOTICE_EVIDENCE_KEYS = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
 
@@ -139,24 +143,28 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     return stripKeys(result.Item) as AcceptanceState;
   }
 
-  async listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>> {
-    const binding = `history:${accountId}`;
-    const start = page.cursor ? decodeCursor(page.cursor, binding, HISTORY_KEYS) : undefined;
-    if (start && (start['pk'] !== accountPk(accountId) || !start['sk']?.startsWith(EVIDENCE_SK_PREFIX))) {
-      throw new InvalidCursorError();
-    }
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': EVIDENCE_SK_PREFIX },
-        Limit: page.limit,
-        ExclusiveStartKey: start,
-      }),
-    );
-    const items = (result.Items ?? []).map((item) => stripKeys(item) as StoredEvidence);
-    const next = result.LastEvaluatedKey as StoreKey | undefined;
-    return { items, ...(next ? { cursor: encodeCursor(pick(next, HISTORY_KEYS), binding) } : {}) };
+  async listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>> {
+    return pageOf(await this.listAccountEvidence(accountId, page), accountId, page);
+  }
+
+  /** Every evidence item of the account (all its DynamoDB pages), in time order, optionally of one notice or kind. */
+  async listAccountEvidence(accountId: string, filter: EvidenceFilter = {}): Promise<AccountEvidence[]> {
+    const entries: { sk: string; item: AccountEvidence }[] = [];
+    let start: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': EVIDENCE_SK_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) entries.push({ sk: String(item['sk']), item: stripKeys(item) as AccountEvidence });
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return evidenceOrder(entries, filter);
   }
 
   async appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean> {
@@ -191,14 +199,59 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     await batchPutAll(this.client, this.tableName, [...items.values()], 'evidence', this.#timers);
   }
 
-  async putContact(accountId: string, email: string, at: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: accountPk(accountId), sk: CONTACT_SK, accountId, email, updatedAt: at } }),
-    );
+  async putContact(accountId: string, email: string, at: string, via: ContactEvidence['via'] = 'contact'): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: accountPk(accountId), sk: CONTACT_SK },
+          UpdateExpression: 'SET #accountId = :accountId, #email = :email, #updatedAt = :at',
+          // The tombstone (`erasedAt`) stays on the item: no request made before the erasure sets an address again.
+          ConditionExpression: 'attribute_not_exists(#erasedAt) OR #erasedAt < :at',
+          ExpressionAttributeNames: { '#accountId': 'accountId', '#email': 'email', '#updatedAt': 'updatedAt', '#erasedAt': 'erasedAt' },
+          ExpressionAttributeValues: { ':accountId': accountId, ':email': email, ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await this.#appendContactEvent(accountId, { kind: 'contact', event: 'set', via, at });
+    return true;
   }
 
-  async deleteContact(accountId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: CONTACT_SK } }));
+  async deleteContact(accountId: string, at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: accountPk(accountId), sk: CONTACT_SK },
+          UpdateExpression: 'SET #accountId = :accountId, #erasedAt = :at REMOVE #email',
+          ConditionExpression: 'attribute_not_exists(#erasedAt) OR #erasedAt < :at',
+          ExpressionAttributeNames: { '#accountId': 'accountId', '#email': 'email', '#erasedAt': 'erasedAt' },
+          ExpressionAttributeValues: { ':accountId': accountId, ':at': at },
+        }),
+      );
+    } catch (error) {
+      // A later erasure is already there: the address is gone either way.
+      if (!isConditionFailure(error)) throw error;
+    }
+    await this.#appendContactEvent(accountId, { kind: 'contact', event: 'erased', via: 'contact', at });
+  }
+
+  /** The tombstone's instant, if the contact was ever erased. */
+  async contactErasedAt(accountId: string): Promise<string | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: CONTACT_SK }, ConsistentRead: true, ProjectionExpression: 'erasedAt' }),
+    );
+    const erasedAt = result.Item?.['erasedAt'];
+    return typeof erasedAt === 'string' ? erasedAt : undefined;
+  }
+
+  async #appendContactEvent(accountId: string, evidence: ContactEvidence): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...evidence, accountId, pk: accountPk(accountId), sk: contactEventSk(evidence.at, randomUUID()) } }),
+    );
   }
 
   async getContacts(accountIds: readonly string[]): Promise<Map<string, string>> {
@@ -277,6 +330,7 @@ const toAcceptanceRecord = (item: Record<string, unknown>): AcceptanceRecord => 
     language: String(item['language']),
     contentHash: String(item['contentHash']),
     at: String(item['at']),
+    ...(typeof item['acceptedAt'] === 'string' ? { acceptedAt: item['acceptedAt'], imported: true } : {}),
     source: {
       channel: String(source['channel']),
       ...(typeof source['ipPrefix'] === 'string' ? { ipPrefix: source['ipPrefix'] } : {}),

@@ -17,6 +17,8 @@ export const accountPk = (accountId: string): string => `ACCT#${accountId}`;
 export const stateSk = (noticeId: string): string => `STATE#${noticeId}`;
 export const CONTACT_SK = 'CONTACT';
 export const EVIDENCE_SK_PREFIX = 'EV#';
+/** Contact events: one item per set or erasure, keyed by instant and a random id (two in one millisecond both stay). */
+export const contactEventSk = (at: string, id: string): string => `EV#CON#${at}#${id}`;
 
 export const audiencePk = (noticeId: string, region: string, shard: number): string =>
   `AUD#${noticeId}#${region}#${paddedShard(shard)}`;

@@ -1,10 +1,11 @@
 /** Use case: record that an account accepted one exact published variant of a notice. */
 import type { Clock } from '../core/clock.ts';
 import { ipPrefix } from '../core/ip-prefix.ts';
+import { InvalidInputError } from '../core/errors.ts';
 import { UnknownVariantError } from './errors.ts';
 import { findNotice, publishedHash, type PublishedContent } from './published-variants.ts';
 import type { AcceptanceStore } from './store.ts';
-import type { AcceptanceRecord, AppendOutcome } from './types.ts';
+import { eventTime, type AcceptanceRecord, type AppendOutcome } from './types.ts';
 
 /** User agents are evidence, not payload: keep enough to identify the client, no more. */
 export const USER_AGENT_MAX_LENGTH = 256;
@@ -18,6 +19,8 @@ export interface RecordAcceptanceInput {
   readonly language: string;
   readonly contentHash: string;
   readonly email?: string;
+  /** Import only (a service or admin principal; the caller checks who): when the customer accepted, in the past. */
+  readonly acceptedAt?: string;
   readonly source?: { readonly channel?: string; readonly ip?: string; readonly userAgent?: string };
 }
 
@@ -30,7 +33,9 @@ export interface RecordAcceptanceDeps {
 /**
  * Check the variant, append the evidence once, then move the current state forward.
  * Order matters for retries: evidence first (idempotent by variant), state second (conditional on
- * being newer), contact last (a plain overwrite). A crash between steps is healed by the retry.
+ * being newer), contact last (only for a new acceptance, never over a later erasure). A crash
+ * between steps is healed by the retry, except the contact write after a crash (the retry is a
+ * duplicate): the client sets it with PUT …/contact.
  */
 export const recordAcceptance = async (deps: RecordAcceptanceDeps, input: RecordAcceptanceInput): Promise<AppendOutcome> => {
   if (!findNotice(deps.content, input.noticeId)) throw new UnknownVariantError(`notice ${input.noticeId} is not published`);
@@ -40,6 +45,10 @@ export const recordAcceptance = async (deps: RecordAcceptanceDeps, input: Record
   }
   if (expected !== input.contentHash) throw new UnknownVariantError('the content hash is not the hash of that published variant');
 
+  const now = deps.clock.now();
+  if (input.acceptedAt !== undefined && Date.parse(input.acceptedAt) > now.getTime()) {
+    throw new InvalidInputError('acceptedAt is in the future: an import records acceptances that already happened', [{ path: 'acceptedAt', message: 'must not be in the future' }]);
+  }
   const ip = input.source?.ip === undefined ? undefined : ipPrefix(input.source.ip);
   const userAgent = input.source?.userAgent?.slice(0, USER_AGENT_MAX_LENGTH);
   const record: AcceptanceRecord = {
@@ -50,7 +59,8 @@ export const recordAcceptance = async (deps: RecordAcceptanceDeps, input: Record
     region: input.region,
     language: input.language,
     contentHash: input.contentHash,
-    at: deps.clock.now().toISOString(),
+    at: now.toISOString(),
+    ...(input.acceptedAt === undefined ? {} : { acceptedAt: new Date(input.acceptedAt).toISOString(), imported: true }),
     source: {
       channel: input.source?.channel ?? DEFAULT_CHANNEL,
       ...(ip === undefined ? {} : { ipPrefix: ip }),
@@ -60,6 +70,8 @@ export const recordAcceptance = async (deps: RecordAcceptanceDeps, input: Record
   const outcome = await deps.store.appendAcceptance(record);
   // Always attempted, also for a duplicate: it heals a crash that happened after the evidence write.
   await deps.store.advanceState(outcome.record);
-  if (input.email !== undefined) await deps.store.putContact(input.accountId, input.email, record.at);
+  // Only a new acceptance carries an address: a duplicate is a replay of a request that may predate an erasure,
+  // and the store refuses an acceptance older than the contact's tombstone.
+  if (input.email !== undefined && outcome.created) await deps.store.putContact(input.accountId, input.email, eventTime(outcome.record), 'acceptance');
   return outcome;
 };

@@ -2,8 +2,11 @@
  * The port the ledger's use cases and the campaigns talk to; `DynamoDbAcceptanceStore` implements it.
  * It is the only writer of an account's `STATE#` item: acceptance, `notified` and `choice`.
  */
+import type { EvidenceFilter } from './evidence-order.ts';
 import type {
+  AccountEvidence,
   AcceptanceRecord,
+  ContactEvidence,
   AcceptanceState,
   AppendOutcome,
   AudienceMember,
@@ -13,7 +16,6 @@ import type {
   NotifiedState,
   Page,
   RecordedChoice,
-  StoredEvidence,
 } from './types.ts';
 
 export interface AcceptanceStore {
@@ -33,14 +35,19 @@ export interface AcceptanceStore {
   recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite>;
   /** The current state of an account for a notice, or undefined if it never accepted one. */
   getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
-  /** The account's evidence, oldest kind first, paginated by an opaque cursor bound to the account. */
-  listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>>;
+  /** The account's evidence in time order, of one notice or kind if asked, paginated by an opaque cursor bound to the query. */
+  listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>>;
+  /** Every evidence item of the account in time order (the evidence route and report). */
+  listAccountEvidence(accountId: string, filter?: EvidenceFilter): Promise<AccountEvidence[]>;
   /** Append any evidence item once (idempotent per item identity); true if it was new. */
   appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean>;
-  /** Set (or replace) the account's contact email: the only item that holds it. */
-  putContact(accountId: string, email: string, at: string): Promise<void>;
-  /** Erase the contact item; the evidence stays. */
-  deleteContact(accountId: string): Promise<void>;
+  /**
+   * Set (or replace) the account's contact email, the only item that holds it, and record the event;
+   * refused (false) when the contact was erased at or after `at`: a request older than an erasure never brings the address back.
+   */
+  putContact(accountId: string, email: string, at: string, via?: ContactEvidence['via']): Promise<boolean>;
+  /** Erase the address, leave a tombstone with the instant, record the event; the evidence stays. */
+  deleteContact(accountId: string, at: string): Promise<void>;
   /** Contact emails by account id (accounts without one are absent). */
   getContacts(accountIds: readonly string[]): Promise<Map<string, string>>;
   /** One page of the campaign audience of a shard: accepted a version below `belowVersion` in `region`. */

@@ -33,7 +33,20 @@ export interface AcceptanceRecord {
   readonly contentHash: string;
   /** ISO 8601 instant the ledger recorded it. */
   readonly at: string;
+  /** Imported acceptances only: the instant the customer accepted, as the importing service stated it. */
+  readonly acceptedAt?: string;
+  /** True when a service imported it with its original time (`acceptedAt`). */
+  readonly imported?: boolean;
   readonly source: EvidenceSource;
+}
+
+/** A change of the contact item: set (by PUT or an acceptance carrying an email) or erased. Never the address. */
+export interface ContactEvidence {
+  readonly kind: 'contact';
+  readonly event: 'set' | 'erased';
+  /** What set it: `contact` (PUT …/contact) or `acceptance`; erasures are always `contact`. */
+  readonly via: 'contact' | 'acceptance';
+  readonly at: string;
 }
 
 /** A change-notice email event, written by the campaigns (never the address). */
@@ -60,10 +73,17 @@ export interface ChoiceEvidence {
   readonly at: string;
 }
 
-/** Any append-only evidence item of an account. */
+/** Any append-only evidence item of an account about a notice. */
 export type EvidenceRecord = AcceptanceRecord | NotificationEvidence | ChoiceEvidence;
 /** Evidence as listed in the history and the export: the record plus the notice it belongs to. */
 export type StoredEvidence = EvidenceRecord & { readonly noticeId: string; readonly accountId: string };
+/** Everything in an account's record: its notice evidence and its contact events (which belong to no notice). */
+export type AccountEvidence = StoredEvidence | (ContactEvidence & { readonly accountId: string });
+export type EvidenceKind = AccountEvidence['kind'];
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['acceptance', 'notification', 'choice', 'contact'];
+
+/** When the evidenced thing happened: an imported acceptance's original time, otherwise when it was recorded. */
+export const eventTime = (evidence: { readonly at: string; readonly acceptedAt?: string }): string => evidence.acceptedAt ?? evidence.at;
 
 /** Set by the sender when the change-notice email of a campaign is sent. */
 export interface NotifiedState {

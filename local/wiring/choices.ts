@@ -10,6 +10,7 @@ import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campai
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
 import type { SweepReport } from '../../functions/campaigns/sweeps.ts';
+import { campaignSchedulerLambda } from '../../functions/manifest.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import { localTokenKey } from '../../functions/campaigns/token-key.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
@@ -21,7 +22,7 @@ import { sharedCampaignQueues } from './workers.ts';
 /** What `env.shared.get('choices:scheduler')` holds. */
 export interface LocalScheduler {
   /** One scheduler run at the platform clock's now (what the hourly schedule does in AWS). */
-  runOnce(): Promise<{ campaigns: SweepReport[] }>;
+  runOnce(): Promise<SweepReport>;
 }
 
 /** How often the local platform runs the scheduler (AWS: hourly). */
@@ -64,9 +65,13 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   });
   let running: Promise<unknown> = Promise.resolve();
   const scheduler: LocalScheduler = {
-    // Runs never overlap, like a schedule with a single concurrent execution.
+    // Runs never overlap, like a schedule with a single concurrent execution; each has the
+    // deployed function's timeout as its time budget, counted down in real time.
     runOnce: () => {
-      const run = running.then(() => runScheduler());
+      const run = running.then(() => {
+        const deadline = Date.now() + campaignSchedulerLambda.timeoutSeconds * 1000;
+        return runScheduler({}, { getRemainingTimeInMillis: () => deadline - Date.now() });
+      });
       running = run.catch(() => undefined);
       return run;
     },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild, type CommandIo } from '../../bin/commands/build.ts';
 import { runDiff } from '../../bin/commands/diff.ts';
+import { runPublish } from '../../bin/commands/publish.ts';
 import { runShow } from '../../bin/commands/show.ts';
 import { runValidate } from '../../bin/commands/validate.ts';
 import { buildContent } from '../../compiler/build.ts';
@@ -54,6 +55,8 @@ describe('Command: build', () => {
   it('skips the compiler while no input changed, and rebuilds when a template changes', async () => {
     const files = validTemplates();
     const dir = writeTemplates(files);
+    // The served build holds published versions only.
+    for (const version of ['1', '2']) expect(runPublish('demo', version, { adopt: true, templates: dir }, capture())).toBe(0);
     const out = join(scratch, 'fingerprinted.json');
     const first = capture();
     expect(await runBuild({ templates: dir, out }, first)).toBe(0);

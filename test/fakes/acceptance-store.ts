@@ -1,18 +1,23 @@
 /** `AcceptanceStore` in memory, with the DynamoDB adapter's conditions (append once, newer state wins, the choice rules). */
-import { evidenceSk, shardOf } from '../../functions/ledger/keys.ts';
+import { randomUUID } from 'node:crypto';
+import { evidenceOrder, pageOf, type EvidenceFilter } from '../../functions/ledger/evidence-order.ts';
+import { contactEventSk, evidenceSk, shardOf } from '../../functions/ledger/keys.ts';
 import type { AcceptanceStore } from '../../functions/ledger/store.ts';
-import type {
-  AcceptanceRecord,
-  AcceptanceState,
-  AppendOutcome,
-  AudienceMember,
-  AudienceQuery,
-  ChoiceWrite,
-  EvidenceRecord,
-  NotifiedState,
-  Page,
-  RecordedChoice,
-  StoredEvidence,
+import {
+  eventTime,
+  type AccountEvidence,
+  type ContactEvidence,
+  type AcceptanceRecord,
+  type AcceptanceState,
+  type AppendOutcome,
+  type AudienceMember,
+  type AudienceQuery,
+  type ChoiceWrite,
+  type EvidenceRecord,
+  type NotifiedState,
+  type Page,
+  type RecordedChoice,
+  type StoredEvidence,
 } from '../../functions/ledger/types.ts';
 
 type State = AcceptanceState & { choice?: RecordedChoice };
@@ -20,8 +25,10 @@ type State = AcceptanceState & { choice?: RecordedChoice };
 /** The ledger of one test or bench, kept in maps. */
 export class InMemoryAcceptanceStore implements AcceptanceStore {
   readonly states = new Map<string, State>();
-  readonly evidence = new Map<string, StoredEvidence>();
+  readonly evidence = new Map<string, AccountEvidence>();
   readonly contacts = new Map<string, string>();
+  /** Contact tombstones: the instant of the latest erasure per account. */
+  readonly erasures = new Map<string, string>();
 
   constructor(states: readonly AcceptanceState[] = []) {
     for (const state of states) this.states.set(`${state.accountId}|${state.noticeId}`, state);
@@ -35,9 +42,10 @@ export class InMemoryAcceptanceStore implements AcceptanceStore {
   async advanceState(record: AcceptanceRecord): Promise<boolean> {
     const key = `${record.accountId}|${record.noticeId}`;
     const current = this.states.get(key);
-    const newer = !current || current.acceptedVersion < record.version || (current.acceptedVersion === record.version && current.acceptedAt < record.at);
+    const at = eventTime(record);
+    const newer = !current || current.acceptedVersion < record.version || (current.acceptedVersion === record.version && current.acceptedAt < at);
     if (!newer) return false;
-    const { accountId, noticeId, version, at, contentHash, region, language } = record;
+    const { accountId, noticeId, version, contentHash, region, language } = record;
     this.states.set(key, { ...current, accountId, noticeId, acceptedVersion: version, acceptedAt: at, contentHash, region, language });
     return true;
   }
@@ -64,26 +72,34 @@ export class InMemoryAcceptanceStore implements AcceptanceStore {
     return this.states.get(`${accountId}|${noticeId}`);
   }
 
-  async listEvidence(accountId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredEvidence>> {
-    const items = [...this.evidence].filter(([key]) => key.startsWith(`${accountId}|`)).sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
-    const start = Number(page.cursor ?? 0);
-    const next = start + page.limit;
-    return { items: items.slice(start, next), ...(next < items.length ? { cursor: String(next) } : {}) };
+  async listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>> {
+    return pageOf(await this.listAccountEvidence(accountId, page), accountId, page);
+  }
+
+  async listAccountEvidence(accountId: string, filter: EvidenceFilter = {}): Promise<AccountEvidence[]> {
+    const entries = [...this.evidence].filter(([key]) => key.startsWith(`${accountId}|`)).map(([key, item]) => ({ sk: key.slice(accountId.length + 1), item }));
+    return evidenceOrder(entries, filter);
   }
 
   async appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean> {
     const key = `${accountId}|${evidenceSk(noticeId, evidence)}`;
     if (this.evidence.has(key)) return false;
-    this.evidence.set(key, { ...evidence, accountId, noticeId });
+    this.evidence.set(key, { ...evidence, accountId, noticeId } as StoredEvidence);
     return true;
   }
 
-  async putContact(accountId: string, email: string): Promise<void> {
+  async putContact(accountId: string, email: string, at: string, via: ContactEvidence['via'] = 'contact'): Promise<boolean> {
+    const erasedAt = this.erasures.get(accountId);
+    if (erasedAt !== undefined && erasedAt >= at) return false;
     this.contacts.set(accountId, email);
+    this.evidence.set(`${accountId}|${contactEventSk(at, randomUUID())}`, { kind: 'contact', event: 'set', via, at, accountId });
+    return true;
   }
 
-  async deleteContact(accountId: string): Promise<void> {
+  async deleteContact(accountId: string, at: string): Promise<void> {
     this.contacts.delete(accountId);
+    if ((this.erasures.get(accountId) ?? '') < at) this.erasures.set(accountId, at);
+    this.evidence.set(`${accountId}|${contactEventSk(at, randomUUID())}`, { kind: 'contact', event: 'erased', via: 'contact', at, accountId });
   }
 
   async getContacts(accountIds: readonly string[]): Promise<Map<string, string>> {

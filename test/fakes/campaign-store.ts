@@ -1,6 +1,6 @@
 /** `CampaignStore` in memory, with the same conditions as the DynamoDB adapter (create once, one checkpoint per page). */
 import { type Campaign, type CampaignSnapshot, type Counters, type PlanAdvance, type PlanCursor, addInto, zeroCounters } from '../../functions/campaigns/model.ts';
-import type { CampaignStore } from '../../functions/campaigns/ports.ts';
+import type { CampaignStore, CheckpointAdvance, SweepCheckpoint, SweepCheckpointStore } from '../../functions/campaigns/ports.ts';
 import { AUDIENCE_SHARDS } from '../../functions/ledger/types.ts';
 
 /** The campaign items of one test, kept in maps. */
@@ -57,5 +57,29 @@ export class InMemoryCampaignStore implements CampaignStore {
   /** Every counter of a campaign, summed over the shards. */
   totals(campaignId: string): Counters {
     return { ...zeroCounters(), ...this.#counters.get(campaignId) };
+  }
+}
+
+/** `SweepCheckpointStore` in memory, with the DynamoDB adapter's conditional advance. */
+export class InMemoryCheckpointStore implements SweepCheckpointStore {
+  readonly items = new Map<string, { page: number; cursor?: string; doneAt?: string; processed: number; passes: number }>();
+
+  async getCheckpoint(scope: string, step: string): Promise<SweepCheckpoint> {
+    const item = this.items.get(`${scope}\u0000${step}`);
+    return { page: item?.page ?? 0, ...(item?.cursor !== undefined ? { cursor: item.cursor } : {}), done: item?.doneAt !== undefined };
+  }
+
+  async advanceCheckpoint(scope: string, step: string, advance: CheckpointAdvance): Promise<boolean> {
+    const key = `${scope}\u0000${step}`;
+    const item = this.items.get(key) ?? { page: 0, processed: 0, passes: 0 };
+    if (item.page !== advance.fromPage) return false;
+    this.items.set(key, {
+      page: advance.fromPage + 1,
+      ...(advance.next !== undefined ? { cursor: advance.next } : {}),
+      ...(item.doneAt !== undefined ? { doneAt: item.doneAt } : advance.complete && advance.once ? { doneAt: advance.at } : {}),
+      processed: item.processed + advance.processed,
+      passes: item.passes + (advance.complete ? 1 : 0),
+    });
+    return true;
   }
 }

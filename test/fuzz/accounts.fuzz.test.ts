@@ -27,7 +27,7 @@ const accountIds = fc.oneof(
 const noticeIds = fc.oneof({ weight: 3, arbitrary: fc.constant('privacy') }, fc.constantFrom('cookies', 'PRIVACY', '', '../x'), fc.string({ maxLength: 70 }));
 
 const validAcceptance = fc.constantFrom(variantOf(1, 'eea', 'en'), variantOf(2, 'jp', 'ja'), variantOf(1, 'global', 'en'));
-const mutatedAcceptance = fc.tuple(validAcceptance, fc.dictionary(fc.constantFrom('noticeId', 'version', 'region', 'language', 'contentHash', 'email', 'source', 'extra'), fc.jsonValue())).map(
+const mutatedAcceptance = fc.tuple(validAcceptance, fc.dictionary(fc.constantFrom('noticeId', 'version', 'region', 'language', 'contentHash', 'email', 'source', 'extra', 'acceptedAt'), fc.oneof(fc.jsonValue(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())))).map(
   ([valid, changes]) => ({ ...valid, ...changes }),
 );
 const sources = fc.record(
@@ -42,7 +42,11 @@ const bodies = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.constantFrom('{"__proto__": {"polluted": 1}}', '{"constructor": {"prototype": {}}}', '{', '[]', 'null', '1e999', '"\\ud800"') },
 );
-const queries = fc.dictionary(fc.constantFrom('limit', 'cursor', 'x', 'limit[]'), fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('0', '-1', '101', '1.5', '1e2', '25', 'NaN', 'eyJwayI6IkFDQ1QjYWNjdC1mdXp6In0.AAAAAAAAAAAAAAAAAAAAAA')), { maxKeys: 3 });
+const queries = fc.dictionary(
+  fc.constantFrom('limit', 'cursor', 'x', 'limit[]', 'noticeId', 'kind'),
+  fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('0', '-1', '101', '1.5', '1e2', '25', 'NaN', 'eyJwayI6IkFDQ1QjYWNjdC1mdXp6In0.AAAAAAAAAAAAAAAAAAAAAA', 'privacy', 'acceptance', 'contact', 'eyJhdCI6IjIwMjYiLCJuIjoiMSJ9.AAAAAAAAAAAAAAAAAAAAAA')),
+  { maxKeys: 3 },
+);
 const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', undefined, 'application/vnd.api+json', '');
 const authorizers = fc.oneof(
   fc.constant(undefined),
@@ -52,6 +56,7 @@ const authorizers = fc.oneof(
 const paths = fc.oneof(
   fc.tuple(accountIds).map(([id]) => ({ template: 'acceptances', path: `/v1/accounts/${encodeURIComponent(id)}/acceptances`, params: { accountId: id } })),
   fc.tuple(accountIds, noticeIds).map(([id, notice]) => ({ template: 'status', path: `/v1/accounts/${encodeURIComponent(id)}/notices/${encodeURIComponent(notice)}/status`, params: { accountId: id, noticeId: notice } })),
+  fc.tuple(accountIds).map(([id]) => ({ template: 'evidence', path: `/v1/accounts/${encodeURIComponent(id)}/evidence`, params: { accountId: id } })),
   fc.tuple(accountIds).map(([id]) => ({ template: 'contact', path: `/v1/accounts/${encodeURIComponent(id)}/contact`, params: { accountId: id } })),
   fc.string({ maxLength: 80 }).map((raw) => ({ template: 'raw', path: `/v1/accounts/${raw}`, params: {} })),
 );
@@ -59,6 +64,7 @@ const paths = fc.oneof(
 const routeMethods: Record<string, [string, ...string[]]> = {
   acceptances: ['POST', 'GET'],
   status: ['GET'],
+  evidence: ['GET'],
   contact: ['PUT', 'DELETE'],
   raw: ['GET', 'POST'],
 };

@@ -11,6 +11,7 @@ import { compiledContent } from '../../functions/content/artifact.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startTestTable, type TestTable } from '../integration/engines.ts';
+import { lambdaContext } from '../fakes/http-event.ts';
 
 const DEADLINE = '2027-02-01T00:00:00.000Z';
 const campaign: Campaign = {
@@ -33,7 +34,8 @@ describe('Lambda: campaign-scheduler', () => {
   const clock = fixedClock('2026-12-01T00:00:00.000Z');
   const events = new InMemoryChoicePublisher();
   const enqueued: SendMessage[] = [];
-  let run: ReturnType<typeof makeHandler>;
+  let handler: ReturnType<typeof makeHandler>;
+  const run = () => handler({}, lambdaContext(300_000));
 
   const seed = async (accountId: string, region: string, language: string, acceptedVersion = 1) => {
     await table.store.advanceState({
@@ -78,7 +80,7 @@ describe('Lambda: campaign-scheduler', () => {
     const chosen = { campaignId: 'privacy-v2', version: 2, option: 'delete' as const, at: '2026-12-02T00:00:00.000Z', defaulted: false };
     await table.store.recordChoice('acct-chose', 'privacy', chosen);
     await choices.markRecipient('privacy-v2', 'acct-chose', chosen, false);
-    run = makeHandler({
+    handler = makeHandler({
       content: compiledContent,
       clock,
       campaigns,
@@ -102,7 +104,7 @@ describe('Lambda: campaign-scheduler', () => {
 
     const result = await run();
 
-    expect(result.campaigns).toEqual([{ campaignId: 'privacy-v2', action: 'none', reminded: 0, defaulted: 0 }]);
+    expect(result).toEqual({ walks: [], outOfTime: false });
     expect(enqueued).toHaveLength(0);
   });
 
@@ -114,8 +116,8 @@ describe('Lambda: campaign-scheduler', () => {
     const second = await run();
 
     // Assess
-    expect(first.campaigns[0]).toMatchObject({ action: 'reminders', reminded: 54 });
-    expect(second.campaigns[0]).toMatchObject({ action: 'none' });
+    expect(first.walks).toEqual([{ step: 'reminders', scope: 'privacy-v2', outcome: 'complete', pages: 16, processed: 54 }]);
+    expect(second.walks).toEqual([{ step: 'reminders', scope: 'privacy-v2', outcome: 'done', pages: 0, processed: 0 }]);
     const accounts = enqueued.flatMap((message) => message.accountIds);
     expect(new Set(accounts).size).toBe(accounts.length);
     expect(accounts).toHaveLength(54);
@@ -141,8 +143,8 @@ describe('Lambda: campaign-scheduler', () => {
     const second = await run();
 
     // Assess: 51 DE + JP + the crashed one; not the one who chose, not the one already on v2
-    expect(first.campaigns[0]).toMatchObject({ action: 'defaults', defaulted: 53 });
-    expect(second.campaigns[0]).toMatchObject({ action: 'none' });
+    expect(first.walks).toEqual([{ step: 'defaults', scope: 'privacy-v2', outcome: 'complete', pages: expect.any(Number), processed: 53 }]);
+    expect(second.walks).toEqual([{ step: 'defaults', scope: 'privacy-v2', outcome: 'done', pages: 0, processed: 0 }]);
     expect((await table.store.getState('acct-jp', 'privacy'))?.choice).toMatchObject({ option: 'keep-previous', defaulted: true, at: DEADLINE });
     expect((await table.store.getState('acct-chose', 'privacy'))?.choice).toMatchObject({ option: 'delete', defaulted: false });
     expect((await table.store.getState('acct-on-v2', 'privacy'))?.choice).toBeUndefined();

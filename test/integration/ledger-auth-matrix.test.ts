@@ -13,6 +13,9 @@ const OWNER = 'acct-owner';
 const ROUTES = [
   { method: 'POST', path: `/v1/accounts/${OWNER}/acceptances`, body: variantOf(1, 'kr', 'en'), ok: [200, 201] },
   { method: 'GET', path: `/v1/accounts/${OWNER}/acceptances`, ok: [200] },
+  { method: 'GET', path: `/v1/accounts/${OWNER}/acceptances?noticeId=privacy&kind=acceptance`, ok: [200] },
+  { method: 'GET', path: `/v1/accounts/${OWNER}/evidence`, ok: [200] },
+  { method: 'GET', path: `/v1/accounts/${OWNER}/evidence?noticeId=privacy`, ok: [200] },
   { method: 'GET', path: `/v1/accounts/${OWNER}/notices/privacy/status`, ok: [200] },
   { method: 'PUT', path: `/v1/accounts/${OWNER}/contact`, body: { email: 'owner@example.org' }, ok: [204] },
   { method: 'DELETE', path: `/v1/accounts/${OWNER}/contact`, ok: [204] },

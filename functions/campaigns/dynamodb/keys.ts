@@ -6,7 +6,6 @@ const padded = (shard: number): string => String(shard).padStart(2, '0');
 
 export const campaignPk = (campaignId: string): string => `CMP#${campaignId}`;
 export const META_SK = 'META';
-export const SCHED_SK = 'SCHED';
 export const counterSk = (shard: number): string => `CNT#${padded(shard)}`;
 export const planSk = (region: string, shard: number): string => `PLAN#${region}#${padded(shard)}`;
 
@@ -36,3 +35,6 @@ export const fieldsOf = (kind: SendKind) =>
         failedAt: 'reminderFailedAt',
         reason: 'reminderFailureReason',
       };
+
+/** A sweep walk's checkpoint (`sweep-steps.ts`): one item per scope (a campaign id or a global name) and step. */
+export const sweepCheckpointKey = (scope: string, step: string): { pk: string; sk: string } => ({ pk: `SWEEP#${scope}`, sk: `STEP#${step}` });

@@ -1,14 +1,13 @@
-/** `SweepStore` on the ledger table: recipients read from their sharded partitions, finished sweeps noted on `CMP#<id>`/`SCHED`. */
+/** `SweepStore` and `SweepCheckpointStore` on the ledger table: recipients read from their sharded partitions, walk checkpoints on `SWEEP#<scope>`/`STEP#<step>`. */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
-import type { SweepName, SweepRecipient, SweepStore } from '../ports.ts';
-import { SCHED_SK, campaignPk, recipientPk } from './keys.ts';
+import type { CheckpointAdvance, SweepCheckpoint, SweepCheckpointStore, SweepRecipient, SweepStore } from '../ports.ts';
+import { recipientPk, sweepCheckpointKey } from './keys.ts';
 
-const SWEEP_ATTRIBUTE: Record<SweepName, string> = { reminders: 'remindersQueuedAt', defaults: 'defaultsAppliedAt' };
 const RECIPIENT_PAGE = 500;
 
 /** `SweepStore` on the ledger table. */
-export class DynamoDbSweepStore implements SweepStore {
+export class DynamoDbSweepStore implements SweepStore, SweepCheckpointStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
@@ -18,7 +17,7 @@ export class DynamoDbSweepStore implements SweepStore {
     this.#tableName = options.tableName;
   }
 
-  async recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }> {
+  async recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>, limit = RECIPIENT_PAGE): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }> {
     const result = await this.#client.send(
       new QueryCommand({
         TableName: this.#tableName,
@@ -26,7 +25,7 @@ export class DynamoDbSweepStore implements SweepStore {
         ExpressionAttributeValues: { ':pk': recipientPk(campaignId, shard) },
         ProjectionExpression: 'sk, accountId, #region, #language, #status, reminderStatus, choice',
         ExpressionAttributeNames: { '#region': 'region', '#language': 'language', '#status': 'status' },
-        Limit: RECIPIENT_PAGE,
+        Limit: limit,
         ...(cursor ? { ExclusiveStartKey: cursor } : {}),
       }),
     );
@@ -37,27 +36,49 @@ export class DynamoDbSweepStore implements SweepStore {
     return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
   }
 
-  async sweepDone(campaignId: string, sweep: SweepName): Promise<boolean> {
-    const result = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { pk: campaignPk(campaignId), sk: SCHED_SK }, ConsistentRead: true }),
-    );
-    return typeof result.Item?.[SWEEP_ATTRIBUTE[sweep]] === 'string';
+  async getCheckpoint(scope: string, step: string): Promise<SweepCheckpoint> {
+    const result = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: sweepCheckpointKey(scope, step), ConsistentRead: true }));
+    const item = result.Item;
+    return {
+      page: typeof item?.['page'] === 'number' ? item['page'] : 0,
+      ...(typeof item?.['cursor'] === 'string' ? { cursor: item['cursor'] } : {}),
+      done: typeof item?.['doneAt'] === 'string',
+    };
   }
 
-  async markSweepDone(campaignId: string, sweep: SweepName, at: string): Promise<void> {
+  async advanceCheckpoint(scope: string, step: string, advance: CheckpointAdvance): Promise<boolean> {
+    const doneNow = advance.complete && advance.once;
+    const set = ['#page = :next', '#updatedAt = :at', ...(advance.next !== undefined ? ['#cursor = :cursor'] : []), ...(doneNow ? ['#doneAt = :at'] : [])];
+    const add = ['#processed :processed', ...(advance.complete ? ['#passes :one'] : [])];
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
-          Key: { pk: campaignPk(campaignId), sk: SCHED_SK },
-          UpdateExpression: 'SET #done = :at',
-          ConditionExpression: 'attribute_not_exists(#done)',
-          ExpressionAttributeNames: { '#done': SWEEP_ATTRIBUTE[sweep] },
-          ExpressionAttributeValues: { ':at': at },
+          Key: sweepCheckpointKey(scope, step),
+          UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}${advance.next === undefined ? ' REMOVE #cursor' : ''}`,
+          ConditionExpression: advance.fromPage === 0 ? 'attribute_not_exists(#page) OR #page = :from' : '#page = :from',
+          ExpressionAttributeNames: {
+            '#page': 'page',
+            '#cursor': 'cursor',
+            '#updatedAt': 'updatedAt',
+            '#processed': 'processed',
+            ...(doneNow ? { '#doneAt': 'doneAt' } : {}),
+            ...(advance.complete ? { '#passes': 'passes' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':from': advance.fromPage,
+            ':next': advance.fromPage + 1,
+            ':at': advance.at,
+            ':processed': advance.processed,
+            ...(advance.next !== undefined ? { ':cursor': advance.next } : {}),
+            ...(advance.complete ? { ':one': 1 } : {}),
+          },
         }),
       );
+      return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 }

@@ -31,6 +31,8 @@ export const acceptanceRequestSchema = z.strictObject({
   contentHash: contentHashSchema,
   email: z.optional(emailSchema),
   source: z.optional(sourceSchema),
+  /** Import: when the customer accepted (service or admin principals only; never in the future). */
+  acceptedAt: z.optional(z.iso.datetime({ offset: true, error: 'an ISO 8601 instant such as 2025-06-01T12:00:00Z' })),
 });
 
 export const contactRequestSchema = z.strictObject({ email: emailSchema });
@@ -43,7 +45,11 @@ export const historyQuerySchema = z.strictObject({
     ),
   ),
   cursor: z.optional(z.string().check(z.minLength(1, 'not empty'), z.maxLength(2048, 'at most 2048 characters'))),
+  noticeId: z.optional(noticeIdSchema),
+  kind: z.optional(z.enum(['acceptance', 'notification', 'choice', 'contact'], 'acceptance, notification, choice or contact')),
 });
+
+export const evidenceQuerySchema = z.strictObject({ noticeId: z.optional(noticeIdSchema) });
 
 export const accountPathSchema = z.object({ accountId: accountIdSchema });
 export const statusPathSchema = z.object({ accountId: accountIdSchema, noticeId: noticeIdSchema });
@@ -59,12 +65,22 @@ export const acceptanceRecordSchema = z.object({
   language: z.string(),
   contentHash: z.string(),
   at: z.iso.datetime(),
+  acceptedAt: z.optional(z.iso.datetime()),
+  imported: z.optional(z.boolean()),
   source: evidenceSourceSchema,
 });
 
+const evidenceItemSchema = z.looseObject({ kind: z.enum(['acceptance', 'notification', 'choice', 'contact']), accountId: z.string(), noticeId: z.optional(z.string()), at: z.string() });
+
 export const historyPageSchema = z.object({
-  items: z.array(z.looseObject({ kind: z.enum(['acceptance', 'notification', 'choice']), noticeId: z.string(), at: z.string() })),
+  items: z.array(evidenceItemSchema),
   cursor: z.optional(z.string()),
+});
+
+export const accountEvidenceSchema = z.object({
+  accountId: z.string(),
+  noticeId: z.optional(z.string()),
+  items: z.array(evidenceItemSchema),
 });
 
 export const accountStatusSchema = z.object({
@@ -92,6 +108,13 @@ const registerComponents = (): void => {
   z.globalRegistry.add(acceptanceRecordSchema, { id: 'AcceptanceRecord' });
   z.globalRegistry.add(historyPageSchema, { id: 'EvidencePage', description: '`cursor` is absent on the last page; pass it back as `?cursor=`.' });
   z.globalRegistry.add(accountStatusSchema, { id: 'AccountStatus' });
+  z.globalRegistry.add(accountEvidenceSchema, {
+    id: 'AccountEvidence',
+    description:
+      'Every evidence item in time order (an imported acceptance at its acceptedAt): acceptances (variant, content hash, source, imported), ' +
+      'notifications (sent, delivered, bounced, complained, failed; message id), choices (option, defaulted, what was shown), ' +
+      'contact events (set or erased; never the address).',
+  });
 };
 
 const accountParameter = (): ParameterSpec => ({ name: 'accountId', in: 'path', required: true, description: 'The account', schema: accountIdSchema });
@@ -110,7 +133,10 @@ const paths = (): PathsSpec => ({
     post: {
       operationId: 'recordAcceptance',
       summary: 'Record that the account accepted one exact published variant',
-      description: 'The same acceptance again answers 200 with the first record. A hash that is not the variant\'s is 409.',
+      description:
+        'The same acceptance again answers 200 with the first record (and never writes the contact). A hash that is not the variant\'s is 409. ' +
+        'Without `source`, an end user\'s acceptance takes the IP prefix and user agent from the request (behind CloudFront, `CloudFront-Viewer-Address`). ' +
+        '`acceptedAt` (import) is for service and admin principals only and must not be in the future (400 otherwise).',
       tags,
       security,
       parameters: [accountParameter()],
@@ -123,15 +149,27 @@ const paths = (): PathsSpec => ({
     },
     get: {
       operationId: 'listAcceptanceEvidence',
-      summary: "The account's evidence history (acceptances, notifications, choices), paginated",
+      summary: "The account's evidence history (acceptances, notifications, choices, contact events) in time order, paginated",
       tags,
       security,
       parameters: [
         accountParameter(),
         { name: 'limit', in: 'query', description: 'Items per page, 1 to 100 (default 25)', schema: { type: 'integer', minimum: 1, maximum: 100 } },
         { name: 'cursor', in: 'query', description: 'The `cursor` of the previous page, as given', schema: { type: 'string', maxLength: 2048 } },
+        { name: 'noticeId', in: 'query', description: 'Only the evidence of this notice', schema: noticeIdSchema },
+        { name: 'kind', in: 'query', description: 'Only this kind of evidence', schema: { type: 'string', enum: ['acceptance', 'notification', 'choice', 'contact'] } },
       ],
-      responses: { '200': { description: 'A page', content: { 'application/json': { schema: historyPageSchema } } }, ...problemResponses(400, 401, 403) },
+      responses: { '200': { description: 'A page, oldest first', content: { 'application/json': { schema: historyPageSchema } } }, ...problemResponses(400, 401, 403) },
+    },
+  },
+  '/v1/accounts/{accountId}/evidence': {
+    get: {
+      operationId: 'getAccountEvidence',
+      summary: "The account's whole record in time order: acceptances, notifications, choices, contact events",
+      tags,
+      security,
+      parameters: [accountParameter(), { name: 'noticeId', in: 'query', description: 'Only the evidence of this notice (contact events are always included)', schema: noticeIdSchema }],
+      responses: { '200': { description: 'The record', content: { 'application/json': { schema: accountEvidenceSchema } } }, ...problemResponses(400, 401, 403) },
     },
   },
   '/v1/accounts/{accountId}/notices/{noticeId}/status': {
