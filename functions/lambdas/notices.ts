@@ -1,5 +1,6 @@
 /**
- * The notices Lambda: the public, read-only API over the compiled content bundled into it.
+ * The notices Lambda: the public, read-only API over the compiled content, read from the files
+ * shipped beside the bundle (`functions/content/serving-files.ts`): no content is bundled into its code.
  * No AWS SDK, no logger, no full zod: the bundle stays small and a warm request is a memo lookup.
  *
  * Warm path: a request whose finished response is already memoised is answered before the middy
@@ -8,7 +9,7 @@
  * every error and every unknown route goes through the router's one stack and its problem+json boundary.
  */
 import { createError } from '@middy/util';
-import { compiledContent } from '../content/artifact.ts';
+import { loadServedContent } from '../content/serving-files.ts';
 import { systemClock } from '../core/clock.ts';
 import type { HttpHandler } from '../http/middleware.ts';
 import { getKeyOf, headResponse } from '../http/responses.ts';
@@ -69,7 +70,7 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   };
 };
 
-/** Production dependencies: the bundled artifact and the system clock. */
-export const defaultDeps = (): NoticesDeps => ({ content: compiledContent, clock: systemClock });
+/** Production dependencies: the content files shipped beside the bundle (read on first use) and the system clock. */
+export const defaultDeps = (): NoticesDeps => ({ content: loadServedContent(), clock: systemClock });
 
 export const handler = makeHandler(defaultDeps());
