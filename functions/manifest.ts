@@ -164,7 +164,8 @@ export const choicesLambda = {
       { method: 'POST', path: '/choices/{token}', auth: 'public' },
     ],
   },
-  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
+  // PUBLIC_BASE_URL: the origin a browser's same-site POST comes from; CHOICE_CHANGE_LIMIT: changes per account and campaign.
+  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT'],
   grants: ['ledger:read-write', 'choice-bus:put', 'token-secret:read'],
   localWiring: 'choices',
 } as const satisfies LambdaSpec;
@@ -210,14 +211,14 @@ export const sesEventsLambda = {
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
-/** campaign-scheduler: Hourly: reminders before a deadline, the protective default at it. */
+/** campaign-scheduler: Hourly: reminders before a deadline, the protective default at it, late acceptors enrolled. */
 export const campaignSchedulerLambda = {
   entry: 'functions/lambdas/campaign-scheduler.ts',
   trigger: { kind: 'schedule', rateHours: 1, description: 'Hourly: campaign reminders and deadline defaults', ruleId: 'SchedulerRule' },
   memoryMb: 512,
   timeoutSeconds: 300,
   powertools: true,
-  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS'],
   grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
   // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
   localWiring: 'choices',

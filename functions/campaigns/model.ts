@@ -24,7 +24,35 @@ export interface Campaign {
   readonly createdAt: string;
   /** `created` until the planner messages are enqueued, then `started`. */
   readonly status: 'created' | 'started';
+  /** Whether a started campaign may send, remind and default; absent = running. */
+  readonly run?: RunState;
 }
+
+/**
+ * The run state of a campaign, a small state machine: `running` sends; `paused` (an operator)
+ * and `blocked` (a configuration fault) send nothing, remind and default nobody, and hand their
+ * work back to wait. A new state is a row in `RUN_STATES` and its transitions in `RUN_TRANSITIONS`.
+ */
+export const RUN_STATES = ['running', 'paused', 'blocked'] as const;
+export type RunStatus = (typeof RUN_STATES)[number];
+export interface RunState {
+  readonly status: RunStatus;
+  /** Why it is not running (an operator's note, the fault). */
+  readonly reason?: string;
+  /** ISO 8601: when it entered this state. */
+  readonly at: string;
+}
+export type RunAction = 'pause' | 'resume' | 'block';
+/** From which states an action may move a campaign, and to which. */
+export const RUN_TRANSITIONS: Readonly<Record<RunAction, { readonly from: readonly RunStatus[]; readonly to: RunStatus }>> = {
+  pause: { from: ['running', 'blocked'], to: 'paused' },
+  resume: { from: ['paused', 'blocked'], to: 'running' },
+  block: { from: ['running'], to: 'blocked' },
+};
+/** The campaign's run status (`running` when never paused). */
+export const runStatusOf = (campaign: Pick<Campaign, 'run'>): RunStatus => campaign.run?.status ?? 'running';
+/** True when the campaign may send, remind and default now. */
+export const isRunning = (campaign: Pick<Campaign, 'run'>): boolean => runStatusOf(campaign) === 'running';
 
 export interface PlanCursor {
   /** Pages already checkpointed. */
@@ -47,7 +75,7 @@ export interface PlanAdvance {
 /** What a claim attempt found. */
 export type ClaimOutcome =
   /** Ours now: send it. */
-  | { readonly kind: 'claimed'; readonly language?: string }
+  | { readonly kind: 'claimed'; readonly language?: string; readonly deadline?: string }
   /** Already sent or failed for good: nothing to do. */
   | { readonly kind: 'done'; readonly status: 'sent' | 'failed' }
   /** Another attempt holds a live lease, or it is in doubt (lease expired, grace not over): retry later. */
@@ -87,6 +115,10 @@ export interface RecipientRecord {
   readonly reminder: SendState;
   /** Set once a choice (or the default) is recorded. */
   readonly choice?: string;
+  /** Enrolled after the start (late acceptor, late contact): its sweeps are the late-enrolment step's. */
+  readonly late?: boolean;
+  /** ISO 8601: its own deadline, when later than the campaign's (the minimum answer window). */
+  readonly deadline?: string;
 }
 
 /** The counter attributes of the `CNT#` items. */
@@ -126,21 +158,29 @@ export interface CampaignSnapshot {
 export const campaignRegion = (campaign: Campaign, region: string | undefined): CampaignRegion | undefined =>
   campaign.regions.find((r) => r.region === region);
 
-/** A recorded choice, published so downstream services can act on it (a `delete` especially). */
+/** A recorded choice, published so downstream services can act on it (a `delete` especially). Contract: docs/events.md. */
 export interface ChoiceRecordedEvent {
-  /** Stable per (campaign, account, instant): consumers de-duplicate redeliveries on it. */
+  /** The choice evidence's own id, stable across redeliveries and the outbox drain: consumers de-duplicate on it. */
   readonly eventId: string;
   readonly campaignId: string;
   readonly noticeId: string;
   readonly version: number;
   readonly accountId: string;
+  /** The account's region (the notice variant's region the choice was made for). */
+  readonly region: string;
   readonly option: ChoiceOption;
   /** The option this replaces, when the account changed its mind. */
   readonly previousOption?: ChoiceOption;
+  /** The version the account had accepted before (what keep-previous keeps old data under). */
+  readonly previousVersion?: number;
+  /** `YYYY-MM-DD` (00:00 UTC): data collected before it is "previously collected" (kept under `previousVersion` or deleted). */
+  readonly cutoffDate: string;
   readonly defaulted: boolean;
+  /** 1 for the first choice of this account in this campaign, then one more per change. */
+  readonly seq: number;
   /** ISO 8601. */
   readonly at: string;
 }
 
-/** The id a choice event gets: the same choice published twice is recognisably the same event. */
-export const choiceEventId = (campaignId: string, accountId: string, at: string): string => `${campaignId}/${accountId}/${at}`;
+/** The id of the n-th choice of an account in a campaign: its evidence id and its event id. */
+export const choiceEvidenceId = (campaignId: string, accountId: string, seq: number): string => `${campaignId}/${accountId}/${seq}`;

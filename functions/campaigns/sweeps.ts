@@ -13,9 +13,10 @@
  * (see `applyDefaultChoice`).
  */
 import pLimit from 'p-limit';
-import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
+import { applyDefaultChoice, drainChoiceOutbox, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
-import type { Campaign } from './model.ts';
+import { type Campaign, isRunning } from './model.ts';
+import { enrolLatePage, type LateCursor, type LateEnrolmentDeps } from './late-enrolment.ts';
 import type { Queue, SweepCheckpointStore, SweepRecipient, SweepStore } from './ports.ts';
 import { decodeCursor, encodeCursor, runSweepSteps, type SweepBudget, type SweepPage, type SweepRunReport, type SweepStep } from './sweep-steps.ts';
 import type { ContentIndex } from '../core/content.ts';
@@ -28,9 +29,8 @@ const DAY_MS = 86_400_000;
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
-export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events' | 'outbox' | 'fault'>, LateEnrolmentDeps {
   readonly content: ContentIndex;
-  readonly campaigns: ChoiceDeps['campaigns'];
   readonly sweeps: SweepStore & SweepCheckpointStore;
   readonly sendQueue: Queue<SendMessage>;
   /** Days before the deadline the reminder goes out. */
@@ -39,6 +39,8 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
   readonly concurrency?: number;
   /** Page size, reserve and first-page estimate of the time budget (the remaining time comes from the invocation). */
   readonly budget?: Omit<SweepBudget, 'remainingMs'>;
+  /** Exact counters: recount a started campaign from its recipient items when its counts do not add up. @default none */
+  readonly recountIfUnsettled?: (campaign: Campaign) => Promise<boolean>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -84,7 +86,8 @@ const campaignsWhere = (run: SweepRun, due: (campaign: Campaign, now: number) =>
 const remindPage = async (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]): Promise<number> => {
   const groups = new Map<string, SweepRecipient[]>();
   for (const recipient of page) {
-    if (recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
+    // A late enrolee is reminded at its own deadline, by the late-enrolment step.
+    if (recipient.late || recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
     const key = `${recipient.region ?? 'global'}\u0000${recipient.language ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), recipient]);
   }
@@ -109,7 +112,7 @@ const remindPage = async (run: SweepRun, campaign: Campaign, page: readonly Swee
 const defaultPage = async (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]): Promise<number> => {
   const limit = pLimit(run.deps.concurrency ?? DEFAULT_CONCURRENCY);
   const outcomes = await Promise.all(
-    page.filter((recipient) => !recipient.choice).map((recipient) => limit(() => applyDefaultChoice(run.deps, campaign, recipient.accountId))),
+    page.filter((recipient) => !recipient.choice && !recipient.late).map((recipient) => limit(() => applyDefaultChoice(run.deps, campaign, recipient.accountId))),
   );
   return outcomes.filter((outcome) => outcome === 'defaulted').length;
 };
@@ -145,20 +148,68 @@ export const reminderStep = recipientStep(
 export const defaultStep = recipientStep('defaults', (campaign, now) => now >= deadlineOf(campaign), defaultPage);
 
 /**
+ * Late enrolment (`late-enrolment.ts`): every run, for every running campaign (after its deadline
+ * too), one page of its sparse late markers at a time: enrol, remind and default late acceptors.
+ */
+export const lateEnrolmentStep: SweepStep<SweepRun> = {
+  name: 'late-enrolment',
+  mode: 'repeat',
+  scopes: (run) => [...run.campaigns.keys()],
+  page: async (run, campaignId, cursor): Promise<SweepPage> => {
+    const campaign = run.campaigns.get(campaignId);
+    if (!campaign) return { processed: 0 };
+    const at: LateCursor = cursor ? decodeCursor<LateCursor>(cursor) : { shard: 0 };
+    const step = await enrolLatePage(run.deps, campaign, at, run.now);
+    const processed = step.enrolled + step.reminded + step.defaulted;
+    if (processed > 0) run.deps.log('late enrolment', { campaignId, enrolled: step.enrolled, reminded: step.reminded, defaulted: step.defaulted });
+    return step.next ? { next: encodeCursor(step.next), processed } : { processed };
+  },
+};
+
+/**
+ * The choice outbox drain: publish the `ChoiceRecorded` events a crash or a refusing bus left in
+ * the outbox (docs/design.md, "Choices"), a page from the cursor; the walk starts over every run.
+ */
+export const outboxDrainStep: SweepStep<SweepRun> = {
+  name: 'choice-outbox',
+  mode: 'repeat',
+  scopes: () => ['choice-outbox'],
+  page: async (run, _scope, cursor, pageSize): Promise<SweepPage> => {
+    const report = await drainChoiceOutbox(run.deps, { now: run.now, limit: pageSize, ...(cursor ? { cursor } : {}) });
+    if (report.published + report.discarded > 0) run.deps.log('choice outbox drained', { published: report.published, discarded: report.discarded, waiting: report.waiting });
+    const processed = report.published + report.discarded;
+    return report.cursor ? { next: report.cursor, processed } : { processed };
+  },
+};
+
+/**
  * THE list of the scheduler's steps, run in this order every hour (add a step here; see
  * `sweep-steps.ts` for what a step is). Each walk is checkpointed under (scope, step name).
  */
-export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep];
+// The drain last, so a default whose publish failed in this run is drained in it.
+export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep, outboxDrainStep];
 
-/** One scheduler run at `now` within `remainingMs`: every step's walks, continued from their checkpoints. */
+/** Time a recount must have left to start. */
+const RECOUNT_RESERVE_MS = 60_000;
+
+/**
+ * One scheduler run at `now` within `remainingMs`: every step's walks, continued from their
+ * checkpoints, then the counter recount of campaigns whose counts do not add up.
+ */
 export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
   const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
     const campaign = await deps.campaigns.getCampaign(campaignId);
-    if (campaign?.status === 'started') campaigns.set(campaignId, campaign);
+    // A paused (or blocked) campaign waits: no reminders, no defaults, no late enrolment.
+    if (campaign?.status === 'started' && isRunning(campaign)) campaigns.set(campaignId, campaign);
   }
   const report = await runSweepSteps(steps, { deps, now, campaigns }, deps.sweeps, { ...deps.budget, remainingMs }, now.toISOString());
   for (const walk of report.walks) if (walk.outcome !== 'done') deps.log('sweep walked', { ...walk });
   if (report.outOfTime) deps.log('sweep stopped for time; the next run continues from the checkpoint');
+  // Counters a crash left short are recounted with the time the steps left (a recount is one walk of the recipients).
+  for (const campaign of campaigns.values()) {
+    if (report.outOfTime || remainingMs() < RECOUNT_RESERVE_MS) break;
+    if (await deps.recountIfUnsettled?.(campaign)) deps.log('counters recounted', { campaignId: campaign.campaignId });
+  }
   return report;
 };
