@@ -2,8 +2,9 @@
  * The content build: `templates/` → `CompiledContent` (every variant pre-rendered and hashed) → `.build/content.json`,
  * plus its slim `ContentIndex` (`.build/content-index.json`) and the run-time templates (`.build/templates.json`).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { noticeFile, openApiFile, servingIndexFile, variantFile, type ServingIndex } from '../functions/content/serving-files.ts';
 import { writeArtifactDeclaration } from './artifact-declaration.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { compileCatalogue, servedRegions } from './catalogue.ts';
@@ -99,6 +100,35 @@ export const contentIndexOf = (content: CompiledContent): ContentIndex => ({
     })),
   })),
 });
+
+/**
+ * The notices Lambda's files (`functions/content/serving-files.ts`): a small index, one metadata
+ * file per notice, one file per variant, the OpenAPI document. Written as a fresh directory and
+ * swapped in, so a reader never sees half of one build and half of another.
+ */
+export const writeServingFiles = (content: CompiledContent, dir: string): void => {
+  const staging = `${dir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  const put = (file: string, value: unknown): void => {
+    const path = join(staging, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(value));
+  };
+  const index = contentIndexOf(content);
+  const servingIndex: ServingIndex = { schemaVersion: 1, sourceHash: content.sourceHash, catalogue: content.catalogue, noticeIds: content.notices.map((notice) => notice.noticeId) };
+  put(servingIndexFile, servingIndex);
+  put(openApiFile, content.openapi);
+  for (const notice of index.notices) put(noticeFile(notice.noticeId), notice);
+  for (const notice of content.notices) {
+    for (const version of notice.versions) {
+      for (const variant of Object.values(version.variants)) put(variantFile(notice.noticeId, version.version, variant.region, variant.language), variant);
+    }
+  }
+  const retired = `${dir}.${process.pid}.old`;
+  if (existsSync(dir)) renameSync(dir, retired);
+  renameSync(staging, dir);
+  rmSync(retired, { recursive: true, force: true });
+};
 
 /** Serialises the artifact: compact and deterministic. */
 export const serializeContent = (content: CompiledContent | ContentIndex | CompiledTemplates): string => `${JSON.stringify(content)}\n`;

@@ -31,7 +31,8 @@ export type RouteAuth = 'public' | 'account' | 'admin';
 
 /** One HTTP route of a Lambda (API Gateway path with `{param}` placeholders). */
 export interface LambdaRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** `HEAD` is never written here: `functions/routes.ts` gives every `GET` its `HEAD` twin. */
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly auth: RouteAuth;
 }
@@ -78,6 +79,8 @@ export interface LambdaSpec {
   readonly powertools: boolean;
   /** Reserved concurrency and SQS maximum concurrency sized from the SES send quota. */
   readonly sizedBySendQuota?: boolean;
+  /** Reads the pre-rendered content from `.build/serving/`, copied beside its bundle (`functions/content/serving-files.ts`). */
+  readonly servesContentFiles?: boolean;
   /** Exactly the variables the handler's `defaultDeps` reads. */
   readonly environment: readonly EnvironmentVariable[];
   readonly grants: readonly LambdaGrant[];
@@ -100,8 +103,9 @@ export const noticesLambda = {
       { method: 'GET', path: '/v1/notices/{noticeId}/diff', auth: 'public' },
     ],
   },
-  // Content bundled, no AWS SDK, no environment, no permission beyond its log group.
+  // Content read from the files shipped beside the bundle; no AWS SDK, no environment, no permission beyond its log group.
   powertools: false,
+  servesContentFiles: true,
   environment: [],
   grants: [],
   localWiring: 'notices',

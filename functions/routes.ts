@@ -12,10 +12,15 @@ export interface Route extends LambdaRoute {
   readonly lambda: HttpLambdaName;
 }
 
-/** Every route of every HTTP Lambda, in manifest order. */
+/**
+ * Every route of every HTTP Lambda, in manifest order, each `GET` followed by its `HEAD` twin
+ * (RFC 9110 §9.3.2: HEAD wherever GET is; API Gateway HTTP APIs match HEAD only on a HEAD route).
+ */
 export const routes: readonly Route[] = LAMBDA_NAMES.filter(isHttpLambda).flatMap((lambda) => {
   const trigger = LAMBDAS[lambda].trigger;
-  return trigger.routes.map((route) => ({ ...route, lambda }));
+  return trigger.routes.flatMap((route): Route[] =>
+    route.method === 'GET' ? [{ ...route, lambda }, { ...route, method: 'HEAD', lambda }] : [{ ...route, lambda }],
+  );
 });
 
 /** The API Gateway route key, e.g. `GET /v1/notices/{noticeId}`. */

@@ -15,6 +15,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../functions/environment-variables.ts';
+import { SERVING_DIR_NAME } from '../functions/content/serving-files.ts';
 import { LAMBDA_NAMES, lambdaSpec, type LambdaGrant, type LambdaName, type LambdaSpec } from '../functions/manifest.ts';
 import { STATEFUL_LOGICAL_IDS, pascal } from './construct-ids.ts';
 import type { PlatformData } from './data.ts';
@@ -23,6 +24,8 @@ import type { PlatformMessaging } from './messaging.ts';
 import { acknowledge } from './nag.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+/** The notices function's content files (built by `npm run cli -- build`), copied beside its bundle as `serving/`. */
+const CONTENT_FILES_DIR = path.join('.build', SERVING_DIR_NAME);
 
 /** SES sends up to 50 destinations per SendBulkEmail call: the unit the sender's concurrency is sized in. */
 const BULK_DESTINATIONS = 50;
@@ -143,6 +146,16 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
       // Some CommonJS dependencies call require(); ESM output has none without this shim.
       banner: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
       forceDockerBundling: false,
+      // The notices function reads its content from files beside the bundle, not from its code.
+      ...(spec.servesContentFiles
+        ? {
+            commandHooks: {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`],
+            },
+          }
+        : {}),
     },
   });
 };

@@ -5,6 +5,7 @@
  * reported and skipped, so the platform starts with whatever works.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -84,6 +85,17 @@ const importWiring = async (name: WiringName): Promise<LocalWiringModule | undef
   }
 };
 
+/** A port free on `host` right now: the kernel picks it for a listener that is closed at once. */
+const freePort = (host: string): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+
 const reasonOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** Start everything; resolves when the gateway listens and every present module is wired. */
@@ -135,23 +147,17 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
 
     const authorizer = await createLocalJwtAuthorizer({ keyDir, clock });
 
-    // The handler map is filled after the gateway listens: wiring modules need its URL for links.
+    // Wiring modules need the gateway's URL for links, but the port opens only once every Lambda
+    // is wired (no 503 "not wired" window): the port is chosen first, listened on last.
     const handlers: Partial<Record<HttpLambdaName, HttpHandler>> = {};
-    const gateway = await startGateway({
-      port: options.port ?? 3000,
-      host,
-      handlers,
-      clock,
-      authorize: authorizer.authorizeRoute,
-      onHandlerError: (lambda, errorName) => log(`${lambda}: handler threw ${errorName} (answered 500)`),
-    });
-    stops.push(() => gateway.close());
+    const port = options.port === 0 ? await freePort(host) : (options.port ?? 3000);
+    const publicBaseUrl = `http://${host}:${port}`;
 
     const env: LocalEnv = {
       dynamo: localClientConfig(dynamoEndpoint),
       tableName,
       sesEndpoint,
-      publicBaseUrl: gateway.url,
+      publicBaseUrl,
       dataDir,
       keyDir,
       clock,
@@ -185,6 +191,15 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       status[name] = 'wired';
       log(`${name}: wired`);
     }
+    const gateway = await startGateway({
+      port,
+      host,
+      handlers,
+      clock,
+      authorize: authorizer.authorizeRoute,
+      onHandlerError: (lambda, errorName) => log(`${lambda}: handler threw ${errorName} (answered 500)`),
+    });
+    stops.push(() => gateway.close());
     log(`gateway on ${gateway.url}`);
     const discovery = { pid: process.pid, startedAt: new Date().toISOString(), url: gateway.url, dynamoEndpoint, tableName, sesEndpoint, keyDir, ...(dataDir ? { dataDir } : {}) };
     const discoveryFiles = [...(options.discoveryFile ? [options.discoveryFile] : []), ...(options.discoveryFile && dataDir ? [join(dataDir, DISCOVERY_FILE_NAME)] : [])];

@@ -21,9 +21,10 @@ export const DEFAULT_OUT_FILE = '.build/content.json';
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
 
 /** The artifacts written beside the compiled content (`--out`): the slim index and the run-time templates. */
-export const siblingArtifacts = (outFile: string): { readonly index: string; readonly templates: string } => ({
+export const siblingArtifacts = (outFile: string): { readonly index: string; readonly templates: string; readonly serving: string } => ({
   index: join(dirname(outFile), 'content-index.json'),
   templates: join(dirname(outFile), 'templates.json'),
+  serving: join(dirname(outFile), 'serving'),
 });
 
 /** Where a command writes; tests pass their own. */
@@ -54,7 +55,7 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
   const fingerprint = inputsFingerprint(templatesDir);
   const siblings = siblingArtifacts(outFile);
 
-  const artifacts = [outFile, siblings.index, siblings.templates];
+  const artifacts = [outFile, siblings.index, siblings.templates, siblings.serving];
   const allExist = artifacts.every((file) => {
     const declaration = artifactDeclarationPath(file);
     return existsSync(file) && (declaration === undefined || existsSync(declaration));
@@ -64,7 +65,7 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
     return 0;
   }
 
-  const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact } = await import('../../compiler/build.ts');
+  const { buildContent, buildRenderTemplates, contentIndexOf, writeContentArtifact, writeServingFiles } = await import('../../compiler/build.ts');
   try {
     // What is served and deployed: drafts (versions without a publication lock) stay out.
     const content = buildContent({ templatesDir, drafts: 'exclude' });
@@ -72,6 +73,7 @@ export const runBuild = async (options: BuildCommandOptions, io: CommandIo = pro
     const wrote = writeContentArtifact(content, outFile);
     writeContentArtifact(contentIndexOf(content), siblings.index);
     writeContentArtifact(templates, siblings.templates);
+    if (wrote || !existsSync(siblings.serving)) writeServingFiles(content, siblings.serving);
     writeFileSync(fingerprintFile, fingerprint);
     if (!options.quiet) {
       const variants = content.notices.reduce(

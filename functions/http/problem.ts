@@ -49,6 +49,7 @@ const httpTitles: Record<number, [string, string]> = {
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['unprocessable', 'Unprocessable request'],
   429: ['too-many-requests', 'Too many requests'],
+  431: ['request-header-fields-too-large', 'Request header fields too large'],
 };
 
 /** Build a problem document for a known status. */

@@ -13,6 +13,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import { createError } from '@middy/util';
 import { routeKeyOf, type HttpLambdaRoutes, type LambdaRoute } from '../manifest.ts';
+import { getKeyOf, headResponse } from './responses.ts';
 import { httpStack, type HttpEvent, type HttpHandler, type HttpRequest, type HttpResult, type HttpStackOptions } from './middleware.ts';
 
 /** How one route is served. */
@@ -120,10 +121,21 @@ export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<s
     return anyMethod(asGet, request) ? methodNotAllowed() : notFound();
   };
 
+  /** A HEAD request is matched as the GET it stands for (the body is dropped in `dispatch`). */
+  const asGetWhenHead = (event: HttpEvent): HttpEvent => {
+    const http = event.requestContext?.http;
+    return http?.method === 'HEAD' ? { ...event, requestContext: { ...event.requestContext, http: { ...http, method: 'GET' } } } : event;
+  };
+
   const routeRequest = async (request: HttpRequest): Promise<void> => {
     const { event } = request;
     options.authorize?.(event);
-    const entry = byKey.get(event.routeKey) ?? match(event, request);
+    let entry = byKey.get(getKeyOf(event.routeKey ?? ''));
+    if (!entry) {
+      const asGet = asGetWhenHead(event);
+      entry = match(asGet, request);
+      if (asGet !== event) event.pathParameters = asGet.pathParameters;
+    }
     if (!entry) throw unmatched(event, request);
     entry.authorize?.(event);
     if (entry.body === 'json') await parseJsonBody(request);
@@ -133,7 +145,8 @@ export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<s
   const dispatch: HttpHandler = async (event, context) => {
     const entry = matched.get(event);
     if (!entry) throw notFound();
-    return entry.handler(event, context);
+    const result = await entry.handler(event, context);
+    return event.requestContext?.http?.method === 'HEAD' ? headResponse(result) : result;
   };
 
   return httpStack(dispatch, options).before(routeRequest);

@@ -1,5 +1,6 @@
 /**
- * The notices Lambda: the public, read-only API over the compiled content bundled into it.
+ * The notices Lambda: the public, read-only API over the compiled content, read from the files
+ * shipped beside the bundle (`functions/content/serving-files.ts`): no content is bundled into its code.
  * No AWS SDK, no logger, no full zod: the bundle stays small and a warm request is a memo lookup.
  *
  * Warm path: a request whose finished response is already memoised is answered before the middy
@@ -8,9 +9,10 @@
  * every error and every unknown route goes through the router's one stack and its problem+json boundary.
  */
 import { createError } from '@middy/util';
-import { compiledContent } from '../content/artifact.ts';
+import { loadServedContent } from '../content/serving-files.ts';
 import { systemClock } from '../core/clock.ts';
 import type { HttpHandler } from '../http/middleware.ts';
+import { getKeyOf, headResponse } from '../http/responses.ts';
 import { httpRouter, type RouteHandler } from '../http/router.ts';
 import { getDiff } from '../notices/get-diff.ts';
 import { getNotice, memoisedNotice } from '../notices/get-notice.ts';
@@ -30,7 +32,7 @@ const noticesRoutes: Readonly<Record<string, NoticesRoute>> = {
   'GET /v1/openapi.json': getOpenApi,
 };
 
-/** The memo lookups of the warm path, by the route key API Gateway sets (a `$default` event takes the router). */
+/** The memo lookups of the warm path, by the GET route key API Gateway sets (HEAD keys map to it; a `$default` event takes the router). */
 const memoLookupsByKey: ReadonlyMap<string, MemoLookup> = new Map([
   ['GET /v1/notices', memoisedNoticeList],
   ['GET /v1/notices/{noticeId}', memoisedNotice],
@@ -54,12 +56,12 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
       // the stack skips middy's per-request early-timeout timer.
       earlyTimeout: false,
       notFound: () => createError(404, 'no such route'),
-      methodNotAllowed: () => createError(405, 'only GET is allowed here'),
+      methodNotAllowed: () => createError(405, 'only GET and HEAD are allowed here'),
     }));
   return async (event, lambdaContext) => {
     try {
-      const hit = memoLookupsByKey.get(event.routeKey)?.(event, context);
-      if (hit !== undefined) return hit;
+      const hit = memoLookupsByKey.get(getKeyOf(event.routeKey))?.(event, context);
+      if (hit !== undefined) return event.requestContext.http.method === 'HEAD' ? headResponse(hit) : hit;
     } catch {
       // A malformed event: let the stack answer it with a problem.
     }
@@ -68,7 +70,7 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   };
 };
 
-/** Production dependencies: the bundled artifact and the system clock. */
-export const defaultDeps = (): NoticesDeps => ({ content: compiledContent, clock: systemClock });
+/** Production dependencies: the content files shipped beside the bundle (read on first use) and the system clock. */
+export const defaultDeps = (): NoticesDeps => ({ content: loadServedContent(), clock: systemClock });
 
 export const handler = makeHandler(defaultDeps());

@@ -22,14 +22,17 @@ export const etagOfBody = (body: string): string =>
 
 const opaqueTag = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
 
-/** True when `If-None-Match` names `etag` (weakly) or is `*`; malformed members never match. */
+/**
+ * True when `If-None-Match` names `etag` (weakly) or is `*` alone (RFC 9110 §13.1.2: `"*" / #entity-tag`,
+ * so `*` inside a list is malformed); malformed members never match.
+ */
 export const ifNoneMatchMatches = (header: string | undefined, etag: string): boolean => {
   if (header === undefined) return false;
   if (header === etag) return true;
+  if (header.trim() === '*') return true;
   const wanted = opaqueTag(etag);
   for (const member of header.split(',')) {
-    const tag = member.trim();
-    if (tag === '*' || opaqueTag(tag) === wanted) return true;
+    if (opaqueTag(member.trim()) === wanted) return true;
   }
   return false;
 };

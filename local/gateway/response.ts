@@ -61,10 +61,17 @@ export const prepareResponse = (result: APIGatewayProxyStructuredResultV2): Prep
     for (const name in result.headers) headers[name.toLowerCase()] = String(result.headers[name]);
   }
   if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
+  const statusCode = result.statusCode ?? 200;
   const raw = result.body ?? '';
   const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : encodeBody(raw);
-  headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  return { statusCode: result.statusCode ?? 200, headers, body };
+  if (statusCode === 204 || statusCode === 304) {
+    // No content follows; a Content-Length of 0 would misstate the selected representation's length (RFC 9110 §8.6).
+    delete headers['content-length'];
+  } else if (result.body !== undefined || headers['content-length'] === undefined) {
+    // A body-less result may carry the length of the representation it stands for (an answer to HEAD).
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  }
+  return { statusCode, headers, body };
 };
 
 /** Frozen results by identity: nobody can change those afterwards, so one object means the same bytes. */

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { systemClock, type Clock } from '../../functions/core/clock.ts';
 import type { HttpHandler, HttpResult } from '../../functions/http/middleware.ts';
-import { problemFor } from '../../functions/http/problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemFor } from '../../functions/http/problem.ts';
 import type { HttpLambdaName } from '../../functions/manifest.ts';
 import { routes as defaultRoutes, type Route } from '../../functions/routes.ts';
 import { identityOf, LocalLambdaContext } from './context.ts';
@@ -78,6 +79,38 @@ export const DEFAULT_ROUTE_KEY = '$default';
 
 /** API Gateway's request body limit, 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Node's default header limit, stated: a request whose head is larger gets 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * A body declared over the limit by no more than this is still read (and discarded) before the
+ * 413, so the client, still sending, reads the answer instead of a connection reset.
+ */
+const DRAIN_ALLOWANCE_BYTES = 16 * 1024 * 1024;
+
+/** The status for a request Node's parser refused: 431 for an oversized head, 400 for anything malformed. */
+const clientErrorStatus = (code: string | undefined): number => (code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
+
+/**
+ * Node's `clientError` hook: requests its parser refuses never reach `onRequest`, and Node's own
+ * answer is an empty `400`/`431`. Answer them as problem+json (RFC 9457) and close, as API Gateway
+ * answers malformed requests with a body; a socket already gone or mid-response is just closed.
+ */
+const answerClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = clientErrorStatus(error.code);
+  const detail = status === 431 ? `the request head exceeds ${MAX_HEADER_BYTES} bytes` : 'the request is not valid HTTP/1.1';
+  const body = JSON.stringify(problemFor(status, detail));
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncache-control: no-store\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+};
 
 /**
  * The declared body length and whether a transfer coding frames the body, read from the raw
@@ -190,10 +223,31 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     else res.destroy();
   };
 
-  /** 413, and the connection closed: the rest of the body is not read. */
-  const refuseTooLarge = (req: IncomingMessage, res: ServerResponse): void => {
-    sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
-    req.destroy();
+  /**
+   * 413 and the connection closed. A body not far over the limit is read to its end first (and
+   * discarded): closing on a client that is still sending resets the connection, and the client
+   * may lose the answer. A far larger one is cut off at once.
+   */
+  const refuseTooLarge = (req: IncomingMessage, res: ServerResponse, declaredLength: number): void => {
+    const answer = (): void => sendProblem(res, problemFor(413, `the request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' });
+    if (req.complete || declaredLength > maxBodyBytes + DRAIN_ALLOWANCE_BYTES) {
+      answer();
+      req.destroy();
+      return;
+    }
+    let drained = 0;
+    req.removeAllListeners('data');
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > maxBodyBytes + DRAIN_ALLOWANCE_BYTES) {
+        answer();
+        req.destroy();
+      }
+    });
+    req.once('end', () => {
+      if (!res.headersSent) answer();
+    });
+    req.resume();
   };
 
   /** `invoke`, every failure answered by `onInvokeFailure` (no per-request closure). */
@@ -227,7 +281,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     const matched: MatchedRequest = { req, res, target, values, rawPath, rawQueryString };
     const { declaredLength, transferEncoded } = bodyFraming(req.rawHeaders);
     if (declaredLength > maxBodyBytes) {
-      refuseTooLarge(req, res);
+      refuseTooLarge(req, res, declaredLength);
       return;
     }
     // Requests without a body (most GETs) skip the stream machinery entirely.
@@ -243,7 +297,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       size += chunk.length;
       if (size > maxBodyBytes) {
         rejected = true;
-        refuseTooLarge(req, res);
+        refuseTooLarge(req, res, size);
         return;
       }
       chunks.push(chunk);
@@ -256,7 +310,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     req.on('error', () => res.destroy());
   };
 
-  const server = createServer({ keepAliveTimeout: 5_000 }, onRequest);
+  const server = createServer({ keepAliveTimeout: 5_000, maxHeaderSize: MAX_HEADER_BYTES }, onRequest);
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

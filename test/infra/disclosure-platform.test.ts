@@ -3,6 +3,8 @@
  * ids, routing and authorisers, the edge, alarms, cdk-nag (asserted) and synth determinism.
  * One reference synth is shared by the whole file; two more variants reuse its bundles.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -107,13 +109,16 @@ describe('Construct: DisclosurePlatform', () => {
       expect(mapping?.[1].Properties!['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
     });
 
-    it('bundles the notice function with the compiled content and without any AWS SDK', () => {
+    it('ships the notice function without any AWS SDK, its content as files beside the code (serving/), not in it', () => {
       const bundle = bundleOf(reference, functionLogicalId('notices'));
       expect(bundle).not.toMatch(/@aws-sdk|aws-sdk\/client/);
-      expect(bundle).toContain(compiledContent.sourceHash);
-      // Emitted as UTF-8, not as \u escapes (a third smaller for the Japanese text).
-      expect(bundle).toContain(compiledContent.catalogue.regions.find((region) => region.id === 'jp')?.name['ja'] ?? '日本');
+      expect(bundle).not.toContain(compiledContent.sourceHash);
       expect(bundle).not.toContain('sourceMappingURL');
+      const resource = reference.template.toJSON()['Resources'][functionLogicalId('notices')] as { Metadata: Record<string, string> };
+      const served = path.join(reference.assembly.directory, resource.Metadata['aws:asset:path']!, 'serving');
+      const index = JSON.parse(readFileSync(path.join(served, 'index.json'), 'utf8')) as { sourceHash: string; noticeIds: string[] };
+      expect(index.sourceHash).toBe(compiledContent.sourceHash);
+      expect(existsSync(path.join(served, 'variants', 'privacy', '1', 'jp', 'ja.json'))).toBe(true);
     });
 
     it('ships ESM bundles with the AWS SDK left external', () => {

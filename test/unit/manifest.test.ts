@@ -65,10 +65,11 @@ describe('Module: functions/manifest', () => {
   });
 
   describe('Function: routes (functions/routes.ts)', () => {
-    it('derives one route per manifest route, each with its Lambda, keys unique', () => {
+    it('derives one route per manifest route and a HEAD per GET, each with its Lambda, keys unique', () => {
       const expected = LAMBDA_NAMES.filter(isHttpLambda).reduce((count, name) => {
         const trigger = lambdaSpec(name).trigger;
-        return count + (trigger.kind === 'http' ? trigger.routes.length : 0);
+        // Each GET route has its HEAD twin.
+        return count + (trigger.kind === 'http' ? trigger.routes.length + trigger.routes.filter((route) => route.method === 'GET').length : 0);
       }, 0);
       expect(routes).toHaveLength(expected);
       expect(new Set(routes.map(routeKey)).size).toBe(routes.length);

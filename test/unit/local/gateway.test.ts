@@ -253,7 +253,7 @@ describe('Function: startGateway', () => {
       expect(onAccountContact.headers.get('allow')).toBe('PUT, DELETE');
       expect(onAccountContact.headers.get('content-type')).toBe('application/problem+json');
       expect(onNotice.status).toBe(405);
-      expect(onNotice.headers.get('allow')).toBe('GET');
+      expect(onNotice.headers.get('allow')).toBe('GET, HEAD');
       expect(((await onNotice.json()) as { status: number }).status).toBe(405);
     });
 

@@ -52,8 +52,14 @@ describe('Function: prepareResponse', () => {
     expect(again.body).toBe(text.body);
   });
 
-  it('answers an empty body when the result has none', () => {
-    expect(prepareResponse({ statusCode: 204 })).toEqual({ statusCode: 204, headers: { 'content-length': 0 }, body: '' });
+  it('answers an empty body when the result has none: Content-Length 0 on a 200, none on a 204 or 304', () => {
+    expect(prepareResponse({ statusCode: 200 })).toEqual({ statusCode: 200, headers: { 'content-length': 0 }, body: '' });
+    expect(prepareResponse({ statusCode: 204 })).toEqual({ statusCode: 204, headers: {}, body: '' });
+    expect(prepareResponse({ statusCode: 304, headers: { ETag: '"x"' } })).toEqual({ statusCode: 304, headers: { etag: '"x"' }, body: '' });
+  });
+
+  it('keeps the Content-Length a body-less answer to HEAD states', () => {
+    expect(prepareResponse({ statusCode: 200, headers: { 'Content-Length': '1234' } })).toEqual({ statusCode: 200, headers: { 'content-length': '1234' }, body: '' });
   });
 });
 
