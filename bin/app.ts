@@ -5,8 +5,8 @@
  * `.build/content-index.json` and `.build/templates.json`; the CloudFront Function is generated
  * from its catalogue) and passes everything down as props.
  *
- *   npx cdk synth
- *   npx cdk deploy -c senderAddress=privacy@example.org -c jwtIssuer=https://issuer.example.org/ -c jwtAudience=disclosure
+ *   npx cdk synth                                # development: placeholder sender, no alarm destination needed
+ *   npx cdk deploy -c stage=production           # the stage's settings from the `stages` context of cdk.json
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CompiledContent } from '../functions/core/content.ts';
 import { platformContentOf } from '../lib/disclosure-platform.ts';
 import { DisclosureStack } from '../lib/disclosure-stack.ts';
-import { PLACEHOLDER_SENDER, environmentNameOf, platformPropsFromSettings, type SettingName } from '../lib/platform-settings.ts';
+import { PLACEHOLDER_SENDER } from '../lib/disclosure-platform-props.ts';
+import { environmentNameOf, platformPropsFromSettings, stageSettingsOf, type SettingName } from '../lib/platform-settings.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ARTIFACT = path.join(ROOT, '.build', 'content.json');
@@ -39,12 +40,16 @@ const loadContent = async (): Promise<CompiledContent> => {
 
 const app = new App();
 /** A setting from `-c name=value`, else `DISCLOSURE_<NAME>` in the environment. */
-const setting = (name: SettingName): string | undefined => {
+const override = (name: SettingName): string | undefined => {
   const fromContext: unknown = app.node.tryGetContext(name);
   if (fromContext !== undefined && fromContext !== '') return String(fromContext);
   const fromEnv = process.env[environmentNameOf(name)];
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
 };
+/** The stage's settings in cdk.json (`stages.<stage>`), under any override. */
+const stage = override('stage');
+const stageSettings = stage === undefined ? {} : stageSettingsOf(app.node.tryGetContext('stages'), stage);
+const setting = (name: SettingName): string | undefined => override(name) ?? stageSettings[name];
 
 const content = await loadContent();
 const { props, placeholderSender } = platformPropsFromSettings(setting, platformContentOf(content));

@@ -18,6 +18,9 @@ export const STATEFUL_LOGICAL_IDS = {
   sesEventsDeadLetterQueue: 'SesEventsDeadLetterQueue',
   tokenSecret: 'ChoiceTokenSecret',
   choiceEventBus: 'ChoiceEventBus',
+  // The ids CDK generated before they were pinned: a replaced identity means DKIM to redo.
+  configurationSet: 'PlatformConfigurationSetD3683150',
+  senderIdentity: 'PlatformSenderIdentity34B395E5',
 } as const;
 
 /** Pins a resource's logical id (the id CloudFormation tracks it by). */

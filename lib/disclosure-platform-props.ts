@@ -77,10 +77,23 @@ export interface DisclosurePlatformProps {
    */
   readonly informationalEmails?: boolean;
   /**
-   * Address subscribed to the alarm topic (it must confirm the subscription).
-   * @default - no subscription; subscribe to the `AlarmTopic` output yourself
+   * Address subscribed to the alarm topics (it must confirm the subscription).
+   * @default - no subscription; a `staging` or `production` stage then needs `alarmTopicArn`
    */
   readonly alarmEmail?: string;
+  /**
+   * An existing SNS topic every alarm also publishes to (a pager, or an AWS Chatbot / Amazon Q
+   * Developer chat integration subscribed to it).
+   * @default - none
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * The deployment stage. `production` refuses the placeholder sender, a missing alarm
+   * destination and a missing `publicBaseUrl`; `staging` refuses a missing alarm destination;
+   * `development` (tests, local synth) refuses none of them.
+   * @default 'development'
+   */
+  readonly stage?: PlatformStage;
   /**
    * Retention of every Lambda, API access and alarm-related log group.
    * @default RetentionDays.THREE_MONTHS
@@ -113,10 +126,18 @@ export interface DisclosurePlatformProps {
   readonly queueAgeAlarmThreshold?: Duration;
 }
 
+/** Where a deployment runs; see `DisclosurePlatformProps.stage`. */
+export type PlatformStage = 'development' | 'staging' | 'production';
+export const PLATFORM_STAGES: readonly PlatformStage[] = ['development', 'staging', 'production'];
+
+/** Lets `cdk synth` run on a fresh clone; a production deploy refuses it. */
+export const PLACEHOLDER_SENDER = 'privacy@example.com';
+
 /** The props with every default applied. */
-export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'publicBaseUrl' | 'webAclArn'>> {
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn'>> {
   readonly jwt?: PlatformJwtProps;
   readonly alarmEmail?: string;
+  readonly alarmTopicArn?: string;
   readonly publicBaseUrl?: string;
   readonly webAclArn?: string;
 }
@@ -210,7 +231,25 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     throw new PlatformPropsError('webAclArn', 'must be a WAFv2 web ACL ARN in us-east-1 (CloudFront scope)');
   }
   const queueAgeAlarmThreshold = props.queueAgeAlarmThreshold ?? Duration.minutes(30);
+  const stage = props.stage ?? 'development';
+  if (!PLATFORM_STAGES.includes(stage)) throw new PlatformPropsError('stage', `must be one of ${PLATFORM_STAGES.join(', ')}, got "${String(stage)}"`);
+  if (props.alarmTopicArn !== undefined && !isToken(props.alarmTopicArn) && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(props.alarmTopicArn)) {
+    throw new PlatformPropsError('alarmTopicArn', 'must be an SNS topic ARN');
+  }
+  if (stage !== 'development' && props.alarmEmail === undefined && props.alarmTopicArn === undefined) {
+    throw new PlatformPropsError('alarmEmail', `a ${stage} deployment needs an alarm destination: alarmEmail or alarmTopicArn (an SNS topic, e.g. a chat integration's)`);
+  }
+  if (stage === 'production') {
+    if (props.senderAddress.toLowerCase() === PLACEHOLDER_SENDER) {
+      throw new PlatformPropsError('senderAddress', `a production deployment refuses the placeholder ${PLACEHOLDER_SENDER}: name the verified sender`);
+    }
+    if (props.publicBaseUrl === undefined) {
+      throw new PlatformPropsError('publicBaseUrl', 'a production deployment needs a custom domain, so the links in emails survive a replacement of the distribution');
+    }
+  }
   return {
+    stage,
+    alarmTopicArn: props.alarmTopicArn,
     content: props.content,
     senderAddress: props.senderAddress,
     senderIdentity,

@@ -29,7 +29,7 @@ import { buildDistribution } from './edge/distribution.ts';
 import { acknowledgeGrantWildcards, buildFunctions } from './functions.ts';
 import { createHttpApis, publishHttpApis } from './http-apis.ts';
 import { buildMessaging } from './messaging.ts';
-import { buildObservability } from './observability.ts';
+import { buildObservability, type AlarmSeverity } from './observability.ts';
 
 export * from './disclosure-platform-props.ts';
 export { STATEFUL_LOGICAL_IDS } from './construct-ids.ts';
@@ -63,8 +63,12 @@ export class DisclosurePlatform extends Construct {
   public readonly serviceApi: HttpApi;
   /** CloudFront in front of the public API. */
   public readonly distribution: cloudfront.Distribution;
-  /** Every alarm publishes here. */
+  /** Page-worthy alarms publish here. */
   public readonly alarmTopic: sns.Topic;
+  /** Ticket-worthy alarms publish here. */
+  public readonly ticketTopic: sns.Topic;
+  /** Each alarm's severity, by construct id. */
+  public readonly alarmSeverities: Readonly<Record<string, AlarmSeverity>>;
   /** Every alarm of the platform. */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** The operations dashboard. */
@@ -99,8 +103,10 @@ export class DisclosurePlatform extends Construct {
     this.functions = buildFunctions(this, { config, data, messaging, publicBaseUrl });
     publishHttpApis(this, apis, this.functions, config);
 
-    const observability = buildObservability(this, { functions: this.functions, ...apis, ...messaging }, config);
+    const observability = buildObservability(this, { functions: this.functions, ...apis, ...messaging, table: data.table }, config);
     this.alarmTopic = observability.alarmTopic;
+    this.ticketTopic = observability.ticketTopic;
+    this.alarmSeverities = observability.severities;
     this.alarms = observability.alarms;
     this.dashboard = observability.dashboard;
 

@@ -19,9 +19,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ADMIN_SCOPE } from '../functions/http/principal.ts';
 import type { HttpLambdaName } from '../functions/manifest.ts';
-import { routes, type Route } from '../functions/routes.ts';
+import { authorizationScopes, routes, type Route } from '../functions/routes.ts';
 import { pascal } from './construct-ids.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import { acknowledge } from './nag.ts';
@@ -116,7 +115,10 @@ const addRoutes = (scope: Construct, apis: PlatformApis, functions: Readonly<Rec
       continue;
     }
     add(apis.serviceApi, 'Service', route, iamAuthorizer);
-    if (jwtAuthorizer) add(apis.publicApi, 'Public', route, jwtAuthorizer, route.auth === 'admin' ? [ADMIN_SCOPE] : undefined);
+    if (jwtAuthorizer) {
+      const scopes = authorizationScopes(route);
+      add(apis.publicApi, 'Public', route, jwtAuthorizer, scopes.length > 0 ? [...scopes] : undefined);
+    }
   }
   // Unknown paths and methods get the notice function's problem+json 404/405, not API Gateway's bare JSON.
   const fallback = new HttpRoute(scope, 'PublicApiDefaultRoute', {

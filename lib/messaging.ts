@@ -60,7 +60,8 @@ const createQueuePair = (scope: Construct, queueName: QueueName, config: Resolve
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     visibilityTimeout: Duration.seconds(consumerTimeoutOf(queueName, config).toSeconds() * 6),
-    retentionPeriod: Duration.days(4),
+    // The SQS maximum: a paused campaign's backlog must outlive the pause (the expiry alarm pages at 7 days).
+    retentionPeriod: Duration.days(14),
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
     removalPolicy: RemovalPolicy.RETAIN,
   });
@@ -74,6 +75,9 @@ const createConfigurationSet = (scope: Construct, config: ResolvedPlatformProps)
     sendingEnabled: true,
     suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
   });
+  // Retained and pinned: the configuration set is named in every send and in the SES event rule.
+  configurationSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  pinLogicalId(configurationSet, STATEFUL_LOGICAL_IDS.configurationSet);
   // SES v2 publishes to the default event bus only.
   const defaultBus = events.EventBus.fromEventBusName(scope, 'DefaultEventBus', 'default');
   configurationSet.addEventDestination('ToEventBridge', {
@@ -88,10 +92,13 @@ const createConfigurationSet = (scope: Construct, config: ResolvedPlatformProps)
     ],
   });
   if (config.createSenderIdentity) {
-    new ses.EmailIdentity(scope, 'SenderIdentity', {
+    const identity = new ses.EmailIdentity(scope, 'SenderIdentity', {
       identity: config.senderIdentity.includes('@') ? ses.Identity.email(config.senderIdentity) : ses.Identity.domain(config.senderIdentity),
       configurationSet,
     });
+    // Retained and pinned: a replaced identity loses its verification and DKIM records.
+    identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    pinLogicalId(identity, STATEFUL_LOGICAL_IDS.senderIdentity);
   }
   return configurationSet;
 };

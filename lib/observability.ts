@@ -1,10 +1,15 @@
 /**
- * Observability: the encrypted alarm topic, an alarm on every function's errors and throttles,
- * each API's 5xx, each queue's age and dead letters and the SES reputation, and the dashboard.
+ * Observability: two encrypted alarm topics (page, ticket), an alarm on every function's errors,
+ * throttles and duration, each API's 5xx and 4xx rate, stalled work queues, queue and dead-letter
+ * age and dead letters, the table's throttles and system errors, EventBridge delivery failures, the
+ * scheduler running, the SES reputation; every alarm with a stable name, alarm and OK actions.
+ * CloudFront's metrics live in us-east-1 only: their alarms are documented in docs/runbook.md.
  */
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,7 +18,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { LambdaName, QueueName } from '../functions/manifest.ts';
+import { lambdaSpec, type LambdaName, type QueueName } from '../functions/manifest.ts';
 import { pascal } from './construct-ids.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 
@@ -24,21 +29,43 @@ export interface ObservedResources {
   readonly serviceApi: HttpApi;
   readonly queues: Readonly<Record<QueueName, sqs.Queue>>;
   readonly eventsDeadLetterQueue: sqs.IQueue;
+  readonly table: dynamodb.ITable;
 }
+
+/**
+ * `page`: wakes someone (people cannot use the platform, a campaign is stuck or burning the SES
+ * reputation, messages are about to expire). `ticket`: looked at the next working day.
+ */
+export type AlarmSeverity = 'page' | 'ticket';
 
 /** What `buildObservability` creates. */
 export interface PlatformObservability {
-  /** Every alarm publishes here. */
+  /** Page-worthy alarms publish here (and to `alarmTopicArn` when given). */
   readonly alarmTopic: sns.Topic;
+  /** Ticket-worthy alarms publish here (and to `alarmTopicArn` when given). */
+  readonly ticketTopic: sns.Topic;
   /** Every alarm of the platform. */
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** The severity of each alarm, by construct id. */
+  readonly severities: Readonly<Record<string, AlarmSeverity>>;
   /** The operations dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 }
 
-type AlarmFactory = (id: string, props: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric }) => cloudwatch.Alarm;
+type AlarmFactory = (id: string, severity: AlarmSeverity, props: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric }) => cloudwatch.Alarm;
 
-const createAlarmTopic = (scope: Construct, config: ResolvedPlatformProps): sns.Topic => {
+/** How long a work queue keeps a message: the SQS maximum, so a paused campaign's backlog outlives any pause the queue-age alarm lets pass. */
+export const WORK_QUEUE_RETENTION = Duration.days(14);
+/** A work or dead-letter queue message older than this pages: a week before SQS would drop it. */
+export const MESSAGE_EXPIRY_WARNING = Duration.days(7);
+
+const createTopic = (scope: Construct, id: string, displayName: string, key: kms.IKey, config: ResolvedPlatformProps): sns.Topic => {
+  const topic = new sns.Topic(scope, id, { displayName, masterKey: key, enforceSSL: true });
+  if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
+  return topic;
+};
+
+const createAlarmKey = (scope: Construct): kms.Key => {
   const key = new kms.Key(scope, 'AlarmTopicKey', {
     description: 'Disclosure: alarm topic',
     enableKeyRotation: true,
@@ -51,87 +78,178 @@ const createAlarmTopic = (scope: Construct, config: ResolvedPlatformProps): sns.
     resources: ['*'],
     conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
   }));
-  const topic = new sns.Topic(scope, 'AlarmTopic', {
-    displayName: 'Disclosure alarms',
-    masterKey: key,
-    enforceSSL: true,
-  });
-  if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
-  return topic;
+  return key;
 };
 
-const createAlarms = (alarm: AlarmFactory, sources: ObservedResources, config: ResolvedPlatformProps): void => {
-  const { functions, publicApi, serviceApi, queues, eventsDeadLetterQueue } = sources;
+const over = (threshold: number, evaluationPeriods = 1): Pick<cloudwatch.CreateAlarmOptions, 'threshold' | 'evaluationPeriods' | 'comparisonOperator'> => ({
+  threshold,
+  evaluationPeriods,
+  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+});
+
+const createFunctionAlarms = (alarm: AlarmFactory, functions: ObservedResources['functions']): void => {
   const fiveMinutes = Duration.minutes(5);
-  for (const [name, fn] of Object.entries(functions)) {
+  for (const [name, fn] of Object.entries(functions) as [LambdaName, IFunction][]) {
     const id = pascal(name);
-    alarm(`${id}ErrorsAlarm`, {
+    alarm(`${id}ErrorsAlarm`, 'ticket', {
       alarmDescription: `Disclosure ${name}: invocation errors (runbook: "Lambda errors")`,
       metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...over(1),
     });
-    alarm(`${id}ThrottlesAlarm`, {
+    alarm(`${id}ThrottlesAlarm`, 'ticket', {
       alarmDescription: `Disclosure ${name}: throttled invocations (runbook: "Lambda throttles")`,
       metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...over(1),
+    });
+    const timeoutMs = lambdaSpec(name).timeoutSeconds * 1000;
+    alarm(`${id}DurationAlarm`, 'ticket', {
+      alarmDescription: `Disclosure ${name}: an invocation took 80 % of its ${timeoutMs / 1000} s timeout (runbook: "Lambda near its timeout")`,
+      metric: fn.metricDuration({ period: fiveMinutes, statistic: 'Maximum' }),
+      ...over(Math.round(timeoutMs * 0.8)),
     });
   }
-  for (const [id, api] of [['PublicApi', publicApi], ['ServiceApi', serviceApi]] as const) {
-    alarm(`${id}ServerErrorAlarm`, {
+  // The hourly scheduler sends reminders and records the defaults at the deadline: silence is an incident.
+  alarm('SchedulerNotRunningAlarm', 'page', {
+    alarmDescription: 'Disclosure campaign-scheduler: no invocation in 2 hours (runbook: "Scheduler not running")',
+    metric: functions['campaign-scheduler'].metricInvocations({ period: Duration.hours(1), statistic: 'Sum' }),
+    threshold: 1,
+    evaluationPeriods: 2,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+};
+
+const createApiAlarms = (alarm: AlarmFactory, sources: ObservedResources): void => {
+  const fiveMinutes = Duration.minutes(5);
+  for (const [id, api] of [['PublicApi', sources.publicApi], ['ServiceApi', sources.serviceApi]] as const) {
+    alarm(`${id}ServerErrorAlarm`, 'page', {
       alarmDescription: `Disclosure ${id}: 5xx responses (runbook: "API 5xx")`,
       metric: api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...over(1),
+    });
+    // HTTP APIs publish 429s inside 4xx: a throttled client or a broken caller shows as a 4xx rate.
+    alarm(`${id}ClientErrorRateAlarm`, 'ticket', {
+      alarmDescription: `Disclosure ${id}: more than 10 % of requests answered 4xx (throttling 429 included) over 15 min (runbook: "API 4xx/429")`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests >= 100, errors / requests, 0)',
+        usingMetrics: { errors: api.metricClientError({ statistic: 'Sum' }), requests: api.metricCount({ statistic: 'Sum' }) },
+        period: Duration.minutes(15),
+        label: `${id} 4xx ratio`,
+      }),
+      ...over(0.1),
     });
   }
-  for (const [queueName, queue] of Object.entries(queues)) {
+};
+
+const createQueueAlarms = (alarm: AlarmFactory, sources: ObservedResources, config: ResolvedPlatformProps): void => {
+  const { queues, eventsDeadLetterQueue } = sources;
+  for (const [queueName, queue] of Object.entries(queues) as [QueueName, sqs.Queue][]) {
     const id = `${pascal(queueName)}Queue`;
-    const deadLetterQueue = queue.deadLetterQueue?.queue;
-    alarm(`${id}AgeAlarm`, {
-      alarmDescription: `Disclosure ${id}: oldest message older than ${config.queueAgeAlarmThreshold.toMinutes()} min (runbook: "Queue age")`,
-      metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: config.queueAgeAlarmThreshold.toSeconds(),
-      evaluationPeriods: 5,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
-    if (deadLetterQueue) {
-      alarm(`${id}DeadLetterAlarm`, {
-        alarmDescription: `Disclosure ${id}: messages in the dead-letter queue (runbook: "DLQ redrive")`,
-        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 0,
-        evaluationPeriods: 1,
+    if (queueName === 'ses-events') {
+      alarm(`${id}AgeAlarm`, 'ticket', {
+        alarmDescription: `Disclosure ${id}: oldest message older than ${config.queueAgeAlarmThreshold.toMinutes()} min (runbook: "Queue age")`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: config.queueAgeAlarmThreshold.toSeconds(),
+        evaluationPeriods: 5,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
+    } else {
+      // A long campaign keeps old messages queued by design (its pace is the SES quota): what matters is
+      // that work queued makes no progress. Progress = messages the consumer finished and deleted.
+      alarm(`${id}StalledAlarm`, 'page', {
+        alarmDescription: `Disclosure ${id}: work queued and no message completed for 15 min (runbook: "Campaign stalled")`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(queued > 0 AND done == 0, 1, 0)',
+          usingMetrics: {
+            queued: queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Minimum' }),
+            done: queue.metricNumberOfMessagesDeleted({ statistic: 'Sum' }),
+          },
+          period: Duration.minutes(15),
+          label: `${id} stalled`,
+        }),
+        ...over(1),
+      });
     }
+    alarm(`${id}ExpiryAlarm`, 'page', {
+      alarmDescription: `Disclosure ${id}: a message is ${MESSAGE_EXPIRY_WARNING.toDays()} days old; SQS drops it at ${WORK_QUEUE_RETENTION.toDays()} (runbook: "Messages about to expire")`,
+      metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      ...over(MESSAGE_EXPIRY_WARNING.toSeconds()),
+    });
+    const deadLetterQueue = queue.deadLetterQueue?.queue;
+    if (deadLetterQueue) createDeadLetterAlarms(alarm, id, deadLetterQueue);
   }
-  alarm('EventsDeadLetterAlarm', {
-    alarmDescription: 'Disclosure: undelivered SES events or scheduler runs (runbook: "DLQ redrive")',
-    metric: eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+  createDeadLetterAlarms(alarm, 'Events', eventsDeadLetterQueue, 'undelivered SES events or scheduler runs');
+};
+
+const createDeadLetterAlarms = (alarm: AlarmFactory, id: string, deadLetterQueue: sqs.IQueue, what = 'messages in the dead-letter queue'): void => {
+  alarm(`${id}DeadLetterAlarm`, 'ticket', {
+    alarmDescription: `Disclosure ${id}: ${what} (runbook: "DLQ redrive")`,
+    metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
     threshold: 0,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
   });
+  alarm(`${id}DeadLetterAgeAlarm`, 'page', {
+    alarmDescription: `Disclosure ${id}: a dead letter is ${MESSAGE_EXPIRY_WARNING.toDays()} days old; SQS drops it at 14 (runbook: "DLQ redrive")`,
+    metric: deadLetterQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    ...over(MESSAGE_EXPIRY_WARNING.toSeconds()),
+  });
+};
+
+const createDataAlarms = (alarm: AlarmFactory, scope: Construct, sources: ObservedResources): void => {
+  const fiveMinutes = Duration.minutes(5);
+  const tableMetric = (metricName: string): cloudwatch.Metric =>
+    new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: sources.table.tableName }, statistic: 'Sum', period: fiveMinutes });
+  alarm('LedgerTableThrottlesAlarm', 'page', {
+    alarmDescription: 'Disclosure LedgerTable: throttled requests (runbook: "DynamoDB throttles or system errors")',
+    metric: new cloudwatch.MathExpression({
+      expression: 'reads + writes',
+      usingMetrics: { reads: tableMetric('ReadThrottleEvents'), writes: tableMetric('WriteThrottleEvents') },
+      period: fiveMinutes,
+      label: 'LedgerTable throttle events',
+    }),
+    ...over(10),
+  });
+  alarm('LedgerTableSystemErrorsAlarm', 'page', {
+    alarmDescription: 'Disclosure LedgerTable: DynamoDB system errors (runbook: "DynamoDB throttles or system errors")',
+    // The operations the code calls (an alarm's math may hold at most 10 metrics).
+    metric: sources.table.metricSystemErrorsForOperations({
+      period: fiveMinutes,
+      operations: [dynamodb.Operation.GET_ITEM, dynamodb.Operation.PUT_ITEM, dynamodb.Operation.UPDATE_ITEM, dynamodb.Operation.DELETE_ITEM, dynamodb.Operation.QUERY, dynamodb.Operation.BATCH_GET_ITEM, dynamodb.Operation.BATCH_WRITE_ITEM],
+    }),
+    ...over(1),
+  });
+  // Every EventBridge rule of the platform: the SES events, the scheduler, the choice events.
+  const rules = scope.node.findAll().filter((child): child is events.Rule => child instanceof events.Rule);
+  for (const rule of rules) {
+    alarm(`${pascal(rule.node.id)}FailedInvocationsAlarm`, 'ticket', {
+      alarmDescription: `Disclosure ${rule.node.id}: EventBridge could not deliver to a target (runbook: "DLQ redrive")`,
+      metric: new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', period: fiveMinutes }),
+      ...over(1),
+    });
+  }
   // Account-level reputation: what SES reviews and pauses an account on (5 % bounces, 0.1 % complaints).
   const reputation = (metricName: string): cloudwatch.Metric =>
     new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
-  alarm('SesBounceRateAlarm', {
+  alarm('SesBounceRateAlarm', 'page', {
     alarmDescription: 'Disclosure: SES bounce rate above 4 % (SES reviews at 5 %) (runbook: "SES bounce/complaint rate")',
     metric: reputation('Reputation.BounceRate'),
     threshold: 0.04,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
   });
-  alarm('SesComplaintRateAlarm', {
+  alarm('SesComplaintRateAlarm', 'page', {
     alarmDescription: 'Disclosure: SES complaint rate above 0.08 % (SES reviews at 0.1 %) (runbook: "SES bounce/complaint rate")',
     metric: reputation('Reputation.ComplaintRate'),
     threshold: 0.0008,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  // SES refusing messages it accepted for sending (content it will not send): a finding for the templates.
+  alarm('SesRejectsAlarm', 'ticket', {
+    alarmDescription: 'Disclosure: SES rejected messages (runbook: "SES paused or out of quota")',
+    metric: new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reject', statistic: 'Sum', period: fiveMinutes }),
+    ...over(1),
   });
 };
 
@@ -171,19 +289,33 @@ const createDashboard = (scope: Construct, sources: ObservedResources, alarms: r
   return dashboard;
 };
 
-/** Creates the alarm topic, the alarms and the dashboard in `scope` (the `DisclosurePlatform`). */
+/** Creates the alarm topics, the alarms and the dashboard in `scope` (the `DisclosurePlatform`). */
 export const buildObservability = (scope: Construct, sources: ObservedResources, config: ResolvedPlatformProps): PlatformObservability => {
-  const alarmTopic = createAlarmTopic(scope, config);
+  const key = createAlarmKey(scope);
+  const alarmTopic = createTopic(scope, 'AlarmTopic', 'Disclosure alarms (page)', key, config);
+  const ticketTopic = createTopic(scope, 'TicketTopic', 'Disclosure alarms (ticket)', key, config);
+  const external = config.alarmTopicArn ? sns.Topic.fromTopicArn(scope, 'ExternalAlarmTopic', config.alarmTopicArn) : undefined;
+  const stackName = Stack.of(scope).stackName;
   const alarms: cloudwatch.Alarm[] = [];
-  const alarm: AlarmFactory = (id, props) => {
+  const severities: Record<string, AlarmSeverity> = {};
+  const alarm: AlarmFactory = (id, severity, props) => {
     const created = new cloudwatch.Alarm(scope, id, {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
+      // Stable and searchable: `<stack>-page-<id>`; the severity is in the name a pager shows.
+      alarmName: `${stackName}-${severity}-${id.replace(/Alarm$/, '')}`,
     });
-    created.addAlarmAction(new SnsAction(alarmTopic));
+    for (const topic of [severity === 'page' ? alarmTopic : ticketTopic, ...(external ? [external] : [])]) {
+      created.addAlarmAction(new SnsAction(topic));
+      created.addOkAction(new SnsAction(topic));
+    }
     alarms.push(created);
+    severities[id] = severity;
     return created;
   };
-  createAlarms(alarm, sources, config);
-  return { alarmTopic, alarms, dashboard: createDashboard(scope, sources, alarms) };
+  createFunctionAlarms(alarm, sources.functions);
+  createApiAlarms(alarm, sources);
+  createQueueAlarms(alarm, sources, config);
+  createDataAlarms(alarm, scope, sources);
+  return { alarmTopic, ticketTopic, alarms, severities, dashboard: createDashboard(scope, sources, alarms) };
 };

@@ -3,26 +3,49 @@
  * Pure: `bin/app.ts` reads context and the environment and hands the lookup in.
  */
 import { Duration } from 'aws-cdk-lib';
-import type { DisclosurePlatformProps, PlatformContent } from './disclosure-platform-props.ts';
-
-/** Lets `cdk synth` run on a fresh clone; a deploy must name a real, verified sender. */
-export const PLACEHOLDER_SENDER = 'privacy@example.com';
+import { PLACEHOLDER_SENDER, PLATFORM_STAGES, type DisclosurePlatformProps, type PlatformContent, type PlatformStage } from './disclosure-platform-props.ts';
 
 /** Every setting `bin/app.ts` understands (see docs/runbook.md, "Deploy"). */
 export const SETTING_NAMES = [
   'senderAddress', 'senderIdentity', 'createSenderIdentity', 'jwtIssuer', 'jwtAudience', 'alarmEmail',
   'sendQuotaPerSecond', 'reminderDays', 'informationalEmails', 'publicBaseUrl', 'webAclArn', 'tracing',
-  'queueAgeAlarmMinutes', 'stackName', 'account', 'region',
+  'queueAgeAlarmMinutes', 'stackName', 'account', 'region', 'stage', 'alarmTopicArn',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
 /** `senderAddress` → `DISCLOSURE_SENDER_ADDRESS`. */
 export const environmentNameOf = (name: SettingName): string => `DISCLOSURE_${name.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
 
+const stageOf = (value: string | undefined): PlatformStage | undefined => {
+  if (value === undefined) return undefined;
+  if (!PLATFORM_STAGES.includes(value as PlatformStage)) throw new SettingError(`stage: expected one of ${PLATFORM_STAGES.join(', ')}, got "${value}"`);
+  return value as PlatformStage;
+};
+
 /** Raised when a setting cannot be read as the type it needs. */
 export class SettingError extends Error {
   override readonly name = 'SettingError';
 }
+
+/**
+ * The settings of one stage from the `stages` context of `cdk.json` (version-controlled, so a
+ * redeploy cannot drop one): `{ "<stage>": { "<setting>": "<value>", ... } }`.
+ */
+export const stageSettingsOf = (stages: unknown, stage: string): Partial<Record<SettingName, string>> => {
+  if (!PLATFORM_STAGES.includes(stage as PlatformStage)) throw new SettingError(`stage: expected one of ${PLATFORM_STAGES.join(', ')}, got "${stage}"`);
+  if (stages === undefined) return {};
+  if (typeof stages !== 'object' || stages === null) throw new SettingError('the "stages" context must be an object of stages');
+  const entry: unknown = (stages as Record<string, unknown>)[stage];
+  if (entry === undefined) return {};
+  if (typeof entry !== 'object' || entry === null) throw new SettingError(`stages.${stage} must be an object of settings`);
+  const settings: Partial<Record<SettingName, string>> = {};
+  for (const [name, value] of Object.entries(entry)) {
+    if (!(SETTING_NAMES as readonly string[]).includes(name) || name === 'stage') throw new SettingError(`stages.${stage}.${name}: not a setting`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw new SettingError(`stages.${stage}.${name}: expected a string, number or boolean`);
+    settings[name as SettingName] = String(value);
+  }
+  return settings;
+};
 
 /** The props for the settings; unset ones keep the construct's documented defaults. */
 export const platformPropsFromSettings = (
@@ -60,6 +83,8 @@ export const platformPropsFromSettings = (
         : undefined,
       informationalEmails: boolean('informationalEmails'),
       alarmEmail: setting('alarmEmail'),
+      alarmTopicArn: setting('alarmTopicArn'),
+      stage: stageOf(setting('stage')),
       publicBaseUrl: setting('publicBaseUrl'),
       tracing: boolean('tracing'),
       webAclArn: setting('webAclArn'),

@@ -126,7 +126,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       host,
       handlers,
       clock,
-      authorize: authorizer.authorize,
+      authorize: authorizer.authorizeRoute,
       onHandlerError: (lambda, errorName) => log(`${lambda}: handler threw ${errorName} (answered 500)`),
     });
     stops.push(() => gateway.close());

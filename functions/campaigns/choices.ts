@@ -10,7 +10,7 @@
 import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { CHOICE_OPTION_IDS, choiceOption, DEFAULT_CHOICE, isChoiceOption } from '../core/choice-options.ts';
 import { GoneError, InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';
+import { ChoiceTokenSignatureError, ExpiredChoiceTokenError, verifyChoiceToken, type ChoiceTokenClaims } from '../core/tokens.ts';
 import { shardOf } from '../ledger/keys.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
 import type { RecordedChoice } from '../ledger/types.ts';
@@ -71,7 +71,13 @@ export const counterDeltas = (option: ChoiceOption, replaced: ChoiceOption | und
 
 const verify = async (deps: ChoiceDeps, token: string, now: Date): Promise<ChoiceTokenClaims> => {
   try {
-    return verifyChoiceToken(token, await deps.tokenKey.getKey(), now);
+    try {
+      return verifyChoiceToken(token, await deps.tokenKey.getVerificationKeys(), now);
+    } catch (error) {
+      // Signed with a key rotated in after this container read its keys: read them again (rate-limited by the provider).
+      if (!(error instanceof ChoiceTokenSignatureError)) throw error;
+      return verifyChoiceToken(token, await deps.tokenKey.getVerificationKeys({ reload: true }), now);
+    }
   } catch (error) {
     if (error instanceof ExpiredChoiceTokenError) throw new ChoiceClosedError(error.claims);
     throw error;

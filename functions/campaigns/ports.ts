@@ -190,7 +190,13 @@ export interface ChoiceEventPublisher {
 
 /** The port the sender, the choice pages and the campaigns API use to get the choice-token signing key. */
 export interface TokenKeyProvider {
+  /** The key new links are signed with (the current one). */
   getKey(): Promise<Uint8Array>;
+  /**
+   * The keys a link may be signed with, current first, then the previous one (two-key rotation).
+   * `reload` asks for a fresh read (a link signed with a key rotated in after the cache was filled).
+   */
+  getVerificationKeys(options?: { reload?: boolean }): Promise<readonly Uint8Array[]>;
 }
 
 /** Called at named points of the work; a test throws from it to simulate a crash there. */

@@ -4,7 +4,8 @@ import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 export type Principal =
   | { readonly kind: 'anonymous' }
   | { readonly kind: 'user'; readonly sub: string }
-  | { readonly kind: 'service'; readonly id: string }
+  /** A trusted service: `via: 'iam'` only from the IAM authoriser's context, `'jwt'` from a token's scope. */
+  | { readonly kind: 'service'; readonly via: 'iam' | 'jwt'; readonly id: string }
   | { readonly kind: 'admin'; readonly id: string };
 
 /** Throws unless the principal may act for `accountId` (services and admins: any; users: their own `sub`). */
@@ -21,10 +22,14 @@ export const authorizeAccount = (principal: Principal, accountId: string): void 
   }
 };
 
-/** Throws unless the principal may run campaigns (admins; IAM service principals are gated by IAM policy). */
+/**
+ * Throws unless the principal may run campaigns: admins, and IAM principals (the service API's
+ * IAM authoriser; which of them may is IAM policy). A JWT service token is refused whatever its
+ * `sub` looks like: an ARN-shaped `sub` is just a string an identity provider put there.
+ */
 export const authorizeAdmin = (principal: Principal): void => {
   if (principal.kind === 'anonymous') throw new UnauthenticatedError('a bearer token or IAM signature is required');
   if (principal.kind === 'admin') return;
-  if (principal.kind === 'service' && principal.id.startsWith('arn:')) return;
+  if (principal.kind === 'service' && principal.via === 'iam') return;
   throw new ForbiddenError('this route needs an administrator');
 };

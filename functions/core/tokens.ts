@@ -5,6 +5,9 @@
  * account, expiry as ISO), `signature` is base64url HMAC-SHA256 over `v1.<payload>`. The
  * signature is compared as its encoded text, so even the unused low bits of the last base64
  * character are covered, and in constant time.
+ *
+ * Two-key rotation: a verifier takes the keys it accepts (the current one first, then the
+ * previous one), so links signed before a rotation keep working until their deadline.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidTokenError } from './errors.ts';
@@ -29,6 +32,13 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 export class ExpiredChoiceTokenError extends InvalidTokenError {
   constructor(readonly claims: ChoiceTokenClaims) {
     super('the choice link has expired: its deadline has passed');
+  }
+}
+
+/** Signed by none of the keys given: forged, damaged, or signed with a key this verifier does not hold (yet). */
+export class ChoiceTokenSignatureError extends InvalidTokenError {
+  constructor() {
+    super('the choice link is not valid');
   }
 }
 
@@ -61,9 +71,15 @@ export const signChoiceToken = (claims: ChoiceTokenClaims, key: Uint8Array): str
   return `${signed}.${sign(signed, key)}`;
 };
 
-/** Verify a token at `now`; returns its claims or throws `InvalidTokenError` (`ExpiredChoiceTokenError` when only the deadline is the problem). */
-export const verifyChoiceToken = (token: string, key: Uint8Array, now: Date): ChoiceTokenClaims => {
-  checkKey(key);
+/**
+ * Verify a token at `now` against one key or the keys in rotation (current first); returns its
+ * claims or throws `InvalidTokenError` (`ExpiredChoiceTokenError` when only the deadline is the
+ * problem, `ChoiceTokenSignatureError` when no key signed it).
+ */
+export const verifyChoiceToken = (token: string, keyOrKeys: Uint8Array | readonly Uint8Array[], now: Date): ChoiceTokenClaims => {
+  const keys = keyOrKeys instanceof Uint8Array ? [keyOrKeys] : keyOrKeys;
+  if (keys.length === 0) throw new TypeError('at least one choice-token key is needed');
+  keys.forEach(checkKey);
   if (typeof token !== 'string' || token.length > MAX_CHOICE_TOKEN_LENGTH) throw new InvalidTokenError('malformed choice link');
   const parts = token.split('.');
   if (parts.length !== 3) throw new InvalidTokenError('malformed choice link');
@@ -71,12 +87,15 @@ export const verifyChoiceToken = (token: string, key: Uint8Array, now: Date): Ch
   if (version !== CHOICE_TOKEN_VERSION) throw new InvalidTokenError('unsupported choice link version');
   if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) throw new InvalidTokenError('malformed choice link');
 
-  const expected = Buffer.from(sign(`${version}.${payload}`, key));
   const given = Buffer.from(signature);
   // Length is public (always 43); the comparison of the bytes must not leak where they differ.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InvalidTokenError('the choice link is not valid');
+  // Every key is tried, so the time does not say which key (if any) matched.
+  let matched = false;
+  for (const key of keys) {
+    const expected = Buffer.from(sign(`${version}.${payload}`, key));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
   }
+  if (!matched) throw new ChoiceTokenSignatureError();
 
   let decoded: unknown;
   try {

@@ -102,6 +102,16 @@ export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<s
   const methodNotAllowed = options.methodNotAllowed ?? notFound;
   const jsonBody = httpJsonBodyParser({ disableContentTypeError: false });
   const matched = new WeakMap<HttpEvent, RouteEntry>();
+  // RFC 9110: a body that is not JSON at all is a bad request (400); the parser calls it 422,
+  // which stays for well-formed bodies the use case cannot process.
+  const parseJsonBody = async (request: HttpRequest): Promise<void> => {
+    try {
+      await jsonBody.before?.(request);
+    } catch (error) {
+      if ((error as { statusCode?: unknown }).statusCode === 422) throw createError(400, 'the body is not valid JSON');
+      throw error;
+    }
+  };
 
   const unmatched = (event: HttpEvent, request: HttpRequest): Error => {
     const http = event.requestContext?.http;
@@ -116,7 +126,7 @@ export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<s
     const entry = byKey.get(event.routeKey) ?? match(event, request);
     if (!entry) throw unmatched(event, request);
     entry.authorize?.(event);
-    if (entry.body === 'json') await jsonBody.before?.(request);
+    if (entry.body === 'json') await parseJsonBody(request);
     matched.set(event, entry);
   };
 

@@ -2,7 +2,7 @@
  * The gateway's route table: compiled once from `functions/routes.ts` (static paths in a map, each
  * `{param}` template one regex), then matched per request without allocating more than the match.
  */
-import { routeKey, type Route } from '../../functions/routes.ts';
+import { authorizationScopes, routeKey, type Route } from '../../functions/routes.ts';
 
 /** One route with what the event needs of it, computed once. */
 export interface CompiledRoute {
@@ -10,6 +10,8 @@ export interface CompiledRoute {
   readonly routeKey: string;
   /** Names of the `{param}` segments, in order. */
   readonly paramNames: readonly string[];
+  /** The JWT authorization scopes API Gateway checks for this route (none: any valid token). */
+  readonly scopes: readonly string[];
 }
 
 /** Every method registered for one path template, with the matcher for that template. */
@@ -55,7 +57,7 @@ export const compileRoutes = (table: readonly Route[]): RouteTable => {
       group = { matcher: paramNames.length > 0 ? new RegExp(`^${pattern}$`) : null, paramNames, byMethod: new Map() };
       groups.set(route.path, group);
     }
-    group.byMethod.set(route.method, { route, routeKey: routeKey(route), paramNames: group.paramNames });
+    group.byMethod.set(route.method, { route, routeKey: routeKey(route), paramNames: group.paramNames, scopes: authorizationScopes(route) });
   }
   const staticPaths = new Map<string, PathGroup>();
   const dynamicPaths: PathGroup[] = [];

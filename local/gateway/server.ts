@@ -8,9 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../functions/core/clock.ts';
-import { UnauthenticatedError } from '../../functions/core/errors.ts';
 import type { HttpHandler, HttpResult } from '../../functions/http/middleware.ts';
-import { problemFor, toProblem } from '../../functions/http/problem.ts';
+import { problemFor } from '../../functions/http/problem.ts';
 import type { HttpLambdaName } from '../../functions/manifest.ts';
 import { routes as defaultRoutes, type Route } from '../../functions/routes.ts';
 import { identityOf, LocalLambdaContext } from './context.ts';
@@ -26,8 +25,26 @@ import {
 import { sendProblem, sendResult } from './response.ts';
 import { compileRoutes, matchPath, type CompiledRoute } from './routes.ts';
 
-/** Decides non-public routes from the lower-cased request headers; null means 401. */
-export type Authorize = (headers: Readonly<Record<string, string>>) => Promise<AuthorizerContext | null>;
+/**
+ * Decides a non-public route from the lower-cased request headers and the route's authorization
+ * scopes, as API Gateway's JWT authoriser does: the context to attach, or null / 'unauthorized'
+ * (401), or 'forbidden' (403: a valid token with none of the route's scopes).
+ */
+export type Authorize = (
+  headers: Readonly<Record<string, string>>,
+  scopes: readonly string[],
+) => Promise<AuthorizerContext | null | 'unauthorized' | 'forbidden'>;
+
+/** API Gateway answers an authoriser refusal itself, with a bare JSON message (not problem+json). */
+const sendGatewayRefusal = (res: ServerResponse, status: 401 | 403): void => {
+  const body = JSON.stringify({ message: status === 401 ? 'Unauthorized' : 'Forbidden' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  });
+  res.end(body);
+};
 
 /** How `startGateway` listens and what it serves. */
 export interface GatewayOptions {
@@ -111,9 +128,9 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     const { route } = target;
     let authorizer: AuthorizerContext | undefined;
     if (route.auth !== 'public') {
-      const decision = authorize ? await authorize(request.headers) : null;
-      if (!decision) {
-        sendProblem(res, toProblem(new UnauthenticatedError('a valid bearer token is required')), { 'www-authenticate': 'Bearer' });
+      const decision = authorize ? await authorize(request.headers, target.scopes) : null;
+      if (decision === null || decision === 'unauthorized' || decision === 'forbidden') {
+        sendGatewayRefusal(res, decision === 'forbidden' ? 403 : 401);
         return;
       }
       authorizer = decision;

@@ -62,7 +62,7 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
   it.each([
     ['an unknown path', event('GET', '/v1/accounts/acct-1/unknown', { sub: 'acct-1' }), 404],
     ['a method the route lacks', event('PATCH', '/v1/accounts/acct-1/contact', { sub: 'acct-1' }), 404],
-    ['malformed JSON', event('PUT', '/v1/accounts/acct-1/contact', { sub: 'acct-1', body: '{"email":' }), 422],
+    ['malformed JSON', event('PUT', '/v1/accounts/acct-1/contact', { sub: 'acct-1', body: '{"email":' }), 400],
     ['a non-JSON content type', event('PUT', '/v1/accounts/acct-1/contact', { sub: 'acct-1', body: 'email=x', contentType: 'application/x-www-form-urlencoded' }), 415],
     ['an unknown field', event('PUT', '/v1/accounts/acct-1/contact', { sub: 'acct-1', body: { email: 'a@example.org', name: 'x' } }), 400],
     ['a malformed account id', event('GET', '/v1/accounts/a%20b/acceptances', { sub: 'svc', scope: 'disclosure/service' }), 400],

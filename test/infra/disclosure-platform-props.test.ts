@@ -17,6 +17,38 @@ const content: DisclosurePlatformProps['content'] = {
 };
 const valid: DisclosurePlatformProps = { content, senderAddress: 'privacy@mail.example.org' };
 
+describe('Function: resolvePlatformProps by stage', () => {
+  const production: DisclosurePlatformProps = { ...valid, stage: 'production', alarmEmail: 'oncall@example.org', publicBaseUrl: 'https://notices.example.org' };
+
+  it('accepts a complete production deployment', () => {
+    expect(resolvePlatformProps(production)).toMatchObject({ stage: 'production', alarmEmail: 'oncall@example.org' });
+    expect(resolvePlatformProps({ ...production, alarmEmail: undefined, alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pager' }).alarmTopicArn).toContain(':pager');
+  });
+
+  it('refuses the placeholder sender in production', () => {
+    expect(() => resolvePlatformProps({ ...production, senderAddress: 'privacy@example.com' })).toThrow(/senderAddress.*placeholder/);
+  });
+
+  it('refuses a production or staging deployment without an alarm destination, not a development synth', () => {
+    expect(() => resolvePlatformProps({ ...production, alarmEmail: undefined })).toThrow(/alarm destination/);
+    expect(() => resolvePlatformProps({ ...valid, stage: 'staging' })).toThrow(/alarm destination/);
+    expect(resolvePlatformProps(valid).stage).toBe('development');
+  });
+
+  it('refuses production without a custom domain, and an alarm topic that is no SNS ARN', () => {
+    expect(() => resolvePlatformProps({ ...production, publicBaseUrl: undefined })).toThrow(/publicBaseUrl.*custom domain/);
+    expect(() => resolvePlatformProps({ ...production, alarmTopicArn: 'pager' })).toThrow(/alarmTopicArn/);
+    expect(() => resolvePlatformProps({ ...valid, stage: 'prod' as never })).toThrow(/stage/);
+  });
+
+  it('refuses at synth: a production DisclosurePlatform with the placeholder sender builds nothing', () => {
+    const stack = new Stack(new App(), 'Refused');
+    expect(() => new DisclosurePlatform(stack, 'Platform', { ...production, senderAddress: 'privacy@example.com' })).toThrow(PlatformPropsError);
+    expect(() => new DisclosurePlatform(stack, 'Platform2', { ...production, alarmEmail: undefined })).toThrow(PlatformPropsError);
+    expect(stack.node.findAll().filter((construct) => construct instanceof CfnResource)).toEqual([]);
+  });
+});
+
 describe('Function: resolvePlatformProps', () => {
   it('fills in every documented default', () => {
     // act

@@ -392,28 +392,66 @@ describe('Construct: DisclosurePlatform', () => {
   describe('observability', () => {
     const alarms = (): Record<string, any>[] => ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties!);
 
-    it('alarms on every function’s errors and throttles, API 5xx, DLQ depth, queue age and SES reputation', () => {
+    /** One row per alarm: its name, what it watches, its threshold and where it goes. */
+    const alarmTable = (): { name: string; metric: string; threshold: string; actions: string }[] =>
+      alarms().map((alarm) => ({
+        name: alarm.AlarmName as string,
+        metric: alarm.MetricName ?? (alarm.Metrics as { Expression?: string }[]).map((m) => m.Expression).filter(Boolean).join(' '),
+        threshold: `${alarm.ComparisonOperator} ${alarm.Threshold} x${alarm.EvaluationPeriods}`,
+        actions: JSON.stringify(alarm.AlarmActions),
+      }));
+
+    it('lists every alarm with its metric, threshold and action; each a stable name saying its severity', () => {
+      const table = alarmTable();
+      if (process.env['PRINT_ALARMS']) console.table(table);
+      const names = table.map((row) => row.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const name of names) expect(name).toMatch(/^Disclosure-(page|ticket)-[A-Za-z]+$/);
       const all = alarms();
       expect(all.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(ALL_FUNCTIONS.length);
       expect(all.filter((alarm) => alarm.MetricName === 'Throttles')).toHaveLength(ALL_FUNCTIONS.length);
+      expect(all.filter((alarm) => alarm.MetricName === 'Duration')).toHaveLength(ALL_FUNCTIONS.length);
       expect(all.filter((alarm) => alarm.MetricName === '5xx' || alarm.MetricName === '5XXError')).toHaveLength(2);
       const depth = all.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
       const dimensions = JSON.stringify(depth.map((alarm) => alarm.Dimensions));
       for (const dlq of [STATEFUL_LOGICAL_IDS.plannerDeadLetterQueue, STATEFUL_LOGICAL_IDS.sendDeadLetterQueue, STATEFUL_LOGICAL_IDS.sesEventsDeadLetterQueue, 'EventsDeadLetterQueue']) expect(dimensions).toContain(dlq);
       for (const alarm of depth) expect([alarm.Threshold, alarm.ComparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
-      expect(all.filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(3);
-      expect(all.map((alarm) => alarm.MetricName)).toEqual(expect.arrayContaining(['Reputation.BounceRate', 'Reputation.ComplaintRate']));
+      // Age: the SES-events queue (minutes), then expiry warnings on 3 work queues and 4 dead-letter queues (7 days).
+      const ages = all.filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage');
+      expect(ages).toHaveLength(1 + 3 + 4);
+      expect(ages.filter((alarm) => alarm.Threshold === 7 * 86_400)).toHaveLength(7);
+      expect(all.map((alarm) => alarm.MetricName)).toEqual(expect.arrayContaining(['Reputation.BounceRate', 'Reputation.ComplaintRate', 'FailedInvocations', 'Invocations', 'Reject']));
+      expect(names).toEqual(expect.arrayContaining([
+        'Disclosure-page-PlannerQueueStalled', 'Disclosure-page-SendQueueStalled', 'Disclosure-page-SchedulerNotRunning',
+        'Disclosure-page-LedgerTableThrottles', 'Disclosure-page-LedgerTableSystemErrors',
+        'Disclosure-ticket-PublicApiClientErrorRate', 'Disclosure-ticket-ServiceApiClientErrorRate',
+        'Disclosure-ticket-SchedulerRuleFailedInvocations', 'Disclosure-ticket-SesEventsRuleFailedInvocations',
+      ]));
+      // The stall alarm replaces the queue-age alarm of the planner and send queues.
+      expect(names.filter((name) => /(Planner|Send)QueueAge$/.test(name))).toEqual([]);
     });
 
-    it('sends every alarm to the encrypted, SSL-only topic the on-call address subscribes to', () => {
-      const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
-      expect(topic.Properties!['KmsMasterKeyId']).toBeDefined();
-      for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    it('sends page and ticket alarms to their own encrypted, SSL-only topic, with OK actions, both subscribed', () => {
+      const topics = Object.fromEntries(ofType('AWS::SNS::Topic').map(([id, topic]) => [topic.Properties!['DisplayName'], [id, topic]] as const));
+      const [pageId, pageTopic] = topics['Disclosure alarms (page)']!;
+      const [ticketId] = topics['Disclosure alarms (ticket)']!;
+      expect(pageTopic.Properties!['KmsMasterKeyId']).toBeDefined();
+      for (const alarm of alarms()) {
+        const expected = [{ Ref: (alarm.AlarmName as string).includes('-page-') ? pageId : ticketId }];
+        expect(alarm.AlarmActions, alarm.AlarmName).toEqual(expected);
+        expect(alarm.OKActions, alarm.AlarmName).toEqual(expected);
+      }
       reference.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
-      reference.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.org' });
+      expect(ofType('AWS::SNS::Subscription').map(([, sub]) => [sub.Properties!['Protocol'], sub.Properties!['Endpoint']])).toEqual([
+        ['email', 'oncall@example.org'], ['email', 'oncall@example.org'],
+      ]);
       reference.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('keeps work-queue messages 14 days, so a pause the expiry alarm lets pass never drops them', () => {
+      for (const [, queue] of ofType('AWS::SQS::Queue')) expect(queue.Properties!['MessageRetentionPeriod']).toBe(14 * 86_400);
     });
   });
 
@@ -448,7 +486,7 @@ describe('Construct: DisclosurePlatform', () => {
       const outputs = Object.keys(reference.template.toJSON()['Outputs'] as Record<string, unknown>);
       expect(outputs).toEqual(expect.arrayContaining([
         'PublicUrl', 'ServiceApiUrl', 'LedgerTableName', 'PlannerDeadLetterQueueUrl', 'SendDeadLetterQueueUrl',
-        'ChoiceEventBusName', 'ConfigurationSetName', 'TokenSecretArn', 'AlarmTopicArn',
+        'ChoiceEventBusName', 'ConfigurationSetName', 'TokenSecretArn', 'AlarmTopicArn', 'TicketTopicArn',
       ]));
       reference.template.hasOutput('LedgerTableName', { Value: { Ref: STATEFUL_LOGICAL_IDS.table } });
     });

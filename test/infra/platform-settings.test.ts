@@ -1,12 +1,16 @@
 /** Deploy settings as strings → platform props, as `bin/app.ts` passes them. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { resolvePlatformProps } from '../../lib/disclosure-platform-props.ts';
 import {
-  PLACEHOLDER_SENDER,
+
   SettingError,
   environmentNameOf,
   platformPropsFromSettings,
+  stageSettingsOf,
   type SettingName,
 } from '../../lib/platform-settings.ts';
+import { PLACEHOLDER_SENDER } from '../../lib/disclosure-platform-props.ts';
 
 const content = { catalogue: { regions: [], countries: {}, subdivisions: {} }, languages: ['en'], defaultLanguage: 'en' };
 const from = (settings: Partial<Record<SettingName, string>>) => (name: SettingName): string | undefined => settings[name];
@@ -52,5 +56,26 @@ describe('Function: platformPropsFromSettings', () => {
   it('names the environment variable after the setting', () => {
     expect(environmentNameOf('senderAddress')).toBe('DISCLOSURE_SENDER_ADDRESS');
     expect(environmentNameOf('queueAgeAlarmMinutes')).toBe('DISCLOSURE_QUEUE_AGE_ALARM_MINUTES');
+  });
+});
+
+describe('Function: stageSettingsOf (the stages in cdk.json)', () => {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: { stages: unknown } };
+
+  it('gives staging and production complete settings that a deploy accepts', () => {
+    for (const stage of ['staging', 'production']) {
+      const settings = stageSettingsOf(cdkJson.context.stages, stage);
+      const { props, placeholderSender } = platformPropsFromSettings(from({ ...settings, stage }), content);
+      expect(placeholderSender, stage).toBe(false);
+      expect(() => resolvePlatformProps(props), stage).not.toThrow();
+      expect(props.stage).toBe(stage);
+    }
+  });
+
+  it('refuses an unknown stage, an unknown setting and a nested value', () => {
+    expect(() => stageSettingsOf({}, 'prod')).toThrow(SettingError);
+    expect(() => stageSettingsOf({ staging: { senderAdress: 'x' } }, 'staging')).toThrow(/senderAdress: not a setting/);
+    expect(() => stageSettingsOf({ staging: { reminderDays: { days: 3 } } }, 'staging')).toThrow(SettingError);
+    expect(stageSettingsOf({ staging: { reminderDays: 3, tracing: true } }, 'staging')).toEqual({ reminderDays: '3', tracing: 'true' });
   });
 });

@@ -100,7 +100,7 @@ export const startLedgerApi = async (options: { logger?: Logger } = {}): Promise
     clock,
     logger: options.logger ?? new Logger({ serviceName: 'accounts', logLevel: 'SILENT' }),
   });
-  const gateway = await startGateway({ port: 0, host: '127.0.0.1', handlers: { accounts: handler }, clock, authorize: authorizer.authorize });
+  const gateway = await startGateway({ port: 0, host: '127.0.0.1', handlers: { accounts: handler }, clock, authorize: authorizer.authorizeRoute });
   return {
     url: gateway.url,
     table,

@@ -69,7 +69,8 @@ describe('Account routes: the authorisation matrix through the local gateway and
         expect(route.ok as readonly number[]).toContain(response.status);
       } else {
         expect(response.status).toBe(expected);
-        expect(response.contentType).toBe('application/problem+json');
+        // 401 is API Gateway's own bare JSON refusal; 403 the Lambda's problem+json.
+        expect(response.contentType).toBe(expected === 401 ? 'application/json' : 'application/problem+json');
       }
     });
   }

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidTokenError } from '../../../functions/core/errors.ts';
 import {
+  ChoiceTokenSignatureError,
   ExpiredChoiceTokenError,
   MAX_CHOICE_TOKEN_LENGTH,
   signChoiceToken,
@@ -163,6 +164,89 @@ describe('Provider: choice-token keys', () => {
       await expect(secretsManagerTokenKey(client, 'short').getKey()).rejects.toBeInstanceOf(TokenKeyUnavailableError);
     } finally {
       secrets.restore();
+    }
+  });
+});
+
+describe('Two-key rotation of the choice-token key', () => {
+  const oldKey = new Uint8Array(randomBytes(32));
+  const newKey = new Uint8Array(randomBytes(32));
+
+  it('verifies a link signed with the previous key until its deadline, and no longer', () => {
+    // Prepare
+    const token = signChoiceToken(claims, oldKey);
+
+    // Act + Assess
+    expect(verifyChoiceToken(token, [newKey, oldKey], before)).toEqual(claims);
+    expect(() => verifyChoiceToken(token, [newKey, oldKey], new Date(deadline))).toThrow(ExpiredChoiceTokenError);
+    expect(() => verifyChoiceToken(token, [newKey], before)).toThrow(ChoiceTokenSignatureError);
+    expect(() => verifyChoiceToken(token, [], before)).toThrow(TypeError);
+  });
+
+  it('reads AWSCURRENT and AWSPREVIOUS from Secrets Manager and signs with the current one', async () => {
+    // Prepare
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const { secretsManagerTokenKey } = await import('../../../functions/campaigns/token-key.ts');
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: 'rotated' }).resolves({ SecretBinary: newKey });
+    secrets.on(GetSecretValueCommand, { SecretId: 'rotated', VersionStage: 'AWSPREVIOUS' }).resolves({ SecretBinary: oldKey });
+    secrets.on(GetSecretValueCommand, { SecretId: 'never-rotated' }).resolves({ SecretBinary: newKey });
+    secrets.on(GetSecretValueCommand, { SecretId: 'never-rotated', VersionStage: 'AWSPREVIOUS' })
+      .rejects(new ResourceNotFoundException({ message: 'no such version', $metadata: {} }));
+    const client = new SecretsManagerClient({});
+
+    try {
+      // Act
+      const rotated = secretsManagerTokenKey(client, 'rotated');
+      const oldLink = signChoiceToken(claims, oldKey);
+      const newLink = signChoiceToken(claims, await rotated.getKey());
+
+      // Assess
+      const keys = await rotated.getVerificationKeys();
+      expect(keys.map((k) => Buffer.from(k).toString('hex'))).toEqual([Buffer.from(newKey).toString('hex'), Buffer.from(oldKey).toString('hex')]);
+      expect(verifyChoiceToken(oldLink, keys, before)).toEqual(claims);
+      expect(verifyChoiceToken(newLink, keys, before)).toEqual(claims);
+      expect(await secretsManagerTokenKey(client, 'never-rotated').getVerificationKeys()).toHaveLength(1);
+    } finally {
+      secrets.restore();
+    }
+  });
+
+  it('rereads the keys when a link no cached key signed arrives, at most every 30 s, and after the cache age', async () => {
+    // Prepare
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { localTokenKey, rotateLocalTokenKey, TOKEN_KEY_CACHE_MS, TOKEN_KEY_RELOAD_MIN_MS } = await import('../../../functions/campaigns/token-key.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'token-rotation-'));
+    let now = 0;
+    const verifier = localTokenKey(dir, () => now);
+    const signer = localTokenKey(dir, () => now);
+
+    try {
+      const before1 = await verifier.getVerificationKeys();
+      const oldLink = signChoiceToken(claims, await signer.getKey());
+
+      // Act: rotate; a fresh container signs with the new key
+      await rotateLocalTokenKey(dir);
+      const newLink = signChoiceToken(claims, await localTokenKey(dir).getKey());
+
+      // Assess: the warm verifier's cache does not know the new key; a reload inside 30 s is refused, after it succeeds
+      expect(() => verifyChoiceToken(newLink, before1, before)).toThrow(ChoiceTokenSignatureError);
+      now = TOKEN_KEY_RELOAD_MIN_MS - 1;
+      expect(await verifier.getVerificationKeys({ reload: true })).toBe(before1);
+      now = TOKEN_KEY_RELOAD_MIN_MS;
+      const reloaded = await verifier.getVerificationKeys({ reload: true });
+      expect(verifyChoiceToken(newLink, reloaded, before)).toEqual(claims);
+      expect(verifyChoiceToken(oldLink, reloaded, before)).toEqual(claims);
+      // The warm signer moves to the new key once its cache has aged.
+      expect(verifyChoiceToken(signChoiceToken(claims, await signer.getKey()), [await signer.getKey()], before)).toEqual(claims);
+      now = TOKEN_KEY_CACHE_MS;
+      const signedAfterAge = signChoiceToken(claims, await signer.getKey());
+      expect(() => verifyChoiceToken(signedAfterAge, before1, before)).toThrow(ChoiceTokenSignatureError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

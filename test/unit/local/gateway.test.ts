@@ -332,8 +332,9 @@ describe('Function: startGateway', () => {
       for (const response of [missing, wrong]) {
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toBe('Bearer');
-        expect(response.headers.get('content-type')).toBe('application/problem+json');
-        expect(((await response.json()) as { status: number }).status).toBe(401);
+        // API Gateway's own refusal: a bare JSON message, not the Lambdas' problem+json.
+        expect(response.headers.get('content-type')).toBe('application/json');
+        expect(await response.json()).toEqual({ message: 'Unauthorized' });
       }
       expect(accounts.events).toHaveLength(0);
     });
@@ -353,9 +354,9 @@ describe('Function: startGateway', () => {
       const seen: Record<string, string>[] = [];
       gateway = await startGateway({
         handlers: { accounts: accounts.handler },
-        authorize: async (headers) => {
+        authorize: async (headers, scopes) => {
           seen.push({ ...headers });
-          return authorize(headers);
+          return authorize(headers, scopes);
         },
       });
 

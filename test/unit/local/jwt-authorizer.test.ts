@@ -43,9 +43,9 @@ describe('Function: createLocalJwtAuthorizer', () => {
 
   /** Sign with the stored private key but arbitrary claims, to test each check on its own. */
   const signRaw = async (build: (jwt: SignJWT) => SignJWT): Promise<string> => {
-    const { privateJwk } = JSON.parse(readFileSync(join(keyDir, 'jwt-es256.json'), 'utf8')) as { privateJwk: Record<string, string> };
-    const key = await importJWK(privateJwk, 'ES256');
-    return build(new SignJWT({}).setProtectedHeader({ alg: 'ES256' })).sign(key);
+    const { privateJwk } = JSON.parse(readFileSync(join(keyDir, 'jwt-rs256.json'), 'utf8')) as { privateJwk: Record<string, string> };
+    const key = await importJWK(privateJwk, 'RS256');
+    return build(new SignJWT({}).setProtectedHeader({ alg: 'RS256' })).sign(key);
   };
 
   it('generates the key pair once (private file mode 0600) and reuses it across instances', async () => {
@@ -54,7 +54,7 @@ describe('Function: createLocalJwtAuthorizer', () => {
     const token = await first.sign({ sub: 'acct-1' });
 
     expect(await second.authorize(bearer(token))).not.toBeNull();
-    expect(statSync(join(keyDir, 'jwt-es256.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(keyDir, 'jwt-rs256.json')).mode & 0o777).toBe(0o600);
   });
 
   it('hands the claims over as API Gateway does (strings), and the principal follows the scope', async () => {
