@@ -65,17 +65,17 @@ export class PacedRateLimiter implements RateLimiter {
     if (n > this.#maxAcquire) throw new CampaignConfigurationError(`cannot take ${n} units at once (at most ${this.#maxAcquire})`);
     const now = this.#clock.now().getTime();
     if (n <= 0) return now;
-    const start = await this.#reserve(n * this.#msPerUnit, latestStartMs ?? Number.MAX_SAFE_INTEGER);
+    const start = await this.#reserve(n * this.#msPerUnit, latestStartMs);
     if (start === false) return false;
     const wait = start - this.#clock.now().getTime();
     if (wait > 0) await this.#timers.sleep(Math.ceil(wait));
     return start;
   }
 
-  async #reserve(durationMs: number, latestStartMs: number): Promise<number | false> {
+  async #reserve(durationMs: number, latestStartMs: number | undefined): Promise<number | false> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = this.#clock.now().getTime();
-      if (now > latestStartMs) return false;
+      if (latestStartMs !== undefined && now > latestStartMs) return false;
       try {
         if (this.#busy) {
           // Busy: append behind the last reservation, if that starts in time.
@@ -84,9 +84,9 @@ export class PacedRateLimiter implements RateLimiter {
               TableName: this.#tableName,
               Key: this.#key,
               UpdateExpression: 'SET #tat = #tat + :duration',
-              ConditionExpression: '#tat >= :now AND #tat <= :latest',
+              ConditionExpression: latestStartMs === undefined ? '#tat >= :now' : '#tat >= :now AND #tat <= :latest',
               ExpressionAttributeNames: { '#tat': 'tat' },
-              ExpressionAttributeValues: { ':duration': durationMs, ':now': now, ':latest': latestStartMs },
+              ExpressionAttributeValues: { ':duration': durationMs, ':now': now, ...(latestStartMs === undefined ? {} : { ':latest': latestStartMs }) },
               ReturnValues: 'UPDATED_NEW',
             }),
           );
@@ -108,7 +108,7 @@ export class PacedRateLimiter implements RateLimiter {
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         // A busy reservation failed either because the quota went idle or because it is booked beyond the deadline.
-        if (this.#busy && latestStartMs < Number.MAX_SAFE_INTEGER && (await this.#bookedUntil()) > latestStartMs) return false;
+        if (this.#busy && latestStartMs !== undefined && (await this.#bookedUntil()) > latestStartMs) return false;
         this.#busy = !this.#busy;
       }
     }
