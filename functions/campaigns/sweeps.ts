@@ -13,7 +13,7 @@
  * (see `applyDefaultChoice`).
  */
 import pLimit from 'p-limit';
-import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
+import { applyDefaultChoice, drainChoiceOutbox, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
 import { type Campaign, isRunning } from './model.ts';
 import { enrolLatePage, type LateCursor, type LateEnrolmentDeps } from './late-enrolment.ts';
@@ -29,7 +29,7 @@ const DAY_MS = 86_400_000;
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
-export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'>, LateEnrolmentDeps {
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events' | 'outbox' | 'fault'>, LateEnrolmentDeps {
   readonly content: ContentIndex;
   readonly sweeps: SweepStore & SweepCheckpointStore;
   readonly sendQueue: Queue<SendMessage>;
@@ -39,6 +39,8 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
   readonly concurrency?: number;
   /** Page size, reserve and first-page estimate of the time budget (the remaining time comes from the invocation). */
   readonly budget?: Omit<SweepBudget, 'remainingMs'>;
+  /** Exact counters: recount a started campaign from its recipient items when its counts do not add up. @default none */
+  readonly recountIfUnsettled?: (campaign: Campaign) => Promise<boolean>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -165,12 +167,35 @@ export const lateEnrolmentStep: SweepStep<SweepRun> = {
 };
 
 /**
+ * The choice outbox drain: publish the `ChoiceRecorded` events a crash or a refusing bus left in
+ * the outbox (docs/design.md, "Choices"), a page from the cursor; the walk starts over every run.
+ */
+export const outboxDrainStep: SweepStep<SweepRun> = {
+  name: 'choice-outbox',
+  mode: 'repeat',
+  scopes: () => ['choice-outbox'],
+  page: async (run, _scope, cursor, pageSize): Promise<SweepPage> => {
+    const report = await drainChoiceOutbox(run.deps, { now: run.now, limit: pageSize, ...(cursor ? { cursor } : {}) });
+    if (report.published + report.discarded > 0) run.deps.log('choice outbox drained', { published: report.published, discarded: report.discarded, waiting: report.waiting });
+    const processed = report.published + report.discarded;
+    return report.cursor ? { next: report.cursor, processed } : { processed };
+  },
+};
+
+/**
  * THE list of the scheduler's steps, run in this order every hour (add a step here; see
  * `sweep-steps.ts` for what a step is). Each walk is checkpointed under (scope, step name).
  */
-export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep];
+// The drain last, so a default whose publish failed in this run is drained in it.
+export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep, outboxDrainStep];
 
-/** One scheduler run at `now` within `remainingMs`: every step's walks, continued from their checkpoints. */
+/** Time a recount must have left to start. */
+const RECOUNT_RESERVE_MS = 60_000;
+
+/**
+ * One scheduler run at `now` within `remainingMs`: every step's walks, continued from their
+ * checkpoints, then the counter recount of campaigns whose counts do not add up.
+ */
 export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
   const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
@@ -181,5 +206,10 @@ export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () 
   const report = await runSweepSteps(steps, { deps, now, campaigns }, deps.sweeps, { ...deps.budget, remainingMs }, now.toISOString());
   for (const walk of report.walks) if (walk.outcome !== 'done') deps.log('sweep walked', { ...walk });
   if (report.outOfTime) deps.log('sweep stopped for time; the next run continues from the checkpoint');
+  // Counters a crash left short are recounted with the time the steps left (a recount is one walk of the recipients).
+  for (const campaign of campaigns.values()) {
+    if (report.outOfTime || remainingMs() < RECOUNT_RESERVE_MS) break;
+    if (await deps.recountIfUnsettled?.(campaign)) deps.log('counters recounted', { campaignId: campaign.campaignId });
+  }
   return report;
 };
