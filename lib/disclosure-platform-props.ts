@@ -121,6 +121,20 @@ export interface DisclosurePlatformProps {
    */
   readonly apiThrottle?: PlatformThrottleProps;
   /**
+   * Route-level throttling of the two public write routes, `POST /choices/{token}` and
+   * `POST /v1/accounts/{accountId}/acceptances`, below the stage's (a flood of one cannot use the
+   * whole stage budget).
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly writeRouteThrottle?: PlatformThrottleProps;
+  /**
+   * A custom domain for the distribution: its name and an ACM certificate ARN in us-east-1.
+   * Viewers then negotiate TLSv1.2_2021 at least (the default *.cloudfront.net certificate
+   * cannot raise its minimum). Set `publicBaseUrl` to `https://<domainName>` with it.
+   * @default - the distribution's *.cloudfront.net name
+   */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /**
    * ARN of a WAF web ACL (scope CLOUDFRONT, in us-east-1) attached to the distribution.
    * @default - no web ACL
    */
@@ -140,7 +154,8 @@ export const PLATFORM_STAGES: readonly PlatformStage[] = ['development', 'stagin
 export const PLACEHOLDER_SENDER = 'privacy@example.com';
 
 /** The props with every default applied. */
-export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn'>> {
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'customDomain'>> {
+  readonly customDomain?: DisclosurePlatformProps['customDomain'];
   readonly jwt?: PlatformJwtProps;
   readonly alarmEmail?: string;
   readonly alarmTopicArn?: string;
@@ -238,6 +253,12 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
   if (props.webAclArn !== undefined && !isToken(props.webAclArn) && !props.webAclArn.startsWith('arn:aws:wafv2:us-east-1:')) {
     throw new PlatformPropsError('webAclArn', 'must be a WAFv2 web ACL ARN in us-east-1 (CloudFront scope)');
   }
+  const writeRouteThrottle = props.writeRouteThrottle ?? { rateLimit: 50, burstLimit: 100 };
+  checkPositive('writeRouteThrottle.rateLimit', writeRouteThrottle.rateLimit, { max: apiThrottle.rateLimit });
+  checkPositive('writeRouteThrottle.burstLimit', writeRouteThrottle.burstLimit, { integer: true, max: apiThrottle.burstLimit });
+  if (props.customDomain && !isToken(props.customDomain.certificateArn) && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(props.customDomain.certificateArn)) {
+    throw new PlatformPropsError('customDomain.certificateArn', 'must be an ACM certificate ARN in us-east-1 (CloudFront)');
+  }
   const queueAgeAlarmThreshold = props.queueAgeAlarmThreshold ?? Duration.minutes(30);
   const stage = props.stage ?? 'development';
   if (!PLATFORM_STAGES.includes(stage)) throw new PlatformPropsError('stage', `must be one of ${PLATFORM_STAGES.join(', ')}, got "${String(stage)}"`);
@@ -272,6 +293,8 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     publicBaseUrl: props.publicBaseUrl,
     tracing: props.tracing ?? false,
     apiThrottle,
+    writeRouteThrottle,
+    customDomain: props.customDomain,
     webAclArn: props.webAclArn,
     queueAgeAlarmThreshold,
   };

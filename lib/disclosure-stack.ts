@@ -19,7 +19,8 @@ export class DisclosureStack extends Stack {
     const platform = this.platform;
     new CfnOutput(this, 'PublicUrl', { value: `https://${platform.distribution.distributionDomainName}`, description: 'CloudFront URL of the public API' });
     new CfnOutput(this, 'ServiceApiUrl', { value: platform.serviceApi.apiEndpoint, description: 'IAM (SigV4) authorised account and admin routes' });
-    new CfnOutput(this, 'PublicApiOriginUrl', { value: platform.publicApi.apiEndpoint, description: 'Origin of the distribution (use the PublicUrl)' });
+    // No output for the public API's own execute-api URL: it is the distribution's origin, and
+    // publishing it would invite callers to bypass CloudFront (its function, WAF and caching).
     new CfnOutput(this, 'LedgerTableName', { value: platform.table.tableName });
     new CfnOutput(this, 'PlannerDeadLetterQueueUrl', { value: platform.plannerQueue.deadLetterQueue?.queue.queueUrl ?? '' });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: platform.sendQueue.deadLetterQueue?.queue.queueUrl ?? '' });

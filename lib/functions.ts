@@ -65,16 +65,25 @@ const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResou
   });
 };
 
-/** Each manifest grant as the one `grant*()` call it stands for. */
+/**
+ * The DynamoDB actions the code calls (`functions/ledger`, `functions/campaigns/dynamodb`: Get,
+ * BatchGet, Query, Put, Update, BatchWrite; never Scan, Delete, streams or DescribeTable), listed
+ * explicitly instead of `grantReadData`/`grantReadWriteData`, which add Scan, ConditionCheckItem,
+ * DescribeTable and the stream actions.
+ */
+export const LEDGER_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+export const LEDGER_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] as const;
+
+/** Each manifest grant as the explicit actions it stands for (the table's data key alongside). */
 const grant = (scope: Construct, fn: NodejsFunction, need: LambdaGrant, resources: FunctionResources): void => {
-  const { table, tokenSecret } = resources.data;
+  const { table, tokenSecret, dataKey } = resources.data;
   const { queues, choiceEventBus } = resources.messaging;
   switch (need) {
-    case 'ledger:read-write': table.grantReadWriteData(fn); return;
-    case 'ledger:read': table.grantReadData(fn); return;
-    case 'ledger:write': table.grantWriteData(fn); return;
-    case 'ledger:cursors': table.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem'); return;
-    case 'ledger:get': table.grant(fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem'); return;
+    case 'ledger:read-write': table.grant(fn, ...LEDGER_READ_ACTIONS, ...LEDGER_WRITE_ACTIONS); dataKey.grantEncryptDecrypt(fn); return;
+    case 'ledger:read': table.grant(fn, ...LEDGER_READ_ACTIONS); dataKey.grantDecrypt(fn); return;
+    case 'ledger:write': table.grant(fn, ...LEDGER_WRITE_ACTIONS); dataKey.grantEncryptDecrypt(fn); return;
+    case 'ledger:cursors': table.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem'); dataKey.grantEncryptDecrypt(fn); return;
+    case 'ledger:get': table.grant(fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem'); dataKey.grantDecrypt(fn); return;
     case 'planner-queue:send': queues.planner.grantSendMessages(fn); return;
     case 'send-queue:send': queues.send.grantSendMessages(fn); return;
     case 'token-secret:read': tokenSecret.grantRead(fn); return;

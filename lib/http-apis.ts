@@ -6,6 +6,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CfnStage,
   HttpApi,
   HttpRoute,
   HttpRouteKey,
@@ -58,12 +59,15 @@ export const createHttpApis = (scope: Construct): PlatformApis => ({
   }),
 });
 
-const addStage = (scope: Construct, api: HttpApi, id: string, config: ResolvedPlatformProps): void => {
+/** The write routes throttled on their own (`writeRouteThrottle`): a flood of one cannot spend the stage's budget. */
+export const THROTTLED_ROUTE_KEYS = ['POST /choices/{token}', 'POST /v1/accounts/{accountId}/acceptances'] as const;
+
+const addStage = (scope: Construct, api: HttpApi, id: string, config: ResolvedPlatformProps): HttpStage => {
   const accessLogGroup = new logs.LogGroup(scope, `${id}AccessLogGroup`, {
     retention: config.logRetention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  new HttpStage(scope, `${id}Stage`, {
+  return new HttpStage(scope, `${id}Stage`, {
     httpApi: api,
     stageName: '$default',
     autoDeploy: true,
@@ -80,7 +84,15 @@ const addStage = (scope: Construct, api: HttpApi, id: string, config: ResolvedPl
  * on the service API with the IAM authoriser, and (when `jwt` is set) on the public API with
  * the JWT authoriser. Public routes exist on the public API only. See docs/runbook.md.
  */
-const addRoutes = (scope: Construct, apis: PlatformApis, functions: Readonly<Record<HttpLambdaName, IFunction>>, config: ResolvedPlatformProps): void => {
+/** One published route with its API and route key. */
+interface PublishedRoute {
+  readonly api: HttpApi;
+  readonly key: string;
+  readonly route: HttpRoute;
+}
+
+const addRoutes = (scope: Construct, apis: PlatformApis, functions: Readonly<Record<HttpLambdaName, IFunction>>, config: ResolvedPlatformProps): PublishedRoute[] => {
+  const published: PublishedRoute[] = [];
   const integrations = new Map<string, HttpLambdaIntegration>();
   const integration = (api: string, lambdaName: HttpLambdaName): HttpLambdaIntegration => {
     const key = `${api}:${lambdaName}`;
@@ -103,6 +115,7 @@ const addRoutes = (scope: Construct, apis: PlatformApis, functions: Readonly<Rec
       ...(authorizer ? { authorizer } : {}),
       ...(scopes ? { authorizationScopes: scopes } : {}),
     });
+    published.push(...created.map((created) => ({ api, key: `${route.method} ${route.path}`, route: created })));
     if (route.auth === 'public') {
       for (const r of created) {
         acknowledge(r, 'AwsSolutions-APIG4', `${route.method} ${route.path} is public by the product contract (notices, OpenAPI, HMAC-token-bound choice pages).`);
@@ -127,6 +140,25 @@ const addRoutes = (scope: Construct, apis: PlatformApis, functions: Readonly<Rec
     integration: integration('Public', 'notices'),
   });
   acknowledge(fallback, 'AwsSolutions-APIG4', 'The $default route only answers problem+json 404/405 for paths and methods no other route matches; it reads no data.');
+  return published;
+};
+
+/**
+ * Route-level throttles on each stage for the write routes it carries (CloudFormation's
+ * `RouteSettings`, which the L2 stage does not expose). A stage's route settings name routes that
+ * must exist first, hence the dependencies on them.
+ */
+const throttleWriteRoutes = (stages: readonly HttpStage[], published: readonly PublishedRoute[], config: ResolvedPlatformProps): void => {
+  for (const stage of stages) {
+    const throttled = published.filter(({ api, key }) => api === stage.api && (THROTTLED_ROUTE_KEYS as readonly string[]).includes(key));
+    if (throttled.length === 0) continue;
+    const settings = Object.fromEntries(throttled.map(({ key }) => [key, {
+      ThrottlingRateLimit: config.writeRouteThrottle.rateLimit,
+      ThrottlingBurstLimit: config.writeRouteThrottle.burstLimit,
+    }]));
+    (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', settings);
+    for (const { route } of throttled) stage.node.addDependency(route);
+  }
 };
 
 /** Adds the throttled, access-logged `$default` stages and every route of the route table to both APIs. */
@@ -136,7 +168,7 @@ export const publishHttpApis = (
   functions: Readonly<Record<HttpLambdaName, IFunction>>,
   config: ResolvedPlatformProps,
 ): void => {
-  addStage(scope, apis.publicApi, 'PublicApi', config);
-  addStage(scope, apis.serviceApi, 'ServiceApi', config);
-  addRoutes(scope, apis, functions, config);
+  const stages = [addStage(scope, apis.publicApi, 'PublicApi', config), addStage(scope, apis.serviceApi, 'ServiceApi', config)];
+  const published = addRoutes(scope, apis, functions, config);
+  throttleWriteRoutes(stages, published, config);
 };

@@ -53,6 +53,8 @@ export class CrossSiteRequestError extends ForbiddenError {
 export const assertSameSite = (event: HttpEvent, publicBaseUrl?: string): void => {
   const fetchSite = event.headers?.['sec-fetch-site']?.slice(0, MAX_HEADER_LENGTH).trim().toLowerCase();
   if (fetchSite === 'cross-site') throw new CrossSiteRequestError();
+  // The browser's own word wins: with `Referrer-Policy: no-referrer` (our pages) Chromium sends `Origin: null` on a same-origin form post.
+  if (fetchSite === 'same-origin' || fetchSite === 'same-site' || fetchSite === 'none') return;
   const origin = event.headers?.['origin']?.slice(0, MAX_HEADER_LENGTH).trim();
   // `null` is what a browser sends from an opaque origin (sandboxed frame, data: URL): never ours.
   if (origin === undefined || origin === '') return;

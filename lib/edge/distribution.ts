@@ -3,8 +3,9 @@
  * function (geo headers → `x-notice-region`, one content language), the notice cache and
  * origin-request policies, and the access-log bucket.
  */
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -32,7 +33,11 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
     enableAcceptEncodingBrotli: true,
   });
   // The handler resolves the region from the same geo headers; they reach it without entering the cache key.
+  // CloudFront policies are account-global: CDK names an origin request policy after the construct
+  // path alone, so a second region of one account collided. Stack name and region make it unique.
+  const stack = Stack.of(scope);
   const noticeOriginRequestPolicy = new cloudfront.OriginRequestPolicy(scope, 'NoticeOriginRequestPolicy', {
+    originRequestPolicyName: `${stack.stackName}-NoticeOriginRequest-${stack.region}`,
     comment: 'Disclosure notices: geo headers to the origin, outside the cache key',
     headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('CloudFront-Viewer-Country', 'CloudFront-Viewer-Country-Region'),
     queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
@@ -82,13 +87,22 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
     logBucket,
     logFilePrefix: 'cloudfront/',
     webAclId: config.webAclArn,
+    ...(config.customDomain
+      ? {
+          domainNames: [config.customDomain.domainName],
+          certificate: acm.Certificate.fromCertificateArn(scope, 'EdgeCertificate', config.customDomain.certificateArn),
+          minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        }
+      : {}),
   });
   acknowledge(distribution, 'AwsSolutions-CFR1', 'A privacy notice must be readable from every country; the region is chosen per viewer, not blocked.');
   if (!config.webAclArn) {
     acknowledge(distribution, 'AwsSolutions-CFR2',
       'No web ACL by default (WAF costs per request); the public routes are read-only or token-bound and API stages are throttled. Pass webAclArn to attach one.');
   }
-  acknowledge(distribution, 'AwsSolutions-CFR4',
-    'The default *.cloudfront.net certificate has a fixed security policy (TLSv1 is the minimum CloudFront reports for it); origin traffic is TLS 1.2 only. Put a custom domain and certificate in front to raise the viewer minimum.');
+  if (!config.customDomain) {
+    acknowledge(distribution, 'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate has a fixed security policy (TLSv1 is the minimum CloudFront reports for it); origin traffic is TLS 1.2 only. Pass customDomain to serve TLSv1.2_2021 at least.');
+  }
   return distribution;
 };

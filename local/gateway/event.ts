@@ -16,8 +16,13 @@ export interface AuthorizerContext {
 
 const API_ID = 'local';
 
-/** Content types API Gateway passes as text; every other body is base64-encoded. */
-const TEXT_CONTENT_TYPE = /^\s*(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|[\w.+-]+\+(json|xml))\b)/i;
+/**
+ * Content types API Gateway's HTTP API passes as text: `text/*`, JSON, XML and JavaScript (and
+ * their `+json`/`+xml` suffixes). Every other body, HTML form posts
+ * (`application/x-www-form-urlencoded`) and bodies without a content type included, reaches the
+ * Lambda base64-encoded with `isBase64Encoded: true`.
+ */
+export const TEXT_CONTENT_TYPE = /^\s*(text\/|application\/(json|xml|javascript|[\w.+-]+\+(json|xml))\s*(;|$))/i;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));

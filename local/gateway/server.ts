@@ -73,6 +73,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** The route key of the public API's catch-all route (`lib/http-apis.ts`: the notices Lambda). */
+export const DEFAULT_ROUTE_KEY = '$default';
+
 /** API Gateway's request body limit, 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -110,6 +113,17 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
   const host = options.host ?? '127.0.0.1';
   const table = compileRoutes(options.routes ?? defaultRoutes);
   const requestTime = new RequestTimeFormatter();
+  // The `$default` route per request method (the event states the method the caller used).
+  const defaultTargets = new Map<string, CompiledRoute>();
+  const defaultTarget = (method: string): CompiledRoute => {
+    let found = defaultTargets.get(method);
+    if (!found) {
+      const route = { method, path: '$default', auth: 'public', lambda: 'notices' } as unknown as Route;
+      found = { route, routeKey: DEFAULT_ROUTE_KEY, paramNames: [], scopes: [] };
+      defaultTargets.set(method, found);
+    }
+    return found;
+  };
   // Known once the server listens; every request reuses them instead of rebuilding them.
   let domainName = host;
   let domainPrefix = host.split('.')[0]!;
@@ -198,16 +212,19 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
     const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
     const found = matchPath(table, rawPath);
-    if (!found) {
-      sendProblem(res, problemFor(404, 'no route for this path'));
-      return;
+    let target = found?.group.byMethod.get(req.method ?? '');
+    let values = found?.values ?? [];
+    if (!target && handlers.notices) {
+      // As deployed: the public API's `$default` route sends whatever no route matched to the notices Lambda.
+      target = defaultTarget(req.method ?? 'GET');
+      values = [];
     }
-    const target = found.group.byMethod.get(req.method ?? '');
     if (!target) {
-      sendProblem(res, problemFor(405, `allowed: ${found.group.allow}`), { allow: found.group.allow });
+      if (!found) sendProblem(res, problemFor(404, 'no route for this path'));
+      else sendProblem(res, problemFor(405, `allowed: ${found.group.allow}`), { allow: found.group.allow });
       return;
     }
-    const matched: MatchedRequest = { req, res, target, values: found.values, rawPath, rawQueryString };
+    const matched: MatchedRequest = { req, res, target, values, rawPath, rawQueryString };
     const { declaredLength, transferEncoded } = bodyFraming(req.rawHeaders);
     if (declaredLength > maxBodyBytes) {
       refuseTooLarge(req, res);

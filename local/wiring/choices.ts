@@ -45,6 +45,8 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
 
   const handler = makeHandler({
     content: contentIndex,
+    // The origin the emails link to: a browser's form post from the choice page comes from it.
+    publicBaseUrl: env.publicBaseUrl,
     clock: env.clock,
     logger: new Logger({ serviceName: 'choices', logLevel: 'WARN' }),
     tokenKey: localTokenKey(env.keyDir),

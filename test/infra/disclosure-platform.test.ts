@@ -157,7 +157,9 @@ describe('Construct: DisclosurePlatform', () => {
       const reads = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
       const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
       const deletes = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-      if (expected.table === 'readwrite') expect([...actions]).toEqual(expect.arrayContaining([...reads, ...writes, ...deletes]));
+      // Explicit action lists: nothing the code never calls (no Scan, DeleteItem, DescribeTable, ConditionCheckItem or stream actions).
+      for (const action of actions) expect(action, `${name}: ${action}`).not.toMatch(/^dynamodb:(Scan|DeleteItem|DescribeTable|ConditionCheckItem|GetRecords|GetShardIterator|DescribeStream|ListStreams)$/);
+      if (expected.table === 'readwrite') expect([...actions]).toEqual(expect.arrayContaining([...reads, ...writes, 'dynamodb:BatchWriteItem']));
       if (expected.table === 'read+cursor') {
         expect([...actions]).toEqual(expect.arrayContaining([...reads, ...writes]));
         for (const action of deletes) expect(actions.has(action), action).toBe(false);
@@ -489,6 +491,17 @@ describe('Construct: DisclosurePlatform', () => {
         'ChoiceEventBusName', 'ConfigurationSetName', 'TokenSecretArn', 'AlarmTopicArn', 'TicketTopicArn',
       ]));
       reference.template.hasOutput('LedgerTableName', { Value: { Ref: STATEFUL_LOGICAL_IDS.table } });
+      // No bypass URL: the public API's execute-api endpoint is the distribution's origin only.
+      expect(outputs).not.toContain('PublicApiOriginUrl');
+    });
+
+    it('throttles the choice and acceptance POSTs per route, and names the origin request policy per stack and region', () => {
+      const routeSettings = ofType('AWS::ApiGatewayV2::Stage').map(([, stage]) => stage.Properties!['RouteSettings'] as Record<string, unknown> | undefined);
+      const keys = routeSettings.flatMap((settings) => Object.keys(settings ?? {}));
+      expect(keys).toEqual(expect.arrayContaining(['POST /choices/{token}', 'POST /v1/accounts/{accountId}/acceptances']));
+      expect(JSON.stringify(routeSettings)).toContain('"ThrottlingRateLimit":50');
+      const policy = ofType('AWS::CloudFront::OriginRequestPolicy')[0]![1].Properties!['OriginRequestPolicyConfig'] as { Name: unknown };
+      expect(JSON.stringify(policy.Name)).toContain('AWS::Region');
     });
   });
 

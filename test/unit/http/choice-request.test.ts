@@ -42,7 +42,7 @@ describe('Module: choice-request', () => {
     refused({ origin: 'http://evil.example' });
     refused({ origin: 'null' });
     refused({ origin: 'https://notices.example.org.evil.example' });
-    for (const headers of [{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, { origin: 'https://notices.example.org' }, { origin: 'https://choices.example.com' }] as Record<string, string>[]) {
+    for (const headers of [{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, { origin: 'https://notices.example.org' }, { origin: 'https://choices.example.com' }, { origin: 'null', 'sec-fetch-site': 'same-origin' }] as Record<string, string>[]) {
       expect(() => assertSameSite(site(headers), 'https://notices.example.org/')).not.toThrow();
     }
   });

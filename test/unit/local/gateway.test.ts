@@ -169,7 +169,8 @@ describe('Function: startGateway', () => {
       await send(gateway.url, { method: 'POST', path: '/choices/t1', headers: [['Content-Type', 'application/octet-stream']], body: binary });
 
       const [text, bytes] = choices.events;
-      expect(text).toMatchObject({ body: 'option=delete', isBase64Encoded: false });
+      // API Gateway base64-encodes form posts: only text/*, JSON, XML and JavaScript arrive as text.
+      expect(text).toMatchObject({ body: Buffer.from('option=delete').toString('base64'), isBase64Encoded: true });
       expect(bytes).toMatchObject({ body: binary.toString('base64'), isBase64Encoded: true });
     });
   });
@@ -254,6 +255,23 @@ describe('Function: startGateway', () => {
       expect(onNotice.status).toBe(405);
       expect(onNotice.headers.get('allow')).toBe('GET');
       expect(((await onNotice.json()) as { status: number }).status).toBe(405);
+    });
+
+    it('routes what no route matches to the notices Lambda as `$default`, as the deployed public API does', async () => {
+      const notices = recording();
+      const accounts = recording();
+      gateway = await startGateway({ handlers: { notices: notices.handler, accounts: accounts.handler } });
+
+      const unknown = await fetch(`${gateway.url}/v2/nothing?x=1`);
+      const otherMethod = await fetch(`${gateway.url}/v1/accounts/a1/contact`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+      expect([unknown.status, otherMethod.status]).toEqual([200, 200]);
+      expect(accounts.events).toHaveLength(0);
+      expect(notices.events.map((event) => [event.routeKey, event.requestContext.routeKey, event.requestContext.http.method, event.rawPath, event.pathParameters])).toEqual([
+        ['$default', '$default', 'GET', '/v2/nothing', undefined],
+        ['$default', '$default', 'POST', '/v1/accounts/a1/contact', undefined],
+      ]);
+      expect(notices.events[1]).toMatchObject({ body: Buffer.from('a=b').toString('base64'), isBase64Encoded: true });
     });
 
     it('refuses a body over the limit with 413 without calling the handler', async () => {

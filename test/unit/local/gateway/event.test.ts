@@ -201,7 +201,7 @@ describe('Function: buildHttpEvent', () => {
     const untyped = buildHttpEvent(input({ target: choiceRoute, body: Buffer.from('x') }));
 
     // Assess
-    expect(asForm).toMatchObject({ routeKey: 'POST /choices/{token}', body: 'option=delete', isBase64Encoded: false });
+    expect(asForm).toMatchObject({ routeKey: 'POST /choices/{token}', body: Buffer.from('option=delete').toString('base64'), isBase64Encoded: true });
     expect(asForm.requestContext.http.method).toBe('POST');
     expect(asJson).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
     expect(asBinary).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
