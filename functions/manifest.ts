@@ -205,7 +205,7 @@ export const campaignSenderLambda = {
 export const sesEventsLambda = {
   entry: 'functions/lambdas/ses-events.ts',
   // Fed by the SES-events rule (lib/messaging.ts): one invocation per up to 100 events.
-  trigger: { kind: 'queue', queue: 'ses-events', batchSize: 100, maxBatchingWindowSeconds: 5 },
+  trigger: { kind: 'queue', queue: 'ses-events', batchSize: 100, maxBatchingWindowSeconds: 5, reportBatchItemFailures: true },
   memoryMb: 256,
   timeoutSeconds: 30,
   powertools: true,

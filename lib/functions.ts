@@ -22,13 +22,12 @@ import type { PlatformData } from './data.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import type { PlatformMessaging } from './messaging.ts';
 import { acknowledge } from './nag.ts';
+import { type SenderSizing, senderSizing } from './sender-sizing.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 /** The notices function's content files (built by `npm run cli -- build`), copied beside its bundle as `serving/`. */
 const CONTENT_FILES_DIR = path.join('.build', SERVING_DIR_NAME);
 
-/** SES sends up to 50 destinations per SendBulkEmail call: the unit the sender's concurrency is sized in. */
-const BULK_DESTINATIONS = 50;
 
 /** What the functions are wired to. */
 export interface FunctionResources {
@@ -96,7 +95,7 @@ const grant = (scope: Construct, fn: NodejsFunction, need: LambdaGrant, resource
   }
 };
 
-const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, resources: FunctionResources, senderConcurrency: number): NodejsFunction => {
+const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, resources: FunctionResources, sender: SenderSizing): NodejsFunction => {
   const { config } = resources;
   const id = pascal(name);
   const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
@@ -124,12 +123,12 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: spec.memoryMb,
-    timeout: Duration.seconds(spec.timeoutSeconds),
+    timeout: Duration.seconds(spec.sizedBySendQuota ? sender.timeoutSeconds : spec.timeoutSeconds),
     role,
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-    reservedConcurrentExecutions: spec.sizedBySendQuota ? senderConcurrency : undefined,
+    reservedConcurrentExecutions: spec.sizedBySendQuota ? sender.concurrency : undefined,
     environment,
     description: `Disclosure ${name}`,
     ...(asynchronous ? { onFailure: new SqsDestination(resources.messaging.eventsDeadLetterQueue), retryAttempts: 2 } : {}),
@@ -161,14 +160,14 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
 };
 
 /** Connects a function to its queue or schedule; HTTP routes are published with the APIs. */
-const addTrigger = (scope: Construct, fn: NodejsFunction, spec: LambdaSpec, resources: FunctionResources, senderConcurrency: number): void => {
+const addTrigger = (scope: Construct, fn: NodejsFunction, spec: LambdaSpec, resources: FunctionResources, sender: SenderSizing): void => {
   const trigger = spec.trigger;
   if (trigger.kind === 'queue') {
     fn.addEventSource(new SqsEventSource(resources.messaging.queues[trigger.queue], {
-      batchSize: trigger.batchSize,
+      batchSize: spec.sizedBySendQuota ? sender.batchSize : trigger.batchSize,
       ...(trigger.reportBatchItemFailures ? { reportBatchItemFailures: true } : {}),
       ...(trigger.maxBatchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
-      ...(spec.sizedBySendQuota ? { maxConcurrency: senderConcurrency } : {}),
+      ...(spec.sizedBySendQuota ? { maxConcurrency: sender.concurrency } : {}),
     }));
   } else if (trigger.kind === 'schedule') {
     new events.Rule(scope, trigger.ruleId, {
@@ -181,13 +180,14 @@ const addTrigger = (scope: Construct, fn: NodejsFunction, spec: LambdaSpec, reso
 
 /** Creates every Lambda of the manifest in `scope` (the `DisclosurePlatform`), granted and triggered. */
 export const buildFunctions = (scope: Construct, resources: FunctionResources): Readonly<Record<LambdaName, NodejsFunction>> => {
-  const senderConcurrency = Math.max(2, Math.ceil(resources.config.sendQuotaPerSecond / BULK_DESTINATIONS) + 1);
+  // The sender's timeout, batch size and concurrency follow the send quota (lib/sender-sizing.ts).
+  const sender = senderSizing(resources.config.sendQuotaPerSecond);
   const functions = {} as Record<LambdaName, NodejsFunction>;
   for (const name of LAMBDA_NAMES) {
     const spec = lambdaSpec(name);
-    const fn = createFunction(scope, name, spec, resources, senderConcurrency);
+    const fn = createFunction(scope, name, spec, resources, sender);
     for (const need of spec.grants) grant(scope, fn, need, resources);
-    addTrigger(scope, fn, spec, resources, senderConcurrency);
+    addTrigger(scope, fn, spec, resources, sender);
     functions[name] = fn;
   }
   return functions;

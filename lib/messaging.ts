@@ -14,6 +14,7 @@ import { LAMBDA_NAMES, lambdaSpec, type QueueName } from '../functions/manifest.
 import { STATEFUL_LOGICAL_IDS, pascal, pinLogicalId } from './construct-ids.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import { acknowledge } from './nag.ts';
+import { senderSizing } from './sender-sizing.ts';
 
 /** What `buildMessaging` creates. */
 export interface PlatformMessaging {
@@ -34,18 +35,19 @@ const QUEUE_IDS: Record<QueueName, { readonly queue: string; readonly deadLetter
   'ses-events': { queue: STATEFUL_LOGICAL_IDS.sesEventsQueue, deadLetterQueue: STATEFUL_LOGICAL_IDS.sesEventsDeadLetterQueue },
 };
 
-/** The timeout of the Lambda the manifest has consume a queue: its visibility is sized from it. */
-const consumerTimeoutOf = (queue: QueueName): Duration => {
+/** The timeout of the Lambda the manifest has consume a queue (the sender's derived from the quota): its visibility is sized from it. */
+const consumerTimeoutOf = (queue: QueueName, config: ResolvedPlatformProps): Duration => {
   const consumer = LAMBDA_NAMES.find((name) => {
     const trigger = lambdaSpec(name).trigger;
     return trigger.kind === 'queue' && trigger.queue === queue;
   });
   if (!consumer) throw new Error(`functions/manifest.ts: no Lambda consumes the ${queue} queue`);
-  return Duration.seconds(lambdaSpec(consumer).timeoutSeconds);
+  const spec = lambdaSpec(consumer);
+  return Duration.seconds('sizedBySendQuota' in spec && spec.sizedBySendQuota ? senderSizing(config.sendQuotaPerSecond).timeoutSeconds : spec.timeoutSeconds);
 };
 
 /** A work queue and its dead-letter queue, SSL-only and encrypted; visibility 6× the consumer's timeout. */
-const createQueuePair = (scope: Construct, queueName: QueueName): sqs.Queue => {
+const createQueuePair = (scope: Construct, queueName: QueueName, config: ResolvedPlatformProps): sqs.Queue => {
   const name = pascal(queueName);
   const deadLetterQueue = new sqs.Queue(scope, `${name}DeadLetterQueue`, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -57,7 +59,7 @@ const createQueuePair = (scope: Construct, queueName: QueueName): sqs.Queue => {
   const queue = new sqs.Queue(scope, `${name}Queue`, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
-    visibilityTimeout: Duration.seconds(consumerTimeoutOf(queueName).toSeconds() * 6),
+    visibilityTimeout: Duration.seconds(consumerTimeoutOf(queueName, config).toSeconds() * 6),
     // The SQS maximum: a paused campaign's backlog must outlive the pause (the expiry alarm pages at 7 days).
     retentionPeriod: Duration.days(14),
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
@@ -104,9 +106,9 @@ const createConfigurationSet = (scope: Construct, config: ResolvedPlatformProps)
 /** Creates the queues, the choice bus and the SES configuration set in `scope` (the `DisclosurePlatform`). */
 export const buildMessaging = (scope: Construct, config: ResolvedPlatformProps): PlatformMessaging => {
   const queues = {
-    planner: createQueuePair(scope, 'planner'),
-    send: createQueuePair(scope, 'send'),
-    'ses-events': createQueuePair(scope, 'ses-events'),
+    planner: createQueuePair(scope, 'planner', config),
+    send: createQueuePair(scope, 'send', config),
+    'ses-events': createQueuePair(scope, 'ses-events', config),
   };
   const eventsDeadLetterQueue = new sqs.Queue(scope, 'EventsDeadLetterQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,

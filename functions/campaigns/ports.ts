@@ -173,9 +173,13 @@ export interface BulkMailer {
   sendBulk(request: BulkSendRequest): Promise<EntryOutcome[]>;
 }
 
-/** Takes `n` units of a shared quota, waiting as long as needed (what it resolves with is informative). */
+/**
+ * Takes `n` units of a shared quota, waiting as long as needed. With `latestStartMs` (epoch ms) it
+ * resolves `false`, taking nothing, when the units would only be free after it; anything else it
+ * resolves with is informative.
+ */
 export interface RateLimiter {
-  acquire(n: number): Promise<unknown>;
+  acquire(n: number, latestStartMs?: number): Promise<unknown>;
 }
 
 /** No quota (tests, and a local run without one). */

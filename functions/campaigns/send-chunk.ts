@@ -14,7 +14,7 @@ import type { BulkDestination, EntryOutcome } from './ports.ts';
 import { destinationFor, emailKindOf, templateFor } from './send-email.ts';
 import { recordFailures, recordSent } from './send-outcomes.ts';
 import { DEFAULT_IN_DOUBT_GRACE_MS, DEFAULT_LEASE_MS, type Recipient } from './send-recipients.ts';
-import type { SenderDeps, SenderRetryPolicy } from './sender.ts';
+import type { SendBudget, SenderDeps, SenderRetryPolicy } from './sender.ts';
 
 /** Chunks of ≤ 50 recipients that share campaign, kind, region and language (one template each). */
 export const chunksOf = (recipients: readonly Recipient[]): Recipient[][] => {
@@ -32,8 +32,21 @@ export const chunksOf = (recipients: readonly Recipient[]): Recipient[][] => {
   return chunks;
 };
 
-/** Send one chunk with retries; returns the recipients SES never took (to release and redeliver). */
-export const sendChunk = async (deps: SenderDeps, limit: ReturnType<typeof pLimit>, chunk: Recipient[], retry: SenderRetryPolicy): Promise<Recipient[]> => {
+/** A send may take this much longer than the slowest seen before the budget counts it. */
+const SEND_MARGIN = 1.5;
+
+/** The latest instant (epoch ms) a quota reservation may start so that the send after it finishes in time; undefined without a budget. */
+const latestStartOf = (deps: SenderDeps, budget: SendBudget | undefined, waitMs: number): number | undefined =>
+  budget && deps.clock.now().getTime() + budget.remainingMs() - budget.reserveMs - budget.slowestSendMs * SEND_MARGIN - waitMs;
+
+/** Send one chunk with retries, within the invocation's budget; returns the recipients SES never took (to release and redeliver). */
+export const sendChunk = async (
+  deps: SenderDeps,
+  limit: ReturnType<typeof pLimit>,
+  chunk: Recipient[],
+  retry: SenderRetryPolicy,
+  budget?: SendBudget,
+): Promise<Recipient[]> => {
   const first = chunk[0]!;
   const kind = emailKindOf(first);
   const template = templateFor(deps, first, kind);
@@ -47,8 +60,17 @@ export const sendChunk = async (deps: SenderDeps, limit: ReturnType<typeof pLimi
   // The marker must outlive the lease and the in-doubt grace (a day more, for slow SES events).
   const markerLifetimeMs = leaseMs + (deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS) + 86_400_000;
   for (let attempt = 0; attempt < retry.attempts && pending.length > 0; attempt++) {
-    if (attempt > 0) await deps.timers.sleep(backoffMs(attempt, retry, deps.timers.random));
-    await deps.rateLimiter.acquire(pending.length);
+    const backoff = attempt > 0 ? backoffMs(attempt, retry, deps.timers.random) : 0;
+    if (budget && (latestStartOf(deps, budget, backoff) ?? 0) < deps.clock.now().getTime()) {
+      deps.log?.('out of time: handing the rest back', { recipients: pending.length });
+      break;
+    }
+    if (backoff > 0) await deps.timers.sleep(backoff);
+    if ((await deps.rateLimiter.acquire(pending.length, latestStartOf(deps, budget, 0))) === false) {
+      deps.log?.('out of time before the quota is free: handing the rest back', { recipients: pending.length });
+      break;
+    }
+    const sendStartedMs = budget?.remainingMs();
     const now = deps.clock.now().getTime();
     expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
     pending = pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now >= minLeaseLeftMs);
@@ -86,6 +108,7 @@ export const sendChunk = async (deps: SenderDeps, limit: ReturnType<typeof pLimi
     deps.fault?.('sender:after-ses-accepted');
     await recordSent(deps, limit, sent);
     await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));
+    if (budget && sendStartedMs !== undefined) budget.slowestSendMs = Math.max(budget.slowestSendMs, sendStartedMs - budget.remainingMs());
     pending = retryNext;
   }
   return [...pending, ...expired];

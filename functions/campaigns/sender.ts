@@ -25,6 +25,11 @@
  * duplicate SES events never count twice; a crash in the instant between the two writes can leave
  * one chunk under-counted (no transactions). Recipient items and evidence stay the truth.
  *
+ * Time: with the invocation's remaining time (`context.getRemainingTimeInMillis`), the sender
+ * reserves send quota only for a call that can still finish (quota wait + SES + recording, the
+ * slowest seen × 1.5, and `timeReserveMs` kept for the hand-back); what it cannot send in time is
+ * released and reported as batch item failures, so SQS redelivers it and no invocation overruns.
+ *
  * The steps live beside this file: 1–2 in `send-recipients.ts`, 4 in `send-chunk.ts` (the email
  * itself in `send-email.ts`, what is recorded after SES answered in `send-outcomes.ts`).
  */
@@ -69,6 +74,10 @@ export interface SenderDeps extends EmailDeps {
   readonly concurrency?: number;
   /** Concurrent SES calls per invocation. @default 2 */
   readonly sesConcurrency?: number;
+  /** Kept free at the end of an invocation for releasing what was not sent. @default 5000 */
+  readonly timeReserveMs?: number;
+  /** What a send (quota wait excluded) is assumed to take before one has been timed. @default 2000 */
+  readonly firstSendMs?: number;
   readonly newAttemptId?: () => string;
   readonly fault?: FaultHook;
   /** Structured log sink; never receives an address or a token. @default none */
@@ -85,8 +94,18 @@ export interface SendBatchResult {
   readonly batchItemFailures: { itemIdentifier: string }[];
 }
 
-/** Process one SQS batch of send messages. */
-export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]): Promise<SendBatchResult> => {
+/** The invocation's clock, shared by its chunks: the remaining time and the slowest send seen. */
+export interface SendBudget {
+  remainingMs(): number;
+  readonly reserveMs: number;
+  slowestSendMs: number;
+}
+
+/** Process one SQS batch of send messages, within `remainingMs` when given (the Lambda context's). */
+export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[], remainingMs?: () => number): Promise<SendBatchResult> => {
+  const budget: SendBudget | undefined = remainingMs
+    ? { remainingMs, reserveMs: deps.timeReserveMs ?? 5_000, slowestSendMs: deps.firstSendMs ?? 2_000 }
+    : undefined;
   const limit = pLimit(deps.concurrency ?? 16);
   const retry: SenderRetryPolicy = { attempts: 6, baseMs: 200, maxMs: 5000, ...deps.retry };
   // One attempt id per invocation: its marker item records which recipients it handed to SES.
@@ -121,11 +140,15 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
   await Promise.all(
     chunksOf(sendable).map((chunk) =>
       sesLimit(async () => {
-        const leftover = await sendChunk(deps, limit, chunk, retry);
-        for (const recipient of leftover) {
-          await deps.recipients.releaseRecipient(recipient.campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId);
-          failRecipient(recipient);
-        }
+        const leftover = await sendChunk(deps, limit, chunk, retry, budget);
+        await Promise.all(
+          leftover.map((recipient) =>
+            limit(async () => {
+              await deps.recipients.releaseRecipient(recipient.campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId);
+              failRecipient(recipient);
+            }),
+          ),
+        );
       }),
     ),
   );

@@ -1,7 +1,8 @@
 /** Campaign planner Lambda (SQS planner queue): one (campaign, region, shard) per message, resumable. */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InjectedCrashError } from '../campaigns/errors.ts';
 import { plannerMessageSchema } from '../campaigns/messages.ts';
 import { type PlannerDeps, planShard } from '../campaigns/planner.ts';
@@ -17,29 +18,32 @@ export interface PlannerHandlerDeps extends PlannerDeps {
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Build the handler; each record is planned on its own, failures are reported per record. */
+/** Build the handler; each record is planned on its own, failures reported per record (Powertools batch). */
 export const makeHandler = (deps: PlannerHandlerDeps) => {
+  const processor = new BatchProcessor(EventType.SQS);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const batchItemFailures: { itemIdentifier: string }[] = [];
-    for (const record of event.Records) {
+    let crash: InjectedCrashError | undefined;
+    const planRecord = async (record: SQSRecord): Promise<void> => {
       let message;
       try {
         message = plannerMessageSchema.parse(JSON.parse(record.body));
-      } catch {
+      } catch (error) {
         deps.log?.('planner message rejected: malformed', { messageId: record.messageId });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
+        throw error;
       }
       try {
         const result = await planShard(deps, message);
         deps.log?.('planned', { ...message, ...result });
       } catch (error) {
-        if (error instanceof InjectedCrashError) throw error; // a simulated crash ends the whole invocation
-        deps.log?.('planning failed; SQS will redeliver', { ...message, error: (error as Error)?.name });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
+        if (error instanceof InjectedCrashError) crash = error;
+        else deps.log?.('planning failed; SQS will redeliver', { ...message, error: (error as Error)?.name });
+        throw error;
       }
-    }
-    return { batchItemFailures };
+    };
+    // Every record failing is still a partial response (each reported), not a thrown batch.
+    const response = await processPartialResponse(event, planRecord, processor, { throwOnFullBatchFailure: false, processInParallel: false });
+    if (crash) throw crash; // a simulated crash ends the whole invocation
+    return response;
   };
 };
 

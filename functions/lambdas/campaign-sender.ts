@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { renderCampaignEmail } from '../campaigns/email.ts';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
 import { PacedRateLimiter } from '../campaigns/dynamodb/rate-limiter.ts';
@@ -18,8 +18,11 @@ import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
 import { campaignSenderLambda } from '../manifest.ts';
 
-/** Build the handler over its dependencies. */
-export const makeHandler = (deps: SenderDeps) => async (event: SQSEvent): Promise<SQSBatchResponse> => sendBatch(deps, event.Records);
+/** Build the handler over its dependencies: the batch is sent within the invocation's remaining time (no context: unbounded, tests only). */
+export const makeHandler =
+  (deps: SenderDeps) =>
+  async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> =>
+    sendBatch(deps, event.Records, context && (() => context.getRemainingTimeInMillis()));
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): SenderDeps => {

@@ -4,8 +4,11 @@
  * idempotent, so a redelivered batch changes nothing: recipient updates are conditional, the
  * `sent` evidence of a reconciled send is a conditional put, and the outcome evidence restates
  * the event itself (`appendEventEvidence`). An event that is not ours (no campaign tags, an event
- * type we do not track, an unknown campaign) or not JSON is skipped, not retried; a store error
- * fails the batch so SQS redelivers it (and, after its receive count, parks it in the DLQ).
+ * type we do not track, an unknown campaign) or not JSON is skipped, not retried. The batch is
+ * recorded together (batched writes); when that fails, each event is recorded on its own and only
+ * the ones that fail again are reported (`ReportBatchItemFailures`), so one store error no longer
+ * redelivers the other 99 (a reported one reaches the DLQ after its receive count). The merge
+ * across records is why this is not the Powertools batch processor, which handles one record at a time.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SendKind } from '../campaigns/model.ts';
@@ -80,9 +83,15 @@ const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   return { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}), ...(bounce ? { bounce } : {}) };
 };
 
+export interface SesEventsResponse {
+  readonly batchItemFailures: { itemIdentifier: string }[];
+  readonly recorded: number;
+  readonly skipped: number;
+}
+
 /** Build the SES-events handler over its dependencies. */
-export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch): Promise<{ recorded: number; skipped: number }> => {
-  const parsed: SesEventInput[] = [];
+export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch): Promise<SesEventsResponse> => {
+  const parsed: { messageId: string; input: SesEventInput }[] = [];
   let skipped = 0;
   for (const record of batch?.Records ?? []) {
     let envelope: SesEventEnvelope | undefined;
@@ -96,15 +105,34 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
       skipped++;
       deps.logger.debug('SES event skipped', { reason: outcome, eventType: envelope?.detail?.eventType });
     } else {
-      parsed.push(outcome);
+      parsed.push({ messageId: record.messageId, input: outcome });
     }
   }
-  if (parsed.length === 0) return { recorded: 0, skipped };
-  const { changed, ignored } = await recordSesEvents({ ...deps, awaitLiveAttemptsMs: deps.awaitLiveAttemptsMs ?? 3000 }, parsed);
-  const unknown = ignored.filter(Boolean).length;
+  if (parsed.length === 0) return { batchItemFailures: [], recorded: 0, skipped };
+  const recordDeps = { ...deps, awaitLiveAttemptsMs: deps.awaitLiveAttemptsMs ?? 3000 };
+  let unknown = 0;
+  let changedCount = 0;
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  try {
+    const { changed, ignored } = await recordSesEvents(recordDeps, parsed.map((entry) => entry.input));
+    unknown = ignored.filter(Boolean).length;
+    changedCount = changed.filter(Boolean).length;
+  } catch (error) {
+    deps.logger.warn('SES events batch failed; recording each event on its own', { error: (error as Error)?.name, events: parsed.length });
+    const outcomes = await Promise.allSettled(parsed.map((entry) => recordSesEvents(recordDeps, [entry.input])));
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'rejected') batchItemFailures.push({ itemIdentifier: parsed[index]!.messageId });
+      else {
+        unknown += outcome.value.ignored.filter(Boolean).length;
+        changedCount += outcome.value.changed.filter(Boolean).length;
+      }
+    });
+    if (batchItemFailures.length > 0) deps.logger.warn('SES events left for redelivery', { failed: batchItemFailures.length });
+  }
   if (unknown > 0) deps.logger.debug('SES events skipped', { reason: 'unknown campaign', count: unknown });
-  deps.logger.info('SES events recorded', { recorded: parsed.length - unknown, changed: changed.filter(Boolean).length, skipped: skipped + unknown });
-  return { recorded: parsed.length - unknown, skipped: skipped + unknown };
+  const recorded = parsed.length - unknown - batchItemFailures.length;
+  deps.logger.info('SES events recorded', { recorded, changed: changedCount, skipped: skipped + unknown, failed: batchItemFailures.length });
+  return { batchItemFailures, recorded, skipped: skipped + unknown };
 };
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
@@ -126,5 +154,5 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
   };
 };
 
-/** The Lambda entry (SQS event source; a failure fails the batch, which SQS redelivers). */
+/** The Lambda entry (SQS event source with `ReportBatchItemFailures`: only the failed events are redelivered). */
 export const handler = lazyEntry(defaultDeps, makeHandler);

@@ -65,9 +65,9 @@ describe('Lambda: ses-events', () => {
     // Act: every event delivered twice, in one batch and again in the next
     const send = sesEvent('Send', 'acct-1', 'm-1');
     const delivery = sesEvent('Delivery', 'acct-1', 'm-1', { delivery: { timestamp: '2026-11-02T10:00:03.000Z' } });
-    expect(await handler(batch(send, send))).toEqual({ recorded: 2, skipped: 0 });
-    expect(await handler(batch(send, delivery, delivery))).toEqual({ recorded: 3, skipped: 0 });
-    expect(await handler(batch(delivery))).toEqual({ recorded: 1, skipped: 0 });
+    expect(await handler(batch(send, send))).toEqual({ batchItemFailures: [], recorded: 2, skipped: 0 });
+    expect(await handler(batch(send, delivery, delivery))).toEqual({ batchItemFailures: [], recorded: 3, skipped: 0 });
+    expect(await handler(batch(delivery))).toEqual({ batchItemFailures: [], recorded: 1, skipped: 0 });
 
     // Assess
     expect(await recipient('acct-1')).toMatchObject({ status: 'sent', messageId: 'm-1', deliveredAt: '2026-11-02T10:00:03.000Z' });
@@ -100,8 +100,30 @@ describe('Lambda: ses-events', () => {
 
     // Act / Assess
     const notJson = { Records: [{ messageId: 'x', body: '{not json' }] };
-    expect(await handler(batch(untagged, opened, unknownCampaign, {}, { detail: null }))).toEqual({ recorded: 0, skipped: 5 });
-    expect(await handler(notJson)).toEqual({ recorded: 0, skipped: 1 });
+    expect(await handler(batch(untagged, opened, unknownCampaign, {}, { detail: null }))).toEqual({ batchItemFailures: [], recorded: 0, skipped: 5 });
+    expect(await handler(notJson)).toEqual({ batchItemFailures: [], recorded: 0, skipped: 1 });
     expect(await table.scanAll()).toEqual(before);
+  });
+
+  it('reports only the event whose write fails again on its own; the rest of the batch is recorded', async () => {
+    // Prepare: a ledger that fails every evidence write naming acct-3 (as a throttled partition would)
+    const failing = {
+      appendEventEvidence: async (entries: Parameters<typeof table.store.appendEventEvidence>[0]) => {
+        if (entries.some((entry) => entry.accountId === 'acct-3')) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        return table.store.appendEventEvidence(entries);
+      },
+      appendEvidence: table.store.appendEvidence.bind(table.store),
+      recordNotified: table.store.recordNotified.bind(table.store),
+    };
+    const partial = makeHandler({ campaigns, recipients, ledger: failing, clock: systemClock, timers: systemTimers, logger: new Logger({ serviceName: 'ses-events', logLevel: 'SILENT' }) });
+    const delivered = (accountId: string, messageId: string) => sesEvent('Delivery', accountId, messageId, { delivery: { timestamp: '2026-11-02T10:00:04.000Z' } });
+
+    // Act
+    const response = await partial(batch(delivered('acct/2 é', 'm-2'), delivered('acct-3', 'm-3')));
+
+    // Assess: r1 (acct-3) handed back for redelivery, r0 recorded
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'r1' }], recorded: 1, skipped: 0 });
+    expect(await ntf('acct/2 é')).toContain('delivered');
+    expect(await ntf('acct-3')).not.toContain('delivered');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { senderSizing } from '../../lib/sender-sizing.ts';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -97,16 +98,24 @@ describe('Construct: DisclosurePlatform', () => {
         expect(variables.filter((key) => !key.startsWith('POWERTOOLS_')).sort(), name).toEqual([...spec.environment].sort());
         expect(variables.some((key) => key.startsWith('POWERTOOLS_')), name).toBe(spec.powertools);
         expect(properties['MemorySize'], name).toBe(spec.memoryMb);
-        expect(properties['Timeout'], name).toBe(spec.timeoutSeconds);
+        expect(properties['Timeout'], name).toBe('sizedBySendQuota' in spec && spec.sizedBySendQuota ? senderSizing(200).timeoutSeconds : spec.timeoutSeconds);
       }
     });
 
-    it('bounds the sender by the send quota: reserved concurrency and SQS maximum concurrency', () => {
-      // 200 recipients/s at 50 per SendBulkEmail call: 4 calls in flight, plus one spare.
+    it('sizes the sender from the send quota: reserved and SQS maximum concurrency, batch size, timeout', () => {
+      // 200 recipients/s at 50 per SendBulkEmail call: 4 calls in flight, plus one spare; 10 messages fit in 60 s.
+      expect(senderSizing(200)).toEqual({ concurrency: 5, batchSize: 10, timeoutSeconds: 60 });
       expect(resources[functionLogicalId('campaign-sender')]!.Properties!['ReservedConcurrentExecutions']).toBe(5);
+      expect(resources[functionLogicalId('campaign-sender')]!.Properties!['Timeout']).toBe(60);
       const mapping = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties!['FunctionName'].Ref === functionLogicalId('campaign-sender'));
       expect(mapping?.[1].Properties!['ScalingConfig']).toEqual({ MaximumConcurrency: 5 });
-      expect(mapping?.[1].Properties!['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+      expect(mapping?.[1].Properties!['BatchSize']).toBe(10);
+    });
+
+    it('reports partial batch failures on every SQS event source mapping', () => {
+      const mappings = ofType('AWS::Lambda::EventSourceMapping');
+      expect(mappings).toHaveLength(3);
+      for (const [id, mapping] of mappings) expect(mapping.Properties!['FunctionResponseTypes'], id).toEqual(['ReportBatchItemFailures']);
     });
 
     it('ships the notice function without any AWS SDK, its content as files beside the code (serving/), not in it', () => {

@@ -35,4 +35,25 @@ describe('PacedRateLimiter on a real engine', () => {
     const last = reservations.at(-1)!;
     expect(last.start + last.n * msPerUnit - reservations[0]!.start).toBeGreaterThanOrEqual(total * msPerUnit - 1e-3);
   });
+
+  it('takes nothing when the reservation would start after the latest start it is given', async () => {
+    // Prepare: a slow quota (1/s) fixed in time, booked 50 s ahead by a first sender
+    const clock = { now: () => new Date('2026-12-01T00:00:00.000Z') };
+    const now = clock.now().getTime();
+    const make = () => new PacedRateLimiter({ client: table.documentClient, tableName: table.tableName, name: 'deadline-test', ratePerSecond: 1, clock, timers: { sleep: async () => {}, random: () => 0.5 } });
+    const first = make();
+    const second = make();
+    expect(await first.acquire(50)).toBe(now);
+
+    // Act: a reservation that could start only in 50 s, against deadlines before and after that
+    const refused = await second.acquire(10, now + 30_000);
+    const taken = await second.acquire(10, now + 60_000);
+    const refusedAgain = await first.acquire(50, now + 59_000);
+
+    // Assess: the refused ones booked nothing (the second got exactly 50 s, then the pacer ends at 60 s)
+    expect(refused).toBe(false);
+    expect(taken).toBe(now + 50_000);
+    expect(refusedAgain).toBe(false);
+    expect(await second.acquire(1)).toBe(now + 60_000);
+  });
 });

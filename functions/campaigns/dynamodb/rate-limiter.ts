@@ -8,7 +8,7 @@
  * concurrent senders do not retry against each other; only the switch between an idle and a busy
  * quota is conditional.
  */
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemTimers } from '../../core/clock.ts';
 import type { Timers } from '../../core/retry.ts';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
@@ -55,31 +55,38 @@ export class PacedRateLimiter implements RateLimiter {
     this.#timers = options.timers ?? systemTimers;
   }
 
-  /** Reserve `n` units and wait for the reservation; resolves with its start (epoch ms). */
-  async acquire(n: number): Promise<number> {
+  /**
+   * Reserve `n` units and wait for the reservation; resolves with its start (epoch ms), or with
+   * `false`, reserving nothing, when the reservation would start after `latestStartMs`.
+   */
+  acquire(n: number): Promise<number>;
+  acquire(n: number, latestStartMs: number | undefined): Promise<number | false>;
+  async acquire(n: number, latestStartMs?: number): Promise<number | false> {
     if (n > this.#maxAcquire) throw new CampaignConfigurationError(`cannot take ${n} units at once (at most ${this.#maxAcquire})`);
     const now = this.#clock.now().getTime();
     if (n <= 0) return now;
-    const start = await this.#reserve(n * this.#msPerUnit);
+    const start = await this.#reserve(n * this.#msPerUnit, latestStartMs);
+    if (start === false) return false;
     const wait = start - this.#clock.now().getTime();
     if (wait > 0) await this.#timers.sleep(Math.ceil(wait));
     return start;
   }
 
-  async #reserve(durationMs: number): Promise<number> {
+  async #reserve(durationMs: number, latestStartMs: number | undefined): Promise<number | false> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = this.#clock.now().getTime();
+      if (latestStartMs !== undefined && now > latestStartMs) return false;
       try {
         if (this.#busy) {
-          // Busy: append behind the last reservation.
+          // Busy: append behind the last reservation, if that starts in time.
           const result = await this.#client.send(
             new UpdateCommand({
               TableName: this.#tableName,
               Key: this.#key,
               UpdateExpression: 'SET #tat = #tat + :duration',
-              ConditionExpression: '#tat >= :now',
+              ConditionExpression: latestStartMs === undefined ? '#tat >= :now' : '#tat >= :now AND #tat <= :latest',
               ExpressionAttributeNames: { '#tat': 'tat' },
-              ExpressionAttributeValues: { ':duration': durationMs, ':now': now },
+              ExpressionAttributeValues: { ':duration': durationMs, ':now': now, ...(latestStartMs === undefined ? {} : { ':latest': latestStartMs }) },
               ReturnValues: 'UPDATED_NEW',
             }),
           );
@@ -100,9 +107,17 @@ export class PacedRateLimiter implements RateLimiter {
         return now;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+        // A busy reservation failed either because the quota went idle or because it is booked beyond the deadline.
+        if (this.#busy && latestStartMs !== undefined && (await this.#bookedUntil()) > latestStartMs) return false;
         this.#busy = !this.#busy;
       }
     }
     throw new Error(`send quota ${this.#key.pk}: no reservation after ${MAX_ROUNDS} rounds`);
+  }
+
+  /** Where the reservations end now (epoch ms; 0 for a quota never used). */
+  async #bookedUntil(): Promise<number> {
+    const result = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: this.#key, ConsistentRead: true }));
+    return Number(result.Item?.['tat'] ?? 0);
   }
 }
