@@ -125,7 +125,7 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     },
     {
       // The class name only: an SDK or runtime error message can carry request data.
-      onUnexpectedError: (error) => logger.error('unexpected error', { errorName: (error as Error | null)?.name ?? typeof error }),
+      logger,
     },
   );
 };
@@ -138,7 +138,7 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
     store: new DynamoDbAcceptanceStore({ tableName }),
     content: publishedContent,
     clock: systemClock,
-    logger: new Logger({ serviceName: 'accounts' }),
+    logger: new Logger(),
   };
 };
 

@@ -1,4 +1,5 @@
 /** Campaigns API Lambda (admin): `POST /v1/campaigns` (dry run or start) and `GET /v1/campaigns/{campaignId}`. */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { renderCampaignEmail } from '../campaigns/email.ts';
 import { type CampaignServiceDeps, campaignProgress, dryRunCampaign, startCampaign } from '../campaigns/progress.ts';
@@ -21,8 +22,11 @@ import { campaignIdSchema, startCampaignRequestSchema } from '../http/schemas/ca
 
 const invalid = (what: string) => ({ detail: () => `invalid ${what}`, rootPath: '(body)' });
 
+/** The use cases' dependencies and the logger every request's lines (and unexpected errors) go through. */
+export type CampaignsApiDeps = CampaignServiceDeps & { readonly logger?: Logger };
+
 /** Build the handler over its dependencies. */
-export const makeHandler = (deps: CampaignServiceDeps): HttpHandler => {
+export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
 
   const postCampaign: HttpHandler = async (event) => {
     const request = parseOrThrow(startCampaignRequestSchema, event.body ?? {}, invalid('campaign request'));
@@ -47,12 +51,13 @@ export const makeHandler = (deps: CampaignServiceDeps): HttpHandler => {
       // Admin only, unknown paths included: nobody else learns which routes exist.
       authorize: (event: HttpEvent) => authorizeAdmin(principalFromEvent(event)),
       notFound: () => new NotFoundError('no such campaign route'),
+      logger: deps.logger,
     },
   );
 };
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
-export const defaultDeps = (): CampaignServiceDeps => {
+export const defaultDeps = (): CampaignsApiDeps => {
   const env = lambdaEnvironment(campaignsApiLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
@@ -65,6 +70,8 @@ export const defaultDeps = (): CampaignServiceDeps => {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
     informationalByDefault: env.INFORMATIONAL_EMAILS,
+    // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
+    logger: new Logger(),
   };
 };
 

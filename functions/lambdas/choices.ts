@@ -68,7 +68,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
       notFound: noChoiceToken,
       methodNotAllowed: () => createError(405, 'use GET or POST'),
       errorResponse: choiceErrorResponse(deps),
-      onUnexpectedError: (error) => logger.error('unexpected error', { errorName: (error as Error | null)?.name ?? typeof error }),
+      logger,
     },
   );
 };
@@ -86,7 +86,7 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
   return {
     content: contentIndex,
     clock: systemClock,
-    logger: new Logger({ serviceName: 'choices' }),
+    logger: new Logger(),
     tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),
     campaigns: new DynamoDbCampaignStore({ tableName, client }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),

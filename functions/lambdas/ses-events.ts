@@ -14,6 +14,7 @@ import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.t
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { withLambdaContext } from '../logging.ts';
 import { sesEventsLambda } from '../manifest.ts';
 import { SES_TAGS, decodeTagValue } from '../campaigns/ses-tags.ts';
 
@@ -113,9 +114,12 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     clock: systemClock,
     timers: systemTimers,
-    logger: new Logger({ serviceName: 'ses-events' }),
+    logger,
   };
 };
 
 /** The Lambda entry (SQS event source; a failure fails the batch, which SQS redelivers). */
-export const handler = lazyEntry(defaultDeps, makeHandler);
+/** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
+const logger = new Logger();
+
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));
