@@ -27,6 +27,8 @@ export const ENVIRONMENT_VARIABLES = {
   EVENT_BUS_NAME: { type: 'string' },
   /** Days before a deadline the reminder goes out (0: none). */
   REMINDER_DAYS: { type: 'number', defaultValue: 7 },
+  /** Days a late enrolee has at least between its email and its deadline. */
+  MIN_ANSWER_DAYS: { type: 'number', defaultValue: 14 },
 } as const satisfies Record<string, EnvironmentVariableSpec>;
 
 /** How one environment variable is parsed; with a default it may be absent. */

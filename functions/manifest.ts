@@ -206,14 +206,14 @@ export const sesEventsLambda = {
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
-/** campaign-scheduler: Hourly: reminders before a deadline, the protective default at it. */
+/** campaign-scheduler: Hourly: reminders before a deadline, the protective default at it, late acceptors enrolled. */
 export const campaignSchedulerLambda = {
   entry: 'functions/lambdas/campaign-scheduler.ts',
   trigger: { kind: 'schedule', rateHours: 1, description: 'Hourly: campaign reminders and deadline defaults', ruleId: 'SchedulerRule' },
   memoryMb: 512,
   timeoutSeconds: 300,
   powertools: true,
-  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS'],
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS'],
   grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
   // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
   localWiring: 'choices',

@@ -67,6 +67,12 @@ export interface DisclosurePlatformProps {
    */
   readonly reminderDays?: number;
   /**
+   * Days an account enrolled after a campaign started (a late acceptor) has at least between its
+   * email and its deadline: its deadline is the campaign's, or later by as much as needed.
+   * @default 14
+   */
+  readonly minAnswerDays?: number;
+  /**
    * Optional JWT authoriser on the public API for end-user, service and admin tokens.
    * @default - no JWT authoriser: account and admin routes exist only on the IAM-authorised service API
    */
@@ -212,6 +218,8 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
   checkPositive('sendQuotaPerSecond', sendQuotaPerSecond, { max: MAX_SEND_QUOTA });
   const reminderDays = props.reminderDays ?? 7;
   checkPositive('reminderDays', reminderDays, { integer: true, min: 0, max: 365 });
+  const minAnswerDays = props.minAnswerDays ?? 14;
+  checkPositive('minAnswerDays', minAnswerDays, { integer: true, min: 1, max: 365 });
   if (props.jwt) {
     if (!isToken(props.jwt.issuer) && !/^https:\/\/[^\s/]+/.test(props.jwt.issuer)) {
       throw new PlatformPropsError('jwt.issuer', 'must be an https:// URL (API Gateway discovers the keys from it)');
@@ -256,6 +264,7 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     createSenderIdentity: props.createSenderIdentity ?? true,
     sendQuotaPerSecond,
     reminderDays,
+    minAnswerDays,
     jwt: props.jwt,
     informationalEmails: props.informationalEmails ?? false,
     alarmEmail: props.alarmEmail,

@@ -49,6 +49,7 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   INFORMATIONAL_EMAILS: String(config.informationalEmails),
   EVENT_BUS_NAME: messaging.choiceEventBus.eventBusName,
   REMINDER_DAYS: String(config.reminderDays),
+  MIN_ANSWER_DAYS: String(config.minAnswerDays),
 });
 
 /** `ses:SendEmail`/`ses:SendBulkEmail` from the sender address only, through this configuration set only. */

@@ -89,7 +89,8 @@ export const openChoice = async (deps: ChoiceDeps, token: string, now: Date): Pr
   const claims = await verify(deps, token, now);
   const campaign = await deps.campaigns.getCampaign(claims.campaignId);
   if (!campaign) throw new NotFoundError('this campaign does not exist');
-  if (now.getTime() >= Date.parse(campaign.deadline)) throw new ChoiceClosedError(claims);
+  // The signed expiry is the recipient's deadline: the campaign's, or a late enrolee's later one.
+  if (now.getTime() >= Math.max(Date.parse(campaign.deadline), Date.parse(claims.expiresAt))) throw new ChoiceClosedError(claims);
   const state = await deps.ledger.getState(claims.accountId, campaign.noticeId);
   // A genuine link for an account the ledger does not know (never accepted, or gone): nothing to choose about.
   if (!state) throw new NotFoundError('no choice is pending for this account');

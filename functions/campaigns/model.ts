@@ -24,7 +24,35 @@ export interface Campaign {
   readonly createdAt: string;
   /** `created` until the planner messages are enqueued, then `started`. */
   readonly status: 'created' | 'started';
+  /** Whether a started campaign may send, remind and default; absent = running. */
+  readonly run?: RunState;
 }
+
+/**
+ * The run state of a campaign, a small state machine: `running` sends; `paused` (an operator)
+ * and `blocked` (a configuration fault) send nothing, remind and default nobody, and hand their
+ * work back to wait. A new state is a row in `RUN_STATES` and its transitions in `RUN_TRANSITIONS`.
+ */
+export const RUN_STATES = ['running', 'paused', 'blocked'] as const;
+export type RunStatus = (typeof RUN_STATES)[number];
+export interface RunState {
+  readonly status: RunStatus;
+  /** Why it is not running (an operator's note, the fault). */
+  readonly reason?: string;
+  /** ISO 8601: when it entered this state. */
+  readonly at: string;
+}
+export type RunAction = 'pause' | 'resume' | 'block';
+/** From which states an action may move a campaign, and to which. */
+export const RUN_TRANSITIONS: Readonly<Record<RunAction, { readonly from: readonly RunStatus[]; readonly to: RunStatus }>> = {
+  pause: { from: ['running', 'blocked'], to: 'paused' },
+  resume: { from: ['paused', 'blocked'], to: 'running' },
+  block: { from: ['running'], to: 'blocked' },
+};
+/** The campaign's run status (`running` when never paused). */
+export const runStatusOf = (campaign: Pick<Campaign, 'run'>): RunStatus => campaign.run?.status ?? 'running';
+/** True when the campaign may send, remind and default now. */
+export const isRunning = (campaign: Pick<Campaign, 'run'>): boolean => runStatusOf(campaign) === 'running';
 
 export interface PlanCursor {
   /** Pages already checkpointed. */
@@ -47,7 +75,7 @@ export interface PlanAdvance {
 /** What a claim attempt found. */
 export type ClaimOutcome =
   /** Ours now: send it. */
-  | { readonly kind: 'claimed'; readonly language?: string }
+  | { readonly kind: 'claimed'; readonly language?: string; readonly deadline?: string }
   /** Already sent or failed for good: nothing to do. */
   | { readonly kind: 'done'; readonly status: 'sent' | 'failed' }
   /** Another attempt holds a live lease, or it is in doubt (lease expired, grace not over): retry later. */
@@ -87,6 +115,10 @@ export interface RecipientRecord {
   readonly reminder: SendState;
   /** Set once a choice (or the default) is recorded. */
   readonly choice?: string;
+  /** Enrolled after the start (late acceptor, late contact): its sweeps are the late-enrolment step's. */
+  readonly late?: boolean;
+  /** ISO 8601: its own deadline, when later than the campaign's (the minimum answer window). */
+  readonly deadline?: string;
 }
 
 /** The counter attributes of the `CNT#` items. */

@@ -19,6 +19,8 @@ export interface SentNotice {
   readonly messageId: string;
   /** ISO 8601. */
   readonly at: string;
+  /** ISO 8601: the recipient's own deadline (a late enrolee's); else the campaign's. */
+  readonly deadline?: string;
 }
 
 /** The counters one sent email moves: a reminder, or a notice (informational ones counted apart). */
@@ -42,7 +44,7 @@ export const sentEvidence = (sent: SentNotice): NotificationEvidence => notifica
 export const notifiedState = (sent: SentNotice): NotifiedState => ({
   campaignId: sent.campaign.campaignId,
   version: sent.campaign.version,
-  deadline: sent.campaign.deadline,
+  deadline: sent.deadline ?? sent.campaign.deadline,
   options: campaignRegion(sent.campaign, sent.region)?.options ?? [],
   at: sent.at,
 });

@@ -90,6 +90,8 @@ export interface SweepRecipient {
   readonly reminderStatus?: string;
   /** Set once a choice (or the default) is recorded. */
   readonly choice?: string;
+  /** A late enrolee: reminded and defaulted by the late-enrolment step, at its own deadline. */
+  readonly late?: boolean;
 }
 
 /** Reads the recipients of a campaign, one shard page at a time. */
@@ -197,3 +199,29 @@ export interface TokenKeyProvider {
 
 /** Called at named points of the work; a test throws from it to simulate a crash there. */
 export type FaultHook = (point: string) => void;
+
+/** Where a late-affected account stands: noted by the accounts API, enrolled (emailed) by the scheduler, reminded. */
+export type LateStage = 'noted' | 'enrolled' | 'reminded';
+
+/** One late-affected account of a campaign (`CMP#<id>#LATE#<shard>` / `ACCT#<id>`). */
+export interface LateMarker {
+  readonly accountId: string;
+  readonly stage: LateStage;
+  /** ISO 8601: when the acceptance or contact was recorded. */
+  readonly notedAt: string;
+  /** ISO 8601: the recipient's own deadline, once enrolled. */
+  readonly deadline?: string;
+}
+
+/** The sparse index of late-affected accounts, read page by page by the scheduler's enrolment step. */
+export interface LateMarkerStore {
+  /** Note (or note again) that an account became affected; an enrolled marker is not reset. */
+  note(campaignId: string, accountId: string, at: string): Promise<void>;
+  page(campaignId: string, shard: number, cursor?: Record<string, unknown>, limit?: number): Promise<{ items: LateMarker[]; cursor?: Record<string, unknown> }>;
+  advance(campaignId: string, accountId: string, stage: LateStage, deadline?: string): Promise<void>;
+  remove(campaignId: string, accountId: string): Promise<void>;
+  /** Create the recipient item of a late enrolee (no send state yet) with its own deadline; false when it exists. */
+  createLateRecipient(campaignId: string, accountId: string, fields: { region: string; language: string; deadline: string; at: string }): Promise<boolean>;
+  /** A recipient that failed for want of a contact is given back to the sender (now late, with its own deadline); true when this call did it. */
+  reviveNoContact(campaignId: string, accountId: string, deadline: string, at: string): Promise<boolean>;
+}

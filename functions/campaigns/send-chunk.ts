@@ -20,7 +20,7 @@ import type { SenderDeps, SenderRetryPolicy } from './sender.ts';
 export const chunksOf = (recipients: readonly Recipient[]): Recipient[][] => {
   const groups = new Map<string, Recipient[]>();
   for (const recipient of recipients) {
-    const key = `${recipient.campaign.campaignId}|${recipient.kind}|${recipient.region}|${recipient.language}`;
+    const key = `${recipient.campaign.campaignId}|${recipient.kind}|${recipient.region}|${recipient.language}|${recipient.deadline ?? ''}`;
     const group = groups.get(key) ?? [];
     group.push(recipient);
     groups.set(key, group);

@@ -44,7 +44,8 @@ const templateCache = new Map<string, BulkTemplate>();
 /** The template of a recipient's email, rendered once per campaign, kind, region and language. */
 export const templateFor = (deps: EmailDeps, recipient: Recipient, kind: EmailKind): BulkTemplate => {
   const { campaign } = recipient;
-  const key = `${campaign.campaignId}|${kind}|${recipient.region}|${recipient.language}|${deps.publicBaseUrl}`;
+  const deadline = recipient.deadline ?? campaign.deadline;
+  const key = `${campaign.campaignId}|${kind}|${recipient.region}|${recipient.language}|${deadline}|${deps.publicBaseUrl}`;
   let template = templateCache.get(key);
   if (!template) {
     template = deps.renderEmail({
@@ -54,7 +55,7 @@ export const templateFor = (deps: EmailDeps, recipient: Recipient, kind: EmailKi
       region: recipient.region,
       language: recipient.language,
       kind,
-      deadline: campaign.deadline,
+      deadline,
       publicBaseUrl: deps.publicBaseUrl,
     });
     if (templateCache.size > 200) templateCache.clear();
@@ -70,7 +71,7 @@ export const destinationFor = async (deps: EmailDeps, recipient: Recipient, kind
     const token = await deps.signChoiceToken({
       campaignId: recipient.campaign.campaignId,
       accountId: recipient.accountId,
-      expiresAt: recipient.campaign.deadline,
+      expiresAt: recipient.deadline ?? recipient.campaign.deadline,
     });
     const choiceUrl = `${deps.publicBaseUrl.replace(/\/$/, '')}/choices/${encodeURIComponent(token)}`;
     // Escaped here: SES substitutes template data raw into the HTML part.

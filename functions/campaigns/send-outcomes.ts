@@ -38,6 +38,7 @@ export const recordSent = async (deps: SenderDeps, limit: Limit, sent: readonly 
           attemptId: recipient.attemptId,
           messageId,
           at,
+          ...(recipient.deadline ? { deadline: recipient.deadline } : {}),
         });
         if (delta) counted.push({ recipient, delta });
       }),

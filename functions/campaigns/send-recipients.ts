@@ -14,6 +14,8 @@ export interface Recipient {
   readonly accountId: string;
   readonly region: string;
   language: string;
+  /** ISO 8601: the recipient's own deadline (a late enrolee's), else the campaign's applies. */
+  deadline?: string;
   /** The SQS records that asked for it (each is reported if it fails). */
   readonly records: Set<string>;
   readonly attemptId: string;
@@ -100,6 +102,7 @@ export const claimRecipients = async (
         });
         if (outcome.kind === 'claimed') {
           if (outcome.language) recipient.language = outcome.language;
+          if (outcome.deadline) recipient.deadline = outcome.deadline;
           recipient.leaseUntil = now + leaseMs;
           claimed.push(recipient);
         } else if (outcome.kind === 'busy') {

@@ -15,7 +15,8 @@
 import pLimit from 'p-limit';
 import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
-import type { Campaign } from './model.ts';
+import { type Campaign, isRunning } from './model.ts';
+import { enrolLatePage, type LateCursor, type LateEnrolmentDeps } from './late-enrolment.ts';
 import type { Queue, SweepCheckpointStore, SweepRecipient, SweepStore } from './ports.ts';
 import { decodeCursor, encodeCursor, runSweepSteps, type SweepBudget, type SweepPage, type SweepRunReport, type SweepStep } from './sweep-steps.ts';
 import type { ContentIndex } from '../core/content.ts';
@@ -28,9 +29,8 @@ const DAY_MS = 86_400_000;
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
-export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'>, LateEnrolmentDeps {
   readonly content: ContentIndex;
-  readonly campaigns: ChoiceDeps['campaigns'];
   readonly sweeps: SweepStore & SweepCheckpointStore;
   readonly sendQueue: Queue<SendMessage>;
   /** Days before the deadline the reminder goes out. */
@@ -84,7 +84,8 @@ const campaignsWhere = (run: SweepRun, due: (campaign: Campaign, now: number) =>
 const remindPage = async (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]): Promise<number> => {
   const groups = new Map<string, SweepRecipient[]>();
   for (const recipient of page) {
-    if (recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
+    // A late enrolee is reminded at its own deadline, by the late-enrolment step.
+    if (recipient.late || recipient.status !== 'sent' || recipient.choice || recipient.reminderStatus === 'sent') continue;
     const key = `${recipient.region ?? 'global'}\u0000${recipient.language ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), recipient]);
   }
@@ -109,7 +110,7 @@ const remindPage = async (run: SweepRun, campaign: Campaign, page: readonly Swee
 const defaultPage = async (run: SweepRun, campaign: Campaign, page: readonly SweepRecipient[]): Promise<number> => {
   const limit = pLimit(run.deps.concurrency ?? DEFAULT_CONCURRENCY);
   const outcomes = await Promise.all(
-    page.filter((recipient) => !recipient.choice).map((recipient) => limit(() => applyDefaultChoice(run.deps, campaign, recipient.accountId))),
+    page.filter((recipient) => !recipient.choice && !recipient.late).map((recipient) => limit(() => applyDefaultChoice(run.deps, campaign, recipient.accountId))),
   );
   return outcomes.filter((outcome) => outcome === 'defaulted').length;
 };
@@ -145,17 +146,37 @@ export const reminderStep = recipientStep(
 export const defaultStep = recipientStep('defaults', (campaign, now) => now >= deadlineOf(campaign), defaultPage);
 
 /**
+ * Late enrolment (`late-enrolment.ts`): every run, for every running campaign (after its deadline
+ * too), one page of its sparse late markers at a time: enrol, remind and default late acceptors.
+ */
+export const lateEnrolmentStep: SweepStep<SweepRun> = {
+  name: 'late-enrolment',
+  mode: 'repeat',
+  scopes: (run) => [...run.campaigns.keys()],
+  page: async (run, campaignId, cursor): Promise<SweepPage> => {
+    const campaign = run.campaigns.get(campaignId);
+    if (!campaign) return { processed: 0 };
+    const at: LateCursor = cursor ? decodeCursor<LateCursor>(cursor) : { shard: 0 };
+    const step = await enrolLatePage(run.deps, campaign, at, run.now);
+    const processed = step.enrolled + step.reminded + step.defaulted;
+    if (processed > 0) run.deps.log('late enrolment', { campaignId, enrolled: step.enrolled, reminded: step.reminded, defaulted: step.defaulted });
+    return step.next ? { next: encodeCursor(step.next), processed } : { processed };
+  },
+};
+
+/**
  * THE list of the scheduler's steps, run in this order every hour (add a step here; see
  * `sweep-steps.ts` for what a step is). Each walk is checkpointed under (scope, step name).
  */
-export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep];
+export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep];
 
 /** One scheduler run at `now` within `remainingMs`: every step's walks, continued from their checkpoints. */
 export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
   const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
     const campaign = await deps.campaigns.getCampaign(campaignId);
-    if (campaign?.status === 'started') campaigns.set(campaignId, campaign);
+    // A paused (or blocked) campaign waits: no reminders, no defaults, no late enrolment.
+    if (campaign?.status === 'started' && isRunning(campaign)) campaigns.set(campaignId, campaign);
   }
   const report = await runSweepSteps(steps, { deps, now, campaigns }, deps.sweeps, { ...deps.budget, remainingMs }, now.toISOString());
   for (const walk of report.walks) if (walk.outcome !== 'done') deps.log('sweep walked', { ...walk });

@@ -37,6 +37,11 @@ export interface AccountsDeps {
   readonly content: PublishedContent;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * After an acceptance or a contact was written: note the account for the campaigns that now affect
+   * it (`noteAffected` in campaigns/late-enrolment.ts), so the scheduler enrols it. @default none (tests)
+   */
+  readonly noteAffected?: (accountId: string, noticeIds: readonly string[], at: string) => Promise<unknown>;
 }
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -61,6 +66,8 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     const fromRequest = principal.kind === 'user' ? requestSource(event) : {};
     const source = { ...fromRequest, ...body.source, channel: body.source?.channel ?? 'api' };
     const outcome = await recordAcceptance(deps, { accountId, ...body, source });
+    // Also on a repeated acceptance (200): a client retrying after a crash here gets its marker.
+    await deps.noteAffected?.(accountId, [outcome.record.noticeId], deps.clock.now().toISOString());
     logger.info('acceptance recorded', {
       noticeId: outcome.record.noticeId,
       version: outcome.record.version,
@@ -101,6 +108,7 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     const accountId = accountIdOf(event);
     const { email } = parseWith(contactRequestSchema, event.body, 'body');
     const set = await setContact(deps, accountId, email);
+    if (set) await deps.noteAffected?.(accountId, deps.content.notices.map((notice) => notice.noticeId), deps.clock.now().toISOString());
     logger.info('contact set', { set });
     return noContent();
   };
@@ -133,9 +141,18 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the SDK client is built once per container. */
 export const defaultDeps = async (): Promise<AccountsDeps> => {
   const { TABLE_NAME: tableName } = lambdaEnvironment(accountsLambda);
-  const { publishedContent } = await import('../ledger/published-content.ts');
+  const [{ publishedContent }, { contentIndex }, { DynamoDbCampaignStore }, { DynamoDbLateMarkerStore }, { noteAffected }] = await Promise.all([
+    import('../ledger/published-content.ts'),
+    import('../content/index-artifact.ts'),
+    import('../campaigns/dynamodb/campaign-store.ts'),
+    import('../campaigns/dynamodb/late-store.ts'),
+    import('../campaigns/late-enrolment.ts'),
+  ]);
+  const store = new DynamoDbAcceptanceStore({ tableName });
+  const late = { content: contentIndex, campaigns: new DynamoDbCampaignStore({ tableName, client: store.client }), late: new DynamoDbLateMarkerStore({ tableName, client: store.client }), ledger: store };
   return {
-    store: new DynamoDbAcceptanceStore({ tableName }),
+    store,
+    noteAffected: (accountId, noticeIds, at) => noteAffected(late, accountId, noticeIds, at),
     content: publishedContent,
     clock: systemClock,
     logger: new Logger(),

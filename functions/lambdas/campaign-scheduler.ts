@@ -18,9 +18,9 @@ export const makeHandler =
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> =>
     runSweeps(deps, deps.clock.now(), () => context.getRemainingTimeInMillis());
 
-/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`. */
+/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`, `MIN_ANSWER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, artifact] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
@@ -29,6 +29,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/queue.ts'),
     import('../campaigns/dynamodb/campaign-store.ts'),
     import('../campaigns/dynamodb/sweep-store.ts'),
+    import('../campaigns/dynamodb/late-store.ts'),
     import('../content/index-artifact.ts'),
   ]);
   const env = lambdaEnvironment(campaignSchedulerLambda);
@@ -44,6 +45,10 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
+    late: new late.DynamoDbLateMarkerStore({ tableName, client }),
+    recipients: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
+    contacts: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
+    minAnswerDays: env.MIN_ANSWER_DAYS,
     sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
     log: (message, fields) => logger.info(message, fields ?? {}),

@@ -5,6 +5,7 @@
  * the scheduler and the events through `env.shared` (`choices:scheduler`, `choices:events`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbLateMarkerStore } from '../../functions/campaigns/dynamodb/late-store.ts';
 import { makeHandler as makeSchedulerHandler } from '../../functions/lambdas/campaign-scheduler.ts';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
@@ -59,6 +60,9 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     choices,
     events,
     sweeps: new DynamoDbSweepStore({ tableName: env.tableName, client }),
+    late: new DynamoDbLateMarkerStore({ tableName: env.tableName, client }),
+    recipients: choices,
+    contacts: ledger,
     sendQueue: sharedCampaignQueues(env).send,
     reminderDays: REMINDER_DAYS,
     log: (message, fields) => env.log(`scheduler: ${message} ${JSON.stringify(fields ?? {})}`),

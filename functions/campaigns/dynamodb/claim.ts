@@ -71,7 +71,12 @@ export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (
         }),
       );
       const language = claimed.Attributes?.['language'];
-      return typeof language === 'string' ? { kind: 'claimed' as const, language } : { kind: 'claimed' as const };
+      const deadline = claimed.Attributes?.['deadline'];
+      return {
+        kind: 'claimed' as const,
+        ...(typeof language === 'string' ? { language } : {}),
+        ...(typeof deadline === 'string' ? { deadline } : {}),
+      };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       return undefined;

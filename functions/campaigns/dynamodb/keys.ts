@@ -36,5 +36,12 @@ export const fieldsOf = (kind: SendKind) =>
         reason: 'reminderFailureReason',
       };
 
+/** The sparse partition of one shard's late-affected accounts (accepted an older version, or got a contact, after the start). */
+export const latePk = (campaignId: string, shard: number): string => `CMP#${campaignId}#LATE#${padded(shard)}`;
+export const lateKey = (campaignId: string, accountId: string): { pk: string; sk: string } => ({
+  pk: latePk(campaignId, shardOf(accountId)),
+  sk: `ACCT#${accountId}`,
+});
+
 /** A sweep walk's checkpoint (`sweep-steps.ts`): one item per scope (a campaign id or a global name) and step. */
 export const sweepCheckpointKey = (scope: string, step: string): { pk: string; sk: string } => ({ pk: `SWEEP#${scope}`, sk: `STEP#${step}` });

@@ -39,6 +39,8 @@ const toRecord = (item: Item): RecipientRecord => {
     ...text('region'),
     ...text('language'),
     ...text('choice'),
+    ...text('deadline'),
+    ...(item['late'] === true ? { late: true } : {}),
     notice: sendState(item, 'notice'),
     reminder: sendState(item, 'reminder'),
   };

@@ -23,7 +23,7 @@ export class DynamoDbSweepStore implements SweepStore, SweepCheckpointStore {
         TableName: this.#tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': recipientPk(campaignId, shard) },
-        ProjectionExpression: 'sk, accountId, #region, #language, #status, reminderStatus, choice',
+        ProjectionExpression: 'sk, accountId, #region, #language, #status, reminderStatus, choice, late',
         ExpressionAttributeNames: { '#region': 'region', '#language': 'language', '#status': 'status' },
         Limit: limit,
         ...(cursor ? { ExclusiveStartKey: cursor } : {}),
