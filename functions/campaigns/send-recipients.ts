@@ -48,12 +48,6 @@ export const parseRecipients = async (deps: SenderDeps, records: readonly SendRe
       failed.add(record.messageId);
       continue;
     }
-    // Deadline guard: a message redriven (or delayed) past the deadline would email links that answer 410; the
-    // protective default has been recorded for these recipients, so the message is done, neither sent nor failed.
-    if (deps.clock.now().getTime() >= Date.parse(campaign.deadline)) {
-      log('send message after the campaign deadline: not sent', { campaignId: message.campaignId, kind: message.kind, recipients: message.accountIds.length });
-      continue;
-    }
     const notice = deps.content.notices.find((n) => n.noticeId === campaign.noticeId);
     for (const accountId of message.accountIds) {
       const key = `${message.campaignId}|${message.kind}|${accountId}`;

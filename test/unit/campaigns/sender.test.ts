@@ -107,18 +107,6 @@ describe('Function: sendBatch', () => {
     expect(ledger.recordNotified).toHaveBeenCalledTimes(100);
   });
 
-  it('deadline guard: a message redriven after the deadline emails nobody, fails nobody and is acknowledged', async () => {
-    const { deps, store, campaigns } = setup({ clock: fixedClock('2027-02-01T00:00:00.000Z') });
-    ses.on(SendBulkEmailCommand).resolves(successFor(2));
-
-    const result = await sendBatch(deps, [record('late', ['acct-late-1', 'acct-late-2'])]);
-
-    expect(result.batchItemFailures).toEqual([]);
-    expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(0);
-    expect(store.recipients.size).toBe(0);
-    expect(campaigns.totals('privacy-v2')).toMatchObject({ sent: 0, failed: 0 });
-  });
-
   it('tags every destination with campaign, account and kind, and fills escaped links', async () => {
     const { deps } = setup({ publicBaseUrl: 'https://x.example/a&b' });
     ses.on(SendBulkEmailCommand).resolves(successFor(1));
