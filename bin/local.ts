@@ -4,6 +4,7 @@
  * Lambdas wired against them. The only place of the local platform that reads the environment.
  */
 import { resolve } from 'node:path';
+import { DEFAULT_DISCOVERY_FILE } from '../local/discovery.ts';
 import { startPlatform } from '../local/platform.ts';
 
 const portFrom = (name: string, fallback: number): number => {
@@ -23,6 +24,8 @@ const sesPort = portFrom('SES_PORT', 8005);
 const platform = await startPlatform({
   port,
   sesPort,
+  // The CLI (export, import, evidence) finds this platform through it, whatever the ports or DATA_DIR.
+  discoveryFile: DEFAULT_DISCOVERY_FILE,
   ...(process.env['DATA_DIR'] ? { dataDir: resolve(process.env['DATA_DIR']) } : {}),
   ...(engine === 'dynalite' || engine === 'dynamodb-local' ? { dynamoEngine: engine } : {}),
 }).catch((error: unknown) => {

@@ -7,6 +7,7 @@
 import type { Clock } from '../functions/core/clock.ts';
 import { WIRING_MODULE_NAMES, type WiringName } from '../functions/manifest.ts';
 import type { HttpHandler } from '../functions/http/middleware.ts';
+import type { AcceptedMail } from './ses/journal.ts';
 
 /** A configuration-set event emitted by the local SES endpoint (EventBridge `detail` shape). */
 export type SesEventListener = (event: unknown) => void | Promise<void>;
@@ -33,6 +34,8 @@ export interface LocalEnv {
   log(message: string): void;
   /** Subscribe to the SES configuration-set events (Send, Delivery, Bounce, Complaint …). */
   onSesEvent(listener: SesEventListener): void;
+  /** What the local SES endpoint accepted (kept only with `dataDir`): a restart reconciles in-flight recipients with it. */
+  sesAccepted(): readonly AcceptedMail[];
   /**
    * In-process resources wiring modules share (e.g. the campaign queues used by both
    * `campaigns-api` and `workers`); key them by the owning module's name. Modules are loaded in

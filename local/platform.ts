@@ -13,6 +13,7 @@ import type { HttpHandler } from '../functions/http/middleware.ts';
 import { httpLambdaWiredBy, type HttpLambdaName } from '../functions/manifest.ts';
 import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
+import { DISCOVERY_FILE_NAME, writeDiscovery } from './discovery.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
 import { startGateway } from './gateway.ts';
 import { createLocalJwtAuthorizer, type SignInput } from './jwt-authorizer.ts';
@@ -25,7 +26,10 @@ export interface PlatformOptions {
   readonly sesPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** Persist DynamoDB data and keys here. @default in memory, keys in `.local/keys` */
+  /**
+   * Persist here: DynamoDB data, keys, the campaign queues and what the SES endpoint accepted;
+   * a restart on it re-drives every started campaign. @default in memory, keys in `.local/keys`
+   */
   readonly dataDir?: string;
   /** Which DynamoDB engine to embed. @default the engine module's default (dynalite) */
   readonly dynamoEngine?: 'dynalite' | 'dynamodb-local';
@@ -37,6 +41,12 @@ export interface PlatformOptions {
   readonly ses?: Pick<SesEndpointOptions, 'quotaPerSecond' | 'faults' | 'deliveryEvents'>;
   /** The ledger table name. @default 'disclosure-ledger' */
   readonly tableName?: string;
+  /**
+   * Write the discovery file (`local/discovery.ts`) here, and to `$dataDir/platform.json` when
+   * persisting, so the CLI finds this platform with no flags. `npm start` passes `.local/platform.json`.
+   * @default none (tests start many platforms)
+   */
+  readonly discoveryFile?: string;
 }
 
 /** How each wiring module fared: `wired`, `not wired yet`, or `failed: <reason>`. */
@@ -112,7 +122,13 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     const dispatchSesEvent = async (event: unknown): Promise<void> => {
       for (const listener of sesListeners) await listener(event);
     };
-    const ses = await startSesEndpoint({ ...options.ses, port: options.sesPort ?? 8005, host, onEvent: dispatchSesEvent });
+    const ses = await startSesEndpoint({
+      ...options.ses,
+      port: options.sesPort ?? 8005,
+      host,
+      onEvent: dispatchSesEvent,
+      ...(dataDir ? { journal: join(dataDir, 'ses', 'accepted.jsonl') } : {}),
+    });
     stops.push(() => ses.stop());
     const sesEndpoint = ses.endpoint;
     log(`SES v2 endpoint on ${sesEndpoint} (sent emails: ${sesEndpoint}/store)`);
@@ -143,6 +159,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       onSesEvent: (listener) => {
         sesListeners.push(listener);
       },
+      sesAccepted: () => ses.accepted(),
       shared: new Map(),
     };
 
@@ -169,6 +186,12 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       log(`${name}: wired`);
     }
     log(`gateway on ${gateway.url}`);
+    const discovery = { pid: process.pid, startedAt: new Date().toISOString(), url: gateway.url, dynamoEndpoint, tableName, sesEndpoint, keyDir, ...(dataDir ? { dataDir } : {}) };
+    const discoveryFiles = [...(options.discoveryFile ? [options.discoveryFile] : []), ...(options.discoveryFile && dataDir ? [join(dataDir, DISCOVERY_FILE_NAME)] : [])];
+    for (const file of discoveryFiles) {
+      const remove = writeDiscovery(file, discovery);
+      stops.push(async () => remove());
+    }
 
     return {
       url: gateway.url,

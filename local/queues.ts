@@ -5,7 +5,9 @@
  * `SQSEvent`s, so the local platform and the tests exercise the real code paths.
  */
 import { randomUUID } from 'node:crypto';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Queue } from '../functions/campaigns/queue.ts';
 import { systemTimers } from '../functions/core/clock.ts';
 import type { Timers } from '../functions/core/retry.ts';
@@ -28,13 +30,23 @@ export interface LocalQueueOptions {
   readonly deadLetterQueue?: LocalQueue<unknown>;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Append-only journal file (`DATA_DIR`): every send and delete is appended before it takes
+   * effect, so the queue's messages survive a `kill -9`. On open the journal is replayed and
+   * compacted; messages in flight when the process died are visible again at once (their
+   * visibility timeout cannot outlive the process that received them). @default in memory
+   */
+  readonly journal?: string;
 }
+
+/** One journal line: a message sent (with its body) or deleted. */
+type JournalEntry = { readonly op: 'send'; readonly id: string; readonly body: string; readonly receiveCount?: number } | { readonly op: 'delete'; readonly id: string };
 
 /** One queue; implements the engine's `Queue` port. */
 export class LocalQueue<T> implements Queue<T> {
   readonly name: string;
   readonly #messages = new Map<string, StoredMessage>();
-  readonly #options: Required<Omit<LocalQueueOptions, 'deadLetterQueue'>> & { deadLetterQueue?: LocalQueue<unknown> };
+  readonly #options: Required<Omit<LocalQueueOptions, 'deadLetterQueue' | 'journal'>> & { deadLetterQueue?: LocalQueue<unknown>; journal?: string };
   readonly #listeners = new Set<() => void>();
   /** Messages ever sent, received and moved to the DLQ. */
   readonly stats = { sent: 0, received: 0, deadLettered: 0 };
@@ -42,6 +54,33 @@ export class LocalQueue<T> implements Queue<T> {
   constructor(options: LocalQueueOptions) {
     this.name = options.name;
     this.#options = { visibilityTimeoutMs: 30_000, maxReceives: 5, now: Date.now, ...options };
+    if (options.journal) this.#replay(options.journal);
+  }
+
+  /** Rebuild the messages from the journal, then rewrite it with only those (compaction). */
+  #replay(journal: string): void {
+    mkdirSync(dirname(journal), { recursive: true });
+    if (existsSync(journal)) {
+      for (const line of readFileSync(journal, 'utf8').split('\n')) {
+        if (!line) continue;
+        let entry: JournalEntry;
+        try {
+          entry = JSON.parse(line) as JournalEntry;
+        } catch {
+          continue; // the last line of a killed process may be cut short: that append never took effect
+        }
+        if (entry.op === 'send') this.#messages.set(entry.id, { id: entry.id, body: entry.body, receiveCount: entry.receiveCount ?? 0, visibleAt: 0 });
+        else this.#messages.delete(entry.id);
+      }
+    }
+    const live = [...this.#messages.values()].map((m) => JSON.stringify({ op: 'send', id: m.id, body: m.body, receiveCount: m.receiveCount } satisfies JournalEntry) + '\n');
+    writeFileSync(`${journal}.tmp`, live.join(''));
+    renameSync(`${journal}.tmp`, journal);
+  }
+
+  /** Append one entry before it takes effect (synchronously: the page cache outlives a killed process). */
+  #journal(entry: JournalEntry): void {
+    if (this.#options.journal) appendFileSync(this.#options.journal, JSON.stringify(entry) + '\n');
   }
 
   async send(messages: readonly T[]): Promise<void> {
@@ -51,6 +90,7 @@ export class LocalQueue<T> implements Queue<T> {
   /** Enqueue an already serialised body. */
   sendRaw(body: string): void {
     const id = randomUUID();
+    this.#journal({ op: 'send', id, body });
     this.#messages.set(id, { id, body, receiveCount: 0, visibleAt: 0 });
     this.stats.sent++;
     for (const listener of this.#listeners) listener();
@@ -64,9 +104,10 @@ export class LocalQueue<T> implements Queue<T> {
       if (records.length >= max) break;
       if (message.visibleAt > now) continue;
       if (message.receiveCount >= this.#options.maxReceives) {
+        this.#options.deadLetterQueue?.sendRaw(message.body);
+        this.#journal({ op: 'delete', id: message.id });
         this.#messages.delete(message.id);
         this.stats.deadLettered++;
-        this.#options.deadLetterQueue?.sendRaw(message.body);
         continue;
       }
       message.receiveCount++;
@@ -81,7 +122,10 @@ export class LocalQueue<T> implements Queue<T> {
   /** Delete a received message; a stale receipt (the message was redelivered since) deletes nothing, like SQS. */
   delete(messageId: string, receiptHandle: string): void {
     const message = this.#messages.get(messageId);
-    if (message && message.receipt === receiptHandle) this.#messages.delete(messageId);
+    if (message && message.receipt === receiptHandle) {
+      this.#journal({ op: 'delete', id: messageId });
+      this.#messages.delete(messageId);
+    }
   }
 
   /** Make a received message visible again after `delayMs` (0: at once). */
@@ -124,7 +168,35 @@ const toRecord = (queueName: string, message: StoredMessage): SQSRecord => ({
   awsRegion: 'local',
 });
 
-export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+/** The invocation ran past its function timeout: Lambda ends it and the batch returns to the queue. */
+export class FunctionTimeoutError extends Error {
+  override readonly name = 'FunctionTimeoutError';
+  constructor(functionName: string, timeoutMs: number) {
+    super(`${functionName}: task timed out after ${timeoutMs / 1000} seconds`);
+  }
+}
+
+/** A Lambda context whose `getRemainingTimeInMillis()` counts down from `timeoutMs`, as Lambda's does. */
+export const lambdaContext = (functionName: string, timeoutMs: number, now: () => number = performance.now.bind(performance)): Context => {
+  const deadline = now() + timeoutMs;
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${requestId}`,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - now())),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+};
 
 export interface ConsumerOptions {
   /** SQS event source `batchSize`. @default 10 */
@@ -140,14 +212,22 @@ export interface ConsumerOptions {
   readonly pollMs?: number;
   /** Told about a failed invocation (the messages are redelivered after the visibility timeout). */
   readonly onInvocationError?: (error: unknown) => void;
+  /**
+   * The function's timeout (the manifest's `timeoutSeconds`): the context's remaining time counts
+   * down from it, and an invocation still running at it fails with `FunctionTimeoutError`, its
+   * batch left to reappear after the visibility timeout, as Lambda does. @default no timeout
+   */
+  readonly timeoutMs?: number;
+  /** The function name the context carries. @default the queue's name */
+  readonly functionName?: string;
 }
 
 export interface Consumer {
   stop(): Promise<void>;
   /** Resolves when the queue is empty and no invocation is running. */
   drained(): Promise<void>;
-  /** Invocations and the time spent in the handler (Lambda duration, for cost estimates). */
-  readonly invocations: { ok: number; failed: number; ms: number };
+  /** Invocations (`timedOut` among the failed) and the time spent in the handler (Lambda duration, for cost estimates). */
+  readonly invocations: { ok: number; failed: number; timedOut: number; ms: number };
 }
 
 /** Drive `handler` from `queue` like an SQS event source mapping with `ReportBatchItemFailures`. */
@@ -156,7 +236,23 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
   const pollMs = options.pollMs ?? 25;
   let running = 0;
   let stopped = false;
-  const invocations = { ok: 0, failed: 0, ms: 0 };
+  const invocations = { ok: 0, failed: 0, timedOut: 0, ms: 0 };
+  const functionName = options.functionName ?? queue.name;
+  /** The handler's answer, or `FunctionTimeoutError` once the timeout passes (the handler is abandoned, as Lambda freezes it). */
+  const invoke = async (event: SQSEvent): Promise<SQSBatchResponse | void> => {
+    const timeoutMs = options.timeoutMs;
+    const context = lambdaContext(functionName, timeoutMs ?? 900_000);
+    if (timeoutMs === undefined) return handler(event, context);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FunctionTimeoutError(functionName, timeoutMs)), timeoutMs);
+    });
+    try {
+      return await Promise.race([handler(event, context), overrun]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const idleWaiters = new Set<() => void>();
   const workers: Promise<void>[] = [];
   const wakers = new Set<() => void>();
@@ -195,7 +291,7 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
       running++;
       const startedAt = performance.now();
       try {
-        const response = await handler({ Records: records });
+        const response = await invoke({ Records: records });
         const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
         for (const record of records) {
           if (!failed.has(record.messageId)) queue.delete(record.messageId, record.receiptHandle);
@@ -204,6 +300,7 @@ export const startConsumer = (queue: LocalQueue<unknown>, handler: SqsHandler, o
       } catch (error) {
         // Like Lambda: the whole batch stays in the queue and reappears after the visibility timeout.
         invocations.failed++;
+        if (error instanceof FunctionTimeoutError) invocations.timedOut++;
         options.onInvocationError?.(error);
       } finally {
         invocations.ms += performance.now() - startedAt;

@@ -11,11 +11,13 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sesEventEmitter, entryTags, type SesEventBridgeEvent, type SesTag } from './ses/events.ts';
+import { sesEventEmitter, entryTags, type SentMail, type SesEventBridgeEvent, type SesTag } from './ses/events.ts';
 import { FaultInjector, SendQuota, type SesFaults } from './ses/faults.ts';
+import { type AcceptedMail, AcceptedJournal } from './ses/journal.ts';
 import { readBody, startSesUpstream, type UpstreamResponse } from './ses/upstream.ts';
 
 export type { SesEventBridgeEvent } from './ses/events.ts';
+export type { AcceptedMail } from './ses/journal.ts';
 
 export interface SesEndpointOptions {
   /** 0 for a random port. */
@@ -29,6 +31,11 @@ export interface SesEndpointOptions {
   readonly onEvent?: (event: SesEventBridgeEvent) => void | Promise<void>;
   /** Emit `Delivery` after `Send`. @default true */
   readonly deliveryEvents?: boolean;
+  /**
+   * Keep what SES accepted in this append-only file (`DATA_DIR`): the store (`GET /store`)
+   * survives a `kill -9`, and a restart knows which recipients SES took. @default in memory
+   */
+  readonly journal?: string;
 }
 
 export interface SesEndpointCounters {
@@ -46,6 +53,8 @@ export interface SesEndpoint {
   /** Base URL for `SESv2Client({ endpoint })` and `GET /store`. */
   readonly endpoint: string;
   readonly counters: SesEndpointCounters;
+  /** With `journal`: every recipient SES accepted since the journal began, with its tags; else empty. */
+  accepted(): readonly AcceptedMail[];
   stop(): Promise<void>;
 }
 
@@ -93,7 +102,13 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
   const counters: SesEndpointCounters = { calls: 0, bulkCalls: 0, throttled: 0, transient: 0, entryFailures: 0, accepted: 0 };
   const faults = new FaultInjector(options.faults);
   const quota = new SendQuota(options.quotaPerSecond);
-  const emit = sesEventEmitter(options);
+  const emitEvents = sesEventEmitter(options);
+  const journal = new AcceptedJournal(options.journal);
+  // Recorded before SES answers or emits anything: what the journal holds is what SES accepted.
+  const emit = (mail: SentMail): void => {
+    journal.record(mail);
+    emitEvents(mail);
+  };
 
   const handleSend = async (request: IncomingMessage, response: ServerResponse, path: string, body: Buffer): Promise<void> => {
     counters.calls++;
@@ -183,6 +198,7 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
   return {
     endpoint: `http://${host}:${port}`,
     counters,
+    accepted: () => journal.accepted(),
     async stop() {
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));

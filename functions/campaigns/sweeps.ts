@@ -39,6 +39,8 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
   readonly concurrency?: number;
   /** Page size, reserve and first-page estimate of the time budget (the remaining time comes from the invocation). */
   readonly budget?: Omit<SweepBudget, 'remainingMs'>;
+  /** Exact counters: recount a started campaign from its recipient items when its counts do not add up. @default none */
+  readonly recountIfUnsettled?: (campaign: Campaign) => Promise<boolean>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -170,7 +172,13 @@ export const lateEnrolmentStep: SweepStep<SweepRun> = {
  */
 export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep];
 
-/** One scheduler run at `now` within `remainingMs`: every step's walks, continued from their checkpoints. */
+/** Time a recount must have left to start. */
+const RECOUNT_RESERVE_MS = 60_000;
+
+/**
+ * One scheduler run at `now` within `remainingMs`: every step's walks, continued from their
+ * checkpoints, then the counter recount of campaigns whose counts do not add up.
+ */
 export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
   const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
@@ -181,5 +189,10 @@ export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () 
   const report = await runSweepSteps(steps, { deps, now, campaigns }, deps.sweeps, { ...deps.budget, remainingMs }, now.toISOString());
   for (const walk of report.walks) if (walk.outcome !== 'done') deps.log('sweep walked', { ...walk });
   if (report.outOfTime) deps.log('sweep stopped for time; the next run continues from the checkpoint');
+  // Counters a crash left short are recounted with the time the steps left (a recount is one walk of the recipients).
+  for (const campaign of campaigns.values()) {
+    if (report.outOfTime || remainingMs() < RECOUNT_RESERVE_MS) break;
+    if (await deps.recountIfUnsettled?.(campaign)) deps.log('counters recounted', { campaignId: campaign.campaignId });
+  }
   return report;
 };

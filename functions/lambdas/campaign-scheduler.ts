@@ -20,7 +20,7 @@ export const makeHandler =
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`, `MIN_ANSWER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact, recount] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
@@ -31,6 +31,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/dynamodb/sweep-store.ts'),
     import('../campaigns/dynamodb/late-store.ts'),
     import('../content/index-artifact.ts'),
+    import('../campaigns/dynamodb/recount.ts'),
   ]);
   const env = lambdaEnvironment(campaignSchedulerLambda);
   const tableName = env.TABLE_NAME;
@@ -51,6 +52,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     minAnswerDays: env.MIN_ANSWER_DAYS,
     sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
+    recountIfUnsettled: (campaign) => recount.recountIfUnsettled({ client, tableName }, campaign),
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

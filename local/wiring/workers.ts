@@ -7,6 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import { makeHandler as makePlannerHandler } from '../../functions/lambdas/campaign-planner.ts';
 import { makeHandler as makeSenderHandler } from '../../functions/lambdas/campaign-sender.ts';
@@ -26,8 +27,10 @@ import { type Clock, systemClock, systemTimers } from '../../functions/core/cloc
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
 import { makeHandler as makeSesEventsHandler } from '../../functions/lambdas/ses-events.ts';
+import { campaignPlannerLambda, campaignSenderLambda, sesEventsLambda } from '../../functions/manifest.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
 import { type Consumer, LocalQueue, drainAll, startConsumer } from '../queues.ts';
+import { recoverCampaigns } from '../recovery.ts';
 
 /** The queues the campaigns API and the workers share (the SQS queues of the deployed stack). */
 export interface CampaignQueues {
@@ -44,18 +47,21 @@ export interface CampaignQueueOptions {
   readonly visibilityTimeoutMs?: number;
   /** @default 5 */
   readonly maxReceives?: number;
+  /** Journal every queue in `<dataDir>/queues/<name>.jsonl`, so the messages survive a `kill -9`. @default in memory */
+  readonly dataDir?: string | undefined;
 }
 
-/** A fresh set of campaign queues with their DLQs. */
+/** A fresh set of campaign queues with their DLQs (replayed from their journals with `dataDir`). */
 export const createCampaignQueues = (options: CampaignQueueOptions = {}): CampaignQueues => {
-  const plannerDlq = new LocalQueue<unknown>({ name: 'planner-dlq' });
-  const sendDlq = new LocalQueue<unknown>({ name: 'send-dlq' });
-  const sesEventsDlq = new LocalQueue<unknown>({ name: 'ses-events-dlq' });
+  const journal = (name: string) => (options.dataDir ? { journal: join(options.dataDir, 'queues', `${name}.jsonl`) } : {});
+  const plannerDlq = new LocalQueue<unknown>({ name: 'planner-dlq', ...journal('planner-dlq') });
+  const sendDlq = new LocalQueue<unknown>({ name: 'send-dlq', ...journal('send-dlq') });
+  const sesEventsDlq = new LocalQueue<unknown>({ name: 'ses-events-dlq', ...journal('ses-events-dlq') });
   const common = { visibilityTimeoutMs: options.visibilityTimeoutMs ?? 30_000, maxReceives: options.maxReceives ?? 5 };
   return {
-    planner: new LocalQueue({ name: 'planner', deadLetterQueue: plannerDlq, ...common }),
-    send: new LocalQueue({ name: 'send', deadLetterQueue: sendDlq, ...common }),
-    sesEvents: new LocalQueue({ name: 'ses-events', deadLetterQueue: sesEventsDlq, ...common }),
+    planner: new LocalQueue({ name: 'planner', deadLetterQueue: plannerDlq, ...common, ...journal('planner') }),
+    send: new LocalQueue({ name: 'send', deadLetterQueue: sendDlq, ...common, ...journal('send') }),
+    sesEvents: new LocalQueue({ name: 'ses-events', deadLetterQueue: sesEventsDlq, ...common, ...journal('ses-events') }),
     plannerDlq,
     sendDlq,
     sesEventsDlq,
@@ -63,10 +69,10 @@ export const createCampaignQueues = (options: CampaignQueueOptions = {}): Campai
 };
 
 /** The queues of a local platform, created by whichever wiring module asks first. */
-export const sharedCampaignQueues = (env: Pick<LocalEnv, 'shared'>): CampaignQueues => {
+export const sharedCampaignQueues = (env: Pick<LocalEnv, 'shared' | 'dataDir'>): CampaignQueues => {
   let queues = env.shared.get('campaigns:queues') as CampaignQueues | undefined;
   if (!queues) {
-    queues = createCampaignQueues();
+    queues = createCampaignQueues({ dataDir: env.dataDir });
     env.shared.set('campaigns:queues', queues);
   }
   return queues;
@@ -99,6 +105,11 @@ export interface CampaignWorkerOptions {
   readonly onInvocationError?: (worker: string, error: unknown) => void;
   /** @default 'noreply@disclosure.local' */
   readonly senderAddress?: string;
+  /**
+   * Enforce each Lambda's configured timeout (the manifest's `timeoutSeconds`; or these, in
+   * milliseconds): the handler's context counts it down and an overrun fails the invocation. @default the manifest's
+   */
+  readonly functionTimeoutsMs?: Partial<Record<'planner' | 'sender' | 'sesEvents', number>>;
 }
 
 export interface CampaignWorkers {
@@ -157,9 +168,26 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   // The wait for live attempts runs on real time, as deployed, whatever clock the senders are given.
   const sesEvents = makeSesEventsHandler({ campaigns: store, recipients, ledger, clock: systemClock, timers: systemTimers, logger: quiet });
   const onError = (worker: string) => (error: unknown) => options.onInvocationError?.(worker, error);
+  const timeouts = {
+    planner: options.functionTimeoutsMs?.planner ?? campaignPlannerLambda.timeoutSeconds * 1000,
+    sender: options.functionTimeoutsMs?.sender ?? campaignSenderLambda.timeoutSeconds * 1000,
+    sesEvents: options.functionTimeoutsMs?.sesEvents ?? sesEventsLambda.timeoutSeconds * 1000,
+  };
   const consumers = {
-    planner: startConsumer(queues.planner, planner, { batchSize: 1, concurrency: options.plannerConcurrency ?? 2, onInvocationError: onError('planner') }),
-    sender: startConsumer(queues.send, sender, { batchSize: 10, concurrency: options.senderConcurrency ?? 4, onInvocationError: onError('sender') }),
+    planner: startConsumer(queues.planner, planner, {
+      batchSize: 1,
+      concurrency: options.plannerConcurrency ?? 2,
+      onInvocationError: onError('planner'),
+      timeoutMs: timeouts.planner,
+      functionName: 'campaign-planner',
+    }),
+    sender: startConsumer(queues.send, sender, {
+      batchSize: 10,
+      concurrency: options.senderConcurrency ?? 4,
+      onInvocationError: onError('sender'),
+      timeoutMs: timeouts.sender,
+      functionName: 'campaign-sender',
+    }),
     // As deployed: EventBridge → SQS → the SES-events Lambda, up to 100 events per batch, gathered
     // for a while, so a Send event usually finds the sender's mark already made.
     sesEvents: startConsumer(queues.sesEvents, async (event: SQSEvent) => void (await sesEvents(event)), {
@@ -167,6 +195,8 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
       batchingWindowMs: options.sesEventsBatchingWindowMs ?? 1000,
       concurrency: 4,
       onInvocationError: onError('ses-events'),
+      timeoutMs: timeouts.sesEvents,
+      functionName: 'ses-events',
     }),
   };
   return {
@@ -185,6 +215,9 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
 /** The local platform's workers (planner, sender, SES events) on the shared queues. */
 export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   const client = createDocumentClient({ endpoint: env.dynamo.endpoint, region: env.dynamo.region, credentials: env.dynamo.credentials });
+  const queues = sharedCampaignQueues(env);
+  // On a DATA_DIR the last process may have been killed mid-campaign: re-drive before any worker runs.
+  if (env.dataDir) await recover(env, client, queues);
   const workers = startCampaignWorkers({
     client,
     tableName: env.tableName,
@@ -192,7 +225,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     publicBaseUrl: env.publicBaseUrl,
     clock: env.clock,
     tokenKey: localTokenKey(env.keyDir),
-    queues: sharedCampaignQueues(env),
+    queues,
     onInvocationError: (worker, error) => env.log(`${worker}: invocation failed (${(error as Error)?.name ?? 'error'}); SQS-like redelivery follows`),
   });
   env.onSesEvent((event) => workers.publishSesEvent(event));
@@ -203,4 +236,25 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
       client.destroy();
     },
   };
+};
+
+const recover = async (env: LocalEnv, client: DynamoDBDocumentClient, queues: CampaignQueues): Promise<void> => {
+  const store = new DynamoDbCampaignStore({ tableName: env.tableName, client });
+  const recipients = new DynamoDbRecipientStore({ tableName: env.tableName, client, timers: systemTimers });
+  const ledger = new DynamoDbAcceptanceStore({ tableName: env.tableName, client, timers: systemTimers });
+  const report = await recoverCampaigns({
+    client,
+    tableName: env.tableName,
+    store,
+    recipients,
+    plannerQueue: queues.planner,
+    sesEvents: { campaigns: store, recipients, ledger, clock: systemClock, timers: systemTimers },
+    accepted: env.sesAccepted(),
+    now: () => env.clock.now(),
+  });
+  if (report.campaigns > 0) {
+    env.log(
+      `recovery: ${report.campaigns} campaign(s), ${report.plansResumed} plan cursor(s) resumed, ${report.settled} in-flight recipient(s) settled from SES, ${report.released} released, counter correction ${report.countersCorrected}; queued: planner ${queues.planner.depth}, send ${queues.send.depth}, ses-events ${queues.sesEvents.depth}`,
+    );
+  }
 };

@@ -1,5 +1,54 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { drainAll, LocalQueue, startConsumer } from '../../../local/queues.ts';
+import { drainAll, FunctionTimeoutError, LocalQueue, lambdaContext, startConsumer } from '../../../local/queues.ts';
+
+describe('Class: LocalQueue with a journal', () => {
+  it('keeps unacknowledged messages across a reopen (a killed process), in-flight ones visible at once, deleted ones gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-journal-'));
+    try {
+      const journal = join(dir, 'q.jsonl');
+      const first = new LocalQueue<number>({ name: 'q', journal, visibilityTimeoutMs: 60_000 });
+      void first.send([1, 2, 3]);
+      const [one, two] = first.receive(2);
+      first.delete(one!.messageId, one!.receiptHandle);
+      expect(two).toBeDefined();
+      const again = new LocalQueue<number>({ name: 'q', journal });
+      expect(again.bodies().sort()).toEqual(['2', '3']);
+      expect(again.receive(10).map((r) => r.body).sort()).toEqual(['2', '3']);
+      // Compacted on open: only the live messages are written back.
+      expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ignores a torn last line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-journal-'));
+    try {
+      const journal = join(dir, 'q.jsonl');
+      const { appendFileSync } = await import('node:fs');
+      void new LocalQueue<number>({ name: 'q', journal }).send([5]);
+      appendFileSync(journal, '{"op":"send","id":"x","bo');
+      expect(new LocalQueue<number>({ name: 'q', journal }).bodies()).toEqual(['5']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Function: lambdaContext', () => {
+  it('counts the remaining time down from the timeout', () => {
+    let now = 0;
+    const context = lambdaContext('fn', 60_000, () => now);
+    expect(context.getRemainingTimeInMillis()).toBe(60_000);
+    now = 59_000;
+    expect(context.getRemainingTimeInMillis()).toBe(1000);
+    now = 70_000;
+    expect(context.getRemainingTimeInMillis()).toBe(0);
+  });
+});
 
 describe('Class: LocalQueue', () => {
   it('hides a received message for the visibility timeout, then redelivers it', () => {
@@ -110,5 +159,33 @@ describe('Function: drainAll', () => {
     // Assess
     expect(handled.sort()).toEqual([10, 20]);
     expect([first.depth, second.depth]).toEqual([0, 0]);
+  });
+});
+
+describe('Function: startConsumer with a function timeout', () => {
+  it('fails an invocation that overruns its timeout and leaves its batch to be redelivered, as Lambda does', async () => {
+    const queue = new LocalQueue<number>({ name: 'q', visibilityTimeoutMs: 20 });
+    const errors: unknown[] = [];
+    const remaining: number[] = [];
+    let calls = 0;
+    const consumer = startConsumer(
+      queue,
+      async (_event, context) => {
+        remaining.push(context.getRemainingTimeInMillis());
+        calls++;
+        // The first invocation overruns; the redelivered one keeps to its time.
+        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 200));
+      },
+      { timeoutMs: 50, pollMs: 1, functionName: 'slow', onInvocationError: (error) => errors.push(error) },
+    );
+    await queue.send([1]);
+    await consumer.drained();
+    await consumer.stop();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(FunctionTimeoutError);
+    expect(consumer.invocations).toMatchObject({ ok: 1, failed: 1, timedOut: 1 });
+    expect(remaining[0]).toBeLessThanOrEqual(50);
+    expect(remaining[0]).toBeGreaterThan(0);
+    expect(calls).toBe(2);
   });
 });
