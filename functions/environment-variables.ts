@@ -25,6 +25,8 @@ export const ENVIRONMENT_VARIABLES = {
   INFORMATIONAL_EMAILS: { type: 'boolean', defaultValue: false },
   /** Where recorded choices are published. */
   EVENT_BUS_NAME: { type: 'string' },
+  /** Changes of choice an account may make per campaign (docs/design.md, "Choices"). */
+  CHOICE_CHANGE_LIMIT: { type: 'number', defaultValue: 10 },
   /** Days before a deadline the reminder goes out (0: none). */
   REMINDER_DAYS: { type: 'number', defaultValue: 7 },
   /** Days a late enrolee has at least between its email and its deadline. */

@@ -160,7 +160,8 @@ export const choicesLambda = {
       { method: 'POST', path: '/choices/{token}', auth: 'public' },
     ],
   },
-  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME'],
+  // PUBLIC_BASE_URL: the origin a browser's same-site POST comes from; CHOICE_CHANGE_LIMIT: changes per account and campaign.
+  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT'],
   grants: ['ledger:read-write', 'choice-bus:put', 'token-secret:read'],
   localWiring: 'choices',
 } as const satisfies LambdaSpec;

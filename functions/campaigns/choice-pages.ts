@@ -8,7 +8,7 @@ import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { variantKey } from '../core/content.ts';
 import { findVersion } from '../core/audience.ts';
 import { changesForRegion, formatDate, formatInstant, noticeLinks, requireTemplate, requireTemplateData, renderHtml, templateLanguage } from './email.ts';
-import type { ChoiceView, RecordedChoice } from './choices.ts';
+import type { ChoiceClosedReason, ChoiceView, RecordedChoice } from './choices.ts';
 
 interface PageStrings {
   readonly options: Record<ChoiceOption, { label: string; description: string }>;
@@ -110,14 +110,22 @@ export const renderConfirmationPage = (content: ContentIndex, view: ChoiceView, 
   return { language, html };
 };
 
-/** A friendly error page for browsers, in the first available of the given languages; a closed choice shows what was recorded. */
-export const renderErrorPage = (status: number, preferredLanguages: readonly string[], recorded?: RecordedChoice): RenderedPage => {
+/** A friendly error page for browsers, in the first available of the given languages; a closed choice shows why, and what was recorded. */
+export const renderErrorPage = (
+  status: number,
+  preferredLanguages: readonly string[],
+  recorded?: RecordedChoice,
+  reason?: ChoiceClosedReason | 'cross-site' | 'too-many-changes',
+): RenderedPage => {
   const language = pageLanguage(preferredLanguages);
   const html = render(language, 'error', {
     status,
     recorded: recorded ? describeChoice(stringsFor(language), recorded, language) : undefined,
-    gone: status === 410,
-    invalid: status === 403 || status === 401,
+    gone: status === 410 && reason !== 'accepted',
+    goneAccepted: status === 410 && reason === 'accepted',
+    tooManyChanges: reason === 'too-many-changes',
+    crossSite: reason === 'cross-site',
+    invalid: (status === 403 && reason !== 'cross-site') || status === 401,
     badRequest: status === 400 || status === 413 || status === 415 || status === 422,
     notFound: status === 404 || status === 405,
     unexpected: status >= 500,

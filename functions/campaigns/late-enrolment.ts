@@ -63,7 +63,7 @@ export const noteAffected = async (deps: NoteAffectedDeps, accountId: string, no
   return noted;
 };
 
-export interface LateEnrolmentDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'> {
+export interface LateEnrolmentDeps extends Pick<ChoiceDeps, 'content' | 'ledger' | 'choices' | 'events' | 'outbox' | 'fault'> {
   readonly campaigns: CampaignReader & CounterStore & Pick<CampaignStore, 'getPlan'>;
   readonly late: LateMarkerStore;
   readonly recipients: Pick<RecipientStore, 'getRecipients'>;

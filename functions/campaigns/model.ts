@@ -158,21 +158,29 @@ export interface CampaignSnapshot {
 export const campaignRegion = (campaign: Campaign, region: string | undefined): CampaignRegion | undefined =>
   campaign.regions.find((r) => r.region === region);
 
-/** A recorded choice, published so downstream services can act on it (a `delete` especially). */
+/** A recorded choice, published so downstream services can act on it (a `delete` especially). Contract: docs/events.md. */
 export interface ChoiceRecordedEvent {
-  /** Stable per (campaign, account, instant): consumers de-duplicate redeliveries on it. */
+  /** The choice evidence's own id, stable across redeliveries and the outbox drain: consumers de-duplicate on it. */
   readonly eventId: string;
   readonly campaignId: string;
   readonly noticeId: string;
   readonly version: number;
   readonly accountId: string;
+  /** The account's region (the notice variant's region the choice was made for). */
+  readonly region: string;
   readonly option: ChoiceOption;
   /** The option this replaces, when the account changed its mind. */
   readonly previousOption?: ChoiceOption;
+  /** The version the account had accepted before (what keep-previous keeps old data under). */
+  readonly previousVersion?: number;
+  /** `YYYY-MM-DD` (00:00 UTC): data collected before it is "previously collected" (kept under `previousVersion` or deleted). */
+  readonly cutoffDate: string;
   readonly defaulted: boolean;
+  /** 1 for the first choice of this account in this campaign, then one more per change. */
+  readonly seq: number;
   /** ISO 8601. */
   readonly at: string;
 }
 
-/** The id a choice event gets: the same choice published twice is recognisably the same event. */
-export const choiceEventId = (campaignId: string, accountId: string, at: string): string => `${campaignId}/${accountId}/${at}`;
+/** The id of the n-th choice of an account in a campaign: its evidence id and its event id. */
+export const choiceEvidenceId = (campaignId: string, accountId: string, seq: number): string => `${campaignId}/${accountId}/${seq}`;

@@ -181,6 +181,25 @@ export interface RateLimiter {
 /** No quota (tests, and a local run without one). */
 export const unlimited: RateLimiter = { acquire: async () => {} };
 
+/** A choice whose `ChoiceRecorded` event may not be published yet: written before its evidence, removed after the publish. */
+export interface OutboxEntry {
+  readonly accountId: string;
+  readonly noticeId: string;
+  readonly campaignId: string;
+  readonly seq: number;
+  /** The evidence's `writer`: an entry whose writer lost the race for `seq` is discarded. */
+  readonly writer: string;
+  readonly at: string;
+}
+
+/** The outbox of `ChoiceRecorded` events (`OUTBOX#<shard>` items), drained page by page from an opaque cursor. */
+export interface ChoiceOutbox {
+  add(entry: OutboxEntry): Promise<void>;
+  remove(entry: OutboxEntry): Promise<void>;
+  /** Up to `limit` entries from `cursor` on (all shards in turn); `cursor` absent when the last shard is done. */
+  page(input: { cursor?: string; limit: number }): Promise<{ entries: OutboxEntry[]; cursor?: string }>;
+}
+
 /** Publishes `ChoiceRecorded` events. */
 export interface ChoiceEventPublisher {
   publish(events: readonly ChoiceRecordedEvent[]): Promise<void>;

@@ -13,7 +13,7 @@
  * (see `applyDefaultChoice`).
  */
 import pLimit from 'p-limit';
-import { applyDefaultChoice, type ChoiceDeps } from './choices.ts';
+import { applyDefaultChoice, drainChoiceOutbox, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
 import { type Campaign, isRunning } from './model.ts';
 import { enrolLatePage, type LateCursor, type LateEnrolmentDeps } from './late-enrolment.ts';
@@ -29,7 +29,7 @@ const DAY_MS = 86_400_000;
 const MAX_RECIPIENTS_PER_SEND = 50;
 const DEFAULT_CONCURRENCY = 16;
 
-export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events'>, LateEnrolmentDeps {
+export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | 'events' | 'outbox' | 'fault'>, LateEnrolmentDeps {
   readonly content: ContentIndex;
   readonly sweeps: SweepStore & SweepCheckpointStore;
   readonly sendQueue: Queue<SendMessage>;
@@ -167,10 +167,27 @@ export const lateEnrolmentStep: SweepStep<SweepRun> = {
 };
 
 /**
+ * The choice outbox drain: publish the `ChoiceRecorded` events a crash or a refusing bus left in
+ * the outbox (docs/design.md, "Choices"), a page from the cursor; the walk starts over every run.
+ */
+export const outboxDrainStep: SweepStep<SweepRun> = {
+  name: 'choice-outbox',
+  mode: 'repeat',
+  scopes: () => ['choice-outbox'],
+  page: async (run, _scope, cursor, pageSize): Promise<SweepPage> => {
+    const report = await drainChoiceOutbox(run.deps, { now: run.now, limit: pageSize, ...(cursor ? { cursor } : {}) });
+    if (report.published + report.discarded > 0) run.deps.log('choice outbox drained', { published: report.published, discarded: report.discarded, waiting: report.waiting });
+    const processed = report.published + report.discarded;
+    return report.cursor ? { next: report.cursor, processed } : { processed };
+  },
+};
+
+/**
  * THE list of the scheduler's steps, run in this order every hour (add a step here; see
  * `sweep-steps.ts` for what a step is). Each walk is checkpointed under (scope, step name).
  */
-export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep];
+// The drain last, so a default whose publish failed in this run is drained in it.
+export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep, outboxDrainStep];
 
 /** Time a recount must have left to start. */
 const RECOUNT_RESERVE_MS = 60_000;

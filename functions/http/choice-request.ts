@@ -6,7 +6,7 @@
 import { createError } from '@middy/util';
 import Negotiator from 'negotiator';
 import { PAGE_LANGUAGES } from '../campaigns/choice-pages.ts';
-import { InvalidInputError } from '../core/errors.ts';
+import { ForbiddenError, InvalidInputError } from '../core/errors.ts';
 import { ipPrefix } from '../core/ip-prefix.ts';
 import type { HttpEvent } from './middleware.ts';
 
@@ -30,13 +30,62 @@ export const browserLanguages = (event: HttpEvent): string[] => {
   return preferred.length > 0 ? preferred : [PAGE_LANGUAGES[0]];
 };
 
-/** The `option` field of a form (or JSON) body, unvalidated: the use case checks it. */
+/** The body types a choice POST may have: an HTML form, or JSON (`application/json`, `application/*+json`). */
+const bodyKind = (event: HttpEvent): 'form' | 'json' | undefined => {
+  const mediaType = (event.headers?.['content-type'] ?? '').slice(0, MAX_HEADER_LENGTH).split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-www-form-urlencoded') return 'form';
+  if (mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return 'json';
+  return undefined;
+};
+
+/** A browser said the POST came from another site. */
+export class CrossSiteRequestError extends ForbiddenError {
+  constructor() {
+    super('a choice is made from its own page, not from another site');
+  }
+}
+
+/**
+ * Refuse a POST a browser says is cross-site: `Sec-Fetch-Site: cross-site`, or an `Origin` that is
+ * neither the public base URL nor the request's own host. Without those headers (non-browser
+ * clients) it passes: the token is the capability.
+ */
+export const assertSameSite = (event: HttpEvent, publicBaseUrl?: string): void => {
+  const fetchSite = event.headers?.['sec-fetch-site']?.slice(0, MAX_HEADER_LENGTH).trim().toLowerCase();
+  if (fetchSite === 'cross-site') throw new CrossSiteRequestError();
+  const origin = event.headers?.['origin']?.slice(0, MAX_HEADER_LENGTH).trim();
+  // `null` is what a browser sends from an opaque origin (sandboxed frame, data: URL): never ours.
+  if (origin === undefined || origin === '') return;
+  const ours = new Set<string>();
+  if (publicBaseUrl) {
+    try {
+      ours.add(new URL(publicBaseUrl).origin);
+    } catch {
+      // A malformed setting names no origin; the request's own host still does.
+    }
+  }
+  const host = event.headers?.['host'] ?? event.requestContext?.domainName;
+  if (host) {
+    ours.add(`https://${host}`);
+    ours.add(`http://${host}`);
+  }
+  let given: string;
+  try {
+    given = new URL(origin).origin;
+  } catch {
+    throw new CrossSiteRequestError();
+  }
+  if (!ours.has(given)) throw new CrossSiteRequestError();
+};
+
+/** The `option` field of a form (or JSON) body, unvalidated: the use case checks it. Any other body type → 415. */
 export const optionFromBody = (event: HttpEvent): unknown => {
+  const kind = bodyKind(event);
+  if (!kind) throw createError(415, 'send the choice as a form (application/x-www-form-urlencoded) or as JSON (application/json)');
   if (!event.body) return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw createError(413, 'the form is too large');
-  const contentType = (event.headers?.['content-type'] ?? '').toLowerCase();
-  if (contentType.includes('json')) {
+  if (kind === 'json') {
     try {
       return (JSON.parse(raw) as { option?: unknown } | null)?.option;
     } catch {

@@ -4,10 +4,10 @@
  * page a browser sees. API clients that ask for JSON get problem+json from the stack instead.
  */
 import { pageSecurityHeaders, renderErrorPage, type RenderedPage } from '../campaigns/choice-pages.ts';
-import { ChoiceClosedError } from '../campaigns/choices.ts';
+import { ChoiceClosedError, ChoiceLimitError } from '../campaigns/choices.ts';
 import type { CampaignReader } from '../campaigns/ports.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
-import { browserLanguages, wantsJson } from './choice-request.ts';
+import { browserLanguages, CrossSiteRequestError, wantsJson } from './choice-request.ts';
 import type { HttpEvent, HttpResult } from './middleware.ts';
 import type { Problem } from './problem.ts';
 import { htmlResponse, jsonResponse } from './responses.ts';
@@ -30,7 +30,7 @@ const closedChoicePage = async (deps: ChoiceErrorDeps, error: ChoiceClosedError,
   const campaign = await deps.campaigns.getCampaign(error.claims.campaignId);
   const state = campaign ? await deps.ledger.getState(error.claims.accountId, campaign.noticeId) : undefined;
   const recorded = state?.choice?.campaignId === error.claims.campaignId ? state.choice : undefined;
-  return renderErrorPage(410, state ? [state.language, ...browserLanguages(event)] : browserLanguages(event), recorded);
+  return renderErrorPage(410, state ? [state.language, ...browserLanguages(event)] : browserLanguages(event), recorded, error.reason);
 };
 
 /** The stack's `errorResponse` for the choices Lambda: an error page for browsers, `undefined` (problem+json) for JSON clients. */
@@ -39,5 +39,6 @@ export const choiceErrorResponse =
   async (error: unknown, problem: Problem, event: HttpEvent): Promise<HttpResult | undefined> => {
     if (wantsJson(event)) return undefined;
     if (error instanceof ChoiceClosedError) return choicePageResponse(problem.status, await closedChoicePage(deps, error, event));
-    return choicePageResponse(problem.status, renderErrorPage(problem.status, browserLanguages(event)));
+    const reason = error instanceof ChoiceLimitError ? 'too-many-changes' : error instanceof CrossSiteRequestError ? 'cross-site' : undefined;
+    return choicePageResponse(problem.status, renderErrorPage(problem.status, browserLanguages(event), undefined, reason));
   };

@@ -20,7 +20,7 @@ export const makeHandler =
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`, `MIN_ANSWER_DAYS`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact, recount] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact, recount, outbox] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
     import('../ledger/dynamodb-store.ts'),
@@ -32,6 +32,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     import('../campaigns/dynamodb/late-store.ts'),
     import('../content/index-artifact.ts'),
     import('../campaigns/dynamodb/recount.ts'),
+    import('../campaigns/dynamodb/outbox-store.ts'),
   ]);
   const env = lambdaEnvironment(campaignSchedulerLambda);
   const tableName = env.TABLE_NAME;
@@ -46,6 +47,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
+    outbox: new outbox.DynamoDbChoiceOutbox({ tableName, client }),
     late: new late.DynamoDbLateMarkerStore({ tableName, client }),
     recipients: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     contacts: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),

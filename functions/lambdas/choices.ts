@@ -10,13 +10,14 @@ import { renderChoicePage, renderConfirmationPage } from '../campaigns/choice-pa
 import { openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbChoiceOutbox } from '../campaigns/dynamodb/outbox-store.ts';
 import { EventBridgeChoicePublisher } from '../campaigns/events.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
 import { choicesLambda } from '../manifest.ts';
-import { choiceSource, optionFromBody, wantsJson } from '../http/choice-request.ts';
+import { assertSameSite, choiceSource, optionFromBody, wantsJson } from '../http/choice-request.ts';
 import { choiceErrorResponse, choiceJsonResponse, choicePageResponse } from '../http/choice-responses.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { httpRouter } from '../http/router.ts';
@@ -24,6 +25,8 @@ import { httpRouter } from '../http/router.ts';
 export interface ChoicesHandlerDeps extends ChoiceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The origin the choice pages are served from (`PUBLIC_BASE_URL`): a browser POST from any other is refused. */
+  readonly publicBaseUrl?: string;
 }
 
 const noChoiceToken = (): Error => createError(404, 'no choice token');
@@ -55,8 +58,14 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
 
   const postChoice: HttpHandler = async (event) => {
     const token = tokenOf(event);
+    assertSameSite(event, deps.publicBaseUrl);
     const result = await recordChoice(deps, { token, option: optionFromBody(event), source: choiceSource(event), now: deps.clock.now() });
-    logger.info('choice recorded', { campaignId: result.choice.campaignId, option: result.choice.option, changed: result.replaced !== undefined });
+    logger.info(result.unchanged ? 'choice unchanged' : 'choice recorded', {
+      campaignId: result.choice.campaignId,
+      option: result.choice.option,
+      seq: result.choice.seq,
+      changed: result.replaced !== undefined,
+    });
     if (wantsJson(event)) return choiceJsonResponse(200, { ...result.choice, ...(result.replaced ? { replaced: result.replaced } : {}) });
     return choicePageResponse(200, renderConfirmationPage(deps.content, result.view, result.choice));
   };
@@ -75,7 +84,13 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
 
 /** Dependencies from the Lambda environment: `TABLE_NAME`, `TOKEN_SECRET_ARN`, `EVENT_BUS_NAME`; clients built once. */
 export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
-  const { TABLE_NAME: tableName, TOKEN_SECRET_ARN: secretArn, EVENT_BUS_NAME: eventBusName } = lambdaEnvironment(choicesLambda);
+  const {
+    TABLE_NAME: tableName,
+    TOKEN_SECRET_ARN: secretArn,
+    EVENT_BUS_NAME: eventBusName,
+    PUBLIC_BASE_URL: publicBaseUrl,
+    CHOICE_CHANGE_LIMIT: maxChoiceChanges,
+  } = lambdaEnvironment(choicesLambda);
   const [{ SecretsManagerClient }, { EventBridgeClient }, { createDocumentClient, DynamoDbAcceptanceStore }, { contentIndex }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
     import('@aws-sdk/client-eventbridge'),
@@ -83,15 +98,21 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     import('../content/index-artifact.ts'),
   ]);
   const client = createDocumentClient();
+  // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
+  const logger = new Logger();
   return {
     content: contentIndex,
+    publicBaseUrl,
+    maxChoiceChanges,
+    onPublishFailure: (error) => logger.warn('choice event left in the outbox for the drain', { errorName: (error as Error | null)?.name ?? typeof error }),
     clock: systemClock,
-    logger: new Logger(),
+    logger,
     tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),
     campaigns: new DynamoDbCampaignStore({ tableName, client }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
     choices: new DynamoDbRecipientStore({ tableName, client }),
     events: new EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName }),
+    outbox: new DynamoDbChoiceOutbox({ tableName, client }),
   };
 };
 

@@ -79,13 +79,17 @@ export const recordNotified = async (table: Table, accountId: string, noticeId: 
     }),
   );
 
-/** Set `choice`, answering the choice it replaced (so the counters move by what changed). */
+/**
+ * Move `choice` to choice evidence `seq`, answering the choice it replaced (so the counters move
+ * by what changed). Only from `seq - 1` of the same campaign (or, for `seq` 1, from no choice of
+ * it), so concurrent writers serialise on the sequence and the state equals the newest evidence.
+ */
 export const recordChoice = async (table: Table, accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> => {
-  // A customer's choice replaces an earlier one of the same campaign; a default replaces nothing
-  // and never lands on an account that already accepted the version.
-  const condition = choice.defaulted
-    ? 'attribute_exists(pk) AND #accepted < :version AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId)'
-    : 'attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR #choice.#at <= :at)';
+  const seq = choice.seq ?? 1;
+  const condition =
+    seq === 1
+      ? 'attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR attribute_not_exists(#choice.#seq))'
+      : 'attribute_exists(pk) AND #choice.campaignId = :campaignId AND #choice.#seq = :previous';
   try {
     const result = await table.client.send(
       new UpdateCommand({
@@ -93,12 +97,8 @@ export const recordChoice = async (table: Table, accountId: string, noticeId: st
         Key: { pk: accountPk(accountId), sk: stateSk(noticeId) },
         UpdateExpression: 'SET #choice = :choice',
         ConditionExpression: condition,
-        ExpressionAttributeNames: { '#choice': 'choice', ...(choice.defaulted ? { '#accepted': 'acceptedVersion' } : { '#at': 'at' }) },
-        ExpressionAttributeValues: {
-          ':choice': { ...choice },
-          ':campaignId': choice.campaignId,
-          ...(choice.defaulted ? { ':version': choice.version } : { ':at': choice.at }),
-        },
+        ExpressionAttributeNames: { '#choice': 'choice', '#seq': 'seq' },
+        ExpressionAttributeValues: { ':choice': { ...choice, seq }, ':campaignId': choice.campaignId, ...(seq === 1 ? {} : { ':previous': seq - 1 }) },
         ReturnValues: 'UPDATED_OLD',
       }),
     );

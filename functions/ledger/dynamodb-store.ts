@@ -24,6 +24,7 @@ import {
   CONTACT_SK,
   EVIDENCE_SK_PREFIX,
   accountPk,
+  choiceEvidenceSk,
   contactEventSk,
   audiencePk,
   audienceSkBelow,
@@ -44,6 +45,7 @@ import type {
   AppendOutcome,
   AudienceMember,
   AudienceQuery,
+  ChoiceEvidence,
   ChoiceWrite,
   EvidenceRecord,
   NotifiedState,
@@ -132,6 +134,13 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
 
   async recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> {
     return recordChoice(this, accountId, noticeId, choice);
+  }
+
+  async getChoiceEvidence(accountId: string, noticeId: string, campaignId: string, seq: number): Promise<ChoiceEvidence | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: choiceEvidenceSk(noticeId, campaignId, seq) }, ConsistentRead: true }),
+    );
+    return result.Item ? (stripKeys(result.Item) as unknown as ChoiceEvidence) : undefined;
   }
 
   async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {

@@ -29,11 +29,15 @@ export const audienceSkBelow = (version: number): string => `${paddedVersion(ver
 export const evidenceByNoticePk = (noticeId: string, shard: number): string => `EVD#${noticeId}#${paddedShard(shard)}`;
 export const evidenceByNoticeSk = (at: string, accountId: string): string => `${at}#${accountId}`;
 
+/** The n-th choice evidence of an account for a campaign (n = 1, 2 …): written once, with attribute_not_exists. */
+export const choiceEvidenceSk = (noticeId: string, campaignId: string, seq: number): string =>
+  `EV#CHO#${noticeId}#${campaignId}#${String(seq).padStart(VERSION_DIGITS, '0')}`;
+
 /**
  * Sort key of an evidence item. It is derived from the item's identity, not from a random id, so a
  * retried write lands on the same key and the conditional put makes it a no-op:
  * an acceptance is identified by its variant, a notification by its SES message and event,
- * a choice by its campaign and instant (every choice is kept; the last governs).
+ * a choice by its campaign and sequence number (each change is one item; the newest governs).
  */
 export const evidenceSk = (noticeId: string, evidence: EvidenceRecord): string => {
   switch (evidence.kind) {
@@ -42,6 +46,6 @@ export const evidenceSk = (noticeId: string, evidence: EvidenceRecord): string =
     case 'notification':
       return `EV#NTF#${noticeId}#${evidence.campaignId}#${evidence.event}#${evidence.messageId}`;
     case 'choice':
-      return `EV#CHO#${noticeId}#${evidence.campaignId}#${evidence.at}`;
+      return choiceEvidenceSk(noticeId, evidence.campaignId, evidence.seq);
   }
 };

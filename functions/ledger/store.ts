@@ -11,6 +11,7 @@ import type {
   AppendOutcome,
   AudienceMember,
   AudienceQuery,
+  ChoiceEvidence,
   ChoiceWrite,
   EvidenceRecord,
   NotifiedState,
@@ -29,10 +30,12 @@ export interface AcceptanceStore {
    */
   recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean>;
   /**
-   * Set the state's `choice` unless a later choice for the same campaign is already there, or
-   * (for a default) any choice for the campaign, or the account already accepted the version.
+   * Move the state's `choice` to choice evidence `choice.seq`: only from `seq - 1` of the same
+   * campaign (seq 1: from no choice of it). Answers the choice it replaced.
    */
   recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite>;
+  /** The `seq`-th choice evidence of an account for a campaign, read consistently, or undefined. */
+  getChoiceEvidence(accountId: string, noticeId: string, campaignId: string, seq: number): Promise<ChoiceEvidence | undefined>;
   /** The current state of an account for a notice, or undefined if it never accepted one. */
   getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
   /** The account's evidence in time order, of one notice or kind if asked, paginated by an opaque cursor bound to the query. */

@@ -60,7 +60,20 @@ export interface NotificationEvidence {
   readonly at: string;
 }
 
-/** A choice made on the choice page (`web`) or defaulted at the deadline (`system`). */
+/** What the customer was shown when choosing: the options offered and the notice variant the page links to. */
+export interface ChoiceShown {
+  readonly options: readonly ChoiceOption[];
+  readonly region: string;
+  readonly language: string;
+  /** `contentHash` of the notice variant the page (or email) links to. */
+  readonly contentHash?: string;
+}
+
+/**
+ * A choice made on the choice page (`web`) or defaulted at the deadline (`system`). Each change
+ * of an account's choice for a campaign is one item: `seq` 1, 2 … (its key), `evidenceId` its own
+ * id (also the `ChoiceRecorded` event id); `writer` tells the outbox entry of its writer apart.
+ */
 export interface ChoiceEvidence {
   readonly kind: 'choice';
   readonly campaignId: string;
@@ -68,6 +81,14 @@ export interface ChoiceEvidence {
   readonly option: ChoiceOption;
   readonly defaulted: boolean;
   readonly channel: 'web' | 'system';
+  readonly seq: number;
+  readonly evidenceId: string;
+  readonly writer: string;
+  readonly shown: ChoiceShown;
+  /** The version the account had accepted when it chose (what keep-previous keeps old data under). */
+  readonly previousVersion?: number;
+  /** The option of choice evidence `seq - 1`, which this one replaces. */
+  readonly previousOption?: ChoiceOption;
   readonly ipPrefix?: string;
   readonly userAgent?: string;
   readonly at: string;
@@ -103,8 +124,11 @@ export interface ChoiceState {
   readonly defaulted: boolean;
 }
 
-/** A state item's choice plus the version accepted when it was made (governance reads it). */
-export type RecordedChoice = ChoiceState & { readonly previousVersion?: number };
+/**
+ * A state item's choice plus the version accepted when it was made (governance reads it), and
+ * which choice evidence it mirrors (`seq`, `evidenceId`): the state always equals the newest.
+ */
+export type RecordedChoice = ChoiceState & { readonly previousVersion?: number; readonly seq?: number; readonly evidenceId?: string };
 
 /** Outcome of setting a choice: whether it was set, and the choice it replaced. */
 export interface ChoiceWrite {

@@ -10,6 +10,7 @@ import { makeHandler as makeSchedulerHandler } from '../../functions/lambdas/cam
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
 import type { SweepReport } from '../../functions/campaigns/sweeps.ts';
 import { campaignSchedulerLambda } from '../../functions/manifest.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
@@ -40,6 +41,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     env.log(`ChoiceRecorded: ${event.campaignId} ${event.option}${event.defaulted ? ' (defaulted)' : ''}`),
   );
   env.shared.set('choices:events', events);
+  const outbox = new DynamoDbChoiceOutbox({ tableName: env.tableName, client });
 
   const handler = makeHandler({
     content: contentIndex,
@@ -50,6 +52,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     ledger,
     choices,
     events,
+    outbox,
   });
 
   const runScheduler = makeSchedulerHandler({
@@ -59,6 +62,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     ledger,
     choices,
     events,
+    outbox,
     sweeps: new DynamoDbSweepStore({ tableName: env.tableName, client }),
     late: new DynamoDbLateMarkerStore({ tableName: env.tableName, client }),
     recipients: choices,

@@ -1,7 +1,7 @@
 /** `AcceptanceStore` in memory, with the DynamoDB adapter's conditions (append once, newer state wins, the choice rules). */
 import { randomUUID } from 'node:crypto';
 import { evidenceOrder, pageOf, type EvidenceFilter } from '../../functions/ledger/evidence-order.ts';
-import { contactEventSk, evidenceSk, shardOf } from '../../functions/ledger/keys.ts';
+import { choiceEvidenceSk, contactEventSk, evidenceSk, shardOf } from '../../functions/ledger/keys.ts';
 import type { AcceptanceStore } from '../../functions/ledger/store.ts';
 import {
   eventTime,
@@ -12,6 +12,7 @@ import {
   type AppendOutcome,
   type AudienceMember,
   type AudienceQuery,
+  type ChoiceEvidence,
   type ChoiceWrite,
   type EvidenceRecord,
   type NotifiedState,
@@ -21,6 +22,7 @@ import {
 } from '../../functions/ledger/types.ts';
 
 type State = AcceptanceState & { choice?: RecordedChoice };
+
 
 /** The ledger of one test or bench, kept in maps. */
 export class InMemoryAcceptanceStore implements AcceptanceStore {
@@ -61,11 +63,15 @@ export class InMemoryAcceptanceStore implements AcceptanceStore {
     const current = this.states.get(`${accountId}|${noticeId}`);
     if (!current) return { applied: false };
     const old = current.choice;
-    const sameCampaign = old?.campaignId === choice.campaignId;
-    const refused = choice.defaulted ? current.acceptedVersion >= choice.version || sameCampaign : sameCampaign && old.at > choice.at;
-    if (refused) return { applied: false };
-    this.states.set(`${accountId}|${noticeId}`, { ...current, choice });
+    const seq = choice.seq ?? 1;
+    const from = seq === 1 ? !old || old.campaignId !== choice.campaignId || old.seq === undefined : old?.campaignId === choice.campaignId && old.seq === seq - 1;
+    if (!from) return { applied: false };
+    this.states.set(`${accountId}|${noticeId}`, { ...current, choice: { ...choice, seq } });
     return old ? { applied: true, replaced: old } : { applied: true };
+  }
+
+  async getChoiceEvidence(accountId: string, noticeId: string, campaignId: string, seq: number): Promise<ChoiceEvidence | undefined> {
+    return this.evidence.get(`${accountId}|${choiceEvidenceSk(noticeId, campaignId, seq)}`) as ChoiceEvidence | undefined;
   }
 
   async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {

@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChoiceDeps, RecordedChoice } from '../../functions/campaigns/choices.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
-import type { Campaign } from '../../functions/campaigns/model.ts';
+import type { Campaign, RecipientRecord } from '../../functions/campaigns/model.ts';
+import { recipientId } from '../../functions/campaigns/ports.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
@@ -54,6 +55,8 @@ const headers = fc.record(
     'accept-language': fc.oneof(fc.constantFrom('ja-JP', 'en', 'ko;q=1, ja;q=0.2', '*'), fc.string({ maxLength: 100 })),
     'content-type': fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data'),
     'user-agent': fc.string({ maxLength: 2000 }),
+    'sec-fetch-site': fc.constantFrom('same-origin', 'same-site', 'cross-site', 'none'),
+    origin: fc.oneof(fc.constantFrom('http://evil.example', 'null', 'https://example.com'), fc.string({ maxLength: 50 })),
   },
   { requiredKeys: [] },
 );
@@ -107,7 +110,8 @@ const fakePorts = () => {
       { accountId, noticeId: 'privacy', acceptedVersion: 1, acceptedAt: '2026-04-01T00:00:00.000Z', contentHash: 'a'.repeat(64), region: 'eea', language: 'en' },
     ]),
   );
-  const deps: Pick<ChoiceDeps, 'campaigns' | 'ledger' | 'choices'> = {
+  const sent = (accountId: string): RecipientRecord => ({ campaignId: campaign.campaignId, accountId, notice: { status: 'sent' }, reminder: {} });
+  const deps: Pick<ChoiceDeps, 'campaigns' | 'ledger' | 'choices' | 'outbox'> = {
     campaigns: {
       getCampaign: async (id) => (id === campaign.campaignId ? campaign : undefined),
       addCounters: async (id, shard, deltas) => void writes.push({ port: 'counters', accountId: id, detail: { shard, deltas } }),
@@ -122,12 +126,21 @@ const fakePorts = () => {
         writes.push({ port: 'state', accountId, detail: choice });
         return { applied: true };
       },
+      getChoiceEvidence: async () => undefined,
+    },
+    outbox: {
+      add: async (entry) => void writes.push({ port: 'outbox', accountId: entry.accountId, detail: entry }),
+      remove: async (entry) => void writes.push({ port: 'outbox-remove', accountId: entry.accountId, detail: entry }),
+      page: async () => ({ entries: [] }),
     },
     choices: {
       markRecipient: async (_campaignId, accountId, choice) => {
         writes.push({ port: 'recipient', accountId, detail: choice });
         return true;
       },
+      // Only the two known accounts were emailed.
+      getRecipients: async (keys) =>
+        new Map(keys.filter((k) => ['acct-a', 'acct-b'].includes(k.accountId)).map((k) => [recipientId(k.campaignId, k.accountId), sent(k.accountId)])),
     },
   };
   return { deps, writes };

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { Campaign } from '../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
@@ -89,6 +90,9 @@ describe('Lambda: choices', () => {
     await seedAccount('acct-de', 'eea', 'en');
     await seedAccount('acct-jp', 'jp', 'ja');
     await seedAccount('acct-fr', 'eea', 'en');
+    await seedAccount('acct-rep', 'eea', 'en');
+    await seedAccount('acct-rep2', 'eea', 'en');
+    await seedAccount('acct-acc', 'jp', 'ja');
     handler = makeHandler({
       content: compiledContent,
       clock,
@@ -98,6 +102,7 @@ describe('Lambda: choices', () => {
       ledger: table.store,
       choices: recipients,
       events,
+      outbox: new DynamoDbChoiceOutbox({ tableName: table.tableName, client: table.documentClient }),
     }) as never;
   });
   afterAll(async () => table?.stop());
@@ -167,16 +172,73 @@ describe('Lambda: choices', () => {
       expect((await recipients.getRecipient('privacy-v2', 'acct-de'))?.['choice']).toBe('delete');
     });
 
-    it('a token for one campaign records only in that campaign', async () => {
+    it('a repeated choice records nothing and answers the existing record', async () => {
       // Act
-      const response = await call(event('POST', tokenFor('acct-fr', 'privacy-v2-other'), { body: 'option=accept' }));
+      const first = await call(event('POST', tokenFor('acct-rep'), { body: 'option=delete', headers: { accept: 'application/json' } }));
+      clock.advance(60_000);
+      const again = await call(event('POST', tokenFor('acct-rep'), { body: '{"option":"delete"}', headers: { accept: 'application/json', 'content-type': 'application/json' } }));
 
       // Assess
-      expect(response.statusCode).toBe(200);
-      expect((await table.store.getState('acct-fr', 'privacy'))?.choice?.campaignId).toBe('privacy-v2-other');
-      expect((await counters('privacy-v2'))?.choice_accept).toBe(0);
-      expect((await counters('privacy-v2-other'))?.choice_accept).toBe(1);
-      expect(await recipients.getRecipient('privacy-v2', 'acct-fr')).not.toHaveProperty('choice');
+      expect(first.statusCode).toBe(200);
+      expect(again.statusCode).toBe(200);
+      expect(JSON.parse(again.body ?? '{}')).toEqual(JSON.parse(first.body ?? '{}'));
+      expect(JSON.parse(first.body ?? '{}')).toMatchObject({ option: 'delete', seq: 1, evidenceId: 'privacy-v2/acct-rep/1' });
+      const evidence = (await table.scanAll()).filter((item) => item['accountId'] === 'acct-rep' && String(item['sk']).startsWith('EV#CHO#'));
+      expect(evidence).toHaveLength(1);
+      expect(events.events.filter((e) => e.accountId === 'acct-rep')).toHaveLength(1);
+    });
+
+    it('refuses cross-site browser posts (403) and bodies that are neither a form nor JSON (415), recording nothing', async () => {
+      // Prepare
+      const before = (await table.scanAll()).length;
+
+      // Act
+      const responses = await Promise.all([
+        call(event('POST', tokenFor('acct-rep2'), { body: 'option=accept', headers: { 'sec-fetch-site': 'cross-site' } })),
+        call(event('POST', tokenFor('acct-rep2'), { body: 'option=accept', headers: { origin: 'http://evil.example', accept: 'application/json' } })),
+        call(event('POST', tokenFor('acct-rep2'), { body: 'option=accept', headers: { 'content-type': 'text/plain' } })),
+        call(event('POST', tokenFor('acct-rep2'), { body: '--x\r\nContent-Disposition: form-data; name="option"\r\n\r\naccept\r\n--x--', headers: { 'content-type': 'multipart/form-data; boundary=x' } })),
+        call(event('POST', tokenFor('acct-rep2'), { body: 'option=accept', headers: { 'sec-fetch-site': 'same-origin', origin: 'https://localhost' } })),
+      ]);
+
+      // Assess: the last is a same-origin form post (the request's own host)
+      expect(responses.map((r) => r.statusCode)).toEqual([403, 403, 415, 415, 200]);
+      expect(responses[0]?.body).toContain('This choice was not sent from our page');
+      expect(JSON.parse(responses[1]?.body ?? '{}')).toMatchObject({ status: 403 });
+      expect((await table.scanAll()).length).toBeGreaterThan(before);
+      const evidence = (await table.scanAll()).filter((item) => item['accountId'] === 'acct-rep2' && String(item['sk']).startsWith('EV#CHO#'));
+      expect(evidence).toHaveLength(1);
+    });
+
+    it('answers 410 in the recipient language once the account accepted the version, recording nothing', async () => {
+      // Prepare: acct-acc accepts version 2 after being emailed
+      await table.store.advanceState({
+        kind: 'acceptance', accountId: 'acct-acc', noticeId: 'privacy', version: 2, region: 'jp', language: 'ja',
+        contentHash: 'b'.repeat(64), at: '2026-11-20T00:00:00.000Z', source: { channel: 'api' },
+      });
+
+      // Act
+      const page = await call(event('POST', tokenFor('acct-acc'), { body: 'option=accept' }));
+      const problem = await call(event('POST', tokenFor('acct-acc'), { body: 'option=accept', headers: { accept: 'application/json' } }));
+
+      // Assess
+      expect(page.statusCode).toBe(410);
+      expect(page.body).toContain('<html lang="ja"');
+      expect(page.body).toContain('このバージョンにはすでに同意いただいています');
+      expect(JSON.parse(problem.body ?? '{}')).toMatchObject({ status: 410, detail: expect.stringContaining('accepted this version') });
+      expect((await table.store.getState('acct-acc', 'privacy'))?.choice).toBeUndefined();
+    });
+
+    it('a genuine token of a campaign that never emailed the account records nothing (404)', async () => {
+      // Act
+      const response = await call(event('POST', tokenFor('acct-fr', 'privacy-v2-other'), { body: 'option=accept' }));
+      const get = await call(event('GET', tokenFor('acct-fr', 'privacy-v2-other')));
+
+      // Assess
+      expect(response.statusCode).toBe(404);
+      expect(get.statusCode).toBe(404);
+      expect((await table.store.getState('acct-fr', 'privacy'))?.choice).toBeUndefined();
+      expect((await counters('privacy-v2-other'))?.choice_accept ?? 0).toBe(0);
     });
 
     it('refuses a choice after the deadline with a 410 page and records nothing', async () => {
@@ -220,13 +282,13 @@ describe('Lambda: choices', () => {
         call(event('POST', otherKey, { body: 'option=accept' })),
         call(event('POST', tokenFor('acct-jp', 'privacy-v9'), { body: 'option=accept' })),
         call(event('POST', good, { body: 'option=sell-it' })),
-        call(event('POST', good, { body: '' })),
+        call(event('POST', good, { body: '' })), // no body, so no content type: 415
         call(event('POST', good, { body: '{"option":', headers: { 'content-type': 'application/json', accept: 'application/json' } })),
         call(event('POST', tampered, { body: 'option=accept', headers: { accept: 'application/problem+json' } })),
       ]);
 
       // Assess
-      expect(responses.map((r) => r.statusCode)).toEqual([403, 403, 404, 400, 400, 400, 403]);
+      expect(responses.map((r) => r.statusCode)).toEqual([403, 403, 404, 400, 415, 400, 403]);
       expect(responses[0]?.body).toContain('This link does not work');
       expect(responses[6]?.headers?.['Content-Type']).toBe('application/problem+json');
       expect(JSON.parse(responses[6]?.body ?? '{}')).toMatchObject({ status: 403, title: 'Invalid or expired link' });

@@ -4,6 +4,7 @@ import { makeHandler } from '../../functions/lambdas/campaign-scheduler.ts';
 import { candidateCampaignIds } from '../../functions/campaigns/sweeps.ts';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
 import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { SendMessage } from '../../functions/campaigns/messages.ts';
@@ -29,7 +30,7 @@ const campaign: Campaign = {
 };
 
 /** The walks of the campaign-wide steps (the late-enrolment step walks every run; its own tests are in late-acceptors). */
-const campaignWalks = (report: { walks: readonly { step: string }[] }) => report.walks.filter((walk) => walk.step !== 'late-enrolment');
+const campaignWalks = (report: { walks: readonly { step: string }[] }) => report.walks.filter((walk) => walk.step !== 'late-enrolment' && walk.step !== 'choice-outbox');
 
 describe('Lambda: campaign-scheduler', () => {
   let table: TestTable;
@@ -91,6 +92,7 @@ describe('Lambda: campaign-scheduler', () => {
       ledger: table.store,
       choices,
       events,
+      outbox: new DynamoDbChoiceOutbox({ tableName: table.tableName, client: table.documentClient }),
       sweeps: new DynamoDbSweepStore({ tableName: table.tableName, client: table.documentClient }),
       late: new DynamoDbLateMarkerStore({ tableName: table.tableName, client: table.documentClient }),
       recipients: choices,
@@ -135,14 +137,23 @@ describe('Lambda: campaign-scheduler', () => {
   });
 
   it('at the deadline records keep-previous as defaulted for everyone without a choice, exactly once, converging after a crash', async () => {
-    // Prepare: a crash after the state update but before the rest (state set, recipient unmarked)
-    await table.store.recordChoice('acct-crashed', 'privacy', {
+    // Prepare: a default that crashed after its evidence, before the state (its outbox entry, evidence seq 1, state without a choice)
+    await new DynamoDbChoiceOutbox({ tableName: table.tableName, client: table.documentClient }).add({
+      accountId: 'acct-crashed', noticeId: 'privacy', campaignId: 'privacy-v2', seq: 1, writer: 'crashed-writer', at: DEADLINE,
+    });
+    await table.store.appendEvidence('acct-crashed', 'privacy', {
+      kind: 'choice',
       campaignId: 'privacy-v2',
       version: 2,
       option: 'keep-previous',
-      at: DEADLINE,
       defaulted: true,
+      channel: 'system',
+      seq: 1,
+      evidenceId: 'privacy-v2/acct-crashed/1',
+      writer: 'crashed-writer',
+      shown: { options: ['accept', 'keep-previous', 'delete'], region: 'eea', language: 'en' },
       previousVersion: 1,
+      at: DEADLINE,
     });
     clock.set('2027-02-01T00:30:00.000Z');
 
@@ -150,15 +161,21 @@ describe('Lambda: campaign-scheduler', () => {
     const first = await run();
     const second = await run();
 
-    // Assess: 51 DE + JP + the crashed one; not the one who chose, not the one already on v2
-    expect(campaignWalks(first)).toEqual([{ step: 'defaults', scope: 'privacy-v2', outcome: 'complete', pages: expect.any(Number), processed: 53 }]);
+    // Assess: 51 DE + JP newly defaulted, the crashed one rolled forward (counted, and published by
+    // the outbox drain, not reported as new); not the one who chose, not the one already on v2
+    expect(campaignWalks(first)).toEqual([{ step: 'defaults', scope: 'privacy-v2', outcome: 'complete', pages: expect.any(Number), processed: 52 }]);
     expect(campaignWalks(second)).toEqual([{ step: 'defaults', scope: 'privacy-v2', outcome: 'done', pages: 0, processed: 0 }]);
+    expect(first.walks.find((walk) => walk.step === 'choice-outbox')).toMatchObject({ outcome: 'complete', processed: 1 });
+    expect((await table.store.getState('acct-crashed', 'privacy'))?.choice).toMatchObject({ option: 'keep-previous', defaulted: true, seq: 1 });
     expect((await table.store.getState('acct-jp', 'privacy'))?.choice).toMatchObject({ option: 'keep-previous', defaulted: true, at: DEADLINE });
     expect((await table.store.getState('acct-chose', 'privacy'))?.choice).toMatchObject({ option: 'delete', defaulted: false });
     expect((await table.store.getState('acct-on-v2', 'privacy'))?.choice).toBeUndefined();
     expect(await choiceEvidence('acct-crashed')).toHaveLength(1);
     expect((await choiceEvidence('acct-de-7'))[0]).toMatchObject({ option: 'keep-previous', defaulted: true, channel: 'system' });
     expect((await campaigns.snapshot('privacy-v2'))?.counters.defaulted).toBe(53);
+    // Each published once: 52 by their writers, the crashed one by the outbox drain.
+    expect(new Set(events.events.filter((event) => event.defaulted).map((event) => event.eventId)).size).toBe(53);
     expect(events.events.filter((event) => event.defaulted)).toHaveLength(53);
+    expect((await table.scanAll()).filter((item) => String(item['pk']).startsWith('OUTBOX#'))).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ describe('Command: export', () => {
       const variant = variantOf(1 + (i % 2), i % 3 === 0 ? 'jp' : 'eea', 'en');
       await table.store.appendAcceptance({ kind: 'acceptance', accountId: `exp-${i}`, ...variant, at: `2026-11-29T12:00:${String(i).padStart(2, '0')}.000Z`, source: { channel: 'web', ipPrefix: '203.0.113.0/24' } });
     }
-    await table.store.appendEvidence('exp-1', 'privacy', { kind: 'choice', campaignId: 'c1', version: 2, option: 'delete', defaulted: false, channel: 'web', at: '2026-12-01T00:00:00.000Z' });
+    await table.store.appendEvidence('exp-1', 'privacy', { kind: 'choice', campaignId: 'c1', version: 2, option: 'delete', defaulted: false, channel: 'web', seq: 1, evidenceId: 'c1/exp-1/1', writer: 'w', shown: { options: ['accept', 'delete'], region: 'eea', language: 'en' }, at: '2026-12-01T00:00:00.000Z' });
     await table.store.appendEvidence('exp-x', 'cookies', { kind: 'notification', event: 'sent', campaignId: 'c2', messageId: 'm', version: 1, channel: 'email', at: '2026-12-01T00:00:00.000Z' });
   });
   afterAll(async () => table?.stop());

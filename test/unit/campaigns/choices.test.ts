@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   applyDefaultChoice,
   ChoiceClosedError,
+  ChoiceLimitError,
   counterDeltas,
+  drainChoiceOutbox,
   openChoice,
   parseOption,
   recordChoice,
@@ -16,7 +18,10 @@ import { staticTokenKey } from '../../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../../functions/content/index-artifact.ts';
 import { InvalidInputError, InvalidTokenError, NotFoundError } from '../../../functions/core/errors.ts';
 import { signChoiceToken } from '../../../functions/core/tokens.ts';
-import type { AcceptanceState, EvidenceRecord } from '../../../functions/ledger/types.ts';
+import type { ChoiceEvidence } from '../../../functions/ledger/types.ts';
+import { recipientId } from '../../../functions/campaigns/ports.ts';
+import { InMemoryAcceptanceStore } from '../../fakes/acceptance-store.ts';
+import { InMemoryChoiceOutbox } from '../../fakes/choice-outbox.ts';
 
 const DEADLINE = '2027-02-01T00:00:00.000Z';
 const key = new Uint8Array(randomBytes(32));
@@ -35,46 +40,47 @@ const campaign: Campaign = {
 };
 const token = (accountId: string, campaignId = 'privacy-v2') => signChoiceToken({ campaignId, accountId, expiresAt: DEADLINE }, key);
 
-/** In-memory ports that behave like the DynamoDB ones (conditional choice, once-only recipient mark). */
+/** In-memory ports that behave like the DynamoDB ones (sequenced choice evidence, conditional state, outbox). */
 const fakes = () => {
-  const states = new Map<string, AcceptanceState & { choice?: RecordedChoice }>();
-  const evidence: { accountId: string; record: EvidenceRecord }[] = [];
+  const ledger = new InMemoryAcceptanceStore();
+  const outbox = new InMemoryChoiceOutbox();
   const counters: Partial<Counters>[] = [];
   const marks = new Map<string, RecordedChoice>();
+  const emailed = new Set<string>();
   const events = new InMemoryChoicePublisher();
-  const state = (accountId: string, region: string, acceptedVersion = 1) =>
-    states.set(accountId, { accountId, noticeId: 'privacy', acceptedVersion, acceptedAt: 'x', contentHash: 'h', region, language: region === 'jp' ? 'ja' : 'en' });
+  const state = (accountId: string, region: string, acceptedVersion = 1, wasEmailed = true) => {
+    ledger.states.set(`${accountId}|privacy`, { accountId, noticeId: 'privacy', acceptedVersion, acceptedAt: 'x', contentHash: 'h', region, language: region === 'jp' ? 'ja' : 'en' });
+    if (wasEmailed) emailed.add(accountId);
+  };
   const deps: ChoiceDeps = {
     content: contentIndex,
     tokenKey: staticTokenKey(key),
     campaigns: { getCampaign: async (id) => (id === campaign.campaignId ? campaign : undefined), addCounters: async (_id, _shard, d) => void counters.push(d) },
-    ledger: {
-      getState: async (accountId) => states.get(accountId),
-      appendEvidence: async (accountId, _n, record) => {
-        const duplicate = evidence.some((e) => e.accountId === accountId && e.record.at === record.at && e.record.kind === record.kind);
-        if (!duplicate) evidence.push({ accountId, record });
-        return !duplicate;
-      },
-      recordChoice: async (accountId, _n, choice) => {
-        const current = states.get(accountId);
-        if (!current) return { applied: false };
-        const old = current.choice;
-        const sameCampaign = old?.campaignId === choice.campaignId;
-        if (choice.defaulted ? current.acceptedVersion >= choice.version || sameCampaign : sameCampaign && old!.at > choice.at) return { applied: false };
-        states.set(accountId, { ...current, choice });
-        return old ? { applied: true, replaced: old } : { applied: true };
-      },
-    },
+    ledger,
     choices: {
       markRecipient: async (_c, accountId, choice, onlyFirst) => {
         if (onlyFirst && marks.has(accountId)) return false;
         marks.set(accountId, choice);
         return true;
       },
+      getRecipients: async (keys) =>
+        new Map(
+          keys
+            .filter((k) => emailed.has(k.accountId))
+            .map((k) => [recipientId(k.campaignId, k.accountId), { campaignId: k.campaignId, accountId: k.accountId, notice: { status: 'sent' }, reminder: {} }]),
+        ),
     },
     events,
+    outbox,
+    maxChoiceChanges: 4,
   };
-  return { deps, states, evidence, counters, marks, events, state };
+  const choiceEvidence = (accountId: string) =>
+    [...ledger.evidence.values()]
+      .filter((e) => e.kind === 'choice' && e.accountId === accountId)
+      .map((e) => e as ChoiceEvidence)
+      .sort((x, y) => x.seq - y.seq);
+  const states = { get: (accountId: string) => ledger.states.get(`${accountId}|privacy`) };
+  return { deps, states, choiceEvidence, counters, marks, events, state, outbox };
 };
 
 describe('Function: parseOption / counterDeltas', () => {
@@ -90,14 +96,15 @@ describe('Function: parseOption / counterDeltas', () => {
 
 describe('Function: openChoice', () => {
   it('shows the options of the recipient region, in its language, and reads only', async () => {
-    const { deps, state, evidence, counters } = fakes();
+    const { deps, state, choiceEvidence, counters, outbox } = fakes();
     state('acct-jp', 'jp');
 
     const view = await openChoice(deps, token('acct-jp'), now);
 
     expect(view).toMatchObject({ region: 'jp', language: 'ja', options: ['accept', 'keep-previous'] });
-    expect(evidence).toEqual([]);
+    expect(choiceEvidence('acct-jp')).toEqual([]);
     expect(counters).toEqual([]);
+    expect(outbox.entries.size).toBe(0);
   });
 
   it('refuses after the deadline with the claims, and an unknown campaign', async () => {
@@ -109,30 +116,95 @@ describe('Function: openChoice', () => {
     await expect(openChoice(deps, 'v1.x.y', now)).rejects.toBeInstanceOf(InvalidTokenError);
     await expect(openChoice(deps, token('acct-ghost'), now)).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('is closed to an account the campaign never emailed (404) and to one that accepted the version (410, reason accepted)', async () => {
+    const { deps, state } = fakes();
+    state('acct-never-asked', 'eea', 1, false);
+    state('acct-on-v2', 'eea', 2);
+
+    await expect(openChoice(deps, token('acct-never-asked'), now)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(openChoice(deps, token('acct-on-v2'), now)).rejects.toMatchObject({ name: 'ChoiceClosedError', reason: 'accepted' });
+  });
 });
 
 describe('Function: recordChoice', () => {
   it('records evidence, the state, a counter and an event; the version accepted before is kept for governance', async () => {
-    const { deps, state, states, evidence, counters, events } = fakes();
+    const { deps, state, states, choiceEvidence, counters, events, outbox } = fakes();
     state('acct-de', 'eea');
 
     const result = await recordChoice(deps, { token: token('acct-de'), option: 'delete', source: { ipPrefix: '203.0.113.0/24', userAgent: 'x'.repeat(1000) }, now });
 
-    expect(result.choice).toMatchObject({ option: 'delete', defaulted: false, previousVersion: 1 });
-    expect(states.get('acct-de')?.choice?.option).toBe('delete');
-    expect(evidence[0]?.record).toMatchObject({ kind: 'choice', option: 'delete', channel: 'web', ipPrefix: '203.0.113.0/24' });
-    expect((evidence[0]?.record as { userAgent: string }).userAgent).toHaveLength(256);
+    expect(result.choice).toMatchObject({ option: 'delete', defaulted: false, previousVersion: 1, seq: 1, evidenceId: 'privacy-v2/acct-de/1' });
+    expect(states.get('acct-de')?.choice).toMatchObject({ option: 'delete', seq: 1 });
+    const [evidence] = choiceEvidence('acct-de');
+    const v2 = contentIndex.notices.find((n) => n.noticeId === 'privacy')!.versions.find((v) => v.version === 2)!;
+    expect(evidence).toMatchObject({
+      kind: 'choice',
+      option: 'delete',
+      channel: 'web',
+      ipPrefix: '203.0.113.0/24',
+      seq: 1,
+      evidenceId: 'privacy-v2/acct-de/1',
+      shown: { options: ['accept', 'keep-previous', 'delete'], region: 'eea', language: 'en', contentHash: v2.variants['eea/en']!.contentHash },
+    });
+    expect(evidence!.userAgent).toHaveLength(256);
     expect(counters).toEqual([{ choice_delete: 1 }]);
-    expect(events.events[0]).toMatchObject({ option: 'delete', accountId: 'acct-de', noticeId: 'privacy', defaulted: false });
+    expect(events.events).toEqual([
+      expect.objectContaining({ eventId: 'privacy-v2/acct-de/1', option: 'delete', accountId: 'acct-de', noticeId: 'privacy', region: 'eea', cutoffDate: v2.effectiveDate, previousVersion: 1, defaulted: false }),
+    ]);
+    expect(outbox.entries.size).toBe(0);
+  });
+
+  it('records a repeated choice once and answers the existing record; a change is a new item; the cap refuses more', async () => {
+    const { deps, state, states, choiceEvidence, events } = fakes();
+    state('acct-de', 'eea');
+    const post = (option: string) => recordChoice(deps, { token: token('acct-de'), option, source: {}, now });
+
+    const first = await post('delete');
+    const again = await post('delete');
+    await post('accept');
+    await post('delete');
+    await post('keep-previous');
+
+    expect(again).toMatchObject({ unchanged: true, choice: first.choice });
+    expect(choiceEvidence('acct-de').map((e) => [e.seq, e.option, e.previousOption])).toEqual([
+      [1, 'delete', undefined],
+      [2, 'accept', 'delete'],
+      [3, 'delete', 'accept'],
+      [4, 'keep-previous', 'delete'],
+    ]);
+    await expect(post('accept')).rejects.toBeInstanceOf(ChoiceLimitError);
+    // The choice in force can still be confirmed at the cap.
+    await expect(post('keep-previous')).resolves.toMatchObject({ unchanged: true });
+    expect(states.get('acct-de')?.choice).toMatchObject({ option: 'keep-previous', seq: 4 });
+    expect(events.events.map((e) => e.eventId)).toEqual([1, 2, 3, 4].map((n) => `privacy-v2/acct-de/${n}`));
+  });
+
+  it('keeps the event in the outbox when the bus refuses, and the drain publishes it under the same id', async () => {
+    const { deps, state, events, outbox } = fakes();
+    state('acct-de', 'eea');
+    let refuse = true;
+    const flaky = { publish: async (batch: Parameters<typeof events.publish>[0]) => (refuse ? Promise.reject(new Error('bus down')) : events.publish(batch)) };
+
+    await recordChoice({ ...deps, events: flaky }, { token: token('acct-de'), option: 'delete', source: {}, now });
+    expect(events.events).toEqual([]);
+    expect(outbox.entries.size).toBe(1);
+
+    refuse = false;
+    const report = await drainChoiceOutbox({ ...deps, events: flaky }, { now });
+
+    expect(report).toMatchObject({ published: 1, discarded: 0, waiting: 0 });
+    expect(events.events.map((e) => e.eventId)).toEqual(['privacy-v2/acct-de/1']);
+    expect(outbox.entries.size).toBe(0);
   });
 
   it('refuses an option the region is not offered and an account the ledger does not know, writing nothing', async () => {
-    const { deps, state, evidence } = fakes();
+    const { deps, state, choiceEvidence } = fakes();
     state('acct-jp', 'jp');
 
     await expect(recordChoice(deps, { token: token('acct-jp'), option: 'delete', source: {}, now })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(recordChoice(deps, { token: token('acct-ghost'), option: 'accept', source: {}, now })).rejects.toBeInstanceOf(NotFoundError);
-    expect(evidence).toEqual([]);
+    expect(choiceEvidence('acct-jp')).toEqual([]);
   });
 });
 
@@ -152,7 +224,6 @@ describe('Function: applyDefaultChoice', () => {
     // Assess
     expect(outcomes).toEqual(['defaulted', 'skipped', 'skipped', 'skipped']);
     expect(counters.filter((c) => c.defaulted)).toEqual([{ defaulted: 1 }]);
-    // Events are at-least-once: a repeated call may publish again, always under the same event id.
-    expect(new Set(events.events.filter((e) => e.defaulted).map((e) => e.eventId))).toEqual(new Set([`privacy-v2/acct-silent/${DEADLINE}`]));
+    expect(events.events.filter((e) => e.defaulted).map((e) => e.eventId)).toEqual(['privacy-v2/acct-silent/1']);
   });
 });

@@ -34,7 +34,7 @@ describe('Class: SqsQueue', () => {
 
 describe('Class: EventBridgeChoicePublisher', () => {
   beforeEach(() => eventBridge.reset());
-  const event = { eventId: 'e', campaignId: 'c', noticeId: 'n', version: 2, accountId: 'a', option: 'delete' as const, defaulted: false, at: '2026-12-01T00:00:00.000Z' };
+  const event = { eventId: 'e', campaignId: 'c', noticeId: 'n', version: 2, accountId: 'a', region: 'eea', option: 'delete' as const, cutoffDate: '2027-02-01', defaulted: false, seq: 1, at: '2026-12-01T00:00:00.000Z' };
 
   it('publishes the refused entries again, then reports them after 4 attempts', async () => {
     const timers = instantTimers(() => 0.5);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
-import { browserLanguages, choiceSource, optionFromBody, wantsJson } from '../../../functions/http/choice-request.ts';
+import { assertSameSite, browserLanguages, choiceSource, CrossSiteRequestError, optionFromBody, wantsJson } from '../../../functions/http/choice-request.ts';
 import { httpEvent } from '../../fakes/http-event.ts';
 
-const post = (body: string, headers: Record<string, string> = {}, isBase64Encoded = false) =>
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const post = (body: string, headers: Record<string, string> = FORM, isBase64Encoded = false) =>
   httpEvent({ method: 'POST', path: '/choices/t', headers, body, isBase64Encoded });
 
 describe('Module: choice-request', () => {
@@ -20,10 +21,30 @@ describe('Module: choice-request', () => {
   });
 
   it('reads the option from a form, a JSON or a base64 body', () => {
-    expect(optionFromBody(httpEvent({ method: 'POST', path: '/choices/t' }))).toBeUndefined();
+    expect(optionFromBody(httpEvent({ method: 'POST', path: '/choices/t', headers: FORM }))).toBeUndefined();
     expect(optionFromBody(post('option=keep-previous&x=1'))).toBe('keep-previous');
     expect(optionFromBody(post('{"option":"delete"}', { 'content-type': 'application/json' }))).toBe('delete');
-    expect(optionFromBody(post(Buffer.from('option=accept').toString('base64'), {}, true))).toBe('accept');
+    expect(optionFromBody(post(Buffer.from('option=accept').toString('base64'), { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, true))).toBe('accept');
+    expect(optionFromBody(post('{"option":"delete"}', { 'content-type': 'application/merge-patch+json' }))).toBe('delete');
+  });
+
+  it('refuses any other body type with 415: none, text/plain, multipart, a JSON look-alike', () => {
+    for (const contentType of [undefined, 'text/plain', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', 'application/x-www-form-urlencodedx']) {
+      const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+      expect(() => optionFromBody(post('option=accept', headers)), contentType).toThrow(expect.objectContaining({ statusCode: 415 }));
+    }
+  });
+
+  it('refuses a browser POST from another site, and lets requests without browser headers through', () => {
+    const site = (headers: Record<string, string>) => httpEvent({ method: 'POST', path: '/choices/t', headers: { host: 'choices.example.com', ...headers } });
+    const refused = (headers: Record<string, string>) => expect(() => assertSameSite(site(headers), 'https://notices.example.org/')).toThrow(CrossSiteRequestError);
+    refused({ 'sec-fetch-site': 'cross-site' });
+    refused({ origin: 'http://evil.example' });
+    refused({ origin: 'null' });
+    refused({ origin: 'https://notices.example.org.evil.example' });
+    for (const headers of [{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, { origin: 'https://notices.example.org' }, { origin: 'https://choices.example.com' }] as Record<string, string>[]) {
+      expect(() => assertSameSite(site(headers), 'https://notices.example.org/')).not.toThrow();
+    }
   });
 
   it('refuses a body too large (413) or not JSON (400), as the caller\'s error', () => {

@@ -131,15 +131,18 @@ describe('Class: DynamoDbAcceptanceStore (error paths, mocked client)', () => {
       mock.on(UpdateCommand).resolves({ Attributes: { choice: { ...choice, option: 'accept' } } });
       expect(await store.recordChoice('acct-1', 'privacy', choice)).toEqual({ applied: true, replaced: { ...choice, option: 'accept' } });
       const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
-      expect(input.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR #choice.#at <= :at)');
+      expect(input.ConditionExpression).toBe(
+        'attribute_exists(pk) AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId OR attribute_not_exists(#choice.#seq))',
+      );
       expect(input.ReturnValues).toBe('UPDATED_OLD');
     });
 
-    it('guards a default against an accepted version and any choice of the campaign', async () => {
+    it('moves the state to seq n only from seq n - 1 of the same campaign, false when another writer got there', async () => {
       mock.on(UpdateCommand).rejects(conditionFailed());
-      expect(await store.recordChoice('acct-1', 'privacy', { ...choice, option: 'keep-previous', defaulted: true })).toEqual({ applied: false });
+      expect(await store.recordChoice('acct-1', 'privacy', { ...choice, seq: 3 })).toEqual({ applied: false });
       const input = mock.commandCalls(UpdateCommand)[0]!.args[0].input;
-      expect(input.ConditionExpression).toBe('attribute_exists(pk) AND #accepted < :version AND (attribute_not_exists(#choice) OR #choice.campaignId <> :campaignId)');
+      expect(input.ConditionExpression).toBe('attribute_exists(pk) AND #choice.campaignId = :campaignId AND #choice.#seq = :previous');
+      expect(input.ExpressionAttributeValues).toMatchObject({ ':previous': 2 });
     });
   });
 

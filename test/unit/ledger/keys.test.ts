@@ -43,8 +43,14 @@ describe('Module: keys', () => {
       expect(evidenceSk('privacy', acceptance)).toBe('EV#ACC#privacy#000002#eea#ja');
       const sent = { kind: 'notification', event: 'sent', campaignId: 'c', messageId: 'm', version: 2, channel: 'email', at: 't' } as const;
       expect(evidenceSk('privacy', sent)).not.toBe(evidenceSk('privacy', { ...sent, event: 'delivered' }));
-      const choice = { kind: 'choice', campaignId: 'c', version: 2, option: 'delete', defaulted: false, channel: 'web', at: 't1' } as const;
-      expect(evidenceSk('privacy', choice)).not.toBe(evidenceSk('privacy', { ...choice, at: 't2' }));
+      const choice = {
+        kind: 'choice', campaignId: 'c', version: 2, option: 'delete', defaulted: false, channel: 'web', at: 't1',
+        seq: 1, evidenceId: 'c/a/1', writer: 'w1', shown: { options: ['accept', 'delete'], region: 'eea', language: 'en' },
+      } as const;
+      // Two choices in the same millisecond are two items: the key is the sequence number, not the instant.
+      expect(evidenceSk('privacy', choice)).not.toBe(evidenceSk('privacy', { ...choice, seq: 2 }));
+      expect(evidenceSk('privacy', choice)).toBe(evidenceSk('privacy', { ...choice, at: 't2', writer: 'w2' }));
+      expect(evidenceSk('privacy', choice)).toBe('EV#CHO#privacy#c#000001');
     });
   });
 });

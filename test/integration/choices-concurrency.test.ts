@@ -1,0 +1,130 @@
+/**
+ * Concurrent choices on the real engine (dynalite under `npm test`, DynamoDB Local under
+ * `npm run test:ddb-local`): 10 links × 40 concurrent POSTs with mixed options. The evidence holds
+ * exactly the distinct changes (seq 1..n, each a change of option), every 200 names one evidence
+ * item, the state equals the newest evidence, every evidence item was published once, the outbox is empty.
+ */
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
+import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
+import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
+import type { Campaign } from '../../functions/campaigns/model.ts';
+import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
+import { contentIndex } from '../../functions/content/index-artifact.ts';
+import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
+import { fixedClock } from '../../functions/core/clock.ts';
+import { signChoiceToken } from '../../functions/core/tokens.ts';
+import { makeHandler } from '../../functions/lambdas/choices.ts';
+import type { ChoiceEvidence } from '../../functions/ledger/types.ts';
+import { seededRandom } from '../../local/ses/faults.ts';
+import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
+import { startTestTable, type TestTable } from './engines.ts';
+
+const LINKS = 10;
+const POSTS_PER_LINK = 40;
+const LINKS_AT_ONCE = 2;
+const DEADLINE = '2027-02-01T00:00:00.000Z';
+const key = new Uint8Array(randomBytes(32));
+const campaign: Campaign = {
+  campaignId: 'privacy-v2',
+  noticeId: 'privacy',
+  version: 2,
+  deadline: DEADLINE,
+  regions: [{ region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS }],
+  createdAt: '2026-11-01T00:00:00.000Z',
+  status: 'started',
+};
+
+describe('Integration: concurrent choices', () => {
+  let table: TestTable;
+
+  beforeAll(async () => {
+    table = await startTestTable();
+  }, 120_000);
+  afterAll(async () => table?.stop());
+
+  it(`${LINKS} links × ${POSTS_PER_LINK} concurrent POSTs: evidence = the distinct changes, each 200 one item, state = newest`, async () => {
+    // Prepare
+    const client = table.documentClient;
+    const campaigns = new DynamoDbCampaignStore({ tableName: table.tableName, client });
+    const recipients = new DynamoDbRecipientStore({ tableName: table.tableName, client });
+    const events = new InMemoryChoicePublisher();
+    await campaigns.createCampaign(campaign);
+    const accounts = Array.from({ length: LINKS }, (_, i) => `acct-c${i}`);
+    for (const accountId of accounts) {
+      await table.store.advanceState({
+        kind: 'acceptance', accountId, noticeId: 'privacy', version: 1, region: 'eea', language: 'en',
+        contentHash: 'a'.repeat(64), at: '2026-04-01T00:00:00.000Z', source: { channel: 'api' },
+      });
+      await recipients.claimRecipient({ campaignId: campaign.campaignId, accountId, kind: 'notice', attemptId: 'a1', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+      await recipients.markSent(campaign.campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
+    }
+    const handler = makeHandler({
+      content: contentIndex,
+      clock: fixedClock('2026-12-01T09:00:00.000Z'),
+      logger: new Logger({ serviceName: 'choices', logLevel: process.env['DEBUG_CHOICES'] ? 'DEBUG' : 'SILENT' }),
+      tokenKey: staticTokenKey(key),
+      campaigns,
+      ledger: table.store,
+      choices: recipients,
+      events,
+      outbox: new DynamoDbChoiceOutbox({ tableName: table.tableName, client }),
+      // High enough that no POST here meets the cap: this test is about races (the cap has its own tests).
+      maxChoiceChanges: 1000,
+    });
+    const random = seededRandom(42);
+    const requests = accounts.flatMap((accountId) =>
+      Array.from({ length: POSTS_PER_LINK }, () => ({ accountId, option: CHOICE_OPTION_IDS[Math.floor(random() * CHOICE_OPTION_IDS.length)]! })),
+    );
+    const post = ({ accountId, option }: { accountId: string; option: string }) =>
+      handler(
+        httpEvent({
+          method: 'POST',
+          path: '/choices/t',
+          routeKey: 'POST /choices/{token}',
+          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+          pathParameters: { token: signChoiceToken({ campaignId: campaign.campaignId, accountId, expiresAt: DEADLINE }, key) },
+          body: `option=${option}`,
+        }),
+        lambdaContext(),
+      );
+
+    // Act: the 40 POSTs of a link at once, LINKS_AT_ONCE links at a time (all 400 at once overruns the SDK's 50 sockets and times out on one core)
+    const responses: Awaited<ReturnType<typeof post>>[] = [];
+    for (let offset = 0; offset < requests.length; offset += POSTS_PER_LINK * LINKS_AT_ONCE) {
+      responses.push(...(await Promise.all(requests.slice(offset, offset + POSTS_PER_LINK * LINKS_AT_ONCE).map(post))));
+    }
+
+    // Assess
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s !== 200), JSON.stringify(responses.find((r) => r.statusCode !== 200)?.body)).toEqual([]);
+    const evidence = (await table.scanAll())
+      .filter((item) => String(item['sk']).startsWith('EV#CHO#'))
+      .map((item) => item as unknown as ChoiceEvidence & { accountId: string });
+    let changes = 0;
+    for (const accountId of accounts) {
+      const mine = evidence.filter((e) => e.accountId === accountId).sort((a, b) => a.seq - b.seq);
+      changes += mine.length;
+      expect(mine.map((e) => e.seq)).toEqual(mine.map((_, i) => i + 1));
+      // Each item is a change: never the option of the item before it.
+      mine.slice(1).forEach((e, i) => expect(e.option).not.toBe(mine[i]!.option));
+      const state = await table.store.getState(accountId, 'privacy');
+      expect(state?.choice).toMatchObject({ seq: mine.length, option: mine.at(-1)!.option, evidenceId: mine.at(-1)!.evidenceId });
+    }
+    const byId = new Map(evidence.map((e) => [e.evidenceId, e]));
+    responses.forEach((response, index) => {
+      const body = JSON.parse(response.body ?? '{}') as { evidenceId: string; option: string; seq: number };
+      expect(byId.get(body.evidenceId)).toMatchObject({ option: requests[index]!.option, seq: body.seq, accountId: requests[index]!.accountId });
+    });
+    expect(new Set(responses.map((r) => (JSON.parse(r.body ?? '{}') as { evidenceId: string }).evidenceId)).size).toBe(changes);
+    // Published once each: by its writer (a writer that rolls another's evidence forward does not publish it).
+    expect(events.events.map((e) => e.eventId).sort()).toEqual([...byId.keys()].sort());
+    expect((await table.scanAll()).filter((item) => String(item['pk']).startsWith('OUTBOX#'))).toEqual([]);
+    const snapshot = await campaigns.snapshot(campaign.campaignId);
+    expect((snapshot?.counters.choice_accept ?? 0) + (snapshot?.counters.choice_keep_previous ?? 0) + (snapshot?.counters.choice_delete ?? 0)).toBe(LINKS);
+    console.info(`concurrent choices (${table.engine}): ${requests.length} POSTs, ${responses.length} × 200, ${changes} evidence items (distinct changes), ${events.events.length} events`);
+  }, 120_000);
+});
