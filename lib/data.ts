@@ -66,6 +66,6 @@ export const buildData = (scope: Construct): PlatformData => {
   });
   pinLogicalId(tokenSecret, STATEFUL_LOGICAL_IDS.tokenSecret);
   acknowledge(tokenSecret, 'AwsSolutions-SMG4',
-    'Rotating the HMAC key invalidates every outstanding choice link until its deadline; rotation is a planned, manual procedure between campaigns (docs/runbook.md, "Key rotation").');
+    'Two-key rotation is manual (put-secret-value; links are verified against AWSCURRENT and AWSPREVIOUS), and a second rotation before the last deadline would break links: an automatic schedule cannot know the deadlines (docs/runbook.md, "Key rotation").');
   return { dataKey, table, tokenSecret };
 };

@@ -2,8 +2,10 @@
  * The one middy stack every HTTP request passes: the router's before hook (see `router.ts`) and the
  * problem+json error boundary. Handlers stay thin: parse, call one use case, map the result.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { errorDetails } from '../logging.ts';
 import { problemResponse, toProblem, type Problem } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -14,7 +16,13 @@ export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpRe
 export type HttpRequest = middy.Request<HttpEvent, HttpResult, Error, Context>;
 
 export interface HttpStackOptions {
-  /** Called with unexpected (5xx) errors only; must not log personal data. @default console.error of the error name */
+  /**
+   * The Lambda's logger: every line it writes during a request carries the Lambda request id and
+   * `apiGatewayRequestId` (the `requestId` of the access log), and unexpected errors are logged
+   * through it (sanitised message and stack). @default none: errors go to stderr by class name
+   */
+  readonly logger?: Logger;
+  /** Called with unexpected (5xx) errors only; must not log personal data. @default the logger's error line (else stderr) */
   readonly onUnexpectedError?: (error: unknown) => void;
   /**
    * Answer an error in another representation than problem+json (the choice pages answer browsers
@@ -36,7 +44,9 @@ const defaultUnexpected = (error: unknown): void => {
 
 /** Wrap a handler in the shared middy stack: the error boundary, plus any before hook the caller adds. */
 export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}): MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> => {
-  const onUnexpected = options.onUnexpectedError ?? defaultUnexpected;
+  const { logger } = options;
+  const onUnexpected = options.onUnexpectedError
+    ?? (logger ? (error: unknown) => logger.error('unexpected error', errorDetails(error)) : defaultUnexpected);
   const { errorResponse } = options;
   const problemFor = (error: unknown): HttpResult => {
     const problem = toProblem(error);
@@ -55,6 +65,15 @@ export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}): Midd
     }
   };
   const stack = middy<HttpEvent, HttpResult, Error, Context>(fn, options.earlyTimeout === false ? { timeoutEarlyInMillis: 0 } : {});
+  if (logger) {
+    stack.use({
+      before: (request) => {
+        logger.addContext(request.context);
+        logger.appendKeys({ apiGatewayRequestId: request.event.requestContext?.requestId });
+      },
+      after: () => logger.removeKeys(['apiGatewayRequestId']),
+    });
+  }
   stack.use({
     onError: async (request) => {
       request.response = await answer(request.error, request.event);

@@ -133,7 +133,7 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     },
     {
       // The class name only: an SDK or runtime error message can carry request data.
-      onUnexpectedError: (error) => logger.error('unexpected error', { errorName: (error as Error | null)?.name ?? typeof error }),
+      logger,
     },
   );
 };
@@ -155,7 +155,7 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
     noteAffected: (accountId, noticeIds, at) => noteAffected(late, accountId, noticeIds, at),
     content: publishedContent,
     clock: systemClock,
-    logger: new Logger({ serviceName: 'accounts' }),
+    logger: new Logger(),
   };
 };
 

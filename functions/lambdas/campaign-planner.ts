@@ -12,6 +12,7 @@ import { systemClock, systemTimers } from '../core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { withLambdaContext } from '../logging.ts';
 import { campaignPlannerLambda } from '../manifest.ts';
 
 export interface PlannerHandlerDeps extends PlannerDeps {
@@ -49,7 +50,6 @@ export const makeHandler = (deps: PlannerHandlerDeps) => {
 
 /** Dependencies from the Lambda environment. */
 export const defaultDeps = (): PlannerHandlerDeps => {
-  const logger = new Logger({ serviceName: 'campaign-planner' });
   const env = lambdaEnvironment(campaignPlannerLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
@@ -65,4 +65,7 @@ export const defaultDeps = (): PlannerHandlerDeps => {
   };
 };
 
-export const handler = lazyEntry(defaultDeps, makeHandler);
+/** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
+const logger = new Logger();
+
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));

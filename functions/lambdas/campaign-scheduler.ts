@@ -9,6 +9,7 @@ import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { withLambdaContext } from '../logging.ts';
 import { campaignSchedulerLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies. */
@@ -38,7 +39,6 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   const reminderDays = env.REMINDER_DAYS;
   if (!Number.isFinite(reminderDays) || reminderDays < 0) throw new Error('REMINDER_DAYS must be a number of days ≥ 0');
   const client = ledger.createDocumentClient();
-  const logger = new Logger({ serviceName: 'campaign-scheduler' });
   return {
     content: artifact.contentIndex,
     clock: systemClock,
@@ -59,4 +59,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   };
 };
 
-export const handler = lazyEntry(defaultDeps, makeHandler);
+/** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
+const logger = new Logger();
+
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));

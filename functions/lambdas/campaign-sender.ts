@@ -16,6 +16,7 @@ import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { withLambdaContext } from '../logging.ts';
 import { campaignSenderLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies: the batch is sent within the invocation's remaining time (no context: unbounded, tests only). */
@@ -26,7 +27,6 @@ export const makeHandler =
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
 export const defaultDeps = (): SenderDeps => {
-  const logger = new Logger({ serviceName: 'campaign-sender' });
   const env = lambdaEnvironment(campaignSenderLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
@@ -50,4 +50,7 @@ export const defaultDeps = (): SenderDeps => {
   };
 };
 
-export const handler = lazyEntry(defaultDeps, makeHandler);
+/** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
+const logger = new Logger();
+
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));

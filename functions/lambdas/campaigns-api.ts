@@ -1,4 +1,5 @@
 /** Campaigns API Lambda (admin): `POST /v1/campaigns` (dry run or start) and `GET /v1/campaigns/{campaignId}`. */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { renderCampaignEmail } from '../campaigns/email.ts';
 import { type CampaignServiceDeps, campaignProgress, dryRunCampaign, startCampaign } from '../campaigns/progress.ts';
@@ -22,8 +23,11 @@ import { type CampaignControlDeps, controlCampaign, listCampaigns } from '../cam
 
 const invalid = (what: string) => ({ detail: () => `invalid ${what}`, rootPath: '(body)' });
 
+/** The use cases' dependencies and the logger every request's lines (and unexpected errors) go through. */
+export type CampaignsApiDeps = CampaignServiceDeps & CampaignControlDeps & { readonly logger?: Logger };
+
 /** Build the handler over its dependencies. */
-export const makeHandler = (deps: CampaignServiceDeps & CampaignControlDeps): HttpHandler => {
+export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
 
   const postCampaign: HttpHandler = async (event) => {
     const request = parseOrThrow(startCampaignRequestSchema, event.body ?? {}, invalid('campaign request'));
@@ -63,12 +67,13 @@ export const makeHandler = (deps: CampaignServiceDeps & CampaignControlDeps): Ht
       // Admin only, unknown paths included: nobody else learns which routes exist.
       authorize: (event: HttpEvent) => authorizeAdmin(principalFromEvent(event)),
       notFound: () => new NotFoundError('no such campaign route'),
+      logger: deps.logger,
     },
   );
 };
 
 /** Dependencies from the Lambda environment; SDK clients built once per container. */
-export const defaultDeps = (): CampaignServiceDeps & CampaignControlDeps => {
+export const defaultDeps = (): CampaignsApiDeps => {
   const env = lambdaEnvironment(campaignsApiLambda);
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
@@ -83,6 +88,8 @@ export const defaultDeps = (): CampaignServiceDeps & CampaignControlDeps => {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
     informationalByDefault: env.INFORMATIONAL_EMAILS,
+    // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
+    logger: new Logger(),
   };
 };
 

@@ -77,7 +77,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
       notFound: noChoiceToken,
       methodNotAllowed: () => createError(405, 'use GET or POST'),
       errorResponse: choiceErrorResponse(deps),
-      onUnexpectedError: (error) => logger.error('unexpected error', { errorName: (error as Error | null)?.name ?? typeof error }),
+      logger,
     },
   );
 };
@@ -98,7 +98,8 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     import('../content/index-artifact.ts'),
   ]);
   const client = createDocumentClient();
-  const logger = new Logger({ serviceName: 'choices' });
+  // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
+  const logger = new Logger();
   return {
     content: contentIndex,
     publicBaseUrl,

@@ -17,6 +17,7 @@ import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.t
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { withLambdaContext } from '../logging.ts';
 import { sesEventsLambda } from '../manifest.ts';
 import { SES_TAGS, decodeTagValue } from '../campaigns/ses-tags.ts';
 
@@ -150,9 +151,12 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     clock: systemClock,
     timers: systemTimers,
-    logger: new Logger({ serviceName: 'ses-events' }),
+    logger,
   };
 };
 
+/** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
+const logger = new Logger();
+
 /** The Lambda entry (SQS event source with `ReportBatchItemFailures`: only the failed events are redelivered). */
-export const handler = lazyEntry(defaultDeps, makeHandler);
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));

@@ -47,8 +47,8 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
     vi.restoreAllMocks();
   });
 
-  it('answers a bare 500 problem when DynamoDB throttles past the SDK retries, and logs only the error name', async () => {
-    mock.on(PutCommand).rejects(new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'secret detail', $metadata: {} }));
+  it('answers a bare 500 problem when DynamoDB throttles past the SDK retries, and logs the error sanitised (no address)', async () => {
+    mock.on(PutCommand).rejects(new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'throttled writing for p@example.org', $metadata: {} }));
 
     const result = await invoke(event('POST', '/v1/accounts/acct-1/acceptances', { sub: 'acct-1', body: { ...variantOf(1, 'eea', 'en'), email: 'p@example.org' } }));
 
@@ -56,7 +56,8 @@ describe('Lambda: accounts (error mapping, mocked DynamoDB)', () => {
     expect(result.headers?.['Content-Type']).toBe('application/problem+json');
     expect(JSON.parse(result.body ?? '{}')).toEqual({ type: 'https://disclosure.dev/problems/internal', title: 'Internal error', status: 500 });
     expect(logged.join('\n')).toContain('ThrottlingException');
-    expect(logged.join('\n')).not.toMatch(/secret detail|example\.org/);
+    expect(logged.join('\n')).toContain('throttled writing for <redacted>');
+    expect(logged.join('\n')).not.toMatch(/example\.org/);
   });
 
   it.each([
