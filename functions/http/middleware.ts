@@ -42,6 +42,11 @@ const defaultUnexpected = (error: unknown): void => {
   console.error(JSON.stringify({ level: 'ERROR', message: 'unexpected error', error: (error as Error)?.name ?? typeof error }));
 };
 
+const headersOf = (error: unknown): Record<string, string> => {
+  const headers = (error as { headers?: unknown } | null)?.headers;
+  return headers && typeof headers === 'object' ? Object.fromEntries(Object.entries(headers).filter(([, value]) => typeof value === 'string')) : {};
+};
+
 /** Wrap a handler in the shared middy stack: the error boundary, plus any before hook the caller adds. */
 export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}): MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> => {
   const { logger } = options;
@@ -56,9 +61,11 @@ export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}): Midd
   const answer = async (error: unknown, event: HttpEvent): Promise<HttpResult> => {
     const problem = toProblem(error);
     if (problem.status >= 500) onUnexpected(error);
-    if (!errorResponse) return problemResponse(problem);
+    // A client error may name headers of its own (a 405's Allow, say).
+    const headers = problem.status < 500 ? headersOf(error) : {};
+    if (!errorResponse) return problemResponse(problem, headers);
     try {
-      return (await errorResponse(error, problem, event)) ?? problemResponse(problem);
+      return (await errorResponse(error, problem, event)) ?? problemResponse(problem, headers);
     } catch (failure) {
       // The error page itself failed (its lookup, say): answer that failure as a plain problem.
       return problemFor(failure);

@@ -56,7 +56,7 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
       // the stack skips middy's per-request early-timeout timer.
       earlyTimeout: false,
       notFound: () => createError(404, 'no such route'),
-      methodNotAllowed: () => createError(405, 'only GET and HEAD are allowed here'),
+      methodNotAllowed: () => Object.assign(createError(405, 'only GET and HEAD are allowed here'), { headers: { Allow: 'GET, HEAD' } }),
     }));
   return async (event, lambdaContext) => {
     try {
