@@ -57,7 +57,8 @@ const table = (rows: readonly (readonly (string | number)[])[]): void => {
 const started = Date.now();
 const clock = fixedClock(DEMO_START);
 say(`Starting the local platform (DynamoDB engine, SES endpoint, gateway) with the clock at ${DEMO_START}…`);
-const platform = await startPlatform({ port: 0, sesPort: 0, quiet: true, clock });
+// With DATA_DIR the demo's ledger stays behind (`npm start` on the same DATA_DIR, then `cli export` / `cli verify`).
+const platform = await startPlatform({ port: 0, sesPort: 0, quiet: true, clock, ...(process.env['DATA_DIR'] ? { dataDir: process.env['DATA_DIR'] } : {}) });
 const missing = Object.entries(platform.status).filter(([, status]) => status !== 'wired');
 if (missing.length > 0) throw new Error(`the platform is incomplete: ${missing.map(([name, status]) => `${name} ${status}`).join(', ')}`);
 detail(`API ${platform.url}   SES store ${platform.sesEndpoint}/store`);
