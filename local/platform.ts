@@ -139,6 +139,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       port: options.sesPort ?? 8005,
       host,
       onEvent: dispatchSesEvent,
+      now: () => clock.now(),
       ...(dataDir ? { journal: join(dataDir, 'ses', 'accepted.jsonl') } : {}),
     });
     stops.push(() => ses.stop());

@@ -31,6 +31,8 @@ export interface SesEndpointOptions {
   readonly onEvent?: (event: SesEventBridgeEvent) => void | Promise<void>;
   /** Emit `Delivery` after `Send`. @default true */
   readonly deliveryEvents?: boolean;
+  /** The events' timestamps (the platform's clock, so evidence times agree). @default the system clock */
+  readonly now?: () => Date;
   /**
    * Keep what SES accepted in this append-only file (`DATA_DIR`): the store (`GET /store`)
    * survives a `kill -9`, and a restart knows which recipients SES took. @default in memory

@@ -161,7 +161,10 @@ export const sesEventEmitter = (options: SesEventEmitterOptions): ((mail: SentMa
     const tags = mailTags(mail.tags, mail.configurationSet);
     const scenario = simulatorScenario(mail.to);
     if (scenario) {
-      for (const step of scenario) publish(sesEvent(step.type, mail, tags, now().toISOString(), step.bounce));
+      // The mailbox's answer (bounce, complaint) reaches SES after the send: a second per step, so
+      // evidence read in time order shows the send first even on a frozen clock.
+      const sentAt = now().getTime();
+      scenario.forEach((step, index) => publish(sesEvent(step.type, mail, tags, new Date(sentAt + index * 1000).toISOString(), step.bounce)));
       return;
     }
     publish(sesEvent('Send', mail, tags, now().toISOString()));
