@@ -2,8 +2,9 @@
  * `npm run cli -- export [--notice id] [--since T] [--until T] [--account id] [--kind k] [--format jsonl|csv]
  * [--endpoint URL --table NAME | --outputs cdk-outputs.json]`: streams evidence to stdout for a
  * regulator. With no flags it finds the running local platform (or the deployed stack's outputs) and
- * exports every published notice. A notice is walked shard by shard (GSI2), an account through its
- * own partition; one page is in memory at a time and the stream honours stdout's backpressure, so
+ * exports every published notice. A notice is walked shard by shard (GSI2, then the notification
+ * evidence its campaigns keep on their recipient items), an account through its own partition
+ * and recipient items; one page is in memory at a time and the stream honours stdout's backpressure, so
  * memory stays flat however large the table; a progress bar goes to stderr. CSV cells that a
  * spreadsheet would evaluate (starting with = + - @, tab or carriage return) are neutralised
  * (OWASP CSV injection). Every failure is one line on stderr and exit code 1.
@@ -53,7 +54,7 @@ export interface ExportFilter {
   readonly kind?: EvidenceKind;
 }
 
-type ExportStore = Pick<DynamoDbAcceptanceStore, 'listNoticeEvidence' | 'listAccountEvidence'>;
+type ExportStore = Pick<DynamoDbAcceptanceStore, 'listNoticeEvidence' | 'listCampaignNotificationEvidence' | 'listAccountEvidence'>;
 
 const matches = (item: AccountEvidence, filter: ExportFilter): boolean => {
   const time = eventTime(item);
@@ -83,17 +84,20 @@ export async function* noticeEvidence(
     return;
   }
   for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.listNoticeEvidence({ noticeId, shard, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      for (const item of page.items) {
-        if (!matches(item, filter)) continue;
-        items++;
-        yield item;
-      }
-      cursor = page.cursor;
-      onProgress({ shardsDone: shard, items });
-    } while (cursor);
+    // The shard's evidence items (GSI2, oldest first), then the notification evidence its campaigns keep on their recipient items.
+    for (const list of [store.listNoticeEvidence.bind(store), store.listCampaignNotificationEvidence.bind(store)]) {
+      let cursor: string | undefined;
+      do {
+        const page = await list({ noticeId, shard, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+        for (const item of page.items) {
+          if (!matches(item, filter)) continue;
+          items++;
+          yield item;
+        }
+        cursor = page.cursor;
+        onProgress({ shardsDone: shard, items });
+      } while (cursor);
+    }
     onProgress({ shardsDone: shard + 1, items });
   }
 }

@@ -1,9 +1,12 @@
 /**
  * "A notice was sent", recorded in one place for both paths that learn it: the sending attempt
  * (SES accepted the entry) and the SES `Send` event of a recipient its attempt left `sending`
- * (the crash-reconciliation path). The facts are the same on both: the `NTF sent` evidence, the
- * state item's `notified` (through the ledger's port), the recipient's `sent` mark, and the
- * counter delta the mark earns. Only the order differs, and why is said at each function.
+ * (the crash-reconciliation path). The facts are the same on both: the state item's `notified`
+ * (through the ledger's port), the recipient's `sent` mark, and the counter delta the mark earns.
+ * The mark is the `NTF sent` evidence too: the one conditional write holds the SES message id and
+ * instant, and the ledger's evidence queries read it from the recipient item
+ * (`functions/ledger/notification-evidence.ts`), so no second item is written per email. Only the
+ * order differs between the paths, and why is said at each function.
  */
 import type { NotificationEvidence, NotifiedState } from '../ledger/types.ts';
 import { type Campaign, type Counters, type SendKind, campaignRegion } from './model.ts';
@@ -47,9 +50,6 @@ export const notificationEvidence = (
   ...(bounce ? { bounceType: bounce.type, bounceSubType: bounce.subType } : {}),
 });
 
-/** The `NTF sent` evidence of a sent email (keyed by the SES message, so writing it twice is a no-op). */
-export const sentEvidence = (sent: SentNotice): NotificationEvidence => notificationEvidence(sent.campaign, 'sent', sent.messageId, sent.at);
-
 /** The state item's `notified`: what the account was offered, until when. */
 export const notifiedState = (sent: SentNotice): NotifiedState => ({
   campaignId: sent.campaign.campaignId,
@@ -66,16 +66,14 @@ export interface SentByAttemptDeps {
 }
 
 /**
- * By the attempt that sent it: evidence and `notified` first, the mark last, because once the
- * mark says `sent` a redelivery skips the recipient and nothing would write them again. Answers
- * the counter delta when this call made the transition (count it then), else undefined.
+ * By the attempt that sent it: `notified` first, the mark (which holds the evidence) last,
+ * because once the mark says `sent` a redelivery skips the recipient and nothing would write
+ * `notified` again. Answers the counter delta when this call made the transition (count it
+ * then), else undefined.
  */
 export const recordSentByAttempt = async (deps: SentByAttemptDeps, sent: SentNotice & { readonly attemptId: string }): Promise<Partial<Counters> | undefined> => {
   const { campaign } = sent;
-  if (sent.kind === 'notice') {
-    await deps.ledger.appendEvidence(sent.accountId, campaign.noticeId, sentEvidence(sent));
-    await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
-  }
+  if (sent.kind === 'notice') await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
   deps.fault?.('sender:before-mark');
   const marked = await deps.recipients.markSent(campaign.campaignId, sent.accountId, sent.kind, sent.attemptId, sent.messageId, sent.at);
   return marked ? sentCounts(sent) : undefined;
@@ -87,15 +85,14 @@ export interface SentFromEventDeps {
 }
 
 /**
- * From the SES `Send` event of a recipient still `sending`: the conditional settle comes first
- * and gates the rest, since the live attempt may mark it at the same moment and only one of the
- * two may count it. The evidence is written for reminders too (the attempt writes it for notices
- * only), as this path always has. Answers the counter delta when this call settled it.
+ * From the SES `Send` event of a recipient still `sending`: the conditional settle (which holds
+ * the evidence, for reminders as for notices) comes first and gates the rest, since the live
+ * attempt may mark it at the same moment and only one of the two may count it. Answers the
+ * counter delta when this call settled it.
  */
 export const recordSentFromEvent = async (deps: SentFromEventDeps, sent: SentNotice): Promise<Partial<Counters> | undefined> => {
   const { campaign } = sent;
   if (!(await deps.recipients.settleSent(campaign.campaignId, sent.accountId, sent.kind, sent.messageId, sent.at))) return undefined;
   if (sent.kind === 'notice') await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
-  await deps.ledger.appendEvidence(sent.accountId, campaign.noticeId, sentEvidence(sent));
   return sentCounts(sent);
 };

@@ -67,8 +67,19 @@ export interface RecipientStore {
   markFailed(campaignId: string, accountId: string, kind: SendKind, attemptId: string, reason: string, at: string): Promise<boolean>;
   /** Recipients by `recipientId`, read consistently (absent ones are missing). */
   getRecipients(keys: readonly { campaignId: string; accountId: string }[]): Promise<Map<string, RecipientRecord>>;
-  /** Keep a delivery outcome once per recipient (`deliveredAt` …); true when this call kept it. */
-  recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string): Promise<boolean>;
+  /**
+   * Keep a delivery outcome once per recipient (`deliveredAt`, `deliveredMessageId` …, a bounce's
+   * type): the item is that outcome's evidence (`functions/ledger/notification-evidence.ts`).
+   * `kept`: this call wrote it (count it); `held`: the item holds this event of this message,
+   * now or from before (else the evidence must be written on its own).
+   */
+  recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string, bounce?: { readonly type: string; readonly subType: string }): Promise<OutcomeKept>;
+}
+
+/** What `recordOutcome` did. */
+export interface OutcomeKept {
+  readonly kept: boolean;
+  readonly held: boolean;
 }
 
 /** The SES outcomes kept on a recipient after its send. */

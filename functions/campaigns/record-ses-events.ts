@@ -5,10 +5,13 @@
  * A `Send` settles a recipient still `sending` (the crash-reconciliation path, through
  * `notice-sent.ts`): one consistent BatchGet finds those, so the usual case (the sender already
  * marked it) costs no write. Delivery, bounce, complaint and failure are kept once per recipient
- * with one conditional write each, and as evidence that restates the event itself (one batch
- * write). The counts of the whole batch go out in one ADD per campaign, after the writes that
- * earned them (a crash between under-counts; a redelivery never counts twice). Events for
- * campaigns or recipients we do not know are ignored.
+ * with one conditional write each, and that write is their evidence
+ * (`functions/ledger/notification-evidence.ts`). Only what the recipient item does not hold (a
+ * reminder's outcome, a second message's, an unknown recipient's) is written as evidence of its
+ * own that restates the event (one batch write). The counts of the whole batch go out in one ADD
+ * per campaign, after the writes that earned them (a crash between under-counts, and the
+ * scheduler's recount corrects it; a redelivery never counts twice). Events for unknown
+ * campaigns are ignored.
  */
 import pLimit from 'p-limit';
 import type { Clock } from '../core/clock.ts';
@@ -87,6 +90,8 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
     for (const [key, item] of await deps.recipients.getRecipients(live)) items.set(key, item);
   }
   const limit = pLimit(CONCURRENCY);
+  // Outcomes the recipient item holds need no evidence item of their own.
+  const held = events.map(() => false);
   await Promise.all(
     events.map((event, index) =>
       limit(async () => {
@@ -100,9 +105,9 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
           delta = await recordSentFromEvent(deps, { campaign, accountId: event.accountId, kind, region: itemOf(event)?.region, messageId: event.messageId, at: event.at });
         } else {
           if (event.kind === 'reminder') return; // reminders' deliveries are not campaign progress
-          delta = (await deps.recipients.recordOutcome(event.campaignId, event.accountId, name, event.messageId, event.at))
-            ? { [name]: 1, ...(name === 'bounced' ? { [bounceCounterOf(event.bounce?.type)]: 1 } : {}) }
-            : undefined;
+          const outcome = await deps.recipients.recordOutcome(event.campaignId, event.accountId, name, event.messageId, event.at, event.bounce);
+          held[index] = outcome.held;
+          delta = outcome.kept ? { [name]: 1, ...(name === 'bounced' ? { [bounceCounterOf(event.bounce?.type)]: 1 } : {}) } : undefined;
         }
         if (!delta) return;
         changed[index] = true;
@@ -111,12 +116,12 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
     ),
   );
   for (const [campaignId, delta] of deltas) await deps.campaigns.addCounters(campaignId, shardOf(campaignId), delta);
-  // Outcome evidence restates the event (its own instant and message id): writing it again writes the same bytes.
+  // Outcome evidence the recipient item does not hold restates the event (its own instant and message id): writing it again writes the same bytes.
   await deps.ledger.appendEventEvidence(
     events.flatMap((event, index) => {
       const name = named[index];
       const campaign = campaigns.get(event.campaignId);
-      if (!name || name === 'sent' || !campaign) return [];
+      if (!name || name === 'sent' || !campaign || held[index]) return [];
       return [{ accountId: event.accountId, noticeId: campaign.noticeId, evidence: notificationEvidence(campaign, name, event.messageId, event.at, event.bounce) }];
     }),
   );

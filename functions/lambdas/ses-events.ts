@@ -1,9 +1,9 @@
 /**
  * The SES-events Lambda: configuration-set events (EventBridge rule → SQS → this Lambda, in
- * batches) recorded against the campaign recipients and as `NTF` evidence. Every write is
- * idempotent, so a redelivered batch changes nothing: recipient updates are conditional, the
- * `sent` evidence of a reconciled send is a conditional put, and the outcome evidence restates
- * the event itself (`appendEventEvidence`). An event that is not ours (no campaign tags, an event
+ * batches) recorded against the campaign recipients, whose items are the `NTF` evidence of what
+ * they hold (`functions/ledger/notification-evidence.ts`). Every write is idempotent, so a
+ * redelivered batch changes nothing: recipient updates are conditional, and the outcome evidence
+ * a recipient item cannot hold restates the event itself (`appendEventEvidence`). An event that is not ours (no campaign tags, an event
  * type we do not track, an unknown campaign) or not JSON is skipped, not retried. The batch is
  * recorded together (batched writes); when that fails, each event is recorded on its own and only
  * the ones that fail again are reported (`ReportBatchItemFailures`), so one store error no longer

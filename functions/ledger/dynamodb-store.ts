@@ -19,11 +19,13 @@ import { systemTimers } from '../core/clock.ts';
 import type { Timers } from '../core/retry.ts';
 import { advanceState, recordChoice, recordNotified } from './dynamodb-state.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
-import { LedgerIntegrityError } from './errors.ts';
+import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
 import {
   CONTACT_SK,
   EVIDENCE_SK_PREFIX,
   accountPk,
+  campaignRecipientKey,
+  campaignRecipientPk,
   choiceEvidenceSk,
   contactEventSk,
   audiencePk,
@@ -37,6 +39,8 @@ import {
 import type { AcceptanceStore } from './store.ts';
 import { AUDIENCE_INDEX, EVIDENCE_BY_NOTICE_INDEX } from './table-definition.ts';
 import { evidenceOrder, pageOf, type EvidenceFilter } from './evidence-order.ts';
+import { NOTIFICATION_ATTRIBUTES, mergeBySortKey, notificationEvidenceOf } from './notification-evidence.ts';
+import { campaignIdFor } from '../core/audience.ts';
 import type {
   AccountEvidence,
   AcceptanceRecord,
@@ -61,7 +65,25 @@ export interface DynamoDbAcceptanceStoreOptions {
   readonly clientConfig?: DynamoDBClientConfig;
   /** Waits between retries of unprocessed batch items. @default systemTimers */
   readonly timers?: Timers;
+  /**
+   * The notice versions whose campaigns (`campaignIdFor`) may hold an account's notification
+   * evidence on their recipient items (`notification-evidence.ts`). @default every version of the content index
+   */
+  readonly campaignVersions?: () => readonly { readonly noticeId: string; readonly version: number }[];
 }
+
+/** Every notice version of the content index (read when first needed, so a store that never lists evidence never loads it). */
+const contentIndexVersions = async (): Promise<readonly { noticeId: string; version: number }[]> => {
+  const { contentIndex } = await import('../content/index-artifact.ts');
+  return contentIndex.notices.flatMap((notice) => notice.versions.map((version) => ({ noticeId: notice.noticeId, version: version.version })));
+};
+
+/** The projection of a recipient item's notification attributes (and its key, to tell campaigns apart). */
+const NOTIFICATION_PROJECTION = {
+  expression: ['pk', 'sk', ...NOTIFICATION_ATTRIBUTES].map((_, index) => `#n${index}`).join(', '),
+  names: Object.fromEntries(['pk', 'sk', ...NOTIFICATION_ATTRIBUTES].map((name, index) => [`#n${index}`, name])),
+};
+const RECIPIENT_KEYS = ['pk', 'sk'] as const;
 
 const DEFAULT_AUDIENCE_PAGE = 500;
 const MAX_AUDIENCE_PAGE = 1000;
@@ -107,6 +129,34 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     this.tableName = options.tableName;
     this.client = options.client ?? createDocumentClient(options.clientConfig);
     this.#timers = options.timers ?? systemTimers;
+    this.#campaignVersions = options.campaignVersions;
+  }
+
+  readonly #campaignVersions: (() => readonly { readonly noticeId: string; readonly version: number }[]) | undefined;
+
+  async #versions(noticeId?: string): Promise<readonly { readonly noticeId: string; readonly version: number; readonly campaignId: string }[]> {
+    const all = this.#campaignVersions ? this.#campaignVersions() : await contentIndexVersions();
+    return all
+      .filter((entry) => noticeId === undefined || entry.noticeId === noticeId)
+      .map((entry) => ({ ...entry, campaignId: campaignIdFor(entry.noticeId, entry.version) }));
+  }
+
+  /** The notification evidence the account's recipient items hold (one consistent BatchGet over the candidate campaigns). */
+  async #recipientEvidence(accountId: string, filter: EvidenceFilter): Promise<{ sk: string; item: AccountEvidence }[]> {
+    if (filter.kind !== undefined && filter.kind !== 'notification') return [];
+    const campaigns = await this.#versions(filter.noticeId);
+    if (campaigns.length === 0) return [];
+    const byPk = new Map(campaigns.map((campaign) => [campaignRecipientKey(campaign.campaignId, accountId).pk, campaign]));
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      campaigns.map((campaign) => campaignRecipientKey(campaign.campaignId, accountId)),
+      { consistentRead: true, projection: NOTIFICATION_PROJECTION, what: 'recipient evidence', timers: this.#timers },
+    );
+    return items.flatMap((item) => {
+      const campaign = byPk.get(String(item['pk']));
+      return campaign && item['sk'] === `ACCT#${accountId}` ? notificationEvidenceOf(item, campaign) : [];
+    });
   }
 
   async appendAcceptance(record: AcceptanceRecord): Promise<AppendOutcome> {
@@ -173,7 +223,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       for (const item of result.Items ?? []) entries.push({ sk: String(item['sk']), item: stripKeys(item) as AccountEvidence });
       start = result.LastEvaluatedKey;
     } while (start);
-    return evidenceOrder(entries, filter);
+    return evidenceOrder(mergeBySortKey([...entries, ...(await this.#recipientEvidence(accountId, filter))]), filter);
   }
 
   async appendEvidence(accountId: string, noticeId: string, evidence: EvidenceRecord): Promise<boolean> {
@@ -322,6 +372,40 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     const next = result.LastEvaluatedKey as StoreKey | undefined;
     return { items, ...(next ? { cursor: encodeCursor(pick(next, NOTICE_EVIDENCE_KEYS), binding) } : {}) };
   }
+
+  /**
+   * One page of the notification evidence a notice's campaigns keep on their recipient items in
+   * one shard (`notification-evidence.ts`), campaign by campaign; the export reads it after the
+   * shard's GSI2 items. A page may hold more records than `limit` (up to six per recipient).
+   */
+  async listCampaignNotificationEvidence(input: { noticeId: string; shard: number; cursor?: string; limit?: number }): Promise<Page<StoredEvidence>> {
+    const binding = `campaign-evidence:${input.noticeId}:${input.shard}`;
+    const campaigns = await this.#versions(input.noticeId);
+    const position = input.cursor ? decodeCursor(input.cursor, binding, ['c', ...RECIPIENT_KEYS]) : undefined;
+    let index = position ? Number(position['c']) : 0;
+    if (!Number.isSafeInteger(index) || index < 0) throw new InvalidCursorError();
+    let start: StoreKey | undefined = position ? pickKey(position) : undefined;
+    const items: StoredEvidence[] = [];
+    const limit = input.limit ?? DEFAULT_AUDIENCE_PAGE;
+    for (; index < campaigns.length; index++, start = undefined) {
+      const campaign = campaigns[index]!;
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#n0 = :pk',
+          ExpressionAttributeNames: NOTIFICATION_PROJECTION.names,
+          ExpressionAttributeValues: { ':pk': campaignRecipientPk(campaign.campaignId, input.shard) },
+          ProjectionExpression: NOTIFICATION_PROJECTION.expression,
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) items.push(...notificationEvidenceOf(item, campaign).map((entry) => entry.item));
+      const next = result.LastEvaluatedKey as StoreKey | undefined;
+      if (next) return { items, cursor: encodeCursor({ c: String(index), ...pickKey(next) }, binding) };
+    }
+    return { items };
+  }
 }
 
 /**
@@ -347,6 +431,8 @@ const toAcceptanceRecord = (item: Record<string, unknown>): AcceptanceRecord => 
     },
   };
 };
+
+const pickKey = (key: Record<string, unknown>): StoreKey => ({ pk: String(key['pk']), sk: String(key['sk']) }) as StoreKey;
 
 const pick = (key: StoreKey, names: readonly string[]): StoreKey =>
   Object.fromEntries(names.filter((name) => key[name] !== undefined).map((name) => [name, key[name]!]));

@@ -29,6 +29,17 @@ export const audienceSkBelow = (version: number): string => `${paddedVersion(ver
 export const evidenceByNoticePk = (noticeId: string, shard: number): string => `EVD#${noticeId}#${paddedShard(shard)}`;
 export const evidenceByNoticeSk = (at: string, accountId: string): string => `${at}#${accountId}`;
 
+/**
+ * A campaign's recipient item (`functions/campaigns/dynamodb/keys.ts` builds on these): sharded like
+ * the audience. Spelled here because its sent mark and kept SES outcomes are the account's
+ * notification evidence too (`notification-evidence.ts`), read by the ledger's evidence queries.
+ */
+export const campaignRecipientPk = (campaignId: string, shard: number): string => `CMP#${campaignId}#R#${paddedShard(shard)}`;
+export const campaignRecipientKey = (campaignId: string, accountId: string): { pk: string; sk: string } => ({
+  pk: campaignRecipientPk(campaignId, shardOf(accountId)),
+  sk: `ACCT#${accountId}`,
+});
+
 /** The n-th choice evidence of an account for a campaign (n = 1, 2 …): written once, with attribute_not_exists. */
 export const choiceEvidenceSk = (noticeId: string, campaignId: string, seq: number): string =>
   `EV#CHO#${noticeId}#${campaignId}#${String(seq).padStart(VERSION_DIGITS, '0')}`;

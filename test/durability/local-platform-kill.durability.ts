@@ -16,7 +16,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { batchPutAll } from '../../functions/ledger/dynamo-batch.ts';
-import { createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
 import { accountPk, audiencePk, audienceSk, CONTACT_SK, shardOf, stateSk } from '../../functions/ledger/keys.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from '../../local/dynamo-engine.ts';
 import { createLocalJwtAuthorizer } from '../../local/jwt-authorizer.ts';
@@ -237,15 +237,28 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
         start = page.LastEvaluatedKey;
       } while (start);
       const snapshot = await new DynamoDbCampaignStore({ tableName: TABLE, client }).snapshot(CAMPAIGN);
+      // The `sent` evidence as the export reads it: the EV#NTF items and what the recipient items hold.
+      const ledger = new DynamoDbAcceptanceStore({ tableName: TABLE, client });
+      const sent: { messageId: string }[] = [];
+      for (let shard = 0; shard < 16; shard++) {
+        for (const list of [ledger.listNoticeEvidence.bind(ledger), ledger.listCampaignNotificationEvidence.bind(ledger)]) {
+          let cursor: string | undefined;
+          do {
+            const page = await list({ noticeId: 'privacy', shard, ...(cursor ? { cursor } : {}) });
+            for (const item of page.items) if (item.kind === 'notification' && item.event === 'sent' && item.campaignId === CAMPAIGN) sent.push(item);
+            cursor = page.cursor;
+          } while (cursor);
+        }
+      }
       return {
         items: scanned.filter((item) => String(item['pk']).startsWith(`CMP#${CAMPAIGN}#R#`)),
-        evidence: scanned.filter((item) => String(item['sk']).startsWith(`EV#NTF#privacy#${CAMPAIGN}#sent#`)),
+        evidence: sent,
         counters: snapshot!.counters,
       };
     });
 
     // Evidence: every message SES accepted has its `sent` evidence, and a `sent` recipient.
-    const evidenced = new Set(evidence.map((item) => String(item['sk']).split('#').at(-1)));
+    const evidenced = new Set(evidence.map((item) => item.messageId));
     const withoutEvidence = store.emails.filter((email) => !evidenced.has(email.messageId));
     expect(withoutEvidence.map((email) => email.messageId)).toEqual([]);
     expect(evidence.length).toBe(store.emails.length);

@@ -46,8 +46,9 @@ describe('Lambda: ses-events', () => {
   let handler: ReturnType<typeof makeHandler>;
 
   const recipient = (accountId: string) => recipients.getRecipient('privacy-v2', accountId);
+  /** The account's notification evidence as the evidence queries give it (EV#NTF items and what its recipient item holds). */
   const ntf = async (accountId: string) =>
-    (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#NTF#')).map((item) => item['event']);
+    (await table.store.listAccountEvidence(accountId, { kind: 'notification' })).map((item) => (item.kind === 'notification' ? item.event : item.kind));
 
   beforeAll(async () => {
     table = await startTestTable();
@@ -106,16 +107,16 @@ describe('Lambda: ses-events', () => {
   });
 
   it('reports only the event whose write fails again on its own; the rest of the batch is recorded', async () => {
-    // Prepare: a ledger that fails every evidence write naming acct-3 (as a throttled partition would)
+    // Prepare: a recipient store that fails every outcome write naming acct-3 (as a throttled partition would)
     const failing = {
-      appendEventEvidence: async (entries: Parameters<typeof table.store.appendEventEvidence>[0]) => {
-        if (entries.some((entry) => entry.accountId === 'acct-3')) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
-        return table.store.appendEventEvidence(entries);
+      getRecipients: recipients.getRecipients.bind(recipients),
+      settleSent: recipients.settleSent.bind(recipients),
+      recordOutcome: async (...args: Parameters<typeof recipients.recordOutcome>) => {
+        if (args[1] === 'acct-3') throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        return recipients.recordOutcome(...args);
       },
-      appendEvidence: table.store.appendEvidence.bind(table.store),
-      recordNotified: table.store.recordNotified.bind(table.store),
     };
-    const partial = makeHandler({ campaigns, recipients, ledger: failing, clock: systemClock, timers: systemTimers, logger: new Logger({ serviceName: 'ses-events', logLevel: 'SILENT' }) });
+    const partial = makeHandler({ campaigns, recipients: failing, ledger: table.store, clock: systemClock, timers: systemTimers, logger: new Logger({ serviceName: 'ses-events', logLevel: 'SILENT' }) });
     const delivered = (accountId: string, messageId: string) => sesEvent('Delivery', accountId, messageId, { delivery: { timestamp: '2026-11-02T10:00:04.000Z' } });
 
     // Act

@@ -1,5 +1,5 @@
 /** Key design of the campaign items in the ledger table (docs/data-model.md): the only place that spells them. */
-import { shardOf } from '../../ledger/keys.ts';
+import { campaignRecipientKey, campaignRecipientPk, shardOf } from '../../ledger/keys.ts';
 import type { SendKind } from '../model.ts';
 
 const padded = (shard: number): string => String(shard).padStart(2, '0');
@@ -13,13 +13,10 @@ export const planSk = (region: string, shard: number): string => `PLAN#${region}
 export const parkPk = (campaignId: string): string => `CMP#${campaignId}#PARK`;
 
 /** The partition of one recipient shard. */
-export const recipientPk = (campaignId: string, shard: number): string => `CMP#${campaignId}#R#${padded(shard)}`;
+export const recipientPk = campaignRecipientPk;
 
 /** Recipient partition: sharded like the audience so one campaign never makes a hot partition. */
-export const recipientKey = (campaignId: string, accountId: string): { pk: string; sk: string } => ({
-  pk: recipientPk(campaignId, shardOf(accountId)),
-  sk: `ACCT#${accountId}`,
-});
+export const recipientKey = campaignRecipientKey;
 
 /** A send attempt's marker: the recipients it handed to SES (`submitted`, a string set); expires through TTL. */
 export const attemptKey = (campaignId: string, attemptId: string): { pk: string; sk: string } => ({ pk: `CMP#${campaignId}#ATT`, sk: attemptId });

@@ -11,7 +11,7 @@ import { batchGetAll, isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import { TTL_ATTRIBUTE } from '../../ledger/table-definition.ts';
 import type { RecordedChoice } from '../../ledger/types.ts';
 import type { ClaimInput, ClaimOutcome, RecipientRecord, SendKind, SendState } from '../model.ts';
-import { type OutcomeEvent, type RecipientChoiceStore, type RecipientStore, recipientId } from '../ports.ts';
+import { type OutcomeEvent, type OutcomeKept, type RecipientChoiceStore, type RecipientStore, recipientId } from '../ports.ts';
 import { attemptKey, fieldsOf, recipientKey } from './keys.ts';
 import { claimRecipient } from './claim.ts';
 
@@ -137,23 +137,36 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
     return this.#getItem(recipientKey(campaignId, accountId));
   }
 
-  async recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string): Promise<boolean> {
+  async recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string, bounce?: { readonly type: string; readonly subType: string }): Promise<OutcomeKept> {
+    const key = recipientKey(campaignId, accountId);
+    const names: Record<string, string> = { '#at': `${event}At`, '#eventMessageId': `${event}MessageId` };
+    const values: Record<string, unknown> = { ':at': at, ':messageId': messageId };
+    let update = 'SET #at = :at, #eventMessageId = :messageId';
+    if (event === 'bounced' && bounce) {
+      update += ', #bounceType = :bounceType, #bounceSubType = :bounceSubType';
+      Object.assign(names, { '#bounceType': 'bounceType', '#bounceSubType': 'bounceSubType' });
+      Object.assign(values, { ':bounceType': bounce.type, ':bounceSubType': bounce.subType });
+    }
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'SET #at = :at, #eventMessageId = :messageId',
+          Key: key,
+          UpdateExpression: update,
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
-          ExpressionAttributeNames: { '#at': `${event}At`, '#eventMessageId': `${event}MessageId` },
-          ExpressionAttributeValues: { ':at': at, ':messageId': messageId },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
-      return true;
+      return { kept: true, held: true };
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
     }
+    // Already kept (a redelivered event, or another message's) or no such recipient: one read tells which.
+    const current = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#eventMessageId', ExpressionAttributeNames: { '#eventMessageId': `${event}MessageId` } }),
+    );
+    return { kept: false, held: current.Item?.[`${event}MessageId`] === messageId };
   }
 
   async markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean> {

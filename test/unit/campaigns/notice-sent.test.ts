@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SendKind } from '../../../functions/campaigns/model.ts';
-import { notifiedState, recordSentByAttempt, recordSentFromEvent, sentCounts, sentEvidence, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
+import { notifiedState, recordSentByAttempt, recordSentFromEvent, sentCounts, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
 import type { RecipientStore } from '../../../functions/campaigns/ports.ts';
 import { InMemoryAcceptanceStore } from '../../fakes/acceptance-store.ts';
 import { campaignOf } from './campaign-fixture.ts';
@@ -40,24 +40,24 @@ describe('Function: sentCounts', () => {
   });
 });
 
-describe('Function: sentEvidence / notifiedState', () => {
-  it('keys the evidence by the SES message and notes the region options offered', () => {
-    expect(sentEvidence(sent())).toEqual({ kind: 'notification', event: 'sent', campaignId: 'privacy-v2', messageId: 'm1', version: 2, channel: 'email', at: '2026-11-29T12:00:00.000Z' });
+describe('Function: notifiedState', () => {
+  it('notes the region options offered', () => {
     expect(notifiedState(sent())).toEqual({ campaignId: 'privacy-v2', version: 2, deadline: campaign.deadline, options: ['accept', 'delete'], at: '2026-11-29T12:00:00.000Z' });
     expect(notifiedState(sent({ region: 'elsewhere' })).options).toEqual([]);
   });
 });
 
 describe('Function: recordSentByAttempt', () => {
-  it('writes evidence and notified before the mark, and counts only the transition it made', async () => {
+  it('writes notified before the mark (which holds the evidence), and counts only the transition it made', async () => {
     const { ledger, tracked, recipients, writes } = setup();
 
     expect(await recordSentByAttempt({ ledger: tracked, recipients }, { ...sent(), attemptId: 'att' })).toEqual({ sent: 1 });
     expect(await recordSentByAttempt({ ledger: tracked, recipients }, { ...sent(), attemptId: 'att' })).toBeUndefined();
 
-    expect(writes).toEqual(['evidence', 'notified', 'mark', 'evidence', 'notified', 'mark']);
+    expect(writes).toEqual(['notified', 'mark', 'notified', 'mark']);
     expect((await ledger.getState('a1', 'privacy'))?.notified?.campaignId).toBe('privacy-v2');
-    expect(ledger.evidence.size).toBe(1);
+    // No evidence item of its own: the recipient item's mark is the evidence (notification-evidence.ts).
+    expect(ledger.evidence.size).toBe(0);
   });
 
   it('writes neither evidence nor notified for a reminder, and stops at the fault hook before the mark', async () => {
@@ -71,13 +71,13 @@ describe('Function: recordSentByAttempt', () => {
 });
 
 describe('Function: recordSentFromEvent', () => {
-  it('settles first and writes notified and evidence only when it won the settle', async () => {
+  it('settles first (the settle holds the evidence) and writes notified only when it won the settle', async () => {
     const { ledger, tracked, recipients, writes } = setup();
 
     expect(await recordSentFromEvent({ ledger: tracked, recipients }, sent())).toEqual({ sent: 1 });
     expect(await recordSentFromEvent({ ledger: tracked, recipients }, sent())).toBeUndefined();
 
-    expect(writes).toEqual(['mark', 'notified', 'evidence', 'mark']);
-    expect(ledger.evidence.size).toBe(1);
+    expect(writes).toEqual(['mark', 'notified', 'mark']);
+    expect(ledger.evidence.size).toBe(0);
   });
 });

@@ -109,7 +109,7 @@ describe('Function: recordSesEvents', () => {
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 
-  it('writes the sent evidence and notified of a Send it settles, and each outcome as evidence', async () => {
+  it('writes the settle and notified of a Send it settles, and keeps each outcome on the recipient item with no evidence item of its own', async () => {
     const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: 0, region: 'eea' };
     ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
     ddb.on(UpdateCommand).resolves({});
@@ -118,7 +118,26 @@ describe('Function: recordSesEvents', () => {
 
     const keys = ddb.commandCalls(UpdateCommand).map((call) => String(call.args[0].input.Key!['sk']));
     expect(keys.filter((sk) => sk === 'STATE#privacy')).toHaveLength(1);
-    const written = ddb.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['t']!.map((r) => r.PutRequest!.Item!['event']));
-    expect(written).toEqual(['delivered']);
+    expect(keys.filter((sk) => sk.startsWith('ACCT#'))).toHaveLength(2); // the settle and the delivery, each one conditional write
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
+  it('writes an outcome as evidence of its own only when the recipient item does not hold it: a reminder, another message, no recipient', async () => {
+    // a1's item already holds a delivery of another message; a2 has no item
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand, { Key: recipientKey('privacy-v2', 'a1') }).resolves({ Item: { deliveredMessageId: 'm-first' } });
+    const delivery = (accountId: string, messageId: string, kind: 'notice' | 'reminder' = 'notice') => ({ campaignId: 'privacy-v2', accountId, event: 'Delivery', messageId, at: '2026-11-29T12:00:01Z', kind });
+
+    expect(await record([delivery('a1', 'm-second'), delivery('a2', 'm2'), delivery('a3', 'm3', 'reminder')])).toEqual([false, false, false]);
+
+    const written = ddb.commandCalls(BatchWriteCommand).flatMap((call) => call.args[0].input.RequestItems!['t']!.map((r) => `${r.PutRequest!.Item!['accountId']} ${r.PutRequest!.Item!['messageId']}`));
+    expect(written.sort()).toEqual(['a1 m-second', 'a2 m2', 'a3 m3']);
+  });
+
+  it('writes nothing more for a redelivered outcome the recipient item already holds', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    ddb.on(GetCommand, { Key: recipientKey('privacy-v2', 'a1') }).resolves({ Item: { deliveredMessageId: 'm1' } });
+    expect(await record([{ campaignId: 'privacy-v2', accountId: 'a1', event: 'Delivery', messageId: 'm1', at: '2026-11-29T12:00:00Z', kind: 'notice' }])).toEqual([false]);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 });
