@@ -105,6 +105,19 @@ export interface SweepRecipient {
   readonly late?: boolean;
 }
 
+/** A recount's tally: each recounted counter (`RECOUNTED` in `dynamodb/recount.ts`) as the recipient items say it. */
+export type CounterTally = Readonly<Record<string, number>>;
+
+/** Exact counters, recounted from the recipient items a page at a time (the scheduler's recount step). */
+export interface CounterRecount {
+  /** Its plans are done but its sends and failures fall short of its audience. */
+  unsettled(campaign: Campaign): Promise<boolean>;
+  /** One page (≤ `limit`) of one recipient shard added to `tally`, and where the shard continues. */
+  tallyPage(campaign: Campaign, shard: number, tally: CounterTally, start: Record<string, unknown> | undefined, limit: number): Promise<{ tally: CounterTally; next?: Record<string, unknown> }>;
+  /** Write the correction that makes the counters say `truth`. */
+  correct(campaign: Campaign, truth: CounterTally): Promise<CounterTally>;
+}
+
 /** Reads the recipients of a campaign, one shard page at a time. */
 export interface SweepStore {
   recipients(campaignId: string, shard: number, cursor?: Record<string, unknown>, limit?: number): Promise<{ items: SweepRecipient[]; cursor?: Record<string, unknown> }>;

@@ -17,7 +17,7 @@ import { applyDefaultChoice, drainChoiceOutbox, type ChoiceDeps } from './choice
 import type { SendMessage } from './messages.ts';
 import { type Campaign, isRunning } from './model.ts';
 import { enrolLatePage, type LateCursor, type LateEnrolmentDeps } from './late-enrolment.ts';
-import type { Queue, SweepCheckpointStore, SweepRecipient, SweepStore } from './ports.ts';
+import type { CounterRecount, CounterTally, Queue, SweepCheckpointStore, SweepRecipient, SweepStore } from './ports.ts';
 import { decodeCursor, encodeCursor, runSweepSteps, type SweepBudget, type SweepPage, type SweepRunReport, type SweepStep } from './sweep-steps.ts';
 import type { ContentIndex } from '../core/content.ts';
 import { campaignIdFor, planAudience } from '../core/audience.ts';
@@ -39,8 +39,8 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
   readonly concurrency?: number;
   /** Page size, reserve and first-page estimate of the time budget (the remaining time comes from the invocation). */
   readonly budget?: Omit<SweepBudget, 'remainingMs'>;
-  /** Exact counters: recount a started campaign from its recipient items when its counts do not add up. @default none */
-  readonly recountIfUnsettled?: (campaign: Campaign) => Promise<boolean>;
+  /** Exact counters: recount a started campaign from its recipient items when its counts do not add up (`recountStep`). @default none */
+  readonly recount?: CounterRecount;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -182,20 +182,56 @@ export const outboxDrainStep: SweepStep<SweepRun> = {
   },
 };
 
+interface RecountCursor {
+  readonly shard: number;
+  readonly key?: Record<string, unknown>;
+  /** What the pages before this one counted. */
+  readonly tally: CounterTally;
+}
+
+/**
+ * Exact counters (`dynamodb/recount.ts`): a campaign whose counts do not add up is recounted from
+ * its recipient items a page at a time, the tally so far carried in the checkpoint's cursor, so a
+ * recount of any size fits the time budget over as many runs as it needs; the last page writes the
+ * correction (one Put). A page redone after a crash starts from the tally before it, so it counts
+ * once. `repeat`: while the campaign is still unsettled (sending), the next run recounts it again.
+ */
+export const recountStep: SweepStep<SweepRun> = {
+  name: 'recount',
+  mode: 'repeat',
+  scopes: async (run) => {
+    const recount = run.deps.recount;
+    if (!recount) return [];
+    const due: string[] = [];
+    for (const campaign of run.campaigns.values()) if (await recount.unsettled(campaign)) due.push(campaign.campaignId);
+    return due;
+  },
+  page: async (run, campaignId, cursor, pageSize): Promise<SweepPage> => {
+    const campaign = run.campaigns.get(campaignId);
+    const recount = run.deps.recount;
+    if (!campaign || !recount) return { processed: 0 };
+    const at: RecountCursor = cursor ? decodeCursor<RecountCursor>(cursor) : { shard: 0, tally: {} };
+    const page = await recount.tallyPage(campaign, at.shard, at.tally, at.key, pageSize);
+    const next: RecountCursor | undefined = page.next
+      ? { shard: at.shard, key: page.next, tally: page.tally }
+      : at.shard + 1 < AUDIENCE_SHARDS
+        ? { shard: at.shard + 1, tally: page.tally }
+        : undefined;
+    if (next) return { next: encodeCursor(next), processed: 0 };
+    const fix = await recount.correct(campaign, page.tally);
+    if (Object.values(fix).some((n) => n !== 0)) run.deps.log('counters recounted', { campaignId, correction: fix });
+    return { processed: 1 };
+  },
+};
+
 /**
  * THE list of the scheduler's steps, run in this order every hour (add a step here; see
  * `sweep-steps.ts` for what a step is). Each walk is checkpointed under (scope, step name).
  */
-// The drain last, so a default whose publish failed in this run is drained in it.
-export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep, outboxDrainStep];
+// The drain after the defaults, so a default whose publish failed in this run is drained in it; the recount last.
+export const SWEEP_STEPS: readonly SweepStep<SweepRun>[] = [reminderStep, defaultStep, lateEnrolmentStep, outboxDrainStep, recountStep];
 
-/** Time a recount must have left to start. */
-const RECOUNT_RESERVE_MS = 60_000;
-
-/**
- * One scheduler run at `now` within `remainingMs`: every step's walks, continued from their
- * checkpoints, then the counter recount of campaigns whose counts do not add up.
- */
+/** One scheduler run at `now` within `remainingMs`: every step's walks, continued from their checkpoints. */
 export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
   const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
@@ -206,10 +242,5 @@ export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () 
   const report = await runSweepSteps(steps, { deps, now, campaigns }, deps.sweeps, { ...deps.budget, remainingMs }, now.toISOString());
   for (const walk of report.walks) if (walk.outcome !== 'done') deps.log('sweep walked', { ...walk });
   if (report.outOfTime) deps.log('sweep stopped for time; the next run continues from the checkpoint');
-  // Counters a crash left short are recounted with the time the steps left (a recount is one walk of the recipients).
-  for (const campaign of campaigns.values()) {
-    if (report.outOfTime || remainingMs() < RECOUNT_RESERVE_MS) break;
-    if (await deps.recountIfUnsettled?.(campaign)) deps.log('counters recounted', { campaignId: campaign.campaignId });
-  }
   return report;
 };

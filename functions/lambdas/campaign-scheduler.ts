@@ -54,7 +54,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     minAnswerDays: env.MIN_ANSWER_DAYS,
     sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
     reminderDays,
-    recountIfUnsettled: (campaign) => recount.recountIfUnsettled({ client, tableName }, campaign),
+    recount: recount.dynamoDbCounterRecount({ client, tableName }),
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

@@ -3,7 +3,10 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { recipientKey } from '../../functions/campaigns/dynamodb/keys.ts';
-import { reconcileCounters, recountIfUnsettled } from '../../functions/campaigns/dynamodb/recount.ts';
+import { dynamoDbCounterRecount, reconcileCounters, recountIfUnsettled } from '../../functions/campaigns/dynamodb/recount.ts';
+import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
+import { recountStep, runSweeps, type SchedulerDeps } from '../../functions/campaigns/sweeps.ts';
+import { compiledContent } from '../../functions/content/artifact.ts';
 import { AUDIENCE_SHARDS } from '../../functions/ledger/types.ts';
 import { campaignOf } from '../unit/campaigns/campaign-fixture.ts';
 import { startTestTable, type TestTable } from './engines.ts';
@@ -62,5 +65,64 @@ describe('Function: recountIfUnsettled / reconcileCounters', () => {
     const first = await reconcileCounters(db(), campaign);
     expect(await reconcileCounters(db(), campaign)).toEqual(first);
     expect((await store.snapshot(campaign.campaignId))!.counters).toMatchObject({ sent: 6, failed: 1, audience: 7 });
+  });
+});
+
+describe('Sweep step: recount, paged under the time budget', () => {
+  let table: TestTable;
+  let store: DynamoDbCampaignStore;
+  const campaign = campaignOf();
+  const RECIPIENTS = 40;
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    store = new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient });
+    await store.createCampaign(campaign);
+    for (const { region } of campaign.regions) {
+      for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) await store.advancePlan(campaign.campaignId, region, shard, 0, { audience: region === 'eea' && shard === 0 ? RECIPIENTS : 0, at: AT });
+    }
+    // Every recipient sent, every third delivered; a crash lost all but 10 of the sent counts.
+    for (let i = 0; i < RECIPIENTS; i++) {
+      const accountId = `r${i}`;
+      await table.documentClient.send(
+        new PutCommand({ TableName: table.tableName, Item: { ...recipientKey(campaign.campaignId, accountId), accountId, campaignId: campaign.campaignId, region: 'eea', status: 'sent', ...(i % 3 === 0 ? { deliveredAt: AT } : {}) } }),
+      );
+    }
+    await store.addCounters(campaign.campaignId, 1, { sent: 10 });
+  }, 60_000);
+  afterAll(async () => table?.stop());
+
+  it('walks the recipients a page at a time across invocations, each page once, and ends with exact counters', async () => {
+    // A virtual invocation clock: each page costs 100 ms of a 1 s invocation.
+    const recount = dynamoDbCounterRecount({ client: table.documentClient, tableName: table.tableName });
+    let remaining = 0;
+    const pages: string[] = [];
+    const counting = {
+      ...recount,
+      tallyPage: async (...args: Parameters<typeof recount.tallyPage>) => {
+        remaining -= 100;
+        pages.push(`${args[1]}:${JSON.stringify(args[3] ?? null)}`);
+        return recount.tallyPage(...args);
+      },
+    };
+    // Only what the recount step reads of the scheduler's dependencies.
+    const deps = { content: compiledContent, campaigns: store, sweeps: new DynamoDbSweepStore({ tableName: table.tableName, client: table.documentClient }), recount: counting, log: () => {} } as unknown as SchedulerDeps;
+    const now = new Date('2026-12-01T00:00:00.000Z');
+
+    const outcomes: string[] = [];
+    for (let invocation = 0; invocation < 20; invocation++) {
+      remaining = 1000;
+      const report = await runSweeps({ ...deps, budget: { pageSize: 3, reserveMs: 0, firstPageMs: 100 } }, now, () => remaining, [recountStep]);
+      outcomes.push(...report.walks.map((walk) => walk.outcome));
+      if (!report.outOfTime) break;
+    }
+
+    expect(outcomes.filter((outcome) => outcome === 'partial').length).toBeGreaterThan(1);
+    expect(outcomes.at(-1)).toBe('complete');
+    expect(new Set(pages).size).toBe(pages.length); // no page read twice
+    expect((await store.snapshot(campaign.campaignId))!.counters).toMatchObject({ sent: RECIPIENTS, delivered: 14 });
+    // Settled now: the next run has no recount to do.
+    const after = await runSweeps({ ...deps, budget: { pageSize: 3, reserveMs: 0, firstPageMs: 100 } }, now, () => 1000, [recountStep]);
+    expect(after.walks).toEqual([]);
   });
 });
