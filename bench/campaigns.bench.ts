@@ -9,8 +9,11 @@
  *   capacity units reported by the engine through an SDK middleware, SQS requests, Lambda
  *   invocations and GB-s), beside SES's own price.
  *
+ * - the scheduler's sweeps: reminders and deadline defaults per second over a large campaign.
+ *
  * Sizes and quota: CAMPAIGN_BENCH_RECIPIENTS (50,000), CAMPAIGN_BENCH_QUOTA (recipients/s, 100),
- * CAMPAIGN_BENCH_MEMORY_SMALL / _LARGE (10,000 / 100,000). dynalite, not the campaign code, bounds
+ * CAMPAIGN_BENCH_SWEEP_RECIPIENTS (100,000), CAMPAIGN_BENCH_MEMORY_SMALL / _LARGE (10,000 /
+ * 100,000); a size of 0 skips that part. dynalite, not the campaign code, bounds
  * what a laptop sustains (one dynalite process serves ~900 single-item writes/s on these 2-core
  * machines, and every email costs ~5 requests): choose the quota the machine keeps up with and read
  * the ratio against it. Keep the quota at two batches a second or more: the local SES bucket holds
@@ -25,18 +28,38 @@ import { renderCampaignEmail } from '../functions/campaigns/email.ts';
 import { startCampaign } from '../functions/campaigns/progress.ts';
 import { staticTokenKey } from '../functions/campaigns/token-key.ts';
 import { compiledContent } from '../functions/content/artifact.ts';
-import { systemClock } from '../functions/core/clock.ts';
+import { systemClock, systemTimers } from '../functions/core/clock.ts';
 import { batchPutAll } from '../functions/ledger/dynamo-batch.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../functions/ledger/dynamodb-store.ts';
 import { CONTACT_SK, accountPk, audiencePk, audienceSk, shardOf, stateSk } from '../functions/ledger/keys.ts';
 import { ensureTable, localClientConfig, startDynaliteProcess } from '../local/dynamo-engine.ts';
 import { startSesEndpoint } from '../local/ses-endpoint.ts';
 import { createCampaignQueues, startCampaignWorkers } from '../local/wiring/workers.ts';
+import { campaignPlannerLambda, campaignSenderLambda, sesEventsLambda } from '../functions/manifest.ts';
+import { senderSizing } from '../lib/sender-sizing.ts';
 import type { BenchReport } from './lib/report.ts';
+import { DynamoDbCampaignStore } from '../functions/campaigns/dynamodb/campaign-store.ts';
+import { recipientKey } from '../functions/campaigns/dynamodb/keys.ts';
+import { DynamoDbLateMarkerStore } from '../functions/campaigns/dynamodb/late-store.ts';
+import { DynamoDbChoiceOutbox } from '../functions/campaigns/dynamodb/outbox-store.ts';
+import { DynamoDbRecipientStore } from '../functions/campaigns/dynamodb/recipient-store.ts';
+import { DynamoDbSweepStore } from '../functions/campaigns/dynamodb/sweep-store.ts';
+import { InMemoryChoicePublisher } from '../functions/campaigns/events.ts';
+import type { Campaign } from '../functions/campaigns/model.ts';
+import type { SweepStep } from '../functions/campaigns/sweep-steps.ts';
+import { defaultStep, reminderStep, runSweeps, type SchedulerDeps, type SweepRun } from '../functions/campaigns/sweeps.ts';
+import { CHOICE_OPTION_IDS } from '../functions/core/choice-options.ts';
 
 const NOW = { now: () => new Date('2026-11-29T12:00:00.000Z') };
 
-/** Unit prices (USD, us-east-1, on-demand, list prices as of 2025), stated so the model can be checked. */
+/**
+ * Unit prices (USD, us-east-1, on-demand list prices), stated so the model can be checked:
+ * DynamoDB on-demand since the 1 November 2024 cut (aws.amazon.com/dynamodb/pricing/on-demand:
+ * $0.625 per million write request units, $0.125 per million read request units; a strongly
+ * consistent read of ≤ 4 KB is one unit, an eventually consistent one half, a write of ≤ 1 KB one
+ * unit); SQS standard queues $0.40 per million requests (after the free tier); Lambda $0.20 per
+ * million requests and $0.0000133334 per GB-s on Arm; SES $0.10 per 1,000 emails.
+ */
 export const PRICES = {
   dynamoWriteRequestUnit: 0.625 / 1e6,
   dynamoReadRequestUnit: 0.125 / 1e6,
@@ -50,8 +73,8 @@ export const PRICES = {
   sesPerEmail: 0.1 / 1000,
 } as const;
 
-/** Lambda memory the infrastructure gives each worker (MB), for the GB-s estimate. */
-const LAMBDA_MEMORY_MB = { planner: 256, sender: 512, sesEvents: 256 } as const;
+/** Lambda memory the infrastructure gives each worker (MB, from the manifest), for the GB-s estimate. */
+const LAMBDA_MEMORY_MB = { planner: campaignPlannerLambda.memoryMb, sender: campaignSenderLambda.memoryMb, sesEvents: sesEventsLambda.memoryMb } as const;
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -93,31 +116,92 @@ export const seedAudience = async (client: DynamoDBDocumentClient, tableName: st
 
 interface CapacityCounter {
   requests: Map<string, number>;
+  /** Write units per kind of write (`Update recipient claim`, `Put evidence` …). */
+  writesBy: Map<string, number>;
   readUnits: number;
   writeUnits: number;
+  /** Of `writeUnits`: what the engine does not report but DynamoDB bills (index writes, failed conditions). */
+  indexWriteUnits: number;
+  failedConditionUnits: number;
 }
 
-/** Count every DynamoDB request and the capacity the engine reports for it (`ReturnConsumedCapacity`). */
+/** What a request writes to or reads from, by its key: `recipient`, `state`, `evidence`, `attempt marker` … */
+const itemKind = (key: Record<string, unknown> | undefined): string => {
+  const pk = String(key?.['pk'] ?? '');
+  const sk = String(key?.['sk'] ?? '');
+  if (/^CMP#.*#R#\d+$/.test(pk)) return 'recipient';
+  if (/^CMP#.*#ATT$/.test(pk)) return 'attempt marker';
+  if (pk.startsWith('RATE#')) return 'pacer';
+  if (pk.startsWith('SWEEP#')) return 'sweep checkpoint';
+  const prefix = sk.match(/^[A-Z]+/)?.[0];
+  return ({ STATE: 'state', EV: 'evidence', CONTACT: 'contact', CNT: 'counter', PLAN: 'plan', META: 'campaign' } as Record<string, string>)[prefix ?? ''] ?? (sk || 'batch');
+};
+
+/** The write a recipient update makes, from its expression (claim, sent mark, outcome, release). */
+const recipientWrite = (expression: string): string =>
+  expression.includes(':sending') && expression.includes('#lease = :leaseUntil') ? 'claim' : expression.includes('#status = :to') ? 'sent/failed mark' : expression.includes('#eventMessageId') ? 'SES outcome' : expression.includes(':released') ? 'release' : 'other';
+
+/** DynamoDB's item size, near enough: attribute names and values in UTF-8. */
+const itemBytes = (item: Record<string, unknown>): number =>
+  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value instanceof Set ? [...value] : value) ?? ''), 0);
+
+/**
+ * Global secondary index writes DynamoDB bills for a put (the engine reports the table's only):
+ * GSI2 (`evidence-by-notice`) projects every attribute, so an evidence item costs its size again;
+ * GSI1 (`audience`) a small projection, one unit. An update that leaves the index keys and the
+ * projected attributes alone (a state's `notified`, any recipient write) writes no index.
+ */
+const indexUnitsOfPut = (item: Record<string, unknown>): number =>
+  (item['gsi2pk'] !== undefined ? Math.ceil(itemBytes(item) / 1024) : 0) + (item['gsi1pk'] !== undefined ? 1 : 0);
+
+/**
+ * Count every DynamoDB request and the capacity it is billed (`ReturnConsumedCapacity`): what the
+ * engine reports, plus what DynamoDB bills that the engine does not report (index writes of puts,
+ * and a failed conditional write, which still consumes a write unit).
+ */
 const countCapacity = (client: DynamoDBDocumentClient): CapacityCounter => {
-  const counter: CapacityCounter = { requests: new Map(), readUnits: 0, writeUnits: 0 };
+  const counter: CapacityCounter = { requests: new Map(), writesBy: new Map(), readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionUnits: 0 };
+  const addWrite = (what: string, units: number) => {
+    counter.writeUnits += units;
+    counter.writesBy.set(what, (counter.writesBy.get(what) ?? 0) + units);
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       if (!('ReturnConsumedCapacity' in input)) input['ReturnConsumedCapacity'] = 'TOTAL';
-      const name = String(context.commandName);
-      counter.requests.set(name, (counter.requests.get(name) ?? 0) + 1);
-      if (process.env['BENCH_DEBUG']) {
-        const key = (input['Key'] ?? input['Item']) as Record<string, unknown> | undefined;
-        const what = `${name} ${String(key?.['sk'] ?? '').replace(/[#:].*$/, '')} ${String(input['UpdateExpression'] ?? '').slice(0, 30)}`;
-        counter.requests.set(what, (counter.requests.get(what) ?? 0) + 1);
+      const name = String(context.commandName).replace('Command', '');
+      const isWrite = /Put|Update|Delete|BatchWrite/.test(name);
+      const key = (input['Key'] ?? input['Item']) as Record<string, unknown> | undefined;
+      const kind = itemKind(key);
+      const what = `${name} ${kind}${kind === 'recipient' && name === 'UpdateItem' ? ` ${recipientWrite(String(input['UpdateExpression'] ?? ''))}` : ''}`;
+      counter.requests.set(what, (counter.requests.get(what) ?? 0) + 1);
+      let result;
+      try {
+        result = await next(args);
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+          counter.failedConditionUnits += 1;
+          addWrite(`${what} (condition failed)`, 1);
+        }
+        throw error;
       }
-      const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
       for (const entry of (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number }[]) {
-        const isWrite = /Put|Update|Delete|BatchWrite/.test(name);
         const units = entry.CapacityUnits ?? (isWrite ? entry.WriteCapacityUnits : entry.ReadCapacityUnits) ?? 0;
-        if (isWrite) counter.writeUnits += units;
+        if (isWrite) addWrite(name === 'BatchWriteItem' ? `${name} ${itemKind(((Object.values(input['RequestItems'] as Record<string, { PutRequest?: { Item: Record<string, unknown> } }[]>)[0] ?? [])[0]?.PutRequest?.Item))}` : what, units);
         else counter.readUnits += units;
+      }
+      const puts: Record<string, unknown>[] =
+        name === 'PutItem'
+          ? [input['Item'] as Record<string, unknown>]
+          : name === 'BatchWriteItem'
+            ? Object.values(input['RequestItems'] as Record<string, { PutRequest?: { Item: Record<string, unknown> } }[]>).flat().flatMap((request) => (request.PutRequest ? [request.PutRequest.Item] : []))
+            : [];
+      for (const item of puts) {
+        const units = indexUnitsOfPut(item);
+        if (units === 0) continue;
+        counter.indexWriteUnits += units;
+        addWrite(`index writes of ${itemKind(item)} puts`, units);
       }
       return result;
     },
@@ -150,7 +234,9 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
       workers?.publishSesEvent(event);
     },
   });
-  const queues = createCampaignQueues({ visibilityTimeoutMs: 60_000 });
+  // The sender sized as deployed for this quota (lib/sender-sizing.ts), its queue's visibility 6 × its timeout.
+  const sizing = senderSizing(quota);
+  const queues = createCampaignQueues({ visibilityTimeoutMs: 6 * sizing.timeoutSeconds * 1000 });
   workers = startCampaignWorkers({
     client,
     tableName,
@@ -160,7 +246,9 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
     tokenKey: staticTokenKey(new Uint8Array(32).fill(9)),
     queues,
     sendQuotaPerSecond: quota,
-    senderConcurrency: 6,
+    senderConcurrency: sizing.concurrency,
+    senderBatchSize: sizing.batchSize,
+    functionTimeoutsMs: { sender: sizing.timeoutSeconds * 1000 },
     sesEventsBatchingWindowMs: 5000, // as deployed
     plannerConcurrency: 4,
   });
@@ -177,7 +265,7 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
   const snapshot = await workers.store.snapshot('privacy-v2');
   const sendingSeconds = (lastAcceptedAt - firstAcceptedAt) / 1000;
   const rate = (ses.counters.accepted - 1) / sendingSeconds;
-  report.metric({ name: 'send quota (recipients/s)', value: quota, unit: '/s', note: 'enforced by the local SES endpoint; limiter set to the same' });
+  report.metric({ name: 'send quota (recipients/s)', value: quota, unit: '/s', note: `enforced by the local SES endpoint; limiter set to the same; sender sized from it (lib/sender-sizing.ts): concurrency ${sizing.concurrency}, batch ${sizing.batchSize}, timeout ${sizing.timeoutSeconds} s` });
   report.metric({ name: 'recipients sent', value: ses.counters.accepted, unit: 'emails', note: `campaign sent counter ${snapshot?.counters.sent}` });
   report.metric({ name: 'sustained recipients/s ÷ quota', value: round(rate / quota, 3), unit: 'x', target: '>= 0.95', met: rate / quota >= 0.95, note: `${round(rate)} /s from first to last SES acceptance` });
   report.metric({ name: 'end-to-end recipients/s (incl. planning)', value: round(ses.counters.accepted / (totalMs / 1000)), unit: '/s' });
@@ -211,14 +299,112 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
     eventBridge: queues.sesEvents.stats.sent * PRICES.eventBridgeAwsServiceEvent,
   };
   const platform = Object.values(cost).reduce((a, b) => a + b, 0);
+  const perEmail = (map: Map<string, number>) =>
+    [...map]
+      .filter(([, n]) => n / emails >= 0.005)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${round(n / emails, 3)}`)
+      .join(', ');
+  report.note(`DynamoDB requests per email: ${perEmail(capacity.requests)}`);
   report.note(
-    `DynamoDB requests: ${[...capacity.requests].map(([name, n]) => `${name.replace('Command', '')} ${round(n / emails, 2)}`).join(', ')} per email; ` +
-      `${round(capacity.writeUnits / emails, 2)} WRU + ${round(capacity.readUnits / emails, 2)} RRU per email (engine-reported)`,
+    `DynamoDB write units per email by write: ${perEmail(capacity.writesBy)}; of the ${round(capacity.writeUnits / emails, 2)} WRU, ` +
+      `${round(capacity.indexWriteUnits / emails, 2)} are index writes and ${round(capacity.failedConditionUnits / emails, 2)} failed conditional writes (billed by DynamoDB, not reported by the engine)`,
   );
+  report.metric({ name: 'DynamoDB write units per email', value: round(capacity.writeUnits / emails, 2), unit: 'WRU', note: 'engine-reported, plus index writes and failed conditional writes as DynamoDB bills them' });
+  report.metric({ name: 'DynamoDB read units per email', value: round(capacity.readUnits / emails, 2), unit: 'RRU', note: 'engine-reported' });
+  report.metric({ name: 'SQS requests per email', value: round(sqsRequests / emails, 3), unit: 'requests', note: `${queues.sesEvents.stats.sent} SES events queued for ${emails} emails` });
+  report.metric({ name: 'Lambda GB-s per email', value: round(gbSeconds / emails, 5), unit: 'GB-s' });
   report.note(`prices (USD): ${JSON.stringify(PRICES)}; Lambda memory MB ${JSON.stringify(LAMBDA_MEMORY_MB)}; GB-s from measured local handler time (an upper bound: local dynalite is slower than DynamoDB); Lambda invocations: planner ${lambda.planner}, sender ${lambda.sender}, SES events ${lambda.sesEvents}`);
-  report.metric({ name: 'platform cost per million emails', value: round(platform * perMillion), unit: 'USD', note: `DynamoDB ${round(cost.dynamodb * perMillion)}, SQS ${round(cost.sqs * perMillion)}, Lambda ${round(cost.lambda * perMillion)}, EventBridge ${round(cost.eventBridge * perMillion)}` });
+  report.metric({ name: 'platform cost per million emails', value: round(platform * perMillion), unit: 'USD', target: '<= 2', met: platform * perMillion <= 2, note: `DynamoDB ${round(cost.dynamodb * perMillion)}, SQS ${round(cost.sqs * perMillion)}, Lambda ${round(cost.lambda * perMillion)}, EventBridge ${round(cost.eventBridge * perMillion)}` });
   report.metric({ name: 'SES price per million emails (for comparison)', value: round(PRICES.sesPerEmail * 1e6), unit: 'USD' });
   seedClient.destroy();
+  client.destroy();
+  raw.destroy();
+};
+
+/**
+ * The scheduler's sweeps over a large campaign: `count` recipients, sent and not chosen, seeded
+ * straight into their items (state with `notified`, recipient `sent`); then the reminder step at
+ * the reminder window and the default step at the deadline, run as the scheduler runs them
+ * (`runSweeps`, 300 s invocations with the checkpoint carrying one to the next) until every walk is
+ * done. Reports reminders and defaults per second.
+ */
+const sweepsBench = async (report: BenchReport, endpoint: string, count: number): Promise<void> => {
+  const raw = new DynamoDBClient(localClientConfig(endpoint));
+  const tableName = 'bench-sweeps';
+  await ensureTable(raw, tableName);
+  const client = createDocumentClient(localClientConfig(endpoint));
+  const deadline = '2027-02-01T00:00:00.000Z';
+  const campaign: Campaign = {
+    campaignId: 'privacy-v2',
+    noticeId: 'privacy',
+    version: 2,
+    deadline,
+    regions: [{ region: 'eea', notification: 'choice', options: [...CHOICE_OPTION_IDS] }],
+    createdAt: '2026-11-01T00:00:00.000Z',
+    status: 'started',
+  };
+  const campaigns = new DynamoDbCampaignStore({ tableName, client });
+  await campaigns.createCampaign(campaign);
+  report.progress(`sweeps: seeding ${count} sent recipients`);
+  const notified = { campaignId: campaign.campaignId, version: 2, deadline, options: [...CHOICE_OPTION_IDS], at: '2026-11-02T00:00:00.000Z' };
+  const items = (i: number): Record<string, unknown>[] => {
+    const accountId = `sweep-${String(i).padStart(7, '0')}`;
+    return [
+      {
+        pk: accountPk(accountId), sk: stateSk('privacy'), accountId, noticeId: 'privacy', acceptedVersion: 1, acceptedAt: '2026-06-01T00:00:00.000Z',
+        contentHash: '0'.repeat(64), region: 'eea', language: 'en', gsi1pk: audiencePk('privacy', 'eea', shardOf(accountId)), gsi1sk: audienceSk(1, accountId), notified,
+      },
+      { ...recipientKey(campaign.campaignId, accountId), accountId, campaignId: campaign.campaignId, region: 'eea', language: 'en', status: 'sent', messageId: `m-${accountId}`, sentAt: '2026-11-02T00:00:00.000Z' },
+    ];
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let start = next; start < count; start = next) {
+        next = Math.min(count, start + 1000);
+        await batchPutAll(client, tableName, Array.from({ length: next - start }, (_, k) => items(start + k)).flat(), 'seed items');
+      }
+    }),
+  );
+  const recipients = new DynamoDbRecipientStore({ tableName, client, timers: systemTimers });
+  const ledger = new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers });
+  let enqueued = 0;
+  const deps: SchedulerDeps = {
+    content: compiledContent,
+    campaigns,
+    ledger,
+    choices: recipients,
+    events: new InMemoryChoicePublisher(),
+    outbox: new DynamoDbChoiceOutbox({ tableName, client }),
+    sweeps: new DynamoDbSweepStore({ tableName, client }),
+    late: new DynamoDbLateMarkerStore({ tableName, client }),
+    recipients,
+    contacts: ledger,
+    sendQueue: { send: async (messages) => void (enqueued += messages.reduce((sum, message) => sum + message.accountIds.length, 0)) },
+    reminderDays: 7,
+    log: () => {},
+  };
+  const INVOCATION_MS = 300_000;
+  const sweep = async (step: SweepStep<SweepRun>, now: Date): Promise<{ processed: number; seconds: number; invocations: number }> => {
+    const started = performance.now();
+    let processed = 0;
+    let invocations = 0;
+    for (;;) {
+      const invoked = performance.now();
+      invocations++;
+      const result = await runSweeps(deps, now, () => INVOCATION_MS - (performance.now() - invoked), [step]);
+      processed += result.walks.reduce((sum, walk) => sum + walk.processed, 0);
+      if (!result.outOfTime) break;
+    }
+    return { processed, seconds: (performance.now() - started) / 1000, invocations };
+  };
+  report.progress(`sweeps: reminders over ${count} recipients`);
+  const reminders = await sweep(reminderStep, new Date('2027-01-28T00:00:00.000Z'));
+  report.metric({ name: `reminders per second, ${count} recipients`, value: round(reminders.processed / reminders.seconds), unit: '/s', note: `${reminders.processed} reminders enqueued (${enqueued} recipients in send messages) in ${round(reminders.seconds, 1)} s, ${reminders.invocations} scheduler invocation(s) of 300 s` });
+  report.progress(`sweeps: defaults over ${count} recipients`);
+  const defaults = await sweep(defaultStep, new Date(Date.parse(deadline) + 3_600_000));
+  report.metric({ name: `defaults per second, ${count} recipients`, value: round(defaults.processed / defaults.seconds), unit: '/s', note: `${defaults.processed} protective defaults recorded in ${round(defaults.seconds, 1)} s, ${defaults.invocations} scheduler invocation(s) of 300 s` });
   client.destroy();
   raw.destroy();
 };
@@ -299,9 +485,12 @@ export async function run(report: BenchReport): Promise<void> {
   const quota = Number(process.env['CAMPAIGN_BENCH_QUOTA'] ?? 100);
   const small = Number(process.env['CAMPAIGN_BENCH_MEMORY_SMALL'] ?? 10_000);
   const large = Number(process.env['CAMPAIGN_BENCH_MEMORY_LARGE'] ?? 100_000);
+  const sweepRecipients = Number(process.env['CAMPAIGN_BENCH_SWEEP_RECIPIENTS'] ?? 100_000);
   const engine = await startDynaliteProcess();
   try {
-    await throughput(report, engine.endpoint, recipients, quota);
+    if (recipients > 0) await throughput(report, engine.endpoint, recipients, quota);
+    if (sweepRecipients > 0) await sweepsBench(report, engine.endpoint, sweepRecipients);
+    if (small <= 0 || large <= 0) return; // CAMPAIGN_BENCH_MEMORY_SMALL=0: no memory runs
     const smallRun = await memoryRun(report, engine.endpoint, small);
     const largeRun = await memoryRun(report, engine.endpoint, large);
     const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);

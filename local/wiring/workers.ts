@@ -92,6 +92,8 @@ export interface CampaignWorkerOptions {
   readonly plannerConcurrency?: number;
   /** @default 4 */
   readonly senderConcurrency?: number;
+  /** Send messages per sender invocation (deployed: `lib/sender-sizing.ts`). @default 10 */
+  readonly senderBatchSize?: number;
   /** How long the SES-events consumer gathers a batch (deployed: 5 s). @default 1000 */
   readonly sesEventsBatchingWindowMs?: number;
   /** Planner audience page size. @default 1000 */
@@ -183,7 +185,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
       functionName: 'campaign-planner',
     }),
     sender: startConsumer(queues.send, sender, {
-      batchSize: 10,
+      batchSize: options.senderBatchSize ?? 10,
       concurrency: options.senderConcurrency ?? 4,
       onInvocationError: onError('sender'),
       timeoutMs: timeouts.sender,
