@@ -60,7 +60,8 @@ describe('HTML pages at the local gateway', () => {
   });
 
   it('keeps the diff JSON for services: no Accept, application/json, or anything not preferring HTML', async () => {
-    for (const headers of [{}, { accept: 'application/json' }, { accept: '*/*' }, { accept: 'application/json, text/html;q=0.5' }, { accept: 'text/markdown' }]) {
+    const services: Record<string, string>[] = [{}, { accept: 'application/json' }, { accept: '*/*' }, { accept: 'application/json, text/html;q=0.5' }, { accept: 'text/markdown' }];
+    for (const headers of services) {
       const response = await get('/v1/notices/privacy/diff?from=1&to=2&region=eea', headers);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
