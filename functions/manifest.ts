@@ -134,7 +134,8 @@ export const accountsLambda = {
     ],
   },
   environment: ['TABLE_NAME'],
-  ledger: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  // BatchGetItem: the evidence route reads the notification evidence an account's campaign recipient items hold.
+  ledger: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
   grants: [],
   localWiring: 'accounts',
 } as const satisfies LambdaSpec;
@@ -221,9 +222,9 @@ export const sesEventsLambda = {
   timeoutSeconds: 30,
   powertools: true,
   environment: ['TABLE_NAME'],
-  // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events).
-  // PutItem: the sent evidence of a Send event whose recipient is still `sending` (the sender died after SES took it).
-  ledger: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem', 'PutItem'],
+  // Keeps outcomes on the recipient items (their evidence), writes the rest as evidence, and counters; reads only by
+  // key (the campaign, the recipients of Send events, a recipient whose outcome condition failed).
+  ledger: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem'],
   grants: [],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
