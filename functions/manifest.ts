@@ -24,6 +24,7 @@ export type LambdaGrant =
   | 'send-queue:send'
   | 'token-secret:read'
   | 'ses:send'
+  | 'ses:read-account'
   | 'choice-bus:put';
 
 /** Who may call a route: API Gateway attaches the authoriser; handlers still decide per account. */
@@ -147,11 +148,13 @@ export const campaignsApiLambda = {
       { method: 'GET', path: '/v1/campaigns/{campaignId}', auth: 'admin' },
       { method: 'POST', path: '/v1/campaigns/{campaignId}/pause', auth: 'admin' },
       { method: 'POST', path: '/v1/campaigns/{campaignId}/resume', auth: 'admin' },
+      { method: 'POST', path: '/v1/campaigns/{campaignId}/retry-failed', auth: 'admin' },
     ],
   },
-  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
-  // The send queue: resuming a paused campaign puts its parked sends back.
-  grants: ['ledger:read-write', 'planner-queue:send', 'send-queue:send'],
+  // SENDER_IDENTITY, SEND_QUOTA_PER_SECOND: the SES readiness a dry run and a start check.
+  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
+  // The send queue: resuming a paused campaign puts its parked sends back; SES account reads: readiness.
+  grants: ['ledger:read-write', 'planner-queue:send', 'send-queue:send', 'ses:read-account'],
   localWiring: 'campaigns-api',
 } as const satisfies LambdaSpec;
 
@@ -222,8 +225,9 @@ export const campaignSchedulerLambda = {
   memoryMb: 512,
   timeoutSeconds: 300,
   powertools: true,
-  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS'],
-  grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
+  // SENDER_IDENTITY, SEND_QUOTA_PER_SECOND: a blocked campaign runs again once SES is ready.
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
+  grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put', 'ses:read-account'],
   // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
   localWiring: 'choices',
 } as const satisfies LambdaSpec;

@@ -61,6 +61,8 @@ export interface Platform {
   readonly sesEndpoint: string;
   /** The SES endpoint's call counters. */
   readonly sesCounters: SesEndpoint['counters'];
+  /** The local SES account's state (sandbox, identities, the call-fault switch): tests change it while running. */
+  readonly sesAccount: SesEndpoint['account'];
   /** The DynamoDB engine's endpoint. */
   readonly dynamoEndpoint: string;
   readonly status: WiringStatus;
@@ -214,6 +216,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       port: gateway.port,
       sesEndpoint,
       sesCounters: ses.counters,
+      sesAccount: ses.account,
       dynamoEndpoint,
       status,
       env,

@@ -8,7 +8,9 @@
  * `NTF sent` evidence → state `notified` → `sent` mark → one counter ADD per call. Retryable
  * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
  * then released and reported so SQS redelivers; rejections and missing contacts are recorded
- * `failed`, never retried.
+ * `failed`, never retried. A configuration fault (access denied, unverified identity or MAIL FROM,
+ * account suspended or sending paused) blocks the campaign with the reason and hands every
+ * recipient back: the redelivered messages are parked until the campaign runs again.
  *
  * Crash safety, and its trade-off: a crash after SES accepted but before the `sent` mark leaves
  * the recipient `sending`. A redelivery never sends it while its lease is live, nor during the
@@ -56,6 +58,8 @@ export interface SenderDeps extends EmailDeps {
   readonly campaigns: CampaignReader & CounterStore;
   /** Where a paused campaign's send messages wait until it resumes; without it they go back to the queue. */
   readonly parking?: Pick<CampaignControlStore, 'park'>;
+  /** Where a configuration fault blocks the campaign (run state `blocked`); without it the recipients are only handed back. */
+  readonly runState?: Pick<CampaignControlStore, 'setRunState'>;
   readonly recipients: Pick<RecipientStore, 'claimRecipient' | 'markSubmitted' | 'clearSubmitted' | 'releaseRecipient' | 'markSent' | 'markFailed'>;
   readonly ledger: SenderLedger;
   readonly mailer: BulkMailer;
@@ -137,10 +141,11 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
 
   // 4. Group by what the email looks like, and send in chunks of ≤ 50.
   const sesLimit = pLimit(deps.sesConcurrency ?? 2);
+  const blocked = new Map<string, string>();
   await Promise.all(
     chunksOf(sendable).map((chunk) =>
       sesLimit(async () => {
-        const leftover = await sendChunk(deps, limit, chunk, retry, budget);
+        const leftover = await sendChunk(deps, limit, chunk, retry, budget, blocked);
         await Promise.all(
           leftover.map((recipient) =>
             limit(async () => {
@@ -152,5 +157,20 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
       }),
     ),
   );
+  // Messages of a campaign found blocked wait parked, like a paused campaign's, instead of returning to the queue.
+  if (blocked.size > 0 && deps.parking && deps.runState) {
+    const at = deps.clock.now().toISOString();
+    const parkedIds = new Set<string>();
+    for (const recipient of recipients) {
+      if (!blocked.has(recipient.campaign.campaignId)) continue;
+      for (const messageId of recipient.records) {
+        if (!failed.has(messageId) || parkedIds.has(messageId)) continue;
+        parkedIds.add(messageId);
+        const record = records.find((r) => r.messageId === messageId);
+        if (record) await deps.parking.park(recipient.campaign.campaignId, messageId, record.body, at);
+        failed.delete(messageId);
+      }
+    }
+  }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 };

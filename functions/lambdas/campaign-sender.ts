@@ -35,6 +35,7 @@ export const defaultDeps = (): SenderDeps => {
   return {
     campaigns,
     parking: campaigns,
+    runState: campaigns,
     recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.

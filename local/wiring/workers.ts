@@ -32,6 +32,18 @@ import type { LocalEnv, LocalWiring } from '../env.ts';
 import { type Consumer, LocalQueue, drainAll, startConsumer } from '../queues.ts';
 import { recoverCampaigns } from '../recovery.ts';
 
+/** The local platform's sender address and the SES identity it belongs to (verified unless a test says otherwise). */
+export const LOCAL_SENDER_ADDRESS = 'noreply@disclosure.local';
+export const LOCAL_SENDER_IDENTITY = 'disclosure.local';
+
+/** An SES v2 client for the local endpoint (no SDK retries: the callers retry with their own policy). */
+export const localSesClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  maxAttempts: 1,
+});
+
 /** The queues the campaigns API and the workers share (the SQS queues of the deployed stack). */
 export interface CampaignQueues {
   readonly planner: LocalQueue<PlannerMessage>;
@@ -103,7 +115,7 @@ export interface CampaignWorkerOptions {
   readonly renderEmail?: RenderCampaignEmail;
   /** Told about failed invocations (injected crashes included). */
   readonly onInvocationError?: (worker: string, error: unknown) => void;
-  /** @default 'noreply@disclosure.local' */
+  /** @default LOCAL_SENDER_ADDRESS */
   readonly senderAddress?: string;
   /**
    * Enforce each Lambda's configured timeout (the manifest's `timeoutSeconds`; or these, in
@@ -129,12 +141,7 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   const store = new DynamoDbCampaignStore({ tableName, client });
   const recipients = new DynamoDbRecipientStore({ tableName, client, timers: systemTimers });
   const ledger = new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers });
-  const ses = new SESv2Client({
-    endpoint: options.sesEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const ses = new SESv2Client(localSesClientConfig(options.sesEndpoint));
   const rateLimiter: RateLimiter = options.sendQuotaPerSecond
     ? new PacedRateLimiter({ client, tableName, ratePerSecond: options.sendQuotaPerSecond, clock: systemClock, timers: systemTimers })
     : unlimited;
@@ -153,9 +160,10 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   const sender = makeSenderHandler({
     campaigns: store,
     parking: store,
+    runState: store,
     recipients,
     ledger,
-    mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? 'noreply@disclosure.local', configurationSet: 'disclosure-local' }),
+    mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? LOCAL_SENDER_ADDRESS, configurationSet: 'disclosure-local' }),
     rateLimiter,
     content: options.content ?? contentIndex,
     renderEmail: options.renderEmail ?? renderCampaignEmail,

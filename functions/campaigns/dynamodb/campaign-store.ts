@@ -50,9 +50,9 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
   }
 
   /** The campaign, or undefined. Started campaigns change only their run state, so they are cached a few seconds. */
-  async getCampaign(campaignId: string, options: { consistent?: boolean } = {}): Promise<Campaign | undefined> {
+  async getCampaign(campaignId: string, options: { consistent?: boolean; fresh?: boolean } = {}): Promise<Campaign | undefined> {
     const cached = this.#campaigns.get(campaignId);
-    if (cached && cached.until > Date.now()) return cached.campaign;
+    if (cached && cached.until > Date.now() && !options.fresh) return cached.campaign;
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: campaignPk(campaignId), sk: META_SK }, ConsistentRead: options.consistent ?? true }),
     );
