@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../functions/core/clock.ts';
 import type { HttpHandler } from '../functions/http/middleware.ts';
 import { httpLambdaWiredBy, type HttpLambdaName } from '../functions/manifest.ts';
-import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
+import type { LocalCampaignHealth, LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
 import { DISCOVERY_FILE_NAME, writeDiscovery } from './discovery.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
@@ -48,6 +48,8 @@ export interface PlatformOptions {
    * @default none (tests start many platforms)
    */
   readonly discoveryFile?: string;
+  /** Campaign metrics (EMF lines) and auto-pause thresholds. @default no metrics, default thresholds */
+  readonly campaignHealth?: LocalCampaignHealth;
 }
 
 /** How each wiring module fared: `wired`, `not wired yet`, or `failed: <reason>`. */
@@ -170,6 +172,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       },
       sesAccepted: () => ses.accepted(),
       shared: new Map(),
+      ...(options.campaignHealth ? { campaignHealth: options.campaignHealth } : {}),
     };
 
     const status = {} as WiringStatus;

@@ -48,6 +48,7 @@ const blockCampaign = async (deps: SenderDeps, campaignId: string, reason: strin
   if (blocked.has(campaignId)) return;
   blocked.set(campaignId, reason);
   deps.log?.('campaign blocked: SES refused the configuration', { campaignId, reason });
+  deps.metrics?.count(campaignId, 'blocked', 1, { dimensions: { reason: reason.split(':')[0]! } });
   await deps.runState?.setRunState(campaignId, 'block', deps.clock.now().toISOString(), reason);
 };
 
@@ -82,10 +83,14 @@ export const sendChunk = async (
       break;
     }
     if (backoff > 0) await deps.timers.sleep(backoff);
-    if ((await deps.rateLimiter.acquire(pending.length, latestStartOf(deps, budget, 0))) === false) {
+    const askedAt = deps.clock.now().getTime();
+    const reserved = await deps.rateLimiter.acquire(pending.length, latestStartOf(deps, budget, 0));
+    if (reserved === false) {
       deps.log?.('out of time before the quota is free: handing the rest back', { recipients: pending.length });
       break;
     }
+    // The pacer answers where its reservation starts: the time this call waited for the shared quota (none without a quota).
+    deps.metrics?.count(campaignId, 'pacerWaitMs', typeof reserved === 'number' ? Math.max(0, reserved - askedAt) : 0, { unit: 'Milliseconds' });
     const sendStartedMs = budget?.remainingMs();
     const now = deps.clock.now().getTime();
     expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
@@ -105,6 +110,7 @@ export const sendChunk = async (
     } catch (error) {
       if (error instanceof RetryableSendError) {
         deps.log?.('SendBulkEmail retryable failure', { error: error.message, attempt, recipients: pending.length });
+        deps.metrics?.count(campaignId, 'sesThrottled', pending.length, { dimensions: { scope: 'call' } });
         continue;
       }
       if (error instanceof SendingBlockedError) {
@@ -130,6 +136,7 @@ export const sendChunk = async (
       }
     });
     // Entries SES said it did not take are not in doubt: a crash from here on must not make them wait the grace.
+    if (retryNext.length > 0 && !blockedReason) deps.metrics?.count(campaignId, 'sesThrottled', retryNext.length, { dimensions: { scope: 'entry' } });
     if (retryNext.length > 0) await deps.recipients.clearSubmitted(first.campaign.campaignId, first.attemptId, retryNext.map((r) => r.accountId));
     for (const recipient of retryNext) recipient.submitted = false;
     deps.fault?.('sender:after-ses-accepted');

@@ -42,6 +42,7 @@ import type { Clock } from '../core/clock.ts';
 import type { RetryPolicy, Timers } from '../core/retry.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
 import type { BulkMailer, CampaignControlStore, CampaignReader, CounterStore, FaultHook, RateLimiter, RecipientStore } from './ports.ts';
+import type { CampaignMetrics } from './metrics.ts';
 import { chunksOf, sendChunk } from './send-chunk.ts';
 import type { EmailDeps } from './send-email.ts';
 import { recordFailures } from './send-outcomes.ts';
@@ -84,6 +85,8 @@ export interface SenderDeps extends EmailDeps {
   readonly firstSendMs?: number;
   readonly newAttemptId?: () => string;
   readonly fault?: FaultHook;
+  /** Failures by reason, SES throttling, pacer waits and blocks per campaign (sent and the rest come from the counters). @default none */
+  readonly metrics?: CampaignMetrics;
   /** Structured log sink; never receives an address or a token. @default none */
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
 }

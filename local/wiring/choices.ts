@@ -38,7 +38,7 @@ const REMINDER_DAYS = 7;
 /** Build the choices handler and the scheduler for the local platform. */
 export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   const client = createDocumentClient({ endpoint: env.dynamo.endpoint, region: env.dynamo.region, credentials: env.dynamo.credentials });
-  const campaigns = new DynamoDbCampaignStore({ tableName: env.tableName, client });
+  const campaigns = new DynamoDbCampaignStore({ tableName: env.tableName, client, ...(env.campaignHealth?.metrics ? { metrics: env.campaignHealth.metrics } : {}) });
   const ledger = new DynamoDbAcceptanceStore({ tableName: env.tableName, client });
   const choices = new DynamoDbRecipientStore({ tableName: env.tableName, client });
   const events = new InMemoryChoicePublisher((event) =>

@@ -457,6 +457,20 @@ describe('Construct: DisclosurePlatform', () => {
       reference.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
 
+    it('alarms on the campaigns’ failed ratio and on a campaign pausing itself, from the Disclosure EMF metrics; a dashboard line per campaign', () => {
+      const byName = Object.fromEntries(alarms().map((alarm) => [alarm.AlarmName as string, alarm]));
+      const failed = byName['Disclosure-ticket-CampaignFailedRatio']!;
+      expect(failed).toMatchObject({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(JSON.stringify(failed.Metrics)).toContain('"Namespace":"Disclosure"');
+      expect((failed.Metrics as { Expression?: string }[]).find((m) => m.Expression)?.Expression).toBe('IF(sent + failed >= 20, failed / (sent + failed), 0)');
+      const paused = byName['Disclosure-page-CampaignAutoPaused']!;
+      expect(paused).toMatchObject({ MetricName: 'autoPaused', Namespace: 'Disclosure', Dimensions: [{ Name: 'service', Value: 'disclosure-ses-events' }], Threshold: 1 });
+      const body = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties!['DashboardBody']).replace(/\\/g, '');
+      for (const metric of ['sent', 'failed', 'bounced', 'complained', 'choices', 'sesThrottled', 'pacerWaitMs']) {
+        expect(body, metric).toMatch(new RegExp(`SEARCH\\('\\{Disclosure,campaignId[a-z,]*\\} MetricName="${metric}"`));
+      }
+    });
+
     it('keeps work-queue messages 14 days, so a pause the expiry alarm lets pass never drops them', () => {
       for (const [, queue] of ofType('AWS::SQS::Queue')) expect(queue.Properties!['MessageRetentionPeriod']).toBe(14 * 86_400);
     });

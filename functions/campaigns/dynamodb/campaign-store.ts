@@ -4,6 +4,7 @@
  * single-item write, ordered so that a retry after a crash converges.
  */
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CampaignMetrics, countDelta, noMetrics } from '../metrics.ts';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
 import { type Campaign, type CampaignSnapshot, COUNTER_NAMES, RUN_TRANSITIONS, type RunAction, type Counters, type PlanAdvance, type PlanCursor, zeroCounters } from '../model.ts';
@@ -13,6 +14,8 @@ import { META_SK, campaignPk, counterSk, parkPk, planSk } from './keys.ts';
 export interface DynamoDbCampaignStoreOptions {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
+  /** Every counter delta is also counted as campaign metrics (`metrics.ts`): one owner for both. @default none */
+  readonly metrics?: CampaignMetrics;
   /** How long a started campaign is served from memory (its run state may change: pause, resume). @default 5000 */
   readonly cacheMs?: number;
 }
@@ -23,12 +26,14 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
   readonly client: DynamoDBDocumentClient;
   readonly #campaigns = new Map<string, { campaign: Campaign; until: number }>();
   readonly #cacheMs: number;
+  readonly #metrics: CampaignMetrics;
 
   constructor(options: DynamoDbCampaignStoreOptions) {
     if (!options.tableName) throw new TypeError('DynamoDbCampaignStore needs a tableName');
     this.tableName = options.tableName;
     this.client = options.client;
     this.#cacheMs = options.cacheMs ?? 5000;
+    this.#metrics = options.metrics ?? noMetrics;
   }
 
   async createCampaign(campaign: Campaign): Promise<{ created: boolean; campaign: Campaign }> {
@@ -195,6 +200,7 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
         ExpressionAttributeValues: values,
       }),
     );
+    countDelta(this.#metrics, campaignId, deltas);
   }
 
   /** The campaign and its counters summed over every `CNT#` and `PLAN#` item. */
