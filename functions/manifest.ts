@@ -226,9 +226,10 @@ export const sesEventsLambda = {
   timeoutSeconds: 30,
   powertools: true,
   environment: ['TABLE_NAME'],
-  // Keeps outcomes on the recipient items (their evidence), writes the rest as evidence, and counters; reads only by
-  // key (the campaign, the recipients of Send events, a recipient whose outcome condition failed).
-  ledger: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem'],
+  // Keeps outcomes on the recipient items (their evidence), writes the rest as evidence, and counters; reads by key
+  // (the campaign, the recipients of Send events, a recipient whose outcome condition failed) and, for the
+  // reputation guard after a bounce or complaint, the campaign's counters (Query of its partition).
+  ledger: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'BatchWriteItem'],
   grants: [],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
