@@ -12,7 +12,7 @@ import { systemClock, systemTimers } from '../core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
-import { withLambdaContext } from '../logging.ts';
+import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { campaignPlannerLambda } from '../manifest.ts';
 
 export interface PlannerHandlerDeps extends PlannerDeps {
@@ -68,4 +68,4 @@ export const defaultDeps = (): PlannerHandlerDeps => {
 /** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
 const logger = new Logger();
 
-export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler), campaignIdsOfRecords((body) => body['campaignId']));
