@@ -124,7 +124,8 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
     await ensureTable(raw, tableName);
     client = createDocumentClient(localClientConfig(engine.endpoint));
     await seedAccounts(client, tableName, accounts);
-  });
+    // Seeding the full size takes a while on 2 busy cores.
+  }, Math.max(60_000, ACCOUNTS * 15));
 
   afterAll(async () => {
     client?.destroy();
