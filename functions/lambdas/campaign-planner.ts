@@ -21,8 +21,10 @@ export interface PlannerHandlerDeps extends PlannerDeps {
 
 /** Build the handler; each record is planned on its own, failures reported per record (Powertools batch). */
 export const makeHandler = (deps: PlannerHandlerDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    // One processor per invocation: it holds the batch's records and failures, and the local
+    // platform (unlike a Lambda environment) runs invocations of one handler concurrently.
+    const processor = new BatchProcessor(EventType.SQS);
     let crash: InjectedCrashError | undefined;
     const planRecord = async (record: SQSRecord): Promise<void> => {
       let message;
