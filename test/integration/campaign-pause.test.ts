@@ -18,7 +18,7 @@ import { startSesEndpoint, type SesEndpoint } from '../../local/ses-endpoint.ts'
 import { createCampaignQueues, startCampaignWorkers } from '../../local/wiring/workers.ts';
 import { emailsByRecipient, seedAccounts, type SeededAccount } from './campaign-seed.ts';
 
-const ACCOUNTS: SeededAccount[] = Array.from({ length: 150 }, (_, i) => ({
+const ACCOUNTS: SeededAccount[] = Array.from({ length: 90 }, (_, i) => ({
   accountId: `acct-${String(i).padStart(4, '0')}`,
   region: i % 3 === 2 ? 'jp' : 'eea',
   language: i % 3 === 2 ? 'ja' : 'en',
