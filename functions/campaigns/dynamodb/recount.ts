@@ -10,6 +10,12 @@
  * scheduler walks it as a sweep step (`recountStep` in `sweeps.ts`), a page at a time under the
  * invocation's time budget, the tally so far carried in the step's checkpoint.
  * Choice counters stay with the choice path (each choice is one conditional write plus its ADD).
+ *
+ * The audience too: the planner counts the accounts of each page in its checkpoint (`PLAN#`), the
+ * late-enrolment step each recipient it creates (`CNT#`). An account the planner queued whose
+ * message the sender had not yet handled when the late step enrolled it is counted by both; the
+ * planner's claim (or, after the late email, a conditional write) marks that item `planned`, so the
+ * truth is the plans' audience plus the late items not `planned`.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
@@ -24,12 +30,13 @@ interface Table {
 
 /** The counters a recount owns: each derived from one attribute of the recipient items. */
 export const RECOUNTED = ['sent', 'informational', 'reminded', 'delivered', 'bounced', 'complained', 'failed'] as const satisfies readonly CounterName[];
-type Recounted = (typeof RECOUNTED)[number];
+type Recounted = (typeof RECOUNTED)[number] | 'audience';
 export type Tally = Record<Recounted, number>;
+const TALLIED = [...RECOUNTED, 'audience'] as const;
 
 export const FIX_SK = 'CNT#FIX';
 
-const zero = (): Tally => Object.fromEntries(RECOUNTED.map((name) => [name, 0])) as Tally;
+const zero = (): Tally => Object.fromEntries(TALLIED.map((name) => [name, 0])) as Tally;
 
 const queryAll = async (table: Table, pk: string, projection?: { expression: string; names: Record<string, string> }): Promise<Record<string, unknown>[]> => {
   const items: Record<string, unknown>[] = [];
@@ -52,11 +59,11 @@ const queryAll = async (table: Table, pk: string, projection?: { expression: str
 };
 
 const RECIPIENT_PROJECTION = {
-  expression: '#region, #status, reminderStatus, deliveredAt, bouncedAt, complainedAt, failedAt',
+  expression: '#region, #status, reminderStatus, deliveredAt, bouncedAt, complainedAt, failedAt, late, planned',
   names: { '#region': 'region', '#status': 'status' },
 };
 
-/** Add what one recipient item says to `truth`. */
+/** Add what one recipient item says to `truth` (`audience`: the late enrolees the planner did not count). */
 const tallyInto = (truth: Tally, campaign: Campaign, item: Record<string, unknown>): void => {
   if (item['status'] === 'sent') {
     truth.sent++;
@@ -68,6 +75,7 @@ const tallyInto = (truth: Tally, campaign: Campaign, item: Record<string, unknow
   if (item['complainedAt'] !== undefined) truth.complained++;
   // A sender's `failed` mark and an SES Reject both set `failedAt`, once (each is conditional on it).
   if (item['failedAt'] !== undefined) truth.failed++;
+  if (item['late'] === true && item['planned'] !== true) truth.audience++;
 };
 
 /** What the recipient items say the counters are (every shard in one go: the local platform's start, tests). */
@@ -122,7 +130,7 @@ const counted = async (table: Table, campaign: Campaign): Promise<{ tally: Tally
       if (item['done'] === true) plansDone++;
     }
     if (!sk.startsWith('CNT#')) continue;
-    for (const name of RECOUNTED) if (typeof item[name] === 'number') (sk === FIX_SK ? fix : tally)[name] += item[name] as number;
+    for (const name of TALLIED) if (typeof item[name] === 'number') (sk === FIX_SK ? fix : tally)[name] += item[name] as number;
   }
   return { tally, audience, plansDone, fix };
 };
@@ -135,7 +143,8 @@ const counted = async (table: Table, campaign: Campaign): Promise<{ tally: Tally
 export const isUnsettled = async (table: Table, campaign: Campaign): Promise<boolean> => {
   const { tally, audience, plansDone, fix } = await counted(table, campaign);
   if (plansDone < campaign.regions.length * AUDIENCE_SHARDS) return false;
-  return tally.sent + fix.sent + tally.failed + fix.failed < audience;
+  // Settled when the sends and failures make up the whole audience (the late enrolees' included).
+  return tally.sent + fix.sent + tally.failed + fix.failed !== audience + tally.audience + fix.audience;
 };
 
 /**
@@ -153,7 +162,7 @@ export const recountIfUnsettled = async (table: Table, campaign: Campaign): Prom
 export const correctCounters = async (table: Table, campaign: Campaign, truth: Readonly<Tally>): Promise<Tally> => {
   const { tally: counted_ } = await counted(table, campaign);
   const fix = zero();
-  for (const name of RECOUNTED) fix[name] = (truth[name] ?? 0) - counted_[name];
+  for (const name of TALLIED) fix[name] = (truth[name] ?? 0) - counted_[name];
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: campaignPk(campaign.campaignId), sk: FIX_SK, ...fix } }));
   return fix;
 };
