@@ -34,6 +34,7 @@ describe('Function: platformPropsFromSettings', () => {
       informationalEmails: 'true',
       tracing: 'false',
       queueAgeAlarmMinutes: '45',
+      webAclRateLimit: '2000',
     }), content);
     expect(placeholderSender).toBe(false);
     expect(props).toMatchObject({
@@ -42,6 +43,7 @@ describe('Function: platformPropsFromSettings', () => {
       jwt: { issuer: 'https://login.example.org/', audience: ['disclosure', 'mobile'] },
       sendQuotaPerSecond: 200,
       reminderDays: 3,
+      webAcl: { rateLimitPer5Minutes: 2000 },
       informationalEmails: true,
       tracing: false,
     });
