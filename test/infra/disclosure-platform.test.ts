@@ -378,6 +378,16 @@ describe('Construct: DisclosurePlatform', () => {
       expect(forwarded.sort()).toEqual(['cloudfront-viewer-country', 'cloudfront-viewer-country-region']);
     });
 
+    it('adds nosniff and no-framing to every response, and a deny-all CSP where the origin sets none', () => {
+      const [policyId, policy] = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0]!;
+      const security = policy.Properties!['ResponseHeadersPolicyConfig'].SecurityHeadersConfig;
+      expect(security.ContentTypeOptions).toEqual({ Override: true });
+      expect(security.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+      expect(security.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'", Override: false });
+      const behaviors = [distributionConfig()['DefaultCacheBehavior'], ...(distributionConfig()['CacheBehaviors'] as Record<string, any>[])];
+      for (const behavior of behaviors) expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+    });
+
     it('never caches other paths and forwards every viewer header except Host', () => {
       const defaults = distributionConfig()['DefaultCacheBehavior'];
       expect(defaults.CachePolicyId).toBe(cloudfront.CachePolicy.CACHING_DISABLED.cachePolicyId);

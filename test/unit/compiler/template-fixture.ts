@@ -1,12 +1,18 @@
 /** Small template trees in temp directories, for tests of the content build's refusals. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export type TemplateFiles = Record<string, string>;
 
 /** A valid two-version notice `demo` (en default, ja), regions eea and jp, v2 with one declared change per kind. */
+const REAL_TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'templates');
+/** The page words of a language, as the sample ships them (the build needs them for every notice language). */
+const pageStrings = (language: string): string => readFileSync(join(REAL_TEMPLATES, 'pages', language, 'strings.yaml'), 'utf8');
+
 export const validTemplates = (): TemplateFiles => ({
+  'pages/en/strings.yaml': pageStrings('en'),
+  'pages/ja/strings.yaml': pageStrings('ja'),
   'regions.yaml': [
     'regions:',
     '  - id: eea',
