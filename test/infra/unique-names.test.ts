@@ -69,7 +69,7 @@ describe('Names of two Disclosure stacks in one account', () => {
     const a = explicitNames(stacks.a, ACCOUNT_GLOBAL);
     const b = explicitNames(stacks.b, ACCOUNT_GLOBAL);
     // CloudFront's function and policies and the web ACL are named explicitly, after the stack and its region.
-    expect([...new Set([...b.keys()].map((key) => key.split(' ')[0]))].sort()).toEqual(['AWS::CloudFront::CachePolicy', 'AWS::CloudFront::Function', 'AWS::CloudFront::OriginRequestPolicy', 'AWS::WAFv2::WebACL']);
+    expect([...new Set([...b.keys()].map((key) => key.split(' ')[0]))].sort()).toEqual(['AWS::CloudFront::CachePolicy', 'AWS::CloudFront::Function', 'AWS::CloudFront::OriginRequestPolicy', 'AWS::CloudFront::ResponseHeadersPolicy', 'AWS::WAFv2::WebACL']);
     const repeated = [...a.values()].filter((name) => [...b.values()].includes(name));
     expect(repeated).toEqual([]);
     for (const name of a.values()) expect(name).toMatch(/DisclosureA/);
