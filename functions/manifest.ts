@@ -227,7 +227,8 @@ export const sesEventsLambda = {
   environment: ['TABLE_NAME'],
   // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events).
   // PutItem: the sent evidence of a Send event whose recipient is still `sending` (the sender died after SES took it).
-  ledger: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem', 'PutItem'],
+  // Query: the campaign's counters, read by the reputation guard (auto-pause.ts) after a bounce or complaint.
+  ledger: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem', 'PutItem', 'Query'],
   grants: [],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;

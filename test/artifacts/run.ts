@@ -44,6 +44,10 @@ const EXERCISED_ELSEWHERE: Partial<Record<LambdaName, Record<string, string>>> =
     'dynamodb:PutItem':
       'a Send event whose recipient is still `sending` (its sender died after SES took the email) appends the sent evidence itself (recordSentFromEvent; test/unit/campaigns/record-ses-events.test.ts "settles a Send itself")',
   },
+  'campaign-scheduler': {
+    'ses:GetAccount': 'a blocked campaign is resumed once SES reads ready (functions/campaigns/blocked.ts; test/integration/ses-blocked.test.ts); the flow blocks none',
+    'ses:GetEmailIdentity': 'a blocked campaign is resumed once SES reads ready (functions/campaigns/blocked.ts; test/integration/ses-blocked.test.ts); the flow blocks none',
+  },
 };
 
 interface Step {
