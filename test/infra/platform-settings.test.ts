@@ -31,6 +31,8 @@ describe('Function: platformPropsFromSettings', () => {
       jwtAudience: 'disclosure, mobile',
       sendQuotaPerSecond: '200',
       reminderDays: '3',
+      minAnswerDays: '21',
+      choiceChangeLimit: '5',
       informationalEmails: 'true',
       tracing: 'false',
       queueAgeAlarmMinutes: '45',
@@ -44,6 +46,8 @@ describe('Function: platformPropsFromSettings', () => {
       sendQuotaPerSecond: 200,
       reminderDays: 3,
       webAcl: { rateLimitPer5Minutes: 2000 },
+      minAnswerDays: 21,
+      choiceChangeLimit: 5,
       informationalEmails: true,
       tracing: false,
     });
