@@ -56,6 +56,7 @@ export const regionsFileSchema = z.strictObject({
     z.strictObject({
       id: idSchema,
       name: perLanguage,
+      defaultLanguage: languageTagSchema.optional(),
       countries: z.array(z.string()).nullish().transform((codes) => codes ?? []),
       subdivisions: z.array(z.string()).nullish().transform((codes) => codes ?? []),
     }),

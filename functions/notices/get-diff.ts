@@ -1,7 +1,7 @@
 /** `GET /v1/notices/{noticeId}/diff?from=&to=&region=&lang=`: section-level differences of one variant. */
 import { diffVersions } from '../content/diff.ts';
 import { negotiateLanguage } from '../core/language.ts';
-import { resolveRegion } from '../core/regions.ts';
+import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
 import { parseQuery } from '../http/parse.ts';
@@ -33,7 +33,12 @@ export const getDiff = (event: HttpEvent, context: ServingContext): HttpResult =
     notice.regions,
   );
   const languages = newer.languages.filter((language) => older.languages.includes(language));
-  const language = negotiateLanguage({ lang: query.lang, acceptLanguage: headers['accept-language'] }, languages, notice.defaultLanguage);
+  const language = negotiateLanguage(
+    { lang: query.lang, acceptLanguage: headers['accept-language'] },
+    languages,
+    notice.defaultLanguage,
+    regionDefaultLanguage(region, context.content.catalogue),
+  );
   const key = `diff:${notice.noticeId}/${older.version}/${newer.version}/${region}/${language}`;
   const cached = context.memo.get(key, () => now.getTime());
   if (cached) return respondFrom(cached, event);
