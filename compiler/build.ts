@@ -12,6 +12,7 @@ import { ProblemCollector } from './errors.ts';
 import { compileRenderTemplates } from './compile-templates.ts';
 import { canonicalRendering, contentHash, sourceHash } from './hash.ts';
 import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
+import { checkCompleteLanguages } from './languages.ts';
 import { checkLock, parseLock } from './lock.ts';
 import { readTemplateTree, type NoticeTree } from './source.ts';
 import { validateNotice, type ValidNotice } from './validate.ts';
@@ -38,6 +39,11 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   const tree = readTemplateTree(options.templatesDir, problems);
   const catalogue = tree.catalogueFile ? compileCatalogue(tree.catalogueFile.path, tree.catalogueFile.content, problems) : undefined;
   const notices = tree.notices.map((notice) => validateNotice(notice, catalogue, problems));
+  problems.throwIfAny();
+  if (tree.catalogueFile && catalogue) {
+    const templates = compileRenderTemplates(options.templatesDir, problems);
+    checkCompleteLanguages({ templatesDir: options.templatesDir, templates, notices: notices as ValidNotice[], catalogue, catalogueFile: tree.catalogueFile }, problems);
+  }
   problems.throwIfAny();
 
   const regions = servedRegions(catalogue as RegionCatalogue);
