@@ -107,6 +107,17 @@ export function mediaSpecificity(range: string, offer: string): number {
   return range === offer.substring(0, slash) + '/*' ? 1 : -1;
 }
 
+/** How the ranges weigh one offer: the most specific matching range (s = -1 when none matches it). */
+export function offerWeight(ranges: readonly NegotiationRange[], offer: string, specificity: (range: string, offer: string) => number): { s: number; q: number; position: number } {
+  var weight = { s: -1, q: 0, position: 0 };
+  for (var r = 0; r < ranges.length; r++) {
+    var range = ranges[r] as NegotiationRange;
+    var rs = specificity(range.value, offer);
+    if (rs > weight.s) weight = { s: rs, q: range.q, position: range.position };
+  }
+  return weight;
+}
+
 /** The index in `offers` of the best offer, or -1 when the ranges accept none of them. */
 export function negotiateOffer(ranges: readonly NegotiationRange[], offers: readonly string[], specificity: (range: string, offer: string) => number): number {
   var best = -1;
@@ -114,18 +125,10 @@ export function negotiateOffer(ranges: readonly NegotiationRange[], offers: read
   var bestS = 0;
   var bestPosition = 0;
   for (var o = 0; o < offers.length; o++) {
-    var s = -1;
-    var q = 0;
-    var position = 0;
-    for (var r = 0; r < ranges.length; r++) {
-      var range = ranges[r] as NegotiationRange;
-      var rs = specificity(range.value, offers[o] as string);
-      if (rs > s) {
-        s = rs;
-        q = range.q;
-        position = range.position;
-      }
-    }
+    var weight = offerWeight(ranges, offers[o] as string, specificity);
+    var s = weight.s;
+    var q = weight.q;
+    var position = weight.position;
     if (s < 0 || q <= 0) continue;
     if (best === -1 || q > bestQ || (q === bestQ && (s > bestS || (s === bestS && position < bestPosition)))) {
       best = o;
@@ -139,11 +142,16 @@ export function negotiateOffer(ranges: readonly NegotiationRange[], offers: read
 
 /**
  * The language to serve from `offers` (primary subtags, the preferred default first: the
- * region's default language, then the notice's): the header's best, or `offers[0]` when the
- * header is absent, empty or accepts none of them.
+ * region's default language, then the notice's): the header's best; when it accepts none of
+ * them (or is absent or empty), the first offer it does not refuse (`ko;q=0` in Korea gets the
+ * next default), and `offers[0]` when it refuses them all.
  */
 export function negotiateAcceptLanguage(header: string | undefined, offers: readonly string[]): string {
-  var index = negotiateOffer(negotiationRanges(header, isLanguageRange, false), offers, languageSpecificity);
+  var ranges = negotiationRanges(header, isLanguageRange, false);
+  var index = negotiateOffer(ranges, offers, languageSpecificity);
+  for (var o = 0; index === -1 && o < offers.length; o++) {
+    if (offerWeight(ranges, offers[o] as string, languageSpecificity).s < 0) index = o;
+  }
   return offers[index === -1 ? 0 : index] as string;
 }
 
