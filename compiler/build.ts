@@ -11,6 +11,10 @@ import { compileCatalogue, servedRegions } from './catalogue.ts';
 import { ProblemCollector } from './errors.ts';
 import { compileRenderTemplates } from './compile-templates.ts';
 import { canonicalRendering, contentHash, sourceHash } from './hash.ts';
+import { diffVersions } from '../functions/content/diff.ts';
+import { documentSecurityPolicy } from './document-style.ts';
+import { readDocumentStrings, type DocumentStrings } from './labels.ts';
+import { renderDiffPage } from './render-diff.ts';
 import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
 import { checkCompleteLanguages } from './languages.ts';
 import { checkLock, parseLock } from './lock.ts';
@@ -46,8 +50,12 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   }
   problems.throwIfAny();
 
+  const languages = (notices as ValidNotice[]).flatMap((notice) => notice.versions.flatMap((version) => version.translations.map((translation) => translation.language)));
+  const strings = readDocumentStrings(options.templatesDir, languages, problems);
+  problems.throwIfAny();
+
   const regions = servedRegions(catalogue as RegionCatalogue);
-  const compiled = (notices as ValidNotice[]).map((notice) => compileNotice(notice, regions));
+  const compiled = (notices as ValidNotice[]).map((notice) => compileNotice(notice, regions, strings));
   tree.notices.forEach((noticeTree, index) => checkLocks(noticeTree, (notices as ValidNotice[])[index]!, compiled[index]!, options.unlocked, problems));
   problems.throwIfAny();
   const served =
@@ -63,6 +71,7 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
     catalogue: catalogue as RegionCatalogue,
     notices: served,
     openapi: JSON.stringify(buildOpenApiDocument()),
+    documentSecurityPolicy: documentSecurityPolicy(),
   };
 };
 
@@ -121,7 +130,13 @@ export const writeServingFiles = (content: CompiledContent, dir: string): void =
     writeFileSync(path, JSON.stringify(value));
   };
   const index = contentIndexOf(content);
-  const servingIndex: ServingIndex = { schemaVersion: 1, sourceHash: content.sourceHash, catalogue: content.catalogue, noticeIds: content.notices.map((notice) => notice.noticeId) };
+  const servingIndex: ServingIndex = {
+    schemaVersion: 1,
+    sourceHash: content.sourceHash,
+    catalogue: content.catalogue,
+    noticeIds: content.notices.map((notice) => notice.noticeId),
+    documentSecurityPolicy: content.documentSecurityPolicy,
+  };
   put(servingIndexFile, servingIndex);
   put(openApiFile, content.openapi);
   for (const notice of index.notices) put(noticeFile(notice.noticeId), notice);
@@ -182,7 +197,7 @@ const checkLocks = (tree: NoticeTree, valid: ValidNotice, compiled: CompiledNoti
   });
 };
 
-const compileNotice = (notice: ValidNotice, regions: readonly string[]): CompiledNotice => {
+const compileNotice = (notice: ValidNotice, regions: readonly string[], strings: ReadonlyMap<string, DocumentStrings>): CompiledNotice => {
   const versions: CompiledVersion[] = [];
   // Per variant, the canonical text (without the version number) and when it last changed.
   const history = new Map<string, { text: string; lastUpdated: string }>();
@@ -217,7 +232,19 @@ const compileNotice = (notice: ValidNotice, regions: readonly string[]): Compile
 
         const hash = contentHash(canonical);
         const title = notice.title[language] ?? notice.title[notice.defaultLanguage] ?? notice.noticeId;
-        const document = { title, language, effectiveDate: version.effectiveDate, lastUpdated, sections };
+        const previousVersion = versions.findLast((earlier) => earlier.languages.includes(language))?.version;
+        const document = {
+          noticeId: notice.noticeId,
+          version: version.version,
+          region,
+          title,
+          language,
+          effectiveDate: version.effectiveDate,
+          lastUpdated,
+          sections,
+          ...(previousVersion !== undefined ? { previousVersion } : {}),
+          strings: strings.get(language)!,
+        };
         variants[key] = {
           noticeId: notice.noticeId,
           version: version.version,
@@ -237,6 +264,7 @@ const compileNotice = (notice: ValidNotice, regions: readonly string[]): Compile
             sections,
             availableLanguages: version.languages,
           }),
+          diffPages: {},
         };
       }
     }
@@ -250,11 +278,36 @@ const compileNotice = (notice: ValidNotice, regions: readonly string[]): Compile
     });
   }
 
-  return {
+  const compiled: CompiledNotice = {
     noticeId: notice.noticeId,
     title: notice.title,
     defaultLanguage: notice.defaultLanguage,
     regions,
     versions,
   };
+  return { ...compiled, versions: versions.map((version) => withDiffPages(compiled, version, strings)) };
+};
+
+/** `version` with each variant's diff pages from every version up to it that has the variant too. */
+const withDiffPages = (notice: CompiledNotice, version: CompiledVersion, strings: ReadonlyMap<string, DocumentStrings>): CompiledVersion => {
+  const variants = Object.fromEntries(
+    Object.entries(version.variants).map(([key, variant]) => {
+      const title = notice.title[variant.language] ?? notice.title[notice.defaultLanguage] ?? notice.noticeId;
+      const diffPages = Object.fromEntries(
+        notice.versions
+          .filter((earlier) => earlier.version <= version.version && earlier.variants[key] !== undefined)
+          .map((earlier) => [
+            String(earlier.version),
+            renderDiffPage({
+              diff: diffVersions(notice, earlier.version, version.version, variant.region, variant.language),
+              title,
+              defaultLanguage: notice.defaultLanguage,
+              strings: strings.get(variant.language)!,
+            }),
+          ]),
+      );
+      return [key, { ...variant, diffPages }];
+    }),
+  );
+  return { ...version, variants };
 };

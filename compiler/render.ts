@@ -1,7 +1,8 @@
 /** Renders a variant into the forms it is served in: section HTML, Markdown, HTML document, JSON body. */
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { formatDate, labelsFor } from './labels.ts';
+import { DOCUMENT_STYLE } from './document-style.ts';
+import { fill, formatDate, type DocumentStrings } from './labels.ts';
 import type { CompiledSection } from '../functions/core/content.ts';
 import { escapeHtml } from '../functions/core/html.ts';
 
@@ -22,16 +23,22 @@ export const renderSectionHtml = (body: string): string =>
   sanitizeHtml(markdown.parse(body, { async: false }), SANITIZE_OPTIONS).trim();
 
 export interface DocumentInput {
+  readonly noticeId: string;
+  readonly version: number;
+  readonly region: string;
   readonly title: string;
   readonly language: string;
   readonly effectiveDate: string;
   readonly lastUpdated: string;
   readonly sections: readonly CompiledSection[];
+  /** The version before this one that has this variant's language: the page links to the diff from it. */
+  readonly previousVersion?: number;
+  readonly strings: DocumentStrings;
 }
 
 /** The whole variant as one Markdown document. */
 export const renderMarkdownDocument = (input: DocumentInput): string => {
-  const labels = labelsFor(input.language);
+  const labels = input.strings.notice;
   const parts = [
     `# ${input.title}`,
     `${labels.effectiveDate}${labels.separator}${formatDate(input.effectiveDate, input.language)}`,
@@ -41,9 +48,38 @@ export const renderMarkdownDocument = (input: DocumentInput): string => {
   return `${parts.join('\n\n')}\n`;
 };
 
-/** The whole variant as a standalone, accessible HTML document (one h1, landmarks, a labelled section per section). */
+/** Relative links between the served pages (same origin), `&` escaped for an attribute. */
+export const noticePageLinks = (noticeId: string, region: string, language: string) => {
+  const id = encodeURIComponent(noticeId);
+  const query = (params: Record<string, string | number>): string =>
+    escapeHtml(new URLSearchParams(Object.entries(params).map(([key, value]): [string, string] => [key, String(value)])).toString());
+  return {
+    version: (version: number): string => `/v1/notices/${id}?${query({ version, region, lang: language, format: 'html' })}`,
+    diff: (from: number, to: number): string => `/v1/notices/${id}/diff?${query({ from, to, region, lang: language, format: 'html' })}`,
+    history: `/v1/notices/${id}/versions`,
+  };
+};
+
+/** The head of every pre-rendered page: charset, viewport, title and the one inline stylesheet. */
+export const documentHead = (language: string, title: string): string[] => [
+  '<!doctype html>',
+  `<html lang="${escapeHtml(language)}">`,
+  '<head>',
+  '<meta charset="utf-8">',
+  '<meta name="viewport" content="width=device-width, initial-scale=1">',
+  `<title>${escapeHtml(title)}</title>`,
+  `<style>${DOCUMENT_STYLE}</style>`,
+  '</head>',
+];
+
+/**
+ * The whole variant as a standalone, accessible HTML page: one h1, the version and its dates, links
+ * to the history and to the diff from the previous version, a table of contents, a labelled
+ * section per section; styled by the inline stylesheet only.
+ */
 export const renderHtmlDocument = (input: DocumentInput): string => {
-  const labels = labelsFor(input.language);
+  const labels = input.strings.notice;
+  const links = noticePageLinks(input.noticeId, input.region, input.language);
   const date = (iso: string): string => `<time datetime="${iso}">${escapeHtml(formatDate(iso, input.language))}</time>`;
   const toc = input.sections
     .map((section) => `<li><a href="#${section.id}">${escapeHtml(section.title)}</a></li>`)
@@ -59,23 +95,28 @@ export const renderHtmlDocument = (input: DocumentInput): string => {
       ].join('\n');
     })
     .join('\n');
+  const pageLinks = [
+    `<li><a href="${links.history}">${escapeHtml(labels.history)}</a></li>`,
+    ...(input.previousVersion !== undefined
+      ? [`<li><a href="${links.diff(input.previousVersion, input.version)}">${escapeHtml(fill(labels.previousDiff, { previous: input.previousVersion }))}</a></li>`]
+      : []),
+  ];
   return [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(input.language)}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(input.title)}</title>`,
-    '</head>',
+    ...documentHead(input.language, input.title),
     '<body>',
     '<main>',
     '<article>',
     '<header>',
     `<h1>${escapeHtml(input.title)}</h1>`,
-    `<p>${escapeHtml(labels.effectiveDate)}${escapeHtml(labels.separator)}${date(input.effectiveDate)}</p>`,
-    `<p>${escapeHtml(labels.lastUpdated)}${escapeHtml(labels.separator)}${date(input.lastUpdated)}</p>`,
+    '<dl class="meta">',
+    `<dt>${escapeHtml(labels.version)}</dt><dd>${input.version}</dd>`,
+    `<dt>${escapeHtml(labels.effectiveDate)}</dt><dd>${date(input.effectiveDate)}</dd>`,
+    `<dt>${escapeHtml(labels.lastUpdated)}</dt><dd>${date(input.lastUpdated)}</dd>`,
+    '</dl>',
+    `<ul class="links">${pageLinks.join('')}</ul>`,
     '</header>',
-    `<nav aria-label="${escapeHtml(labels.contents)}">`,
+    `<nav class="toc" aria-labelledby="toc-heading">`,
+    `<h2 id="toc-heading">${escapeHtml(labels.contents)}</h2>`,
     '<ol>',
     toc,
     '</ol>',

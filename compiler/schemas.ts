@@ -71,3 +71,25 @@ export const regionsFileSchema = z.strictObject({
   ),
 });
 export type RegionsFile = z.output<typeof regionsFileSchema>;
+
+const pageWords = z.string({ error: (issue) => (issue.input === undefined ? 'missing (every notice language needs the words of the notice and diff pages)' : undefined) }).min(1, 'must not be empty');
+const pageWordsOf = <K extends string>(keys: readonly K[]) =>
+  z.strictObject(Object.fromEntries(keys.map((key) => [key, pageWords])) as Record<K, typeof pageWords>, {
+    error: (issue) => (issue.input === undefined ? 'missing (every notice language needs the words of the notice and diff pages)' : undefined),
+  });
+
+/** `pages/<lang>/strings.yaml`, the part the content build reads: the words around a notice page and a diff page. */
+export const documentStringsFileSchema = z.looseObject({
+  notice: pageWordsOf(['effectiveDate', 'lastUpdated', 'version', 'contents', 'separator', 'history', 'previousDiff'] as const),
+  diff: z.strictObject(
+    {
+      ...pageWordsOf(['title', 'summary', 'readVersion', 'legend', 'removedStart', 'removedEnd', 'addedStart', 'addedEnd', 'declared', 'notDeclared', 'unchanged', 'noChanges'] as const).shape,
+      status: pageWordsOf(['added', 'removed', 'changed'] as const),
+      kind: pageWordsOf(['editorial', 'material'] as const),
+      effect: pageWordsOf(['raises', 'neutral', 'lowers'] as const),
+      scope: pageWordsOf(['new-data', 'previously-collected'] as const),
+    },
+    { error: (issue) => (issue.input === undefined ? 'missing (every notice language needs the words of the diff page)' : undefined) },
+  ),
+});
+export type DocumentStrings = Pick<z.output<typeof documentStringsFileSchema>, 'notice' | 'diff'>;

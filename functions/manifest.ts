@@ -11,20 +11,22 @@
 import type { EnvironmentOf, EnvironmentVariable } from './environment-variables.ts';
 
 /**
- * What a Lambda may do beyond writing its own log group, each one `grant*()` call in `lib/`:
- * `ledger:cursors` and `ledger:get` add single actions to a read-only or write-only grant.
+ * What a Lambda may do beyond writing its own log group and using its row's `ledger` actions,
+ * each one grant in `lib/functions.ts`.
  */
 export type LambdaGrant =
-  | 'ledger:read-write'
-  | 'ledger:read'
-  | 'ledger:write'
-  | 'ledger:cursors'
-  | 'ledger:get'
   | 'planner-queue:send'
   | 'send-queue:send'
   | 'token-secret:read'
   | 'ses:send'
   | 'choice-bus:put';
+
+/**
+ * A DynamoDB action on the ledger table (and its indexes). A row lists exactly the ones its
+ * handler calls: `npm run test:artifacts` records every call of the bundles in a full flow and
+ * fails on a call its role lacks or a listed action nothing calls.
+ */
+export type LedgerAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem' | 'DeleteItem';
 
 /** Who may call a route: API Gateway attaches the authoriser; handlers still decide per account. */
 export type RouteAuth = 'public' | 'account' | 'admin';
@@ -83,6 +85,8 @@ export interface LambdaSpec {
   readonly servesContentFiles?: boolean;
   /** Exactly the variables the handler's `defaultDeps` reads. */
   readonly environment: readonly EnvironmentVariable[];
+  /** The ledger table's actions its code calls (none: no access to the table). */
+  readonly ledger: readonly LedgerAction[];
   readonly grants: readonly LambdaGrant[];
   /** The local platform module that wires it: `local/wiring/<localWiring>.ts`. */
   readonly localWiring: string;
@@ -107,6 +111,7 @@ export const noticesLambda = {
   powertools: false,
   servesContentFiles: true,
   environment: [],
+  ledger: [],
   grants: [],
   localWiring: 'notices',
 } as const satisfies LambdaSpec;
@@ -129,7 +134,8 @@ export const accountsLambda = {
     ],
   },
   environment: ['TABLE_NAME'],
-  grants: ['ledger:read-write'],
+  ledger: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  grants: [],
   localWiring: 'accounts',
 } as const satisfies LambdaSpec;
 
@@ -150,8 +156,9 @@ export const campaignsApiLambda = {
     ],
   },
   environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
-  // The send queue: resuming a paused campaign puts its parked sends back.
-  grants: ['ledger:read-write', 'planner-queue:send', 'send-queue:send'],
+  // DeleteItem and the send queue: resuming a paused campaign moves its parked sends back to the queue.
+  ledger: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  grants: ['planner-queue:send', 'send-queue:send'],
   localWiring: 'campaigns-api',
 } as const satisfies LambdaSpec;
 
@@ -170,7 +177,9 @@ export const choicesLambda = {
   },
   // PUBLIC_BASE_URL: the origin a browser's same-site POST comes from; CHOICE_CHANGE_LIMIT: changes per account and campaign.
   environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT'],
-  grants: ['ledger:read-write', 'choice-bus:put', 'token-secret:read'],
+  // DeleteItem: the choice event's outbox entry, once EventBridge took it.
+  ledger: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  grants: ['choice-bus:put', 'token-secret:read'],
   localWiring: 'choices',
 } as const satisfies LambdaSpec;
 
@@ -184,7 +193,8 @@ export const campaignPlannerLambda = {
   // PLANNER_QUEUE_URL: a very large shard continues in a fresh invocation instead of running into the timeout.
   environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
   // Reads the audience; writes only its cursors; never deletes.
-  grants: ['ledger:read', 'ledger:cursors', 'send-queue:send', 'planner-queue:send'],
+  ledger: ['GetItem', 'Query', 'UpdateItem'],
+  grants: ['send-queue:send', 'planner-queue:send'],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
@@ -197,7 +207,8 @@ export const campaignSenderLambda = {
   powertools: true,
   sizedBySendQuota: true,
   environment: ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
-  grants: ['ledger:read-write', 'token-secret:read', 'ses:send'],
+  ledger: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+  grants: ['token-secret:read', 'ses:send'],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
@@ -211,7 +222,9 @@ export const sesEventsLambda = {
   powertools: true,
   environment: ['TABLE_NAME'],
   // Writes evidence and counters; reads only by key (the campaign, the recipients of Send events).
-  grants: ['ledger:write', 'ledger:get'],
+  // PutItem: the sent evidence of a Send event whose recipient is still `sending` (the sender died after SES took it).
+  ledger: ['GetItem', 'BatchGetItem', 'UpdateItem', 'BatchWriteItem', 'PutItem'],
+  grants: [],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;
 
@@ -223,7 +236,9 @@ export const campaignSchedulerLambda = {
   timeoutSeconds: 300,
   powertools: true,
   environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS'],
-  grants: ['ledger:read-write', 'send-queue:send', 'choice-bus:put'],
+  // BatchGetItem: late acceptors' contacts; DeleteItem: settled late markers and drained outbox entries.
+  ledger: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  grants: ['send-queue:send', 'choice-bus:put'],
   // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
   localWiring: 'choices',
 } as const satisfies LambdaSpec;

@@ -8,6 +8,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -16,7 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../functions/environment-variables.ts';
 import { SERVING_DIR_NAME } from '../functions/content/serving-files.ts';
-import { LAMBDA_NAMES, lambdaSpec, type LambdaGrant, type LambdaName, type LambdaSpec } from '../functions/manifest.ts';
+import { LAMBDA_NAMES, lambdaSpec, type LambdaGrant, type LambdaName, type LambdaSpec, type LedgerAction } from '../functions/manifest.ts';
 import { STATEFUL_LOGICAL_IDS, pascal } from './construct-ids.ts';
 import type { PlatformData } from './data.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
@@ -55,11 +56,11 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   MIN_ANSWER_DAYS: String(config.minAnswerDays),
 });
 
-/** `ses:SendEmail`/`ses:SendBulkEmail` from the sender address only, through this configuration set only. */
+/** `ses:SendBulkEmail` (the only SES call the sender makes) from the sender address only, through this configuration set only. */
 const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResources): iam.PolicyStatement => {
   const stack = Stack.of(scope);
   return new iam.PolicyStatement({
-    actions: ['ses:SendEmail', 'ses:SendBulkEmail'],
+    actions: ['ses:SendBulkEmail'],
     resources: [
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: config.senderIdentity }),
       stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: messaging.configurationSet.configurationSetName }),
@@ -68,28 +69,36 @@ const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResou
   });
 };
 
-/**
- * The DynamoDB actions the code calls (`functions/ledger`, `functions/campaigns/dynamodb`: Get,
- * BatchGet, Query, Put, Update, BatchWrite; never Scan, Delete, streams or DescribeTable), listed
- * explicitly instead of `grantReadData`/`grantReadWriteData`, which add Scan, ConditionCheckItem,
- * DescribeTable and the stream actions.
- */
-export const LEDGER_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
-export const LEDGER_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] as const;
+/** Writing actions: the function encrypts ledger items with the data key, not only decrypts them. */
+const LEDGER_WRITES: ReadonlySet<LedgerAction> = new Set(['PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
 
-/** Each manifest grant as the explicit actions it stands for (the table's data key alongside). */
+/**
+ * The manifest row's ledger actions, exactly (never `grantReadData`/`grantReadWriteData`, which add
+ * Scan, ConditionCheckItem, DescribeTable and the stream actions), with the data key beside them.
+ */
+const grantLedger = (fn: NodejsFunction, actions: readonly LedgerAction[], { table, dataKey }: PlatformData): void => {
+  if (actions.length === 0) return;
+  table.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
+  if (actions.some((action) => LEDGER_WRITES.has(action))) dataKey.grantEncryptDecrypt(fn);
+  else dataKey.grantDecrypt(fn);
+};
+
+/**
+ * Each manifest grant as exactly the actions the code calls (`npm run test:artifacts` compares
+ * them with the recorded calls): `grantSendMessages` would add GetQueueAttributes/GetQueueUrl and
+ * the secret's `grantRead` DescribeSecret, which no function calls.
+ */
 const grant = (scope: Construct, fn: NodejsFunction, need: LambdaGrant, resources: FunctionResources): void => {
-  const { table, tokenSecret, dataKey } = resources.data;
+  const { tokenSecret, dataKey } = resources.data;
   const { queues, choiceEventBus } = resources.messaging;
   switch (need) {
-    case 'ledger:read-write': table.grant(fn, ...LEDGER_READ_ACTIONS, ...LEDGER_WRITE_ACTIONS); dataKey.grantEncryptDecrypt(fn); return;
-    case 'ledger:read': table.grant(fn, ...LEDGER_READ_ACTIONS); dataKey.grantDecrypt(fn); return;
-    case 'ledger:write': table.grant(fn, ...LEDGER_WRITE_ACTIONS); dataKey.grantEncryptDecrypt(fn); return;
-    case 'ledger:cursors': table.grant(fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem'); dataKey.grantEncryptDecrypt(fn); return;
-    case 'ledger:get': table.grant(fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem'); dataKey.grantDecrypt(fn); return;
-    case 'planner-queue:send': queues.planner.grantSendMessages(fn); return;
-    case 'send-queue:send': queues.send.grantSendMessages(fn); return;
-    case 'token-secret:read': tokenSecret.grantRead(fn); return;
+    case 'planner-queue:send': queues.planner.grant(fn, 'sqs:SendMessage'); return;
+    case 'send-queue:send': queues.send.grant(fn, 'sqs:SendMessage'); return;
+    case 'token-secret:read':
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tokenSecret.secretArn] }));
+      // The secret is encrypted with the data key: Secrets Manager decrypts it on the caller's behalf.
+      dataKey.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(scope).region}.amazonaws.com`, fn.grantPrincipal));
+      return;
     case 'ses:send': fn.addToRolePolicy(sesSendStatement(scope, resources)); return;
     case 'choice-bus:put': choiceEventBus.grantPutEventsTo(fn); return;
   }
@@ -186,6 +195,7 @@ export const buildFunctions = (scope: Construct, resources: FunctionResources): 
   for (const name of LAMBDA_NAMES) {
     const spec = lambdaSpec(name);
     const fn = createFunction(scope, name, spec, resources, sender);
+    grantLedger(fn, spec.ledger, resources.data);
     for (const need of spec.grants) grant(scope, fn, need, resources);
     addTrigger(scope, fn, spec, resources, sender);
     functions[name] = fn;

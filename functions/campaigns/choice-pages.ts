@@ -62,6 +62,7 @@ export const pageSecurityHeaders = (): Record<string, string> => ({
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
   'Content-Security-Policy': `default-src 'none'; style-src ${styleSource()}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
 });
 

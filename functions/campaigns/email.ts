@@ -136,7 +136,7 @@ export const noticeLinks = (publicBaseUrl: string, noticeId: string, version: nu
   const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
   return {
     noticeUrl: `${base}/v1/notices/${notice}?${query({ version, region, lang: language, format: 'html' })}`,
-    diffUrl: `${base}/v1/notices/${notice}/diff?${query({ from: Math.max(1, version - 1), to: version, region, lang: language })}`,
+    diffUrl: `${base}/v1/notices/${notice}/diff?${query({ from: Math.max(1, version - 1), to: version, region, lang: language, format: 'html' })}`,
   };
 };
 

@@ -19,6 +19,8 @@ export interface ServingIndex {
   readonly sourceHash: string;
   readonly catalogue: RegionCatalogue;
   readonly noticeIds: readonly string[];
+  /** The Content-Security-Policy of the pre-rendered HTML pages. */
+  readonly documentSecurityPolicy: string;
 }
 
 export const SERVING_DIR_NAME = 'serving';
@@ -82,7 +84,8 @@ export const loadServedContent = (dir: string = defaultServingDir()): CompiledCo
     sourceHash: index.sourceHash,
     catalogue: index.catalogue,
     notices: index.noticeIds.map((noticeId) => lazyNotice(dir, noticeId)),
-  } as { schemaVersion: 1; sourceHash: string; catalogue: RegionCatalogue; notices: CompiledNotice[] };
+    documentSecurityPolicy: index.documentSecurityPolicy,
+  } as { schemaVersion: 1; sourceHash: string; catalogue: RegionCatalogue; notices: CompiledNotice[]; documentSecurityPolicy: string };
   lazy(content, 'openapi', () => readJson<string>(dir, openApiFile));
   return content as unknown as CompiledContent;
 };

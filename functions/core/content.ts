@@ -68,6 +68,11 @@ export interface CompiledVariant {
   readonly html: string;
   /** The exact JSON response body for `GET /v1/notices/{id}` (format=json). */
   readonly json: string;
+  /**
+   * The diff page (`GET /v1/notices/{id}/diff?format=html`) from each earlier version that has this
+   * region and language, to this one, keyed by the earlier version's number (this one's own number too: no change).
+   */
+  readonly diffPages: Readonly<Record<string, string>>;
 }
 
 export interface CompiledVersion {
@@ -101,6 +106,8 @@ export interface CompiledContent {
   readonly notices: readonly CompiledNotice[];
   /** The OpenAPI 3.1 document served at `GET /v1/openapi.json`, as a JSON string. */
   readonly openapi: string;
+  /** The Content-Security-Policy of every pre-rendered HTML page (its inline stylesheet's hash: the notices Lambda computes no hash). */
+  readonly documentSecurityPolicy: string;
 }
 
 export const variantKey = (region: RegionId, language: LanguageTag): string => `${region}/${language}`;

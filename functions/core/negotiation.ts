@@ -29,6 +29,9 @@ export var NEGOTIATION_MAX_RANGES = 32;
 /** What the notice routes answer in, the default (no `Accept`, or any type) first. */
 export var NOTICE_MEDIA_TYPES: readonly string[] = ['application/json', 'text/html', 'text/markdown'];
 
+/** What the diff route answers in (JSON unless HTML is preferred), the default first. */
+export var DIFF_MEDIA_TYPES: readonly string[] = ['application/json', 'text/html'];
+
 /** One parsed range: its value lower-cased, its weight, its position. */
 export interface NegotiationRange {
   readonly value: string;

@@ -34,7 +34,7 @@ export interface ResolvedRegion {
 }
 
 export const COUNTRY_PATTERN = /^[A-Za-z]{2}$/;
-const SUBDIVISION_PATTERN = /^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$/;
+export const SUBDIVISION_PATTERN = /^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$/;
 const SUBDIVISION_PART_PATTERN = /^[A-Za-z0-9]{1,3}$/;
 export const REGION_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 

@@ -34,3 +34,10 @@ export const latestPolicy = (notice: CompiledNotice, now: Date): CachePolicy => 
     validUntil: Math.min(next, instant + 1000),
   };
 };
+
+/**
+ * The policy of an answer for a given instant (`?at=`): it does not change as time passes, only
+ * when content is deployed (a new version for a future instant), so it is cached as briefly as
+ * "latest" and memoised for good.
+ */
+export const atPolicy: CachePolicy = { cacheControl: `public, max-age=${LATEST_MAX_AGE_SECONDS}`, validUntil: Infinity };

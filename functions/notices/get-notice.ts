@@ -15,10 +15,11 @@ import { negotiateLanguage } from '../core/language.ts';
 import { NOTICE_MEDIA_TYPES, negotiateAccept } from '../core/negotiation.ts';
 import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
+import { htmlSecurityHeaders } from '../http/html-security.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
 import { parseQuery } from '../http/parse.ts';
 import { type Format, NoticeQuerySchema } from '../http/schemas/notices.ts';
-import { immutablePolicy, latestPolicy } from './cache-policy.ts';
+import { atPolicy, immutablePolicy, latestPolicy } from './cache-policy.ts';
 import type { MemoEntry } from './response-memo.ts';
 import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
 
@@ -52,11 +53,13 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
   const query = parseQuery(NoticeQuerySchema, event.queryStringParameters);
   const format = query.format ?? formatFromAccept(headers['accept']);
   const now = context.clock.now();
-  const version = selectVersion(notice, { version: query.version, now });
+  // `at` asks for the version in force at that instant instead of now; a version number wins over it.
+  const version = selectVersion(notice, { version: query.version, now: query.at ?? now });
   const { region } = resolveRegion(
     {
       region: query.region,
       country: query.country,
+      subdivision: query.subdivision,
       geoCountry: headers['cloudfront-viewer-country'],
       geoSubdivision: headers['cloudfront-viewer-country-region'],
       geoRegion: headers['x-notice-region'],
@@ -71,14 +74,15 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
     regionDefaultLanguage(region, context.content.catalogue),
   );
   const pinned = query.version !== undefined;
-  const tupleKey = `variant:${notice.noticeId}/${version.version}/${pinned ? 'pinned' : 'latest'}/${region}/${language}/${format}`;
+  const selection = pinned ? 'pinned' : query.at !== undefined ? 'at' : 'latest';
+  const tupleKey = `variant:${notice.noticeId}/${version.version}/${selection}/${region}/${language}/${format}`;
   const known = context.memo.get(tupleKey, () => now.getTime());
   if (known) return known;
 
   const variant = version.variants[variantKey(region, language)];
   // The build renders every region × language; a gap is a broken artifact, not bad input.
   if (!variant) throw new NotFoundError(`no ${region}/${language} variant of ${notice.noticeId} version ${version.version}`);
-  const policy = pinned ? immutablePolicy : latestPolicy(notice, now);
+  const policy = pinned ? immutablePolicy : query.at !== undefined ? atPolicy : latestPolicy(notice, now);
   const body = format === 'json' ? variant.json : format === 'html' ? variant.html : variant.markdown;
   const headersOut = {
     'Content-Type': CONTENT_TYPES[format],
@@ -86,6 +90,7 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
     'Cache-Control': policy.cacheControl,
     Vary: VARIANT_VARY,
     'X-Notice-Region': region,
+    ...(format === 'html' ? htmlSecurityHeaders(context.content.documentSecurityPolicy) : {}),
   };
   return context.memo.set(tupleKey, memoEntry(body, headersOut, etagOf(variant.contentHash, format), policy.validUntil));
 };

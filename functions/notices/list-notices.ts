@@ -1,12 +1,19 @@
-/** `GET /v1/notices`: every notice with its latest version in force, languages, regions and upcoming versions. */
+/** `GET /v1/notices[?at=]`: every notice with its latest version in force (now, or at `at`), languages, regions and upcoming versions. */
 import { isInForce, latestVersion } from '../core/versions.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
-import { type CachePolicy, latestPolicy } from './cache-policy.ts';
+import { parseQuery } from '../http/parse.ts';
+import { AtQuerySchema } from '../http/schemas/notices.ts';
+import { atPolicy, type CachePolicy, latestPolicy } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
 import { memoEntry, nowMs, respondFrom, type ServingContext } from './serving-context.ts';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const MEMO_KEY = 'GET /v1/notices';
+/** One memo entry per `at` as sent (the memo is bounded; a malformed `at` is refused before anything is kept). */
+const memoKey = (event: HttpEvent): string => {
+  const at = event.queryStringParameters?.['at'];
+  return at === undefined ? MEMO_KEY : `${MEMO_KEY}?at=${at}`;
+};
 
 /** The strictest of several policies: the one that must be revisited first. */
 export const earliestPolicy = (policies: readonly CachePolicy[], fallback: CachePolicy): CachePolicy =>
@@ -14,7 +21,7 @@ export const earliestPolicy = (policies: readonly CachePolicy[], fallback: Cache
 
 /** The memo lookup. */
 export const memoisedNoticeList = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
-  const cached = context.memo.get(MEMO_KEY, nowMs(context));
+  const cached = context.memo.get(memoKey(event), nowMs(context));
   return cached === undefined ? undefined : respondFrom(cached, event);
 };
 
@@ -22,7 +29,8 @@ export const memoisedNoticeList = (event: HttpEvent, context: ServingContext): H
 export const listNotices = (event: HttpEvent, context: ServingContext): HttpResult => {
   const hit = memoisedNoticeList(event, context);
   if (hit !== undefined) return hit;
-  const now = context.clock.now();
+  const { at } = parseQuery(AtQuerySchema, event.queryStringParameters);
+  const now = at ?? context.clock.now();
   const notices = context.content.notices.map((notice) => {
     const latest = latestVersion(notice, now);
     return {
@@ -38,11 +46,14 @@ export const listNotices = (event: HttpEvent, context: ServingContext): HttpResu
         .map((version) => ({ version: version.version, effectiveDate: version.effectiveDate })),
     };
   });
-  const policy = earliestPolicy(
-    context.content.notices.map((notice) => latestPolicy(notice, now)),
-    { cacheControl: 'public, max-age=300', validUntil: Infinity },
-  );
+  const policy =
+    at !== undefined
+      ? atPolicy
+      : earliestPolicy(
+          context.content.notices.map((notice) => latestPolicy(notice, now)),
+          { cacheControl: 'public, max-age=300', validUntil: Infinity },
+        );
   const body = JSON.stringify({ notices });
   const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': policy.cacheControl };
-  return respondFrom(context.memo.set(MEMO_KEY, memoEntry(body, headers, etagOfBody(body), policy.validUntil)), event);
+  return respondFrom(context.memo.set(memoKey(event), memoEntry(body, headers, etagOfBody(body), policy.validUntil)), event);
 };

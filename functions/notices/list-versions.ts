@@ -1,18 +1,21 @@
-/** `GET /v1/notices/{noticeId}/versions`: the version history with effective dates, status and declared changes. */
+/** `GET /v1/notices/{noticeId}/versions[?at=]`: the version history with effective dates, status and declared changes. */
 import { latestVersion } from '../core/versions.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
-import { latestPolicy } from './cache-policy.ts';
+import { parseQuery } from '../http/parse.ts';
+import { AtQuerySchema } from '../http/schemas/notices.ts';
+import { atPolicy, latestPolicy } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
 import { JSON_CONTENT_TYPE } from './list-notices.ts';
 import { memoEntry, noticeFromPath, nowMs, respondFrom, type ServingContext } from './serving-context.ts';
 
-const memoKey = (noticeId: string): string => `versions:${noticeId}`;
+/** One memo entry per notice and `at` as sent (the memo is bounded; a malformed `at` is refused before anything is kept). */
+const memoKey = (noticeId: string, at: string | undefined): string => (at === undefined ? `versions:${noticeId}` : `versions:${noticeId}?at=${at}`);
 
 /** The memo lookup. */
 export const memoisedVersions = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
   const noticeId = event.pathParameters?.['noticeId'];
   if (noticeId === undefined) return undefined;
-  const cached = context.memo.get(memoKey(noticeId), nowMs(context));
+  const cached = context.memo.get(memoKey(noticeId, event.queryStringParameters?.['at']), nowMs(context));
   return cached === undefined ? undefined : respondFrom(cached, event);
 };
 
@@ -21,8 +24,10 @@ export const listVersions = (event: HttpEvent, context: ServingContext): HttpRes
   const hit = memoisedVersions(event, context);
   if (hit !== undefined) return hit;
   const notice = noticeFromPath(event, context);
-  const key = memoKey(notice.noticeId);
-  const now = context.clock.now();
+  const { at } = parseQuery(AtQuerySchema, event.queryStringParameters);
+  const key = memoKey(notice.noticeId, event.queryStringParameters?.['at']);
+  // With `at`, the history as it stands at that instant: which version is in force, which superseded or upcoming.
+  const now = at ?? context.clock.now();
   const latest = latestVersion(notice, now);
   const body = JSON.stringify({
     noticeId: notice.noticeId,
@@ -35,7 +40,7 @@ export const listVersions = (event: HttpEvent, context: ServingContext): HttpRes
       changes: version.changes,
     })),
   });
-  const policy = latestPolicy(notice, now);
+  const policy = at !== undefined ? atPolicy : latestPolicy(notice, now);
   const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': policy.cacheControl };
   return respondFrom(context.memo.set(key, memoEntry(body, headers, etagOfBody(body), policy.validUntil)), event);
 };

@@ -36,7 +36,7 @@ export const nowMs = (context: ServingContext) => (): number => context.clock.no
 /** The raw inputs that select a variant of `GET /v1/notices/{noticeId}`: the keys of its input memo. */
 export const VARIANT_INPUTS: InputSelection = {
   pathParameter: 'noticeId',
-  query: ['version', 'region', 'country', 'lang', 'format'],
+  query: ['version', 'at', 'region', 'country', 'subdivision', 'lang', 'format'],
   headers: ['accept', 'accept-language', 'cloudfront-viewer-country', 'cloudfront-viewer-country-region', 'x-notice-region'],
 };
 

@@ -43,6 +43,19 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
     queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
     cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
   });
+  // Every response, cached or not: no MIME sniffing and no framing, whatever the origin sent; a CSP
+  // that allows nothing where the origin set none (its own page policy, with the stylesheet's hash, wins).
+  const securityHeadersPolicy = new cloudfront.ResponseHeadersPolicy(scope, 'SecurityHeadersPolicy', {
+    responseHeadersPolicyName: `${stack.stackName}-SecurityHeaders-${stack.region}`,
+    comment: 'Disclosure: nosniff, no framing, a deny-all CSP unless the page brings its own, HSTS',
+    securityHeadersBehavior: {
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'", override: false },
+      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: false },
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: false },
+    },
+  });
   const origin = new HttpOrigin(Fn.select(2, Fn.split('/', publicApi.apiEndpoint)), {
     protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
     originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
@@ -54,6 +67,7 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
     cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
     cachePolicy: noticeCachePolicy,
     originRequestPolicy: noticeOriginRequestPolicy,
+    responseHeadersPolicy: securityHeadersPolicy,
     compress: true,
     functionAssociations: [{ function: regionFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
   };
@@ -76,6 +90,7 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
       // Account, admin and choice routes: never cached, every viewer header (Authorization included) forwarded.
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: securityHeadersPolicy,
       compress: true,
     },
     additionalBehaviors: {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import type { RegionCatalogue } from '../../functions/core/content.ts';
-import { NOTICE_MEDIA_TYPES } from '../../functions/core/negotiation.ts';
+import { DIFF_MEDIA_TYPES, NOTICE_MEDIA_TYPES } from '../../functions/core/negotiation.ts';
 
 /** The request header the function sets; the cache policy keys on it. */
 export const REGION_HEADER = 'x-notice-region';
@@ -76,6 +76,7 @@ var SUBDIVISIONS = ${JSON.stringify(sortedRecord(input.catalogue.subdivisions))}
 var LANGUAGES = ${JSON.stringify(languages)};
 var REGION_LANGUAGES = ${JSON.stringify(regionLanguages)};
 var MEDIA_TYPES = ${JSON.stringify(NOTICE_MEDIA_TYPES)};
+var DIFF_TYPES = ${JSON.stringify(DIFF_MEDIA_TYPES)};
 var NOT_ACCEPTABLE = ${JSON.stringify(UNACCEPTABLE_MEDIA_TYPE)};
 
 ${negotiationSource()}
@@ -118,9 +119,11 @@ function handler(event) {
   // Always overwritten: a viewer-supplied value must never choose the cache entry.
   headers['${REGION_HEADER}'] = { value: region };
   headers['accept-language'] = { value: negotiateAcceptLanguage(rawValue(headers, 'accept-language'), languagesFor(region)) };
-  // One of three formats (or one that matches none): the cache key holds four values of Accept, not one per browser.
-  var format = negotiateAccept(rawValue(headers, 'accept'), MEDIA_TYPES);
-  headers['accept'] = { value: format === undefined ? NOT_ACCEPTABLE : format };
+  // One of the route's formats (or one that matches none): the cache key holds a few values of Accept, not one per browser.
+  // The diff route answers JSON unless HTML is preferred; the other routes answer 406 to a format they lack.
+  var diff = /\/diff$/.test(request.uri);
+  var format = negotiateAccept(rawValue(headers, 'accept'), diff ? DIFF_TYPES : MEDIA_TYPES);
+  headers['accept'] = { value: format === undefined ? (diff ? DIFF_TYPES[0] : NOT_ACCEPTABLE) : format };
   return request;
 }
 `;

@@ -33,6 +33,12 @@ const wellFormed = {
   country: fc.constantFrom('DE', 'de', 'JP', 'KR', 'CA', 'ZZ', 'XK', 'GB', 'NO', 'DEU', 'D', 'DE,JP'),
   lang: fc.constantFrom('en', 'ja', 'ja-JP', 'fr', 'zh-Hant-TW', 'EN', 'en_US', 'ja-'),
   format: fc.constantFrom('json', 'html', 'md', 'xml', 'JSON', 'html,md'),
+  at: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('2026-03-01', '2027-02-01T00:00:00Z', '2027-01-31T23:59:59.999Z', '2027-02-01T08:59:59+09:00', '2000-01-01', '9999-12-31T23:59:59Z') },
+    fc.constantFrom('2026-02-30', '2026-03-01T24:00:00Z', '2026-03-01T10:00', 'now', '0', '+275760-09-13'),
+    { weight: 1, arbitrary: fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString()) },
+  ),
+  subdivision: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('CA-QC', 'ES-CN', 'ca-qc', 'PT-20', 'FR-GP', 'XX-YY') }, fc.constantFrom('QC', 'CA-', 'CA-QUEB', 'CA_QC')),
   from: fc.constantFrom('1', '2', '0', '3', 'x'),
   to: fc.constantFrom('1', '2', '3', '10', '-2'),
 };
@@ -44,6 +50,9 @@ const query = fc.option(
       version: paramValue('version'),
       region: paramValue('region'),
       country: paramValue('country'),
+      // Rarer than the others, so requests with every parameter well formed still reach 422 often enough.
+      at: fc.option(paramValue('at'), { nil: undefined, freq: 3 }),
+      subdivision: fc.option(paramValue('subdivision'), { nil: undefined, freq: 3 }),
       lang: paramValue('lang'),
       format: paramValue('format'),
       from: paramValue('from'),
@@ -51,7 +60,7 @@ const query = fc.option(
       extra: hostileString,
     },
     { requiredKeys: [] },
-  ),
+  ).map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<string, string>),
   { nil: undefined, freq: 6 },
 );
 
@@ -119,6 +128,7 @@ const STACK_TRACE = /\n\s+at |\.ts:\d+|\.js:\d+|node:internal/;
 describe('Fuzz: notices API', () => {
   it(`answers ${RUNS} generated requests with no 5xx, problem+json errors and no stack traces`, async () => {
     const statuses = new Map<number, number>();
+    let htmlAnswers = 0;
     await fc.assert(
       fc.asyncProperty(
         route,
@@ -144,11 +154,19 @@ describe('Fuzz: notices API', () => {
             expect(status).toBe(200);
             expect(body.length).toBeGreaterThan(0);
           }
+          // Every HTML answer (notice page or diff page, 200 or 304) forbids scripts, framing and sniffing.
+          if (String(result.headers?.['Content-Type'] ?? '').startsWith('text/html') || (status === 304 && result.headers?.['Content-Security-Policy'] !== undefined)) {
+            htmlAnswers += 1;
+            expect(result.headers?.['Content-Security-Policy']).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; .*frame-ancestors 'none'/);
+            expect(result.headers?.['X-Content-Type-Options']).toBe('nosniff');
+            expect(result.headers?.['X-Frame-Options']).toBe('DENY');
+          }
         },
       ),
       { numRuns: RUNS },
     );
     // The generator must reach the interesting outcomes, or the property proves little.
     for (const status of [200, 304, 400, 404, 405, 406, 422]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    expect(htmlAnswers).toBeGreaterThan(0);
   });
 });

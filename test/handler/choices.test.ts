@@ -122,11 +122,16 @@ describe('Lambda: choices', () => {
       expect(response.headers?.['Cache-Control']).toBe('no-store');
       expect(response.headers?.['Referrer-Policy']).toBe('no-referrer');
       expect(response.headers?.['Content-Security-Policy']).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(response.headers?.['Content-Security-Policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers?.['X-Content-Type-Options']).toBe('nosniff');
+      expect(response.headers?.['X-Frame-Options']).toBe('DENY');
       expect(response.body).toContain('<html lang="en"');
       expect(response.body).toContain('1 February 2027 at 00:00 UTC');
       expect(response.body).toContain('36 months');
       expect(response.body).toMatch(/value="delete" aria-describedby="option-delete-description" checked/);
       expect(response.body).toContain('href="/v1/notices/privacy?version=2&amp;region=eea&amp;lang=en&amp;format=html"');
+      // "See exactly what changed" opens the readable diff page, not the JSON.
+      expect(response.body).toContain('href="/v1/notices/privacy/diff?from=1&amp;to=2&amp;region=eea&amp;lang=en&amp;format=html"');
       expect(await table.scanAll()).toEqual(before);
     });
 

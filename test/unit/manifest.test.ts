@@ -50,6 +50,10 @@ describe('Module: functions/manifest', () => {
     for (const name of LAMBDA_NAMES) expect(new Set(lambdaSpec(name).grants).size, name).toBe(lambdaSpec(name).grants.length);
   });
 
+  it('never repeats a ledger action on one Lambda', () => {
+    for (const name of LAMBDA_NAMES) expect(new Set(lambdaSpec(name).ledger).size, name).toBe(lambdaSpec(name).ledger.length);
+  });
+
   it('gives campaigns-api neither the token secret nor the sender address it never reads', () => {
     expect(LAMBDAS['campaigns-api'].environment).not.toContain('TOKEN_SECRET_ARN');
     expect(LAMBDAS['campaigns-api'].environment).not.toContain('SENDER_ADDRESS');

@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
-import { type Campaign, type CampaignSnapshot, COUNTER_NAMES, RUN_TRANSITIONS, type RunAction, type Counters, type PlanAdvance, type PlanCursor, zeroCounters } from '../model.ts';
+import { type Campaign, type CampaignSnapshot, COUNTER_NAMES, isRunning, RUN_TRANSITIONS, type RunAction, type Counters, type PlanAdvance, type PlanCursor, zeroCounters } from '../model.ts';
 import type { CampaignControlStore, CampaignStore } from '../ports.ts';
 import { META_SK, campaignPk, counterSk, parkPk, planSk } from './keys.ts';
 
@@ -49,7 +49,12 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
     }
   }
 
-  /** The campaign, or undefined. Started campaigns change only their run state, so they are cached a few seconds. */
+  /**
+   * The campaign, or undefined. A started, running campaign changes only its run state, so it is
+   * cached a few seconds (a pause takes effect within them). A paused or blocked one is never
+   * cached: the sender parks on what it reads, and a cached pause would park the very messages a
+   * resume just put back, where they would stay until the next resume.
+   */
   async getCampaign(campaignId: string, options: { consistent?: boolean } = {}): Promise<Campaign | undefined> {
     const cached = this.#campaigns.get(campaignId);
     if (cached && cached.until > Date.now()) return cached.campaign;
@@ -58,7 +63,7 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
     );
     if (!result.Item) return undefined;
     const { pk: _pk, sk: _sk, ...campaign } = result.Item;
-    if (campaign['status'] === 'started') this.#campaigns.set(campaignId, { campaign: campaign as Campaign, until: Date.now() + this.#cacheMs });
+    if (campaign['status'] === 'started' && isRunning(campaign as Campaign)) this.#campaigns.set(campaignId, { campaign: campaign as Campaign, until: Date.now() + this.#cacheMs });
     return campaign as Campaign;
   }
 

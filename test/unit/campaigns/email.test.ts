@@ -15,6 +15,7 @@ const fixture = (summaryEn = 'Usage logs are kept for 36 months instead of 13.')
     markdown: '',
     html: '',
     json: '{}',
+    diffPages: {},
   });
   const changes: DeclaredChange[] = [
     { sectionId: 'security', kind: 'editorial', region: null, summary: { en: 'Typo fixed.', ja: '誤字を訂正。' } },
@@ -43,6 +44,7 @@ const fixture = (summaryEn = 'Usage logs are kept for 36 months instead of 13.')
     sourceHash: 'x',
     catalogue: { regions: [], countries: {}, subdivisions: {} },
     openapi: '{}',
+    documentSecurityPolicy: "default-src 'none'",
     notices: [
       {
         noticeId: 'privacy',
@@ -88,7 +90,7 @@ describe('Function: renderCampaignEmail', () => {
       expect(email.text).toContain(placeholder);
     }
     expect(email.html).toContain('href="https://privacy.example.com/v1/notices/privacy?version=2&amp;region=eea&amp;lang=en&amp;format=html"');
-    expect(email.html).toContain('href="https://privacy.example.com/v1/notices/privacy/diff?from=1&amp;to=2&amp;region=eea&amp;lang=en"');
+    expect(email.html).toContain('href="https://privacy.example.com/v1/notices/privacy/diff?from=1&amp;to=2&amp;region=eea&amp;lang=en&amp;format=html"');
     expect(email.text).toContain('https://privacy.example.com/v1/notices/privacy?version=2&region=eea&lang=en&format=html');
     expect(email.text).not.toMatch(/<[a-z]/i);
     // The CA raise and the other regions' changes are not this reader's business

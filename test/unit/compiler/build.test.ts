@@ -70,14 +70,14 @@ describe('Function: buildContent (fixture)', () => {
 
   it('dates "last updated" from the latest version that changed the variant', () => {
     // v2 changes who-we-are (common), so every v2 variant was updated on v2's date.
-    expect(content.notices[0]?.versions[1]?.variants['jp/en']?.html).toContain('Last updated: <time datetime="2027-02-01">');
+    expect(content.notices[0]?.versions[1]?.variants['jp/en']?.html).toContain('<dt>Last updated</dt><dd><time datetime="2027-02-01">');
     const files = validTemplates();
     files['notices/demo/v2/version.yaml'] = 'effectiveDate: 2027-02-01\nchanges:\n  eea-residents:\n    kind: material\n    effect: lowers\n    scope: previously-collected\n    summary: { en: a, ja: b }\n';
     files['notices/demo/v2/en.md'] = (files['notices/demo/v2/en.md'] as string).replace('Example Cloud, Inc.', 'Example Cloud.');
     files['notices/demo/v2/ja.md'] = (files['notices/demo/v2/ja.md'] as string).replace('Example Cloud, Inc.', 'Example Cloud');
     const onlyEea = buildContent({ templatesDir: writeTemplates(files) }).notices[0]?.versions[1]?.variants;
-    expect(onlyEea?.['jp/en']?.html).toContain('Last updated: <time datetime="2026-03-01">');
-    expect(onlyEea?.['eea/en']?.html).toContain('Last updated: <time datetime="2027-02-01">');
+    expect(onlyEea?.['jp/en']?.html).toContain('<dt>Last updated</dt><dd><time datetime="2026-03-01">');
+    expect(onlyEea?.['eea/en']?.html).toContain('<dt>Last updated</dt><dd><time datetime="2027-02-01">');
   });
 
   it('embeds the OpenAPI document as a JSON string', () => {

@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from '../../../compiler/render.ts';
+import { join } from 'node:path';
+import { DOCUMENT_STYLE, documentSecurityPolicy } from '../../../compiler/document-style.ts';
+import { ProblemCollector } from '../../../compiler/errors.ts';
+import { readDocumentStrings } from '../../../compiler/labels.ts';
+import { type DocumentInput, renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from '../../../compiler/render.ts';
 import type { CompiledSection } from '../../../functions/core/content.ts';
 
 const sections: CompiledSection[] = [
   { id: 'who-we-are', title: 'Who <we> are', region: null, markdown: 'We are **Example**.', html: '<p>We are <strong>Example</strong>.</p>' },
   { id: 'eea-residents', title: 'EEA', region: 'eea', markdown: '- one\n- two', html: '<ul>\n<li>one</li>\n<li>two</li>\n</ul>' },
 ];
-const document = { title: 'Demo & Notice', language: 'ja', effectiveDate: '2027-02-01', lastUpdated: '2026-03-01', sections };
+const strings = readDocumentStrings(join(import.meta.dirname, '..', '..', '..', 'templates'), ['en', 'ja'], new ProblemCollector());
+const page = (language: string, extra: Partial<DocumentInput> = {}): DocumentInput => ({
+  noticeId: 'demo',
+  version: 2,
+  region: 'eea',
+  title: 'Demo & Notice',
+  language,
+  effectiveDate: '2027-02-01',
+  lastUpdated: '2026-03-01',
+  sections,
+  strings: strings.get(language)!,
+  ...extra,
+});
+const document = page('ja', { previousVersion: 1 });
 
 describe('Function: renderSectionHtml', () => {
   it('renders Markdown prose, lists, sub-headings and links', () => {
@@ -40,19 +57,48 @@ describe('Function: renderHtmlDocument', () => {
     expect(html).toContain('<section id="eea-residents" aria-labelledby="eea-residents-heading" data-region="eea">');
   });
 
-  it('shows the effective date and the last-updated date in the language', () => {
-    expect(html).toContain('<p>適用開始日：<time datetime="2027-02-01">2027年2月1日</time></p>');
-    expect(html).toContain('<p>最終更新日：<time datetime="2026-03-01">2026年3月1日</time></p>');
+  it('shows the version, the effective date and the last-updated date in the language', () => {
+    expect(html).toContain('<dt>版</dt><dd>2</dd>');
+    expect(html).toContain('<dt>適用開始日</dt><dd><time datetime="2027-02-01">2027年2月1日</time></dd>');
+    expect(html).toContain('<dt>最終更新日</dt><dd><time datetime="2026-03-01">2026年3月1日</time></dd>');
   });
 
   it('writes English dates day-month-year', () => {
-    expect(renderHtmlDocument({ ...document, language: 'en' })).toContain('Effective date: <time datetime="2027-02-01">1 February 2027</time>');
+    expect(renderHtmlDocument(page('en'))).toContain('<dt>Effective date</dt><dd><time datetime="2027-02-01">1 February 2027</time></dd>');
+  });
+
+  it('links to the version history and to the diff from the previous version, in its region and language', () => {
+    expect(html).toContain('<a href="/v1/notices/demo/versions">改定履歴</a>');
+    expect(html).toContain('<a href="/v1/notices/demo/diff?from=1&amp;to=2&amp;region=eea&amp;lang=ja&amp;format=html">第1版からの変更点</a>');
+    expect(renderHtmlDocument(page('en'))).not.toContain('/diff?');
+  });
+
+  it('has a table of contents linking every section', () => {
+    expect(html).toContain('<nav class="toc" aria-labelledby="toc-heading">\n<h2 id="toc-heading">目次</h2>');
+    expect(html).toContain('<li><a href="#who-we-are">Who &lt;we&gt; are</a></li>');
+    expect(html).toContain('<li><a href="#eea-residents">EEA</a></li>');
+  });
+
+  it('carries its one stylesheet inline, phone and print rules included, and loads nothing else', () => {
+    expect(html.match(/<style>/g)).toHaveLength(1);
+    expect(html).toContain(`<style>${DOCUMENT_STYLE}</style>`);
+    expect(DOCUMENT_STYLE).toMatch(/max-width:42rem/);
+    expect(DOCUMENT_STYLE).toMatch(/font:[^;]*system-ui/);
+    expect(DOCUMENT_STYLE).toContain('@media print');
+    expect(html).not.toMatch(/<link|<script|<img|src=|url\(|@import/i);
+  });
+
+  it('is allowed its stylesheet by hash and nothing else by the policy', () => {
+    const policy = documentSecurityPolicy();
+    expect(policy).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; /);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toMatch(/unsafe|script-src/);
   });
 });
 
 describe('Function: renderMarkdownDocument', () => {
   it('has the title, dates and every section under an H2', () => {
-    const markdown = renderMarkdownDocument({ ...document, language: 'en' });
+    const markdown = renderMarkdownDocument(page('en'));
     expect(markdown).toBe('# Demo & Notice\n\nEffective date: 1 February 2027\n\nLast updated: 1 March 2026\n\n## Who <we> are\n\nWe are **Example**.\n\n## EEA\n\n- one\n- two\n');
   });
 });

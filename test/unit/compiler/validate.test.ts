@@ -247,3 +247,19 @@ describe('Class: ContentValidationError', () => {
     expect(error.message).toContain('a.md:3: bad');
   });
 });
+
+describe('Rule: every notice language has the words of its pages', () => {
+  it('refuses a notice language without pages/<lang>/strings.yaml', () => {
+    const problems = problemsOf(templatesWith({ 'pages/ja/strings.yaml': undefined }));
+    expect(problems).toEqual([expect.objectContaining({ file: 'pages/ja/strings.yaml', message: expect.stringMatching(/written in 'ja'.*notice:, diff:/) })]);
+  });
+
+  it('names each missing word of the notice and diff pages', () => {
+    const strings = validTemplates()['pages/ja/strings.yaml']!.replace(/^  legend: .*\n/m, '').replace(/^  history: .*\n/m, '');
+    const problems = problemsOf(templatesWith({ 'pages/ja/strings.yaml': strings }));
+    expect(problems.map((problem) => `${problem.file}: ${problem.message}`).sort()).toEqual([
+      expect.stringMatching(/^pages\/ja\/strings\.yaml: diff\.legend: missing/),
+      expect.stringMatching(/^pages\/ja\/strings\.yaml: notice\.history: missing/),
+    ]);
+  });
+});

@@ -21,6 +21,7 @@ const contentWith = (changes: DeclaredChange[]): CompiledContent =>
     sourceHash: 'x',
     catalogue: { regions: [], countries: {}, subdivisions: {} },
     openapi: '{}',
+    documentSecurityPolicy: "default-src 'none'",
     notices: [
       {
         noticeId: 'privacy',

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../../../functions/campaigns/dynamodb/campaign-store.ts';
@@ -11,6 +11,26 @@ const AT = '2026-11-29T12:00:00.000Z';
 
 describe('Class: DynamoDbCampaignStore', () => {
   beforeEach(() => ddb.reset());
+
+  describe('Method: getCampaign (cache)', () => {
+    const item = (run?: { status: string; at: string }) => ({ pk: 'CMP#privacy-v2', sk: 'META', campaignId: 'privacy-v2', status: 'started', ...(run ? { run } : {}) });
+
+    it('serves a running campaign from its cache for a few seconds', async () => {
+      const cached = new DynamoDbCampaignStore({ tableName: 't', client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })) });
+      ddb.on(GetCommand).resolves({ Item: item() });
+      await cached.getCampaign('privacy-v2');
+      await cached.getCampaign('privacy-v2');
+      expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    });
+
+    it('reads a paused campaign every time, so a resume is seen at once (a cached pause would park the resumed sends again)', async () => {
+      const cached = new DynamoDbCampaignStore({ tableName: 't', client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })) });
+      ddb.on(GetCommand).resolvesOnce({ Item: item({ status: 'paused', at: AT }) }).resolves({ Item: item({ status: 'running', at: AT }) });
+      expect((await cached.getCampaign('privacy-v2'))?.run?.status).toBe('paused');
+      expect((await cached.getCampaign('privacy-v2'))?.run?.status).toBe('running');
+      expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+    });
+  });
 
   describe('Method: advancePlan', () => {
     it('checkpoints the cursor and adds the page to the audience in one conditional write', async () => {
