@@ -44,14 +44,15 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   const catalogue = tree.catalogueFile ? compileCatalogue(tree.catalogueFile.path, tree.catalogueFile.content, problems) : undefined;
   const notices = tree.notices.map((notice) => validateNotice(notice, catalogue, problems));
   problems.throwIfAny();
+
+  // The words of the notice and diff pages, checked by their schema (the renderers need them), then
+  // every other part of a complete language; a file the first check reported is not reported again.
+  const languages = (notices as ValidNotice[]).flatMap((notice) => notice.versions.flatMap((version) => version.translations.map((translation) => translation.language)));
+  const strings = readDocumentStrings(options.templatesDir, languages, problems);
   if (tree.catalogueFile && catalogue) {
     const templates = compileRenderTemplates(options.templatesDir, problems);
     checkCompleteLanguages({ templatesDir: options.templatesDir, templates, notices: notices as ValidNotice[], catalogue, catalogueFile: tree.catalogueFile }, problems);
   }
-  problems.throwIfAny();
-
-  const languages = (notices as ValidNotice[]).flatMap((notice) => notice.versions.flatMap((version) => version.translations.map((translation) => translation.language)));
-  const strings = readDocumentStrings(options.templatesDir, languages, problems);
   problems.throwIfAny();
 
   const regions = servedRegions(catalogue as RegionCatalogue);

@@ -64,12 +64,13 @@ export const checkCompleteLanguages = (input: LanguageCheckInput, problems: Prob
     const written = `notice '${use.noticeId}' v${use.version} is written in '${language}'`;
     for (const pattern of [...required].sort()) {
       const path = pattern.replace('{lang}', language);
-      if (!present.has(path)) problems.add(use.file, 1, `${written}, but ${join(input.templatesDir, path)} is missing: every language of a notice needs its emails and pages`);
+      const file = join(input.templatesDir, path);
+      if (!present.has(path) && !problems.hasProblemIn(file)) problems.add(use.file, 1, `${written}, but ${file} is missing: every language of a notice needs its emails and pages`);
     }
     for (const pattern of [...required].filter((candidate) => /\.ya?ml$/.test(candidate)).sort()) {
       const path = pattern.replace('{lang}', language);
       const reference = [use.defaultLanguage, 'en', ...firstUse.keys()].map((candidate) => pattern.replace('{lang}', candidate)).find((candidate) => candidate !== path && candidate in templates.data);
-      if (!(path in templates.data) || reference === undefined) continue;
+      if (!(path in templates.data) || reference === undefined || problems.hasProblemIn(join(input.templatesDir, path))) continue;
       const have = new Set(leafPaths(templates.data[path]));
       for (const key of leafPaths(templates.data[reference])) {
         if (!have.has(key)) problems.add(join(input.templatesDir, path), 1, `'${key}' is missing in '${language}' (${join(input.templatesDir, reference)} has it): ${written}`);

@@ -121,7 +121,7 @@ function handler(event) {
   headers['accept-language'] = { value: negotiateAcceptLanguage(rawValue(headers, 'accept-language'), languagesFor(region)) };
   // One of the route's formats (or one that matches none): the cache key holds a few values of Accept, not one per browser.
   // The diff route answers JSON unless HTML is preferred; the other routes answer 406 to a format they lack.
-  var diff = /\/diff$/.test(request.uri);
+  var diff = typeof request.uri === 'string' && request.uri.slice(-5) === '/diff';
   var format = negotiateAccept(rawValue(headers, 'accept'), diff ? DIFF_TYPES : MEDIA_TYPES);
   headers['accept'] = { value: format === undefined ? (diff ? DIFF_TYPES[0] : NOT_ACCEPTABLE) : format };
   return request;

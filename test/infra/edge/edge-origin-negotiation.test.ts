@@ -24,16 +24,18 @@ const notice = content.notices.find((candidate) => candidate.noticeId === 'priva
 const origin = makeHandler({ content, clock: fixedClock(new Date(Date.parse(`${notice.versions[0]!.effectiveDate}T00:00:00Z`) + 86_400_000)) });
 
 /** The origin's answer to these request headers: status, Content-Language, Content-Type's media type. */
-const atOrigin = async (headers: Record<string, string>) => {
-  const event = httpEvent({ method: 'GET', path: '/v1/notices/privacy', routeKey: 'GET /v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, headers });
+const atOrigin = async (headers: Record<string, string>, diff = false) => {
+  const event = diff
+    ? httpEvent({ method: 'GET', path: '/v1/notices/privacy/diff', routeKey: 'GET /v1/notices/{noticeId}/diff', pathParameters: { noticeId: 'privacy' }, query: { from: '1', to: '2' }, headers })
+    : httpEvent({ method: 'GET', path: '/v1/notices/privacy', routeKey: 'GET /v1/notices/{noticeId}', pathParameters: { noticeId: 'privacy' }, headers });
   const result = await origin(event, lambdaContext());
   const out = (result.headers ?? {}) as Record<string, string>;
   return { status: result.statusCode, language: out['Content-Language'], type: out['Content-Type']?.split(';')[0] };
 };
 
 /** The viewer's headers after the CloudFront Function, as the origin request policy forwards them. */
-const throughEdge = (headers: Record<string, string>): Record<string, string> => {
-  const request = edge({ request: { method: 'GET', uri: '/v1/notices/privacy', querystring: {}, headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { value }])) } });
+const throughEdge = (headers: Record<string, string>, uri = '/v1/notices/privacy'): Record<string, string> => {
+  const request = edge({ request: { method: 'GET', uri, querystring: {}, headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { value }])) } });
   return Object.fromEntries(Object.entries(request.headers).map(([name, header]) => [name, header.value]));
 };
 
@@ -146,6 +148,20 @@ describe('Edge = origin: Accept', () => {
       expect(await atOrigin(forwarded)).toEqual(direct);
     },
   );
+
+  it.each([
+    [ABSENT, 'application/json'],
+    ['text/html,application/xhtml+xml,*/*;q=0.8', 'text/html'],
+    ['text/markdown, text/html;q=0.5', 'text/html'],
+    ['text/markdown', 'application/json'],
+    ['image/png', 'application/json'],
+    ['text/html;q=0.4, application/json;q=0.5', 'application/json'],
+  ] as const)('the diff route: Accept %j → %s at the origin and through the edge', async (header, type) => {
+    const viewer: Record<string, string> = header === undefined ? {} : { accept: header };
+    const direct = await atOrigin(viewer, true);
+    expect(direct).toMatchObject({ status: 200, type });
+    expect(await atOrigin(throughEdge(viewer, '/v1/notices/privacy/diff'), true)).toEqual(direct);
+  });
 
   it('leaves the cache key at most four values of Accept, whatever the browsers send', () => {
     const keys = new Set(ACCEPT_VECTORS.map(([header]) => throughEdge(header === undefined ? {} : { accept: header })['accept']));
