@@ -17,6 +17,8 @@ export const ENVIRONMENT_VARIABLES = {
   TOKEN_SECRET_ARN: { type: 'string' },
   /** `From:` of change-notice emails. */
   SENDER_ADDRESS: { type: 'string' },
+  /** The SES identity (domain or address) the sender address belongs to: checked for readiness. */
+  SENDER_IDENTITY: { type: 'string' },
   /** The SES configuration set every email is sent through. */
   CONFIGURATION_SET: { type: 'string' },
   /** Recipients per second shared by every concurrent sender. */

@@ -19,6 +19,7 @@ export type LambdaGrant =
   | 'send-queue:send'
   | 'token-secret:read'
   | 'ses:send'
+  | 'ses:read-account'
   | 'choice-bus:put';
 
 /**
@@ -153,12 +154,15 @@ export const campaignsApiLambda = {
       { method: 'GET', path: '/v1/campaigns/{campaignId}', auth: 'admin' },
       { method: 'POST', path: '/v1/campaigns/{campaignId}/pause', auth: 'admin' },
       { method: 'POST', path: '/v1/campaigns/{campaignId}/resume', auth: 'admin' },
+      { method: 'POST', path: '/v1/campaigns/{campaignId}/retry-failed', auth: 'admin' },
     ],
   },
-  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
+  // SENDER_IDENTITY, SEND_QUOTA_PER_SECOND: the SES readiness a dry run and a start check.
+  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
   // DeleteItem and the send queue: resuming a paused campaign moves its parked sends back to the queue.
+  // Query/UpdateItem also serve retry-failed; SES account reads: readiness.
   ledger: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-  grants: ['planner-queue:send', 'send-queue:send'],
+  grants: ['planner-queue:send', 'send-queue:send', 'ses:read-account'],
   localWiring: 'campaigns-api',
 } as const satisfies LambdaSpec;
 
@@ -235,10 +239,11 @@ export const campaignSchedulerLambda = {
   memoryMb: 512,
   timeoutSeconds: 300,
   powertools: true,
-  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS'],
+  // SENDER_IDENTITY, SEND_QUOTA_PER_SECOND: a blocked campaign runs again once SES is ready.
+  environment: ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
   // BatchGetItem: late acceptors' contacts; DeleteItem: settled late markers and drained outbox entries.
   ledger: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-  grants: ['send-queue:send', 'choice-bus:put'],
+  grants: ['send-queue:send', 'choice-bus:put', 'ses:read-account'],
   // Runs on a local timer beside the choices Lambda, which shares its choice store and events.
   localWiring: 'choices',
 } as const satisfies LambdaSpec;

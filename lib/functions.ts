@@ -47,6 +47,7 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   PUBLIC_BASE_URL: publicBaseUrl,
   TOKEN_SECRET_ARN: data.tokenSecret.secretArn,
   SENDER_ADDRESS: config.senderAddress,
+  SENDER_IDENTITY: config.senderIdentity,
   CONFIGURATION_SET: messaging.configurationSet.configurationSetName,
   SEND_QUOTA_PER_SECOND: String(config.sendQuotaPerSecond),
   INFORMATIONAL_EMAILS: String(config.informationalEmails),
@@ -68,6 +69,15 @@ const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResou
     conditions: { StringEquals: { 'ses:FromAddress': config.senderAddress } },
   });
 };
+
+/** SES readiness reads: `GetAccount` (no resource-level permission exists) and `GetEmailIdentity` of the sender identity only. */
+const sesReadStatements = (scope: Construct, { config }: FunctionResources): iam.PolicyStatement[] => [
+  new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }),
+  new iam.PolicyStatement({
+    actions: ['ses:GetEmailIdentity'],
+    resources: [Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: config.senderIdentity })],
+  }),
+];
 
 /** Writing actions: the function encrypts ledger items with the data key, not only decrypts them. */
 const LEDGER_WRITES: ReadonlySet<LedgerAction> = new Set(['PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
@@ -100,6 +110,7 @@ const grant = (scope: Construct, fn: NodejsFunction, need: LambdaGrant, resource
       dataKey.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(scope).region}.amazonaws.com`, fn.grantPrincipal));
       return;
     case 'ses:send': fn.addToRolePolicy(sesSendStatement(scope, resources)); return;
+    case 'ses:read-account': sesReadStatements(scope, resources).forEach((statement) => fn.addToRolePolicy(statement)); return;
     case 'choice-bus:put': choiceEventBus.grantPutEventsTo(fn); return;
   }
 };
@@ -230,7 +241,7 @@ export const acknowledgeGrantWildcards = (scope: Construct, functions: Readonly<
     }
     if (resources.includes('"*"')) {
       acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
-        `${name}: X-Ray PutTraceSegments/PutTelemetryRecords (tracing on) support no resource-level permissions.`);
+        `${name}: X-Ray PutTraceSegments/PutTelemetryRecords (tracing on) and ses:GetAccount (SES readiness) support no resource-level permissions.`);
     }
   }
 };

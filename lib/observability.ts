@@ -15,6 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { METRICS_NAMESPACE } from '../functions/campaigns/metrics.ts';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -253,6 +254,40 @@ const createDataAlarms = (alarm: AlarmFactory, scope: Construct, sources: Observ
   });
 };
 
+/** The campaign metrics (`functions/campaigns/metrics.ts`, EMF from the workers) as a platform total of one function's service. */
+const campaignTotal = (metricName: string, fn: string, period = Duration.hours(1)): cloudwatch.Metric =>
+  new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: `disclosure-${fn}` }, statistic: 'Sum', period });
+
+/** Failed ratio of the sends, and a campaign that paused itself on its own bounce or complaint ratio (`auto-pause.ts`). */
+const createCampaignHealthAlarms = (alarm: AlarmFactory): void => {
+  alarm('CampaignFailedRatioAlarm', 'ticket', {
+    alarmDescription: 'Disclosure: over 5 % of the notices in the last hour failed (runbook: "Failed recipients")',
+    metric: new cloudwatch.MathExpression({
+      expression: 'IF(sent + failed >= 20, failed / (sent + failed), 0)',
+      usingMetrics: { sent: campaignTotal('sent', 'campaign-sender'), failed: campaignTotal('failed', 'campaign-sender') },
+      period: Duration.hours(1),
+      label: 'failed ratio',
+    }),
+    threshold: 0.05,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  alarm('CampaignAutoPausedAlarm', 'page', {
+    alarmDescription: 'Disclosure: a campaign paused itself, its bounce or complaint ratio passed its threshold below SES\'s review rates (runbook: "Campaign paused for its reputation")',
+    metric: campaignTotal('autoPaused', 'ses-events', Duration.minutes(5)),
+    ...over(1),
+  });
+};
+
+/** A CloudWatch SEARCH over every campaign's series of one metric (a line per running campaign). */
+const perCampaign = (label: string, dimensions: string, metricName: string, statistic = 'Sum'): cloudwatch.MathExpression =>
+  new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${metricName}"', '${statistic}', 300)`,
+    usingMetrics: {},
+    label,
+    period: Duration.minutes(5),
+  });
+
 const createDashboard = (scope: Construct, sources: ObservedResources, alarms: readonly cloudwatch.Alarm[]): cloudwatch.Dashboard => {
   const { publicApi, serviceApi, queues } = sources;
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -283,6 +318,30 @@ const createDashboard = (scope: Construct, sources: ObservedResources, alarms: r
       title: 'SES',
       width: 12,
       left: [sesMetric('Send'), sesMetric('Delivery'), sesMetric('Bounce'), sesMetric('Complaint'), sesMetric('Reject')],
+    }),
+    // Campaign health, a line per campaign (the campaignId dimension); a campaign appears once it sends.
+    new cloudwatch.GraphWidget({
+      title: 'Campaigns: sent and delivered',
+      width: 8,
+      left: [perCampaign('sent', 'campaignId,service', 'sent'), perCampaign('delivered', 'campaignId,service', 'delivered')],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Campaigns: bounced and complained',
+      width: 8,
+      left: [perCampaign('bounced', 'campaignId,service', 'bounced'), perCampaign('complained', 'campaignId,service', 'complained')],
+    }),
+    new cloudwatch.GraphWidget({ title: 'Campaigns: failed by reason', width: 8, left: [perCampaign('failed', 'campaignId,kind,reason,service', 'failed')] }),
+    new cloudwatch.GraphWidget({ title: 'Campaigns: choices by option', width: 8, left: [perCampaign('choices', 'campaignId,option,service', 'choices')] }),
+    new cloudwatch.GraphWidget({
+      title: 'Campaigns: SES throttling and pacer wait',
+      width: 8,
+      left: [perCampaign('throttled', 'campaignId,scope,service', 'sesThrottled')],
+      right: [perCampaign('pacer wait (ms)', 'campaignId,service', 'pacerWaitMs', 'Average')],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Campaigns: blocked and paused',
+      width: 8,
+      left: [perCampaign('blocked', 'campaignId,reason,service', 'blocked'), perCampaign('auto-paused', 'campaignId,service', 'autoPaused')],
     }),
     new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: [...alarms] }),
   );
@@ -317,5 +376,6 @@ export const buildObservability = (scope: Construct, sources: ObservedResources,
   createApiAlarms(alarm, sources);
   createQueueAlarms(alarm, sources, config);
   createDataAlarms(alarm, scope, sources);
+  createCampaignHealthAlarms(alarm);
   return { alarmTopic, ticketTopic, alarms, severities, dashboard: createDashboard(scope, sources, alarms) };
 };

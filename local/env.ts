@@ -8,6 +8,14 @@ import type { Clock } from '../functions/core/clock.ts';
 import { WIRING_MODULE_NAMES, type WiringName } from '../functions/manifest.ts';
 import type { HttpHandler } from '../functions/http/middleware.ts';
 import type { AcceptedMail } from './ses/journal.ts';
+import type { CampaignMetrics } from '../functions/campaigns/metrics.ts';
+import type { ReputationThresholds } from '../functions/campaigns/auto-pause.ts';
+
+/** Campaign health on the local platform: metrics (off by default: `npm start` prints none) and the auto-pause thresholds. */
+export interface LocalCampaignHealth {
+  readonly metrics?: CampaignMetrics;
+  readonly reputation?: ReputationThresholds;
+}
 
 /** A configuration-set event emitted by the local SES endpoint (EventBridge `detail` shape). */
 export type SesEventListener = (event: unknown) => void | Promise<void>;
@@ -42,6 +50,8 @@ export interface LocalEnv {
    * `WIRING_MODULES` order, so create-if-absent from either side.
    */
   readonly shared: Map<string, unknown>;
+  /** Metrics and auto-pause thresholds for the campaign workers and the choices. @default no metrics, default thresholds */
+  readonly campaignHealth?: LocalCampaignHealth;
 }
 
 /** What a wiring module's `createLocal(env)` returns. */

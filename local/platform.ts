@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../functions/core/clock.ts';
 import type { HttpHandler } from '../functions/http/middleware.ts';
 import { httpLambdaWiredBy, type HttpLambdaName } from '../functions/manifest.ts';
-import type { LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
+import type { LocalCampaignHealth, LocalEnv, LocalWiring, LocalWiringModule, SesEventListener, WiringName } from './env.ts';
 import { WIRING_MODULES } from './env.ts';
 import { DISCOVERY_FILE_NAME, writeDiscovery } from './discovery.ts';
 import { ensureTable, localClientConfig, startDynamoEngine } from './dynamo-engine.ts';
@@ -48,6 +48,8 @@ export interface PlatformOptions {
    * @default none (tests start many platforms)
    */
   readonly discoveryFile?: string;
+  /** Campaign metrics (EMF lines) and auto-pause thresholds. @default no metrics, default thresholds */
+  readonly campaignHealth?: LocalCampaignHealth;
 }
 
 /** How each wiring module fared: `wired`, `not wired yet`, or `failed: <reason>`. */
@@ -61,6 +63,8 @@ export interface Platform {
   readonly sesEndpoint: string;
   /** The SES endpoint's call counters. */
   readonly sesCounters: SesEndpoint['counters'];
+  /** The local SES account's state (sandbox, identities, the call-fault switch): tests change it while running. */
+  readonly sesAccount: SesEndpoint['account'];
   /** The DynamoDB engine's endpoint. */
   readonly dynamoEndpoint: string;
   readonly status: WiringStatus;
@@ -168,6 +172,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       },
       sesAccepted: () => ses.accepted(),
       shared: new Map(),
+      ...(options.campaignHealth ? { campaignHealth: options.campaignHealth } : {}),
     };
 
     const status = {} as WiringStatus;
@@ -214,6 +219,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       port: gateway.port,
       sesEndpoint,
       sesCounters: ses.counters,
+      sesAccount: ses.account,
       dynamoEndpoint,
       status,
       env,

@@ -11,6 +11,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SesAccountState } from './ses/account.ts';
 import { sesEventEmitter, entryTags, type SentMail, type SesEventBridgeEvent, type SesTag } from './ses/events.ts';
 import { FaultInjector, SendQuota, type SesFaults } from './ses/faults.ts';
 import { type AcceptedMail, AcceptedJournal } from './ses/journal.ts';
@@ -18,6 +19,7 @@ import { readBody, startSesUpstream, type UpstreamResponse } from './ses/upstrea
 
 export type { SesEventBridgeEvent } from './ses/events.ts';
 export type { AcceptedMail } from './ses/journal.ts';
+export { SES_CALL_FAULTS, type SesCallFault, SesAccountState } from './ses/account.ts';
 
 export interface SesEndpointOptions {
   /** 0 for a random port. */
@@ -49,12 +51,16 @@ export interface SesEndpointCounters {
   entryFailures: number;
   /** Recipients SES accepted (stored). */
   accepted: number;
+  /** Calls refused for the account's configuration (fault switch, unverified identity, sandbox, paused). */
+  refused: number;
 }
 
 export interface SesEndpoint {
   /** Base URL for `SESv2Client({ endpoint })` and `GET /store`. */
   readonly endpoint: string;
   readonly counters: SesEndpointCounters;
+  /** The account state `GetAccount`/`GetEmailIdentity` answer and sends obey; tests change it while running. */
+  readonly account: SesAccountState;
   /** With `journal`: every recipient SES accepted since the journal began, with its tags; else empty. */
   accepted(): readonly AcceptedMail[];
   stop(): Promise<void>;
@@ -95,13 +101,16 @@ interface EntryResult {
 }
 
 const BULK_PATH = '/v2/email/outbound-bulk-emails';
+const ACCOUNT_PATH = '/v2/email/account';
+const IDENTITY_PREFIX = '/v2/email/identities/';
 const SINGLE_PATH = '/v2/email/outbound-emails';
 
 /** Start aws-ses-v2-local on a private port and the SES-like proxy on `port`. */
 export const startSesEndpoint = async (options: SesEndpointOptions): Promise<SesEndpoint> => {
   const host = options.host ?? '127.0.0.1';
   const upstream = await startSesUpstream();
-  const counters: SesEndpointCounters = { calls: 0, bulkCalls: 0, throttled: 0, transient: 0, entryFailures: 0, accepted: 0 };
+  const counters: SesEndpointCounters = { calls: 0, bulkCalls: 0, throttled: 0, transient: 0, entryFailures: 0, accepted: 0, refused: 0 };
+  const account = new SesAccountState(options.quotaPerSecond);
   const faults = new FaultInjector(options.faults);
   const quota = new SendQuota(options.quotaPerSecond);
   const emitEvents = sesEventEmitter(options);
@@ -133,11 +142,17 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
     }
     const from = parsed.FromEmailAddress ?? '';
     const configurationSet = parsed.ConfigurationSetName;
+    const refusal = account.refusalOf(from, entries.map((entry) => entry.Destination?.ToAddresses?.[0] ?? ''));
+    if (refusal) {
+      counters.refused++;
+      return sendError(response, refusal.status, refusal.name, refusal.message);
+    }
     if (!bulk) {
       const upstreamResponse = await upstream.forward('POST', path, request.headers, body);
       if (upstreamResponse.status === 200) {
         const messageId = String(JSON.parse(upstreamResponse.body.toString('utf8')).MessageId ?? '');
         counters.accepted++;
+        account.noteSent(1);
         emit({ messageId, to: parsed.Destination?.ToAddresses?.[0] ?? '', from, configurationSet, tags: parsed.EmailTags ?? [] });
       }
       return relayJson(response, upstreamResponse);
@@ -163,6 +178,7 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
       const result = forwardedResults[next++] ?? { Status: 'FAILED', Error: 'no result' };
       if (result.Status === 'SUCCESS' && result.MessageId) {
         counters.accepted++;
+        account.noteSent(1);
         const tags = entryTags(parsed.DefaultEmailTags ?? [], entry.ReplacementTags ?? []);
         emit({ messageId: result.MessageId, to: entry.Destination?.ToAddresses?.[0] ?? '', from, configurationSet, tags });
       }
@@ -173,11 +189,21 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
     response.end(payload);
   };
 
+  /** `GetAccount` and `GetEmailIdentity`, answered from the account state (the fault switch refuses them too). */
+  const handleAccountRead = (response: ServerResponse, path: string): void => {
+    const fault = account.readFault;
+    if (fault) return sendError(response, fault.status, fault.name, fault.message);
+    const payload = JSON.stringify(path === ACCOUNT_PATH ? account.getAccount() : account.getEmailIdentity(decodeURIComponent(path.slice(IDENTITY_PREFIX.length))));
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+    response.end(payload);
+  };
+
   const proxy = http.createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
     readBody(request)
       .then(async (body) => {
         if (request.method === 'POST' && (path === BULK_PATH || path === SINGLE_PATH)) return handleSend(request, response, path, body);
+        if (request.method === 'GET' && (path === ACCOUNT_PATH || path.startsWith(IDENTITY_PREFIX))) return handleAccountRead(response, path);
         const upstreamResponse = await upstream.forward(request.method ?? 'GET', request.url ?? '/', request.headers, body);
         const headers = { ...upstreamResponse.headers };
         delete headers['transfer-encoding'];
@@ -200,6 +226,7 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
   return {
     endpoint: `http://${host}:${port}`,
     counters,
+    account,
     accepted: () => journal.accepted(),
     async stop() {
       proxy.closeAllConnections();

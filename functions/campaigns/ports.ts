@@ -22,8 +22,8 @@ import type {
 
 /** Reads a campaign (`META`). */
 export interface CampaignReader {
-  /** The campaign, or undefined. */
-  getCampaign(campaignId: string): Promise<Campaign | undefined>;
+  /** The campaign, or undefined; `fresh` reads past any cache (a run state that may just have changed). */
+  getCampaign(campaignId: string, options?: { fresh?: boolean }): Promise<Campaign | undefined>;
 }
 
 /** Adds to the sharded `CNT#` counters. */
@@ -166,9 +166,11 @@ export interface BulkSendRequest {
 export type EntryOutcome =
   | { readonly outcome: 'sent'; readonly messageId: string }
   | { readonly outcome: 'retry'; readonly status: string }
-  | { readonly outcome: 'rejected'; readonly status: string };
+  | { readonly outcome: 'rejected'; readonly status: string }
+  /** Not sent for our configuration (`ses-mailer.ts` `CONFIGURATION_FAULTS`): the campaign is blocked, the recipient kept. */
+  | { readonly outcome: 'blocked'; readonly status: string; readonly reason: string };
 
-/** Sends one bulk call; throws `RetryableSendError` when the whole call should be retried. */
+/** Sends one bulk call; throws `RetryableSendError` when the whole call should be retried, `SendingBlockedError` for a configuration fault. */
 export interface BulkMailer {
   sendBulk(request: BulkSendRequest): Promise<EntryOutcome[]>;
 }

@@ -9,12 +9,13 @@ import { type AudiencePlan, type RegionNotification, campaignIdFor, planAudience
 import { CHOICE_COUNTERS, type ChoiceField, optionLinks, perOptionField } from '../core/choice-options.ts';
 import { escapeHtml } from '../core/html.ts';
 import type { Clock } from '../core/clock.ts';
-import { type Conflict, ConflictError, NotFoundError, UnprocessableError } from '../core/errors.ts';
+import { type Conflict, ConflictError, NotFoundError, NotReadyError, UnprocessableError } from '../core/errors.ts';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import type { PlannerMessage } from './messages.ts';
 import { type Campaign, type RunStatus, runStatusOf } from './model.ts';
 import type { AudienceSource, CampaignStore, Queue } from './ports.ts';
 import { type EmailKind, type RenderCampaignEmail } from './send-email.ts';
+import { type ReadinessReport, readinessSummary } from './ses-readiness.ts';
 
 export interface CampaignServiceDeps {
   readonly store: Pick<CampaignStore, 'getCampaign' | 'createCampaign' | 'markStarted' | 'snapshot'>;
@@ -26,7 +27,20 @@ export interface CampaignServiceDeps {
   readonly clock: Clock;
   /** Informational emails for material changes that need no choice, unless a request says otherwise. @default false */
   readonly informationalByDefault?: boolean;
+  /** SES readiness (`ses-readiness.ts`), checked by a dry run and before a new campaign starts. @default not checked */
+  readonly readiness?: () => Promise<ReadinessReport>;
 }
+
+/** Refuse, naming every failed check, when SES is not ready to send. */
+const requireSesReady = async (deps: CampaignServiceDeps): Promise<void> => {
+  if (!deps.readiness) return;
+  const report = await deps.readiness();
+  if (report.ready) return;
+  throw new NotReadyError(
+    `SES is not ready to send this campaign: ${readinessSummary(report)}`,
+    report.checks.filter((check) => !check.ok).map(({ check, detail }) => ({ check, detail })),
+  );
+};
 
 export interface StartRequest {
   readonly noticeId: string;
@@ -145,6 +159,7 @@ export const dryRunCampaign = async (deps: CampaignServiceDeps, request: StartRe
       audience: { total: 0, byRegion: [] },
     };
   }
+  await requireSesReady(deps);
   const byRegion = await countAudience(deps, plan);
   const first = plan.regions[0]!;
   const notice = deps.content.notices.find((n) => n.noticeId === plan.noticeId)!;
@@ -206,6 +221,7 @@ export const startCampaign = async (deps: CampaignServiceDeps, request: StartReq
   let campaign = existing;
   const requestedDeadline = request.deadline ? checkDeadline(deps, request.deadline) : undefined;
   if (!campaign) {
+    await requireSesReady(deps);
     const deadline = request.deadline ? checkDeadline(deps, request.deadline) : checkDeadline(deps, plan.defaultDeadline);
     const outcome = await deps.store.createCampaign({
       campaignId,

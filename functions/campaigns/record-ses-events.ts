@@ -19,6 +19,7 @@ import { notificationEvidence, recordSentFromEvent } from './notice-sent.ts';
 import { type CampaignReader, type CounterStore, type EventEvidenceLedger, type NoticeLedger, type RecipientStore, recipientId } from './ports.ts';
 import { notificationEventOf } from './ses-event-types.ts';
 import { bounceCounterOf } from './model.ts';
+import { type ReputationGuardDeps, guardReputation } from './auto-pause.ts';
 
 /** One SES event as the handler read it. */
 export interface SesEventInput {
@@ -42,6 +43,8 @@ export interface SesEventsDeps {
   readonly timers: Timers;
   /** How long to wait for live attempts to mark their own sends before settling them here. @default 0 */
   readonly awaitLiveAttemptsMs?: number;
+  /** Pauses a campaign whose own bounce or complaint ratio passes its thresholds (`auto-pause.ts`). @default none */
+  readonly reputation?: ReputationGuardDeps;
 }
 
 export interface SesEventsResult {
@@ -111,6 +114,10 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
     ),
   );
   for (const [campaignId, delta] of deltas) await deps.campaigns.addCounters(campaignId, shardOf(campaignId), delta);
+  // After the counts that may tip it: a campaign whose own ratios pass the thresholds pauses.
+  if (deps.reputation) {
+    for (const [campaignId, delta] of deltas) if ((delta.bounced ?? 0) > 0 || (delta.complained ?? 0) > 0) await guardReputation(deps.reputation, campaignId);
+  }
   // Outcome evidence restates the event (its own instant and message id): writing it again writes the same bytes.
   await deps.ledger.appendEventEvidence(
     events.flatMap((event, index) => {

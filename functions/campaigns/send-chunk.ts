@@ -7,7 +7,7 @@
  */
 import type pLimit from 'p-limit';
 import { backoffMs } from '../core/retry.ts';
-import { RetryableSendError } from './errors.ts';
+import { RetryableSendError, SendingBlockedError } from './errors.ts';
 import { MAX_RECIPIENTS_PER_SEND } from './messages.ts';
 import { SES_TAGS } from './ses-tags.ts';
 import type { BulkDestination, EntryOutcome } from './ports.ts';
@@ -39,6 +39,19 @@ const SEND_MARGIN = 1.5;
 const latestStartOf = (deps: SenderDeps, budget: SendBudget | undefined, waitMs: number): number | undefined =>
   budget && deps.clock.now().getTime() + budget.remainingMs() - budget.reserveMs - budget.slowestSendMs * SEND_MARGIN - waitMs;
 
+/**
+ * A configuration fault (SES refused the call or its entries for our configuration): block the
+ * campaign with the reason, so the sender parks its messages until it runs again. The recipients
+ * are handed back, never marked failed.
+ */
+const blockCampaign = async (deps: SenderDeps, campaignId: string, reason: string, blocked: Map<string, string>): Promise<void> => {
+  if (blocked.has(campaignId)) return;
+  blocked.set(campaignId, reason);
+  deps.log?.('campaign blocked: SES refused the configuration', { campaignId, reason });
+  deps.metrics?.count(campaignId, 'blocked', 1, { dimensions: { reason: reason.split(':')[0]! } });
+  await deps.runState?.setRunState(campaignId, 'block', deps.clock.now().toISOString(), reason);
+};
+
 /** Send one chunk with retries, within the invocation's budget; returns the recipients SES never took (to release and redeliver). */
 export const sendChunk = async (
   deps: SenderDeps,
@@ -46,6 +59,8 @@ export const sendChunk = async (
   chunk: Recipient[],
   retry: SenderRetryPolicy,
   budget?: SendBudget,
+  /** Campaigns this invocation found blocked (their chunks send nothing more), with the reason. */
+  blocked: Map<string, string> = new Map(),
 ): Promise<Recipient[]> => {
   const first = chunk[0]!;
   const kind = emailKindOf(first);
@@ -59,17 +74,23 @@ export const sendChunk = async (
   const minLeaseLeftMs = leaseMs / 3;
   // The marker must outlive the lease and the in-doubt grace (a day more, for slow SES events).
   const markerLifetimeMs = leaseMs + (deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS) + 86_400_000;
+  const campaignId = first.campaign.campaignId;
   for (let attempt = 0; attempt < retry.attempts && pending.length > 0; attempt++) {
+    if (blocked.has(campaignId)) break;
     const backoff = attempt > 0 ? backoffMs(attempt, retry, deps.timers.random) : 0;
     if (budget && (latestStartOf(deps, budget, backoff) ?? 0) < deps.clock.now().getTime()) {
       deps.log?.('out of time: handing the rest back', { recipients: pending.length });
       break;
     }
     if (backoff > 0) await deps.timers.sleep(backoff);
-    if ((await deps.rateLimiter.acquire(pending.length, latestStartOf(deps, budget, 0))) === false) {
+    const askedAt = deps.clock.now().getTime();
+    const reserved = await deps.rateLimiter.acquire(pending.length, latestStartOf(deps, budget, 0));
+    if (reserved === false) {
       deps.log?.('out of time before the quota is free: handing the rest back', { recipients: pending.length });
       break;
     }
+    // The pacer answers where its reservation starts: the time this call waited for the shared quota (none without a quota).
+    deps.metrics?.count(campaignId, 'pacerWaitMs', typeof reserved === 'number' ? Math.max(0, reserved - askedAt) : 0, { unit: 'Milliseconds' });
     const sendStartedMs = budget?.remainingMs();
     const now = deps.clock.now().getTime();
     expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
@@ -89,20 +110,33 @@ export const sendChunk = async (
     } catch (error) {
       if (error instanceof RetryableSendError) {
         deps.log?.('SendBulkEmail retryable failure', { error: error.message, attempt, recipients: pending.length });
+        deps.metrics?.count(campaignId, 'sesThrottled', pending.length, { dimensions: { scope: 'call' } });
         continue;
+      }
+      if (error instanceof SendingBlockedError) {
+        // SES took none of them: not in doubt.
+        await deps.recipients.clearSubmitted(campaignId, first.attemptId, pending.map((r) => r.accountId));
+        for (const recipient of pending) recipient.submitted = false;
+        await blockCampaign(deps, campaignId, error.reason, blocked);
+        break;
       }
       throw error;
     }
     const sent: { recipient: Recipient; messageId: string }[] = [];
     const rejected: { recipient: Recipient; status: string }[] = [];
     const retryNext: Recipient[] = [];
+    let blockedReason: string | undefined;
     pending.forEach((recipient, index) => {
       const outcome = outcomes[index]!;
       if (outcome.outcome === 'sent') sent.push({ recipient, messageId: outcome.messageId });
       else if (outcome.outcome === 'rejected') rejected.push({ recipient, status: outcome.status });
-      else retryNext.push(recipient);
+      else {
+        if (outcome.outcome === 'blocked') blockedReason ??= outcome.reason;
+        retryNext.push(recipient);
+      }
     });
     // Entries SES said it did not take are not in doubt: a crash from here on must not make them wait the grace.
+    if (retryNext.length > 0 && !blockedReason) deps.metrics?.count(campaignId, 'sesThrottled', retryNext.length, { dimensions: { scope: 'entry' } });
     if (retryNext.length > 0) await deps.recipients.clearSubmitted(first.campaign.campaignId, first.attemptId, retryNext.map((r) => r.accountId));
     for (const recipient of retryNext) recipient.submitted = false;
     deps.fault?.('sender:after-ses-accepted');
@@ -110,6 +144,7 @@ export const sendChunk = async (
     await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));
     if (budget && sendStartedMs !== undefined) budget.slowestSendMs = Math.max(budget.slowestSendMs, sendStartedMs - budget.remainingMs());
     pending = retryNext;
+    if (blockedReason) await blockCampaign(deps, campaignId, blockedReason, blocked);
   }
   return [...pending, ...expired];
 };

@@ -65,6 +65,7 @@ export const recordFailures = async (deps: SenderDeps, limit: Limit, recipients:
         await deps.ledger.appendEvidence(recipient.accountId, campaign.noticeId, notificationEvidence(campaign, 'failed', `${recipient.kind}-${reason}`, at));
         if (await deps.recipients.markFailed(campaign.campaignId, recipient.accountId, recipient.kind, recipient.attemptId, reason, at)) {
           if (recipient.kind === 'notice') counted.push({ recipient, delta: { failed: 1 } });
+          deps.metrics?.count(campaign.campaignId, 'failed', 1, { dimensions: { reason, kind: recipient.kind } });
         }
       }),
     ),

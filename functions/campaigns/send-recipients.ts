@@ -42,7 +42,9 @@ export const parseRecipients = async (deps: SenderDeps, records: readonly SendRe
       failed.add(record.messageId);
       continue;
     }
-    const campaign = await deps.campaigns.getCampaign(message.campaignId);
+    let campaign = await deps.campaigns.getCampaign(message.campaignId);
+    // A cached pause or block may be over (a resume re-drives its messages at once): look again before parking.
+    if (campaign && !isRunning(campaign)) campaign = await deps.campaigns.getCampaign(message.campaignId, { fresh: true });
     if (!campaign) {
       log('send message for an unknown campaign', { campaignId: message.campaignId });
       failed.add(record.messageId);

@@ -8,7 +8,9 @@
  * `NTF sent` evidence → state `notified` → `sent` mark → one counter ADD per call. Retryable
  * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
  * then released and reported so SQS redelivers; rejections and missing contacts are recorded
- * `failed`, never retried.
+ * `failed`, never retried. A configuration fault (access denied, unverified identity or MAIL FROM,
+ * account suspended or sending paused) blocks the campaign with the reason and hands every
+ * recipient back: the redelivered messages are parked until the campaign runs again.
  *
  * Crash safety, and its trade-off: a crash after SES accepted but before the `sent` mark leaves
  * the recipient `sending`. A redelivery never sends it while its lease is live, nor during the
@@ -40,6 +42,7 @@ import type { Clock } from '../core/clock.ts';
 import type { RetryPolicy, Timers } from '../core/retry.ts';
 import type { AcceptanceStore } from '../ledger/store.ts';
 import type { BulkMailer, CampaignControlStore, CampaignReader, CounterStore, FaultHook, RateLimiter, RecipientStore } from './ports.ts';
+import type { CampaignMetrics } from './metrics.ts';
 import { chunksOf, sendChunk } from './send-chunk.ts';
 import type { EmailDeps } from './send-email.ts';
 import { recordFailures } from './send-outcomes.ts';
@@ -56,6 +59,8 @@ export interface SenderDeps extends EmailDeps {
   readonly campaigns: CampaignReader & CounterStore;
   /** Where a paused campaign's send messages wait until it resumes; without it they go back to the queue. */
   readonly parking?: Pick<CampaignControlStore, 'park'>;
+  /** Where a configuration fault blocks the campaign (run state `blocked`); without it the recipients are only handed back. */
+  readonly runState?: Pick<CampaignControlStore, 'setRunState'>;
   readonly recipients: Pick<RecipientStore, 'claimRecipient' | 'markSubmitted' | 'clearSubmitted' | 'releaseRecipient' | 'markSent' | 'markFailed'>;
   readonly ledger: SenderLedger;
   readonly mailer: BulkMailer;
@@ -80,6 +85,8 @@ export interface SenderDeps extends EmailDeps {
   readonly firstSendMs?: number;
   readonly newAttemptId?: () => string;
   readonly fault?: FaultHook;
+  /** Failures by reason, SES throttling, pacer waits and blocks per campaign (sent and the rest come from the counters). @default none */
+  readonly metrics?: CampaignMetrics;
   /** Structured log sink; never receives an address or a token. @default none */
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -137,10 +144,11 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
 
   // 4. Group by what the email looks like, and send in chunks of ≤ 50.
   const sesLimit = pLimit(deps.sesConcurrency ?? 2);
+  const blocked = new Map<string, string>();
   await Promise.all(
     chunksOf(sendable).map((chunk) =>
       sesLimit(async () => {
-        const leftover = await sendChunk(deps, limit, chunk, retry, budget);
+        const leftover = await sendChunk(deps, limit, chunk, retry, budget, blocked);
         await Promise.all(
           leftover.map((recipient) =>
             limit(async () => {
@@ -152,5 +160,20 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
       }),
     ),
   );
+  // Messages of a campaign found blocked wait parked, like a paused campaign's, instead of returning to the queue.
+  if (blocked.size > 0 && deps.parking && deps.runState) {
+    const at = deps.clock.now().toISOString();
+    const parkedIds = new Set<string>();
+    for (const recipient of recipients) {
+      if (!blocked.has(recipient.campaign.campaignId)) continue;
+      for (const messageId of recipient.records) {
+        if (!failed.has(messageId) || parkedIds.has(messageId)) continue;
+        parkedIds.add(messageId);
+        const record = records.find((r) => r.messageId === messageId);
+        if (record) await deps.parking.park(recipient.campaign.campaignId, messageId, record.body, at);
+        failed.delete(messageId);
+      }
+    }
+  }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 };

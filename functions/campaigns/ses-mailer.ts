@@ -3,41 +3,25 @@
  * per-destination replacement data and tags, each entry's status classified for the sender.
  */
 import { type BulkEmailEntryResult, SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
-import { CampaignConfigurationError, RetryableSendError } from './errors.ts';
+import { CampaignConfigurationError, RetryableSendError, SendingBlockedError } from './errors.ts';
 import { MAX_RECIPIENTS_PER_SEND } from './messages.ts';
+import { configurationFaultOf } from './ses-faults.ts';
 import type { BulkMailer, BulkSendRequest, EntryOutcome } from './ports.ts';
 
 
-/** Per-entry statuses worth retrying: SES did not send, and may later. Configuration faults are retried too
- * (they end in the DLQ, visible) rather than recorded against the customer. */
-const RETRY_STATUSES = new Set([
-  'ACCOUNT_THROTTLED',
-  'TRANSIENT_FAILURE',
-  'ACCOUNT_SENDING_PAUSED',
-  'CONFIGURATION_SET_SENDING_PAUSED',
-  'ACCOUNT_DAILY_QUOTA_EXCEEDED',
-  'CONFIGURATION_SET_NOT_FOUND',
-  'TEMPLATE_NOT_FOUND',
-  'ACCOUNT_SUSPENDED',
-  'INVALID_SENDING_POOL_NAME',
-]);
+/** Per-entry statuses worth retrying: SES did not send, and may later. */
+const RETRY_STATUSES = new Set(['ACCOUNT_THROTTLED', 'TRANSIENT_FAILURE', 'ACCOUNT_DAILY_QUOTA_EXCEEDED']);
 
 /** Call-level errors worth retrying besides 429 and 5xx. */
-const RETRY_ERRORS = new Set([
-  'TooManyRequestsException',
-  'LimitExceededException',
-  'SendingPausedException',
-  'ThrottlingException',
-  // Our own configuration (set or identity missing, account paused): retry until an operator fixes it; the DLQ shows it.
-  'NotFoundException',
-  'AccountSuspendedException',
-]);
+const RETRY_ERRORS = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException']);
 
 /** Map one SES entry result to the sender's outcome. */
 export const classifyEntry = (result: BulkEmailEntryResult | undefined): EntryOutcome => {
   const status = result?.Status ?? 'TRANSIENT_FAILURE';
   if (status === 'SUCCESS' && result?.MessageId) return { outcome: 'sent', messageId: result.MessageId };
   if (status === 'SUCCESS' || RETRY_STATUSES.has(status)) return { outcome: 'retry', status };
+  const blocked = configurationFaultOf(status);
+  if (blocked) return { outcome: 'blocked', status, reason: blocked };
   // MESSAGE_REJECTED, MAIL_FROM_DOMAIN_NOT_VERIFIED, INVALID_PARAMETER, FAILED: the same call would fail again.
   return { outcome: 'rejected', status };
 };
@@ -97,10 +81,12 @@ export class SesBulkMailer implements BulkMailer {
       );
       results = response.BulkEmailEntryResults ?? [];
     } catch (error) {
+      const blocked = configurationFaultOf((error as { name?: string } | null)?.name);
+      if (blocked) throw new SendingBlockedError(blocked, { cause: error });
       if (isRetryableCallError(error)) {
         throw new RetryableSendError(`SendBulkEmail failed: ${(error as Error)?.name ?? 'unknown'}`, { cause: error });
       }
-      // A 4xx on the whole call (bad request, message rejected, domain not verified): every entry is refused.
+      // Any other 4xx on the whole call (a bad request): every entry is refused.
       const status = (error as { name?: string })?.name ?? 'BadRequestException';
       return request.destinations.map(() => ({ outcome: 'rejected', status }));
     }

@@ -15,7 +15,7 @@
 import pLimit from 'p-limit';
 import { applyDefaultChoice, drainChoiceOutbox, type ChoiceDeps } from './choices.ts';
 import type { SendMessage } from './messages.ts';
-import { type Campaign, isRunning } from './model.ts';
+import { type Campaign, isRunning, runStatusOf } from './model.ts';
 import { enrolLatePage, type LateCursor, type LateEnrolmentDeps } from './late-enrolment.ts';
 import type { Queue, SweepCheckpointStore, SweepRecipient, SweepStore } from './ports.ts';
 import { decodeCursor, encodeCursor, runSweepSteps, type SweepBudget, type SweepPage, type SweepRunReport, type SweepStep } from './sweep-steps.ts';
@@ -39,6 +39,8 @@ export interface SchedulerDeps extends Pick<ChoiceDeps, 'ledger' | 'choices' | '
   readonly concurrency?: number;
   /** Page size, reserve and first-page estimate of the time budget (the remaining time comes from the invocation). */
   readonly budget?: Omit<SweepBudget, 'remainingMs'>;
+  /** A blocked campaign is checked and resumed when SES is ready (`blocked.ts`); true when it resumed. @default left blocked */
+  readonly retryBlocked?: (campaign: Campaign) => Promise<boolean>;
   /** Exact counters: recount a started campaign from its recipient items when its counts do not add up. @default none */
   readonly recountIfUnsettled?: (campaign: Campaign) => Promise<boolean>;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -199,7 +201,11 @@ const RECOUNT_RESERVE_MS = 60_000;
 export const runSweeps = async (deps: SchedulerDeps, now: Date, remainingMs: () => number, steps: readonly SweepStep<SweepRun>[] = SWEEP_STEPS): Promise<SweepReport> => {
   const campaigns = new Map<string, Campaign>();
   for (const campaignId of candidateCampaignIds(deps.content)) {
-    const campaign = await deps.campaigns.getCampaign(campaignId);
+    let campaign = await deps.campaigns.getCampaign(campaignId);
+    // A blocked campaign is tried again first: resumed when SES is ready, it runs in this pass.
+    if (campaign?.status === 'started' && runStatusOf(campaign) === 'blocked' && (await deps.retryBlocked?.(campaign))) {
+      campaign = await deps.campaigns.getCampaign(campaignId);
+    }
     // A paused (or blocked) campaign waits: no reminders, no defaults, no late enrolment.
     if (campaign?.status === 'started' && isRunning(campaign)) campaigns.set(campaignId, campaign);
   }

@@ -56,3 +56,20 @@ export class InvalidTokenError extends DisclosureError {}
 
 /** A choice offered after its deadline, or a campaign in the wrong state. */
 export class GoneError extends DisclosureError {}
+
+/** One precondition of an operation that does not hold, and what was found. */
+export interface FailedCheck {
+  readonly check: string;
+  readonly detail: string;
+}
+
+/** An operation whose preconditions outside the request do not hold yet (e.g. SES not ready to send a campaign). */
+export class NotReadyError extends DisclosureError {
+  constructor(
+    message: string,
+    readonly checks: readonly FailedCheck[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

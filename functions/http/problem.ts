@@ -12,6 +12,7 @@ import {
   InvalidInputError,
   InvalidTokenError,
   NotFoundError,
+  NotReadyError,
   UnauthenticatedError,
   UnprocessableError,
 } from '../core/errors.ts';
@@ -27,6 +28,8 @@ export interface Problem {
   readonly errors?: readonly { path: string; message: string }[];
   /** A 409's fields that differ, with the requested and the recorded value. */
   readonly conflicts?: readonly { field: string; requested: unknown; existing: unknown }[];
+  /** A `not-ready` 409's failed preconditions, each with what was found. */
+  readonly checks?: readonly { check: string; detail: string }[];
 }
 
 const byClass: readonly [new (...args: never[]) => DisclosureError, number, string, string][] = [
@@ -34,6 +37,7 @@ const byClass: readonly [new (...args: never[]) => DisclosureError, number, stri
   [UnprocessableError, 422, 'unprocessable', 'Unprocessable request'],
   [NotFoundError, 404, 'not-found', 'Not found'],
   [ConflictError, 409, 'conflict', 'Conflict'],
+  [NotReadyError, 409, 'not-ready', 'Not ready'],
   [UnauthenticatedError, 401, 'unauthenticated', 'Authentication required'],
   [ForbiddenError, 403, 'forbidden', 'Forbidden'],
   [InvalidTokenError, 403, 'invalid-token', 'Invalid or expired link'],
@@ -64,7 +68,8 @@ export const toProblem = (error: unknown): Problem => {
     if (error instanceof cls) {
       const issues = error instanceof InvalidInputError && error.issues.length > 0 ? { errors: error.issues } : {};
       const conflicts = error instanceof ConflictError && error.conflicts.length > 0 ? { conflicts: error.conflicts } : {};
-      return { type: TYPE_BASE + slug, title, status, detail: error.message, ...issues, ...conflicts };
+      const checks = error instanceof NotReadyError && error.checks.length > 0 ? { checks: error.checks } : {};
+      return { type: TYPE_BASE + slug, title, status, detail: error.message, ...issues, ...conflicts, ...checks };
     }
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;

@@ -18,11 +18,16 @@ export const makeHandler =
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> =>
     runSweeps(deps, deps.clock.now(), () => context.getRemainingTimeInMillis());
 
-/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`, `MIN_ANSWER_DAYS`. */
+/** Dependencies from the Lambda environment: `TABLE_NAME`, `SEND_QUEUE_URL`, `EVENT_BUS_NAME`, `REMINDER_DAYS`, `MIN_ANSWER_DAYS`, `SENDER_IDENTITY`, `SEND_QUOTA_PER_SECOND`. */
 export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> => {
-  const [{ SQSClient }, { EventBridgeClient }, ledger, recipients, events, queue, store, sweeps, late, artifact, recount, outbox] = await Promise.all([
+  const [{ SQSClient }, { EventBridgeClient }, { SESv2Client }, sesAccount, readiness, blocked, metricsModule, ledger, recipients, events, queue, store, sweeps, late, artifact, recount, outbox] = await Promise.all([
     import('@aws-sdk/client-sqs'),
     import('@aws-sdk/client-eventbridge'),
+    import('@aws-sdk/client-sesv2'),
+    import('../campaigns/ses-account.ts'),
+    import('../campaigns/ses-readiness.ts'),
+    import('../campaigns/blocked.ts'),
+    import('../campaigns/powertools-metrics.ts'),
     import('../ledger/dynamodb-store.ts'),
     import('../campaigns/dynamodb/recipient-store.ts'),
     import('../campaigns/events.ts'),
@@ -39,10 +44,14 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   const reminderDays = env.REMINDER_DAYS;
   if (!Number.isFinite(reminderDays) || reminderDays < 0) throw new Error('REMINDER_DAYS must be a number of days ≥ 0');
   const client = ledger.createDocumentClient();
+  const campaigns = new store.DynamoDbCampaignStore({ tableName, client, metrics: new metricsModule.PowertoolsCampaignMetrics() });
+  const sendQueue = new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers });
+  const sesReader = new sesAccount.SesV2AccountReader(new SESv2Client({}));
+  const log = (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {});
   return {
     content: artifact.contentIndex,
     clock: systemClock,
-    campaigns: new store.DynamoDbCampaignStore({ tableName, client }),
+    campaigns,
     ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
@@ -52,10 +61,19 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     recipients: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     contacts: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     minAnswerDays: env.MIN_ANSWER_DAYS,
-    sendQueue: new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers }),
+    sendQueue,
+    retryBlocked: (campaign) =>
+      blocked.retryBlockedCampaign(
+        {
+          readiness: () => readiness.checkSesReadiness(sesReader, { identity: env.SENDER_IDENTITY, ratePerSecond: env.SEND_QUOTA_PER_SECOND }),
+          control: { store: campaigns, content: artifact.contentIndex, clock: systemClock, sendQueue },
+          log,
+        },
+        campaign,
+      ),
     reminderDays,
     recountIfUnsettled: (campaign) => recount.recountIfUnsettled({ client, tableName }, campaign),
-    log: (message, fields) => logger.info(message, fields ?? {}),
+    log,
   };
 };
 

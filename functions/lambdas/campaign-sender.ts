@@ -9,6 +9,7 @@ import { PacedRateLimiter } from '../campaigns/dynamodb/rate-limiter.ts';
 import { DynamoDbRecipientStore } from '../campaigns/dynamodb/recipient-store.ts';
 import { type SenderDeps, sendBatch } from '../campaigns/sender.ts';
 import { SesBulkMailer } from '../campaigns/ses-mailer.ts';
+import { PowertoolsCampaignMetrics } from '../campaigns/powertools-metrics.ts';
 import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { contentIndex } from '../content/index-artifact.ts';
 import { systemClock, systemTimers } from '../core/clock.ts';
@@ -31,10 +32,12 @@ export const defaultDeps = (): SenderDeps => {
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), env.TOKEN_SECRET_ARN);
-  const campaigns = new DynamoDbCampaignStore({ tableName, client });
+  const metrics = new PowertoolsCampaignMetrics();
+  const campaigns = new DynamoDbCampaignStore({ tableName, client, metrics });
   return {
     campaigns,
     parking: campaigns,
+    runState: campaigns,
     recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
@@ -46,6 +49,7 @@ export const defaultDeps = (): SenderDeps => {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
     timers: systemTimers,
+    metrics,
     log: (message, fields) => logger.info(message, fields ?? {}),
   };
 };

@@ -1,4 +1,4 @@
-/** Campaigns API Lambda (admin): `POST /v1/campaigns` (dry run or start) and `GET /v1/campaigns/{campaignId}`. */
+/** Campaigns API Lambda (admin): dry run or start (SES readiness checked), progress, list, pause/resume, retry-failed. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { renderCampaignEmail } from '../campaigns/email.ts';
@@ -20,11 +20,21 @@ import { jsonResponse } from '../http/responses.ts';
 import { httpRouter } from '../http/router.ts';
 import { campaignIdSchema, controlCampaignRequestSchema, listCampaignsQuerySchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
 import { type CampaignControlDeps, controlCampaign, listCampaigns } from '../campaigns/control.ts';
+import { type RetryFailedDeps, retryFailed } from '../campaigns/retry-failed.ts';
+import { DynamoDbRecipientStore } from '../campaigns/dynamodb/recipient-store.ts';
+import { SesV2AccountReader } from '../campaigns/ses-account.ts';
+import { checkSesReadiness } from '../campaigns/ses-readiness.ts';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 
 const invalid = (what: string) => ({ detail: () => `invalid ${what}`, rootPath: '(body)' });
 
 /** The use cases' dependencies and the logger every request's lines (and unexpected errors) go through. */
-export type CampaignsApiDeps = CampaignServiceDeps & CampaignControlDeps & { readonly logger?: Logger };
+export type CampaignsApiDeps = CampaignServiceDeps &
+  CampaignControlDeps & {
+    readonly logger?: Logger;
+    /** The campaign and recipient items `retry-failed` reads and moves; without them that route answers 404. */
+    readonly retry?: Pick<RetryFailedDeps, 'campaigns' | 'recipients'>;
+  };
 
 /** Build the handler over its dependencies. */
 export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
@@ -48,6 +58,12 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
     return jsonResponse(200, await controlCampaign(deps, campaignId, action, reason));
   };
 
+  const retryFailedRoute: HttpHandler = async (event) => {
+    const campaignId = parseOrThrow(campaignIdSchema, event.pathParameters?.['campaignId'], invalid('campaign id'));
+    if (!deps.retry || !deps.sendQueue) throw new NotFoundError('retry-failed is not available here');
+    return jsonResponse(200, await retryFailed({ ...deps.retry, sendQueue: deps.sendQueue, clock: deps.clock }, campaignId));
+  };
+
   const getCampaign: HttpHandler = async (event) => {
     const campaignId = parseOrThrow(campaignIdSchema, event.pathParameters?.['campaignId'], invalid('campaign id'));
     return jsonResponse(200, await campaignProgress(deps, campaignId));
@@ -62,6 +78,7 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
       'GET /v1/campaigns/{campaignId}': { handler: getCampaign },
       'POST /v1/campaigns/{campaignId}/pause': { handler: control('pause'), body: 'json' },
       'POST /v1/campaigns/{campaignId}/resume': { handler: control('resume'), body: 'json' },
+      'POST /v1/campaigns/{campaignId}/retry-failed': { handler: retryFailedRoute },
     },
     {
       // Admin only, unknown paths included: nobody else learns which routes exist.
@@ -78,8 +95,12 @@ export const defaultDeps = (): CampaignsApiDeps => {
   const tableName = env.TABLE_NAME;
   const client = createDocumentClient();
   const sqs = new SQSClient({});
+  const ses = new SesV2AccountReader(new SESv2Client({}));
+  const store = new DynamoDbCampaignStore({ tableName, client });
   return {
-    store: new DynamoDbCampaignStore({ tableName, client }),
+    store,
+    retry: { campaigns: store, recipients: new DynamoDbRecipientStore({ tableName, client }) },
+    readiness: () => checkSesReadiness(ses, { identity: env.SENDER_IDENTITY, ratePerSecond: env.SEND_QUOTA_PER_SECOND }),
     audience: new DynamoDbAcceptanceStore({ tableName, client }),
     plannerQueue: new SqsQueue({ client: sqs, queueUrl: env.PLANNER_QUEUE_URL }),
     sendQueue: new SqsQueue({ client: sqs, queueUrl: env.SEND_QUEUE_URL }),

@@ -9,6 +9,7 @@ import { createError } from '@middy/util';
 import { renderChoicePage, renderConfirmationPage } from '../campaigns/choice-pages.ts';
 import { openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
+import { PowertoolsCampaignMetrics } from '../campaigns/powertools-metrics.ts';
 import { DynamoDbRecipientStore } from '../campaigns/dynamodb/recipient-store.ts';
 import { DynamoDbChoiceOutbox } from '../campaigns/dynamodb/outbox-store.ts';
 import { EventBridgeChoicePublisher } from '../campaigns/events.ts';
@@ -108,7 +109,7 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     clock: systemClock,
     logger,
     tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),
-    campaigns: new DynamoDbCampaignStore({ tableName, client }),
+    campaigns: new DynamoDbCampaignStore({ tableName, client, metrics: new PowertoolsCampaignMetrics() }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
     choices: new DynamoDbRecipientStore({ tableName, client }),
     events: new EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName }),

@@ -139,14 +139,18 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
 /** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
 export const defaultDeps = async (): Promise<SesEventsDeps> => {
   const { TABLE_NAME: tableName } = lambdaEnvironment(sesEventsLambda);
-  const [{ createDocumentClient, DynamoDbAcceptanceStore }, { DynamoDbCampaignStore }, { DynamoDbRecipientStore }] = await Promise.all([
+  const [{ createDocumentClient, DynamoDbAcceptanceStore }, { DynamoDbCampaignStore }, { DynamoDbRecipientStore }, { PowertoolsCampaignMetrics }] = await Promise.all([
     import('../ledger/dynamodb-store.ts'),
     import('../campaigns/dynamodb/campaign-store.ts'),
     import('../campaigns/dynamodb/recipient-store.ts'),
+    import('../campaigns/powertools-metrics.ts'),
   ]);
   const client = createDocumentClient();
+  const metrics = new PowertoolsCampaignMetrics();
+  const campaigns = new DynamoDbCampaignStore({ tableName, client, metrics });
   return {
-    campaigns: new DynamoDbCampaignStore({ tableName, client }),
+    campaigns,
+    reputation: { store: campaigns, clock: systemClock, metrics, log: (message, fields) => logger.warn(message, fields ?? {}) },
     recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     clock: systemClock,

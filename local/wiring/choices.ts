@@ -19,7 +19,11 @@ import { makeHandler } from '../../functions/lambdas/choices.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
 import type { LocalEnv, LocalWiring } from '../env.ts';
-import { sharedCampaignQueues } from './workers.ts';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { retryBlockedCampaign } from '../../functions/campaigns/blocked.ts';
+import { SesV2AccountReader } from '../../functions/campaigns/ses-account.ts';
+import { checkSesReadiness } from '../../functions/campaigns/ses-readiness.ts';
+import { LOCAL_SENDER_IDENTITY, localSesClientConfig, sharedCampaignQueues } from './workers.ts';
 
 /** What `env.shared.get('choices:scheduler')` holds. */
 export interface LocalScheduler {
@@ -34,7 +38,7 @@ const REMINDER_DAYS = 7;
 /** Build the choices handler and the scheduler for the local platform. */
 export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
   const client = createDocumentClient({ endpoint: env.dynamo.endpoint, region: env.dynamo.region, credentials: env.dynamo.credentials });
-  const campaigns = new DynamoDbCampaignStore({ tableName: env.tableName, client });
+  const campaigns = new DynamoDbCampaignStore({ tableName: env.tableName, client, ...(env.campaignHealth?.metrics ? { metrics: env.campaignHealth.metrics } : {}) });
   const ledger = new DynamoDbAcceptanceStore({ tableName: env.tableName, client });
   const choices = new DynamoDbRecipientStore({ tableName: env.tableName, client });
   const events = new InMemoryChoicePublisher((event) =>
@@ -57,6 +61,10 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     outbox,
   });
 
+  const sendQueue = sharedCampaignQueues(env).send;
+  const ses = new SESv2Client(localSesClientConfig(env.sesEndpoint));
+  const sesReader = new SesV2AccountReader(ses);
+  const schedulerLog = (message: string, fields?: Record<string, unknown>) => env.log(`scheduler: ${message} ${JSON.stringify(fields ?? {})}`);
   const runScheduler = makeSchedulerHandler({
     content: contentIndex,
     clock: env.clock,
@@ -69,9 +77,18 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     late: new DynamoDbLateMarkerStore({ tableName: env.tableName, client }),
     recipients: choices,
     contacts: ledger,
-    sendQueue: sharedCampaignQueues(env).send,
+    sendQueue,
     reminderDays: REMINDER_DAYS,
-    log: (message, fields) => env.log(`scheduler: ${message} ${JSON.stringify(fields ?? {})}`),
+    retryBlocked: (campaign) =>
+      retryBlockedCampaign(
+        {
+          readiness: () => checkSesReadiness(sesReader, { identity: LOCAL_SENDER_IDENTITY }),
+          control: { store: campaigns, content: contentIndex, clock: env.clock, sendQueue },
+          log: schedulerLog,
+        },
+        campaign,
+      ),
+    log: schedulerLog,
   });
   let running: Promise<unknown> = Promise.resolve();
   const scheduler: LocalScheduler = {
@@ -98,6 +115,7 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
       clearInterval(timer);
       await running;
       client.destroy();
+      ses.destroy();
     },
   };
 };

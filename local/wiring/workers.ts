@@ -17,6 +17,8 @@ import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campai
 import { PacedRateLimiter } from '../../functions/campaigns/dynamodb/rate-limiter.ts';
 import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { type FaultHook, type RateLimiter, unlimited } from '../../functions/campaigns/ports.ts';
+import type { CampaignMetrics } from '../../functions/campaigns/metrics.ts';
+import type { ReputationThresholds } from '../../functions/campaigns/auto-pause.ts';
 import type { SenderDeps } from '../../functions/campaigns/sender.ts';
 import type { RenderCampaignEmail } from '../../functions/campaigns/send-email.ts';
 import { SesBulkMailer } from '../../functions/campaigns/ses-mailer.ts';
@@ -31,6 +33,18 @@ import { campaignPlannerLambda, campaignSenderLambda, sesEventsLambda } from '..
 import type { LocalEnv, LocalWiring } from '../env.ts';
 import { type Consumer, LocalQueue, drainAll, startConsumer } from '../queues.ts';
 import { recoverCampaigns } from '../recovery.ts';
+
+/** The local platform's sender address and the SES identity it belongs to (verified unless a test says otherwise). */
+export const LOCAL_SENDER_ADDRESS = 'noreply@disclosure.local';
+export const LOCAL_SENDER_IDENTITY = 'disclosure.local';
+
+/** An SES v2 client for the local endpoint (no SDK retries: the callers retry with their own policy). */
+export const localSesClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  maxAttempts: 1,
+});
 
 /** The queues the campaigns API and the workers share (the SQS queues of the deployed stack). */
 export interface CampaignQueues {
@@ -97,13 +111,17 @@ export interface CampaignWorkerOptions {
   /** Planner audience page size. @default 1000 */
   readonly pageSize?: number;
   readonly fault?: FaultHook;
+  /** Campaign metrics (counters, failures by reason, throttling, pacer waits). @default none */
+  readonly metrics?: CampaignMetrics;
+  /** Auto-pause thresholds of the SES-events handler. @default DEFAULT_REPUTATION_THRESHOLDS */
+  readonly reputation?: ReputationThresholds;
   /** Overrides of the sender's timing and retry policy (tests shorten them). */
   readonly sender?: Partial<Pick<SenderDeps, 'leaseMs' | 'inDoubtGraceMs' | 'retry' | 'timers' | 'concurrency' | 'sesConcurrency'>>;
   readonly content?: ContentIndex;
   readonly renderEmail?: RenderCampaignEmail;
   /** Told about failed invocations (injected crashes included). */
   readonly onInvocationError?: (worker: string, error: unknown) => void;
-  /** @default 'noreply@disclosure.local' */
+  /** @default LOCAL_SENDER_ADDRESS */
   readonly senderAddress?: string;
   /**
    * Enforce each Lambda's configured timeout (the manifest's `timeoutSeconds`; or these, in
@@ -126,15 +144,10 @@ export interface CampaignWorkers {
 /** Start planner, sender and SES-events consumers over the given queues. */
 export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWorkers => {
   const { client, tableName, queues } = options;
-  const store = new DynamoDbCampaignStore({ tableName, client });
+  const store = new DynamoDbCampaignStore({ tableName, client, ...(options.metrics ? { metrics: options.metrics } : {}) });
   const recipients = new DynamoDbRecipientStore({ tableName, client, timers: systemTimers });
   const ledger = new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers });
-  const ses = new SESv2Client({
-    endpoint: options.sesEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const ses = new SESv2Client(localSesClientConfig(options.sesEndpoint));
   const rateLimiter: RateLimiter = options.sendQuotaPerSecond
     ? new PacedRateLimiter({ client, tableName, ratePerSecond: options.sendQuotaPerSecond, clock: systemClock, timers: systemTimers })
     : unlimited;
@@ -153,9 +166,10 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
   const sender = makeSenderHandler({
     campaigns: store,
     parking: store,
+    runState: store,
     recipients,
     ledger,
-    mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? 'noreply@disclosure.local', configurationSet: 'disclosure-local' }),
+    mailer: new SesBulkMailer({ client: ses, fromAddress: options.senderAddress ?? LOCAL_SENDER_ADDRESS, configurationSet: 'disclosure-local' }),
     rateLimiter,
     content: options.content ?? contentIndex,
     renderEmail: options.renderEmail ?? renderCampaignEmail,
@@ -164,10 +178,19 @@ export const startCampaignWorkers = (options: CampaignWorkerOptions): CampaignWo
     clock: options.clock,
     timers: systemTimers,
     ...(fault ? { fault } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     ...options.sender,
   });
   // The wait for live attempts runs on real time, as deployed, whatever clock the senders are given.
-  const sesEvents = makeSesEventsHandler({ campaigns: store, recipients, ledger, clock: systemClock, timers: systemTimers, logger: quiet });
+  const sesEvents = makeSesEventsHandler({
+    campaigns: store,
+    recipients,
+    ledger,
+    clock: systemClock,
+    timers: systemTimers,
+    logger: quiet,
+    reputation: { store, clock: options.clock, ...(options.reputation ? { thresholds: options.reputation } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) },
+  });
   const onError = (worker: string) => (error: unknown) => options.onInvocationError?.(worker, error);
   const timeouts = {
     planner: options.functionTimeoutsMs?.planner ?? campaignPlannerLambda.timeoutSeconds * 1000,
@@ -227,6 +250,8 @@ export const createLocal = async (env: LocalEnv): Promise<LocalWiring> => {
     clock: env.clock,
     tokenKey: localTokenKey(env.keyDir),
     queues,
+    ...(env.campaignHealth?.metrics ? { metrics: env.campaignHealth.metrics } : {}),
+    ...(env.campaignHealth?.reputation ? { reputation: env.campaignHealth.reputation } : {}),
     onInvocationError: (worker, error) => env.log(`${worker}: invocation failed (${(error as Error)?.name ?? 'error'}); SQS-like redelivery follows`),
   });
   env.onSesEvent((event) => workers.publishSesEvent(event));

@@ -61,6 +61,8 @@ const IAM_ACTION_OF: Readonly<Record<string, string>> = {
 const sesOperation = (method: string, path: string): string => {
   if (method === 'POST' && path === '/v2/email/outbound-emails') return 'SendEmail';
   if (method === 'POST' && path === '/v2/email/outbound-bulk-emails') return 'SendBulkEmail';
+  if (method === 'GET' && path === '/v2/email/account') return 'GetAccount';
+  if (method === 'GET' && path.startsWith('/v2/email/identities/')) return 'GetEmailIdentity';
   return `${method} ${path}`;
 };
 

@@ -13,6 +13,7 @@ import { InMemoryCampaignStore } from '../fakes/campaign-store.ts';
 import { httpEvent, lambdaContext, type TestAuthorizer } from '../fakes/http-event.ts';
 
 const store = new InMemoryCampaignStore();
+let readinessCalls = 0;
 
 const handler = makeHandler({
   store,
@@ -23,6 +24,9 @@ const handler = makeHandler({
   renderEmail: renderCampaignEmail,
   publicBaseUrl: 'https://disclosure.example',
   clock: fixedClock('2026-11-29T12:00:00.000Z'),
+  retry: { campaigns: store, recipients: { retryCandidates: async () => ({ items: [] }), requeueFailed: async () => false } },
+  // Alternately ready and not: a refusal is a 409 problem, never a 5xx.
+  readiness: async () => ({ ready: (readinessCalls++ % 3) !== 2, checks: [{ check: 'dkim', ok: readinessCalls % 3 !== 0, detail: 'DKIM PENDING' }] }),
 });
 
 const admin = { jwt: { claims: { sub: 'ops', scope: 'disclosure/admin' }, scopes: null } };
@@ -75,8 +79,8 @@ const requestArb = fc.record({
     hostileString.map((id) => `/v1/campaigns/${encodeURIComponent(id)}`),
     hostileString.map((id) => `/v1/campaigns/${id}`),
     fc.constant('/v1/campaigns/privacy-v2'),
-    fc.constantFrom('/v1/campaigns/privacy-v2/pause', '/v1/campaigns/privacy-v2/resume', '/v1/campaigns/privacy-v9/pause'),
-    hostileString.map((id) => `/v1/campaigns/${encodeURIComponent(id)}/${id.length % 2 ? 'pause' : 'resume'}`),
+    fc.constantFrom('/v1/campaigns/privacy-v2/pause', '/v1/campaigns/privacy-v2/resume', '/v1/campaigns/privacy-v9/pause', '/v1/campaigns/privacy-v2/retry-failed'),
+    hostileString.map((id) => `/v1/campaigns/${encodeURIComponent(id)}/${['pause', 'resume', 'retry-failed'][id.length % 3]}`),
     hostileString.map((q) => `/v1/campaigns?limit=${encodeURIComponent(q)}`),
     hostileString.map((q) => `/v1/campaigns?cursor=${encodeURIComponent(q)}&limit=2`),
   ),

@@ -70,12 +70,12 @@ describe('Construct: DisclosurePlatform', () => {
       const expected: Record<PlatformFunctionName, string[]> = {
         notices: [],
         accounts: ['TABLE_NAME'],
-        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS'],
+        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
         choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT'],
         'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
         'ses-events': ['TABLE_NAME'],
-        'campaign-scheduler': ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS'],
+        'campaign-scheduler': ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
       };
       for (const name of ALL_FUNCTIONS) {
         const variables = Object.keys(resources[functionLogicalId(name)]!.Properties!['Environment']?.Variables ?? {})
@@ -457,6 +457,20 @@ describe('Construct: DisclosurePlatform', () => {
         ['email', 'oncall@example.org'], ['email', 'oncall@example.org'],
       ]);
       reference.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('alarms on the campaigns’ failed ratio and on a campaign pausing itself, from the Disclosure EMF metrics; a dashboard line per campaign', () => {
+      const byName = Object.fromEntries(alarms().map((alarm) => [alarm.AlarmName as string, alarm]));
+      const failed = byName['Disclosure-ticket-CampaignFailedRatio']!;
+      expect(failed).toMatchObject({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(JSON.stringify(failed.Metrics)).toContain('"Namespace":"Disclosure"');
+      expect((failed.Metrics as { Expression?: string }[]).find((m) => m.Expression)?.Expression).toBe('IF(sent + failed >= 20, failed / (sent + failed), 0)');
+      const paused = byName['Disclosure-page-CampaignAutoPaused']!;
+      expect(paused).toMatchObject({ MetricName: 'autoPaused', Namespace: 'Disclosure', Dimensions: [{ Name: 'service', Value: 'disclosure-ses-events' }], Threshold: 1 });
+      const body = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties!['DashboardBody']).replace(/\\/g, '');
+      for (const metric of ['sent', 'failed', 'bounced', 'complained', 'choices', 'sesThrottled', 'pacerWaitMs']) {
+        expect(body, metric).toMatch(new RegExp(`SEARCH\\('\\{Disclosure,campaignId[a-z,]*\\} MetricName="${metric}"`));
+      }
     });
 
     it('keeps work-queue messages 14 days, so a pause the expiry alarm lets pass never drops them', () => {

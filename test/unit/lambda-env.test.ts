@@ -75,7 +75,7 @@ describe('Function: lambdaEnvironment', () => {
   });
 
   it('applies the defaults of optional variables: REMINDER_DAYS 7, INFORMATIONAL_EMAILS false', () => {
-    stubAll({ TABLE_NAME: 'ledger', SEND_QUEUE_URL: 'https://sqs/send', EVENT_BUS_NAME: 'bus', REMINDER_DAYS: undefined });
+    stubAll({ TABLE_NAME: 'ledger', SEND_QUEUE_URL: 'https://sqs/send', EVENT_BUS_NAME: 'bus', REMINDER_DAYS: undefined, SENDER_IDENTITY: 'example.org', SEND_QUOTA_PER_SECOND: '14' });
     expect(lambdaEnvironment(LAMBDAS['campaign-scheduler']).REMINDER_DAYS).toBe(7);
 
     stubAll({ PLANNER_QUEUE_URL: 'https://sqs/planner', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: undefined });
@@ -83,7 +83,7 @@ describe('Function: lambdaEnvironment', () => {
   });
 
   it('reads booleans as true or false only', () => {
-    stubAll({ TABLE_NAME: 'ledger', PLANNER_QUEUE_URL: 'https://sqs/planner', SEND_QUEUE_URL: 'https://sqs/send', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: 'true' });
+    stubAll({ TABLE_NAME: 'ledger', PLANNER_QUEUE_URL: 'https://sqs/planner', SEND_QUEUE_URL: 'https://sqs/send', PUBLIC_BASE_URL: 'https://notices.example.org', INFORMATIONAL_EMAILS: 'true', SENDER_IDENTITY: 'example.org', SEND_QUOTA_PER_SECOND: '14' });
     expect(lambdaEnvironment(LAMBDAS['campaigns-api']).INFORMATIONAL_EMAILS).toBe(true);
 
     vi.stubEnv('INFORMATIONAL_EMAILS', 'sometimes');

@@ -4,6 +4,7 @@
  * single-item write, ordered so that a retry after a crash converges.
  */
 import { type DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CampaignMetrics, countDelta, noMetrics } from '../metrics.ts';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
 import { type Campaign, type CampaignSnapshot, COUNTER_NAMES, isRunning, RUN_TRANSITIONS, type RunAction, type Counters, type PlanAdvance, type PlanCursor, zeroCounters } from '../model.ts';
@@ -13,6 +14,8 @@ import { META_SK, campaignPk, counterSk, parkPk, planSk } from './keys.ts';
 export interface DynamoDbCampaignStoreOptions {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
+  /** Every counter delta is also counted as campaign metrics (`metrics.ts`): one owner for both. @default none */
+  readonly metrics?: CampaignMetrics;
   /** How long a started campaign is served from memory (its run state may change: pause, resume). @default 5000 */
   readonly cacheMs?: number;
 }
@@ -23,12 +26,14 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
   readonly client: DynamoDBDocumentClient;
   readonly #campaigns = new Map<string, { campaign: Campaign; until: number }>();
   readonly #cacheMs: number;
+  readonly #metrics: CampaignMetrics;
 
   constructor(options: DynamoDbCampaignStoreOptions) {
     if (!options.tableName) throw new TypeError('DynamoDbCampaignStore needs a tableName');
     this.tableName = options.tableName;
     this.client = options.client;
     this.#cacheMs = options.cacheMs ?? 5000;
+    this.#metrics = options.metrics ?? noMetrics;
   }
 
   async createCampaign(campaign: Campaign): Promise<{ created: boolean; campaign: Campaign }> {
@@ -55,9 +60,9 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
    * cached: the sender parks on what it reads, and a cached pause would park the very messages a
    * resume just put back, where they would stay until the next resume.
    */
-  async getCampaign(campaignId: string, options: { consistent?: boolean } = {}): Promise<Campaign | undefined> {
+  async getCampaign(campaignId: string, options: { consistent?: boolean; fresh?: boolean } = {}): Promise<Campaign | undefined> {
     const cached = this.#campaigns.get(campaignId);
-    if (cached && cached.until > Date.now()) return cached.campaign;
+    if (cached && cached.until > Date.now() && !options.fresh) return cached.campaign;
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: campaignPk(campaignId), sk: META_SK }, ConsistentRead: options.consistent ?? true }),
     );
@@ -200,6 +205,7 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
         ExpressionAttributeValues: values,
       }),
     );
+    countDelta(this.#metrics, campaignId, deltas);
   }
 
   /** The campaign and its counters summed over every `CNT#` and `PLAN#` item. */

@@ -4,7 +4,7 @@
  * tracked side by side, plus each send attempt's marker (`CMP#<id>#ATT`). Every transition is one
  * conditional write, so a redelivery or a duplicate SES event never applies twice.
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { systemTimers } from '../../core/clock.ts';
 import type { Timers } from '../../core/retry.ts';
 import { batchGetAll, isConditionFailure } from '../../ledger/dynamo-batch.ts';
@@ -12,7 +12,8 @@ import { TTL_ATTRIBUTE } from '../../ledger/table-definition.ts';
 import type { RecordedChoice } from '../../ledger/types.ts';
 import type { ClaimInput, ClaimOutcome, RecipientRecord, SendKind, SendState } from '../model.ts';
 import { type OutcomeEvent, type RecipientChoiceStore, type RecipientStore, recipientId } from '../ports.ts';
-import { attemptKey, fieldsOf, recipientKey } from './keys.ts';
+import type { FailedRecipient, RetryFailedStore } from '../retry-failed.ts';
+import { attemptKey, fieldsOf, recipientKey, recipientPk } from './keys.ts';
 import { claimRecipient } from './claim.ts';
 
 export interface DynamoDbRecipientStoreOptions {
@@ -47,7 +48,7 @@ const toRecord = (item: Item): RecipientRecord => {
 };
 
 /** The recipient items of the ledger table. */
-export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceStore {
+export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceStore, RetryFailedStore {
   readonly tableName: string;
   readonly client: DynamoDBDocumentClient;
   readonly #timers: Timers;
@@ -166,6 +167,48 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
           ConditionExpression: onlyFirst ? 'attribute_exists(pk) AND attribute_not_exists(#choice)' : 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#choice': 'choice' },
           ExpressionAttributeValues: { ':option': choice.option, ':at': choice.at, ':defaulted': choice.defaulted },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async retryCandidates(campaignId: string, shard: number, cursor?: Record<string, unknown>): Promise<{ items: FailedRecipient[]; cursor?: Record<string, unknown> }> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#status = :failed OR (#status = :released AND attribute_exists(retriedAt))',
+        ProjectionExpression: 'sk, accountId, #region, #language, #status, failureReason',
+        ExpressionAttributeNames: { '#status': 'status', '#region': 'region', '#language': 'language' },
+        ExpressionAttributeValues: { ':pk': recipientPk(campaignId, shard), ':failed': 'failed', ':released': 'released' },
+        ConsistentRead: true,
+        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+      }),
+    );
+    const items = (result.Items ?? []).map((item): FailedRecipient => ({
+      accountId: typeof item['accountId'] === 'string' ? item['accountId'] : String(item['sk']).replace(/^ACCT#/, ''),
+      region: String(item['region'] ?? 'global'),
+      ...(typeof item['language'] === 'string' ? { language: item['language'] } : {}),
+      status: item['status'] === 'failed' ? 'failed' : 'released',
+      ...(typeof item['failureReason'] === 'string' ? { reason: item['failureReason'] } : {}),
+    }));
+    return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
+  }
+
+  async requeueFailed(campaignId: string, accountId: string, reason: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recipientKey(campaignId, accountId),
+          UpdateExpression: 'SET #status = :released, retriedAt = :at, retriedReason = failureReason ADD retries :one REMOVE failureReason, failedAt',
+          ConditionExpression: '#status = :failed AND failureReason = :reason',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':released': 'released', ':failed': 'failed', ':reason': reason, ':at': at, ':one': 1 },
         }),
       );
       return true;

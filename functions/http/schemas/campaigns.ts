@@ -114,6 +114,16 @@ export const controlCampaignRequestSchema = described(
   { id: 'CampaignControlRequest' },
 );
 
+export const retryFailedResponseSchema = described(
+  z.object({
+    campaignId: z.string(),
+    requeued: described(z.int(), { description: 'Recipients this call moved from failed back to the sender (each once: a repeat call moves none of them again).' }),
+    stillQueued: described(z.int(), { description: 'Recipients an earlier retry released that no sender has claimed yet: sent again, counted here, not in requeued.' }),
+    notRetryable: described(z.record(z.string(), z.int()), { description: 'Failed recipients left failed, per reason (no-contact, INVALID_PARAMETER …).' }),
+  }),
+  { id: 'CampaignRetryFailed' },
+);
+
 const campaignListSchema = described(z.object({ items: z.array(campaignProgressSchema), cursor: z.optional(z.string()) }), { id: 'CampaignList' });
 
 const json = (schema: z.ZodMiniType) => ({ 'application/json': { schema } });
@@ -132,6 +142,7 @@ export const openApiPaths: PathsSpec = {
       responses: {
         '200': { description: 'Dry run, or the campaign already exists', content: json(z.union([dryRunResponseSchema, campaignProgressSchema])) },
         '202': { description: 'Campaign started', content: json(campaignProgressSchema) },
+        // 409 also when SES is not ready (type .../not-ready, `checks` names each failed check).
         ...problemResponses(400, 401, 403, 404, 409, 422),
       },
     },
@@ -188,6 +199,20 @@ export const openApiPaths: PathsSpec = {
       responses: {
         '200': { description: 'The campaign, resumed (or already so)', content: json(campaignProgressSchema) },
         ...problemResponses(400, 401, 403, 404, 409),
+      },
+    },
+  },
+  '/v1/campaigns/{campaignId}/retry-failed': {
+    post: {
+      operationId: 'retryFailedRecipients',
+      summary: 'Re-queue the recipients that failed for a retryable reason, exactly once each',
+      description: 'Retryable: configuration faults recorded as failures and SES refusals that do not say the address is bad. No body.',
+      tags: ['campaigns'],
+      security,
+      parameters: [{ name: 'campaignId', in: 'path', required: true, description: 'The campaign id', schema: campaignIdSchema }],
+      responses: {
+        '200': { description: 'What was re-queued', content: json(retryFailedResponseSchema) },
+        ...problemResponses(400, 401, 403, 404),
       },
     },
   },

@@ -174,7 +174,7 @@ describe('Function: sendBatch', () => {
   it('records rejections and missing contacts as failed, with evidence, never retried', async () => {
     const { deps, store, campaigns, evidence } = setup();
     ses.on(SendBulkEmailCommand).resolves({
-      BulkEmailEntryResults: [{ Status: 'MESSAGE_REJECTED' }, { Status: 'MAIL_FROM_DOMAIN_NOT_VERIFIED' }, { Status: 'INVALID_PARAMETER' }],
+      BulkEmailEntryResults: [{ Status: 'MESSAGE_REJECTED' }, { Status: 'FAILED' }, { Status: 'INVALID_PARAMETER' }],
     });
 
     const result = await sendBatch(deps, [record('q1', ['a', 'b', 'c', 'nocontact-1'])]);
@@ -185,6 +185,24 @@ describe('Function: sendBatch', () => {
     expect(store.recipients.get('nocontact-1')?.reason).toBe('no-contact');
     expect(campaigns.totals('privacy-v2').failed).toBe(4);
     expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'failed')).toHaveLength(4);
+  });
+
+  it('blocks the campaign on a configuration fault, parks its message, and fails nobody', async () => {
+    const { deps, store, campaigns, evidence } = setup();
+    const blocking = { ...deps, parking: campaigns, runState: campaigns };
+    ses.on(SendBulkEmailCommand).resolves({ BulkEmailEntryResults: [{ Status: 'SUCCESS', MessageId: 'm0' }, { Status: 'MAIL_FROM_DOMAIN_NOT_VERIFIED' }] });
+
+    const result = await sendBatch(blocking, [record('q1', ['a', 'b'])]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ses.commandCalls(SendBulkEmailCommand)).toHaveLength(1);
+    expect(store.recipients.get('a')?.status).toBe('sent');
+    expect(store.recipients.get('b')?.status).toBe('released');
+    const blocked = await campaigns.getCampaign('privacy-v2');
+    expect(blocked?.run).toMatchObject({ status: 'blocked', reason: expect.stringMatching(/^MAIL_FROM_DOMAIN_NOT_VERIFIED: /) });
+    expect((await campaigns.parked('privacy-v2')).items.map((item) => item.messageId)).toEqual(['q1']);
+    expect(campaigns.totals('privacy-v2').failed).toBe(0);
+    expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'failed')).toHaveLength(0);
   });
 
   it('skips recipients already sent, and reports a message whose recipient is in flight elsewhere', async () => {

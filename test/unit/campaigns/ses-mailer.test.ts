@@ -1,7 +1,7 @@
 import { SESv2Client, SendBulkEmailCommand, TooManyRequestsException, MessageRejected, InternalServiceErrorException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CampaignConfigurationError, RetryableSendError } from '../../../functions/campaigns/errors.ts';
+import { CampaignConfigurationError, RetryableSendError, SendingBlockedError } from '../../../functions/campaigns/errors.ts';
 import { SesBulkMailer, classifyEntry, isRetryableCallError } from '../../../functions/campaigns/ses-mailer.ts';
 
 const ses = mockClient(SESv2Client);
@@ -55,12 +55,29 @@ describe('Class: SesBulkMailer', () => {
       await expect(mailer.sendBulk(request(2))).rejects.toBeInstanceOf(RetryableSendError);
     });
 
-    it('records a rejected call as rejected for every destination, not retried', async () => {
-      ses.on(SendBulkEmailCommand).rejects(new MessageRejected({ message: 'no', $metadata: { httpStatusCode: 400 } }));
+    it('records a bad request as rejected for every destination, not retried', async () => {
+      ses.on(SendBulkEmailCommand).rejects(Object.assign(new Error('bad'), { name: 'BadRequestException', $metadata: { httpStatusCode: 400 } }));
       expect(await mailer.sendBulk(request(2))).toEqual([
-        { outcome: 'rejected', status: 'MessageRejected' },
-        { outcome: 'rejected', status: 'MessageRejected' },
+        { outcome: 'rejected', status: 'BadRequestException' },
+        { outcome: 'rejected', status: 'BadRequestException' },
       ]);
+    });
+
+    it.each(['AccessDeniedException', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'SendingPausedException'])(
+      'turns %s on the call into a blocked campaign, never a rejected recipient',
+      async (name) => {
+        ses.on(SendBulkEmailCommand).rejects(Object.assign(new Error('refused for to@example.test'), { name, $metadata: { httpStatusCode: name === 'AccessDeniedException' ? 403 : 400 } }));
+        const error = await mailer.sendBulk(request(2)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SendingBlockedError);
+        expect((error as SendingBlockedError).reason).toMatch(new RegExp(`^${name}: `));
+        // SES's own message may name an address: the reason is ours.
+        expect((error as SendingBlockedError).reason).not.toContain('@');
+      },
+    );
+
+    it('blocks on MessageRejected for the whole call (unverified identity, sandbox)', async () => {
+      ses.on(SendBulkEmailCommand).rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }));
+      await expect(mailer.sendBulk(request(2))).rejects.toBeInstanceOf(SendingBlockedError);
     });
 
     it('treats a missing entry result as transient (SES did not say it sent)', async () => {
@@ -71,10 +88,13 @@ describe('Class: SesBulkMailer', () => {
 });
 
 describe('Function: classifyEntry', () => {
-  it.each(['ACCOUNT_THROTTLED', 'TRANSIENT_FAILURE', 'ACCOUNT_SENDING_PAUSED', 'CONFIGURATION_SET_SENDING_PAUSED', 'ACCOUNT_DAILY_QUOTA_EXCEEDED'])('retries %s', (status) => {
+  it.each(['ACCOUNT_THROTTLED', 'TRANSIENT_FAILURE', 'ACCOUNT_DAILY_QUOTA_EXCEEDED'])('retries %s', (status) => {
     expect(classifyEntry({ Status: status as never })).toEqual({ outcome: 'retry', status });
   });
-  it.each(['MESSAGE_REJECTED', 'MAIL_FROM_DOMAIN_NOT_VERIFIED', 'INVALID_PARAMETER', 'FAILED'])('never retries %s', (status) => {
+  it.each(['ACCOUNT_SENDING_PAUSED', 'CONFIGURATION_SET_SENDING_PAUSED', 'MAIL_FROM_DOMAIN_NOT_VERIFIED', 'ACCOUNT_SUSPENDED', 'CONFIGURATION_SET_NOT_FOUND'])('blocks the campaign on %s', (status) => {
+    expect(classifyEntry({ Status: status as never })).toMatchObject({ outcome: 'blocked', status });
+  });
+  it.each(['MESSAGE_REJECTED', 'INVALID_PARAMETER', 'FAILED'])('never retries %s', (status) => {
     expect(classifyEntry({ Status: status as never })).toEqual({ outcome: 'rejected', status });
   });
 });

@@ -16,6 +16,7 @@ const campaignsApi = (overrides: Record<string, RouteHandler> = {}, options: Htt
       'GET /v1/campaigns/{campaignId}': { handler: echo },
       'POST /v1/campaigns/{campaignId}/pause': { handler: echo },
       'POST /v1/campaigns/{campaignId}/resume': { handler: echo },
+      'POST /v1/campaigns/{campaignId}/retry-failed': { handler: echo },
       ...overrides,
     },
     { onUnexpectedError: () => {}, ...options },
