@@ -24,9 +24,33 @@ export const errorDetails = (error: unknown): { errorName: string; errorMessage?
   };
 };
 
-/** Wrap a handler so every line the logger writes during an invocation carries its Lambda context (request id included). */
-export const withLambdaContext = <E, R>(logger: Logger, handler: (event: E, context: Context) => Promise<R>) =>
+/**
+ * Wrap a handler so every line the logger writes during an invocation carries its Lambda context
+ * (request id included) and, for a worker, the `campaignId` of the records it works on (several,
+ * comma-separated, when one batch mixes campaigns), removed again when the invocation ends.
+ */
+export const withLambdaContext = <E, R>(logger: Logger, handler: (event: E, context: Context) => Promise<R>, campaignIdsOf?: (event: E) => readonly string[]) =>
   async (event: E, context: Context): Promise<R> => {
     logger.addContext(context);
-    return handler(event, context);
+    const ids = campaignIdsOf ? [...new Set(campaignIdsOf(event))].sort() : [];
+    if (ids.length === 0) return handler(event, context);
+    logger.appendKeys({ campaignId: ids.join(',') });
+    try {
+      return await handler(event, context);
+    } finally {
+      logger.removeKeys(['campaignId']);
+    }
   };
+
+/** The campaign ids of an SQS batch, each read from a record's JSON body by `read`; a record that does not parse names none. */
+export const campaignIdsOfRecords =
+  (read: (body: Record<string, unknown>) => unknown) =>
+  (event: { readonly Records?: readonly { readonly body?: string }[] } | undefined): string[] =>
+    (event?.Records ?? []).flatMap((record) => {
+      try {
+        const id = read(JSON.parse(record.body ?? '') as Record<string, unknown>);
+        return typeof id === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(id) ? [id] : [];
+      } catch {
+        return [];
+      }
+    });

@@ -73,6 +73,12 @@ export interface DisclosurePlatformProps {
    */
   readonly minAnswerDays?: number;
   /**
+   * Changes of choice an account may make per campaign (its first choice included): beyond them
+   * the choice page answers 409, so one link cannot grow the evidence without bound.
+   * @default 10
+   */
+  readonly choiceChangeLimit?: number;
+  /**
    * Optional JWT authoriser on the public API for end-user, service and admin tokens.
    * @default - no JWT authoriser: account and admin routes exist only on the IAM-authorised service API
    */
@@ -235,6 +241,8 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
   checkPositive('reminderDays', reminderDays, { integer: true, min: 0, max: 365 });
   const minAnswerDays = props.minAnswerDays ?? 14;
   checkPositive('minAnswerDays', minAnswerDays, { integer: true, min: 1, max: 365 });
+  const choiceChangeLimit = props.choiceChangeLimit ?? 10;
+  checkPositive('choiceChangeLimit', choiceChangeLimit, { integer: true, min: 1, max: 1000 });
   if (props.jwt) {
     if (!isToken(props.jwt.issuer) && !/^https:\/\/[^\s/]+/.test(props.jwt.issuer)) {
       throw new PlatformPropsError('jwt.issuer', 'must be an https:// URL (API Gateway discovers the keys from it)');
@@ -286,6 +294,7 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     sendQuotaPerSecond,
     reminderDays,
     minAnswerDays,
+    choiceChangeLimit,
     jwt: props.jwt,
     informationalEmails: props.informationalEmails ?? false,
     alarmEmail: props.alarmEmail,

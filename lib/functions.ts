@@ -15,7 +15,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENVIRONMENT_VARIABLES, type EnvironmentVariable } from '../functions/environment-variables.ts';
+import type { EnvironmentVariable } from '../functions/environment-variables.ts';
 import { SERVING_DIR_NAME } from '../functions/content/serving-files.ts';
 import { LAMBDA_NAMES, lambdaSpec, type LambdaGrant, type LambdaName, type LambdaSpec, type LedgerAction } from '../functions/manifest.ts';
 import { STATEFUL_LOGICAL_IDS, pascal } from './construct-ids.ts';
@@ -53,7 +53,7 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   INFORMATIONAL_EMAILS: String(config.informationalEmails),
   EVENT_BUS_NAME: messaging.choiceEventBus.eventBusName,
   REMINDER_DAYS: String(config.reminderDays),
-  CHOICE_CHANGE_LIMIT: String(ENVIRONMENT_VARIABLES.CHOICE_CHANGE_LIMIT.defaultValue),
+  CHOICE_CHANGE_LIMIT: String(config.choiceChangeLimit),
   MIN_ANSWER_DAYS: String(config.minAnswerDays),
 });
 

@@ -9,7 +9,7 @@ import { PLACEHOLDER_SENDER, PLATFORM_STAGES, type DisclosurePlatformProps, type
 export const SETTING_NAMES = [
   'senderAddress', 'senderIdentity', 'createSenderIdentity', 'jwtIssuer', 'jwtAudience', 'alarmEmail',
   'sendQuotaPerSecond', 'reminderDays', 'informationalEmails', 'publicBaseUrl', 'webAclArn', 'tracing',
-  'queueAgeAlarmMinutes', 'stackName', 'account', 'region', 'stage', 'alarmTopicArn',
+  'queueAgeAlarmMinutes', 'stackName', 'account', 'region', 'stage', 'alarmTopicArn', 'minAnswerDays', 'choiceChangeLimit',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -78,6 +78,8 @@ export const platformPropsFromSettings = (
       createSenderIdentity: boolean('createSenderIdentity') ?? senderAddress !== undefined,
       sendQuotaPerSecond: number('sendQuotaPerSecond'),
       reminderDays: number('reminderDays'),
+      minAnswerDays: number('minAnswerDays'),
+      choiceChangeLimit: number('choiceChangeLimit'),
       jwt: jwtIssuer
         ? { issuer: jwtIssuer, audience: (setting('jwtAudience') ?? 'disclosure').split(',').map((audience) => audience.trim()).filter(Boolean) }
         : undefined,

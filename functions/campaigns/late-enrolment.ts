@@ -103,7 +103,7 @@ const messagesFor = (campaignId: string, kind: SendMessage['kind'], entries: rea
   for (const [key, ids] of groups) {
     const [region, language] = key.split('\u0000') as [string, string];
     for (let offset = 0; offset < ids.length; offset += 50) {
-      messages.push({ campaignId, kind, region, ...(language ? { language } : {}), accountIds: ids.slice(offset, offset + 50) });
+      messages.push({ campaignId, kind, region, ...(language ? { language } : {}), accountIds: ids.slice(offset, offset + 50), late: true });
     }
   }
   return messages;

@@ -27,5 +27,7 @@ export const sendMessageSchema = z.object({
   region: z.string().check(z.minLength(1), z.maxLength(64)),
   language: z.optional(z.string().check(z.minLength(1), z.maxLength(16))),
   accountIds: z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1), z.maxLength(MAX_RECIPIENTS_PER_SEND)),
+  /** Sent by the late-enrolment step (its accounts are counted there), not by the planner (counted in its checkpoints). */
+  late: z.optional(z.literal(true)),
 });
 export type SendMessage = z.infer<typeof sendMessageSchema>;

@@ -95,6 +95,11 @@ export interface ClaimInput {
   readonly leaseMs: number;
   /** How long after a lease expired with no SES `Send` event the recipient is sent again. */
   readonly inDoubtGraceMs: number;
+  /**
+   * A planner's message asks (it counted the account in the audience): the recipient item notes it
+   * (`planned`), so the recount knows which late enrolees the planner also counted.
+   */
+  readonly planned?: boolean;
 }
 
 /** One kind's send state on a recipient (the notice and its reminder are tracked side by side). */

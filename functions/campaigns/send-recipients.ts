@@ -18,6 +18,8 @@ export interface Recipient {
   deadline?: string;
   /** The SQS records that asked for it (each is reported if it fails). */
   readonly records: Set<string>;
+  /** A planner's message asked for it (the planner counted it in the audience). */
+  planned?: boolean;
   readonly attemptId: string;
   email?: string;
   /** Epoch ms until which our claim is exclusive. */
@@ -62,6 +64,7 @@ export const parseRecipients = async (deps: SenderDeps, records: readonly SendRe
       const existing = recipients.get(key);
       if (existing) {
         existing.records.add(record.messageId);
+        if (message.late !== true) existing.planned = true;
         continue;
       }
       recipients.set(key, {
@@ -71,6 +74,7 @@ export const parseRecipients = async (deps: SenderDeps, records: readonly SendRe
         region: message.region,
         language: message.language ?? notice?.defaultLanguage ?? 'en',
         records: new Set([record.messageId]),
+        planned: message.late !== true,
         attemptId,
       });
     }
@@ -98,6 +102,7 @@ export const claimRecipients = async (
           attemptId: recipient.attemptId,
           region: recipient.region,
           language: recipient.language,
+          planned: recipient.kind === 'notice' && recipient.planned === true,
           now,
           leaseMs,
           inDoubtGraceMs: deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS,

@@ -8,7 +8,8 @@
  * `NTF sent` evidence → state `notified` → `sent` mark → one counter ADD per call. Retryable
  * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
  * then released and reported so SQS redelivers; rejections and missing contacts are recorded
- * `failed`, never retried. A configuration fault (access denied, unverified identity or MAIL FROM,
+ * `failed`, never retried; so is a recipient whose own deadline (a late enrolee's, else the
+ * campaign's) has passed (`deadline-passed`: its link would answer 410). A configuration fault (access denied, unverified identity or MAIL FROM,
  * account suspended or sending paused) blocks the campaign with the reason and hands every
  * recipient back: the redelivered messages are parked until the campaign runs again.
  *
@@ -123,9 +124,13 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
   // 1. Parse, and merge the messages of this batch per campaign, kind and account.
   const recipients = await parseRecipients(deps, records, attemptId, failed);
 
-  // 2. Claim.
-  const claimed = await claimRecipients(deps, limit, recipients, failRecipient);
+  // 2. Claim; and never email a recipient whose own choice deadline has passed (a late enrolee's is its own, later one).
+  const now = deps.clock.now().getTime();
+  const claimedAll = await claimRecipients(deps, limit, recipients, failRecipient);
+  const pastDeadline = claimedAll.filter((recipient) => Date.parse(recipient.deadline ?? recipient.campaign.deadline) <= now);
+  const claimed = claimedAll.filter((recipient) => !pastDeadline.includes(recipient));
   deps.fault?.('sender:after-claim');
+  await recordFailures(deps, limit, pastDeadline, 'deadline-passed');
 
   // 3. Contacts; no contact is a permanent failure for this campaign.
   const contacts = claimed.length > 0 ? await deps.ledger.getContacts([...new Set(claimed.map((r) => r.accountId))]) : new Map<string, string>();

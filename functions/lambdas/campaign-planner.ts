@@ -12,7 +12,7 @@ import { systemClock, systemTimers } from '../core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
-import { withLambdaContext } from '../logging.ts';
+import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { campaignPlannerLambda } from '../manifest.ts';
 
 export interface PlannerHandlerDeps extends PlannerDeps {
@@ -21,8 +21,10 @@ export interface PlannerHandlerDeps extends PlannerDeps {
 
 /** Build the handler; each record is planned on its own, failures reported per record (Powertools batch). */
 export const makeHandler = (deps: PlannerHandlerDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    // One processor per invocation: it holds the batch's records and failures, and the local
+    // platform (unlike a Lambda environment) runs invocations of one handler concurrently.
+    const processor = new BatchProcessor(EventType.SQS);
     let crash: InjectedCrashError | undefined;
     const planRecord = async (record: SQSRecord): Promise<void> => {
       let message;
@@ -68,4 +70,4 @@ export const defaultDeps = (): PlannerHandlerDeps => {
 /** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
 const logger = new Logger();
 
-export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler), campaignIdsOfRecords((body) => body['campaignId']));

@@ -17,7 +17,7 @@ import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
-import { withLambdaContext } from '../logging.ts';
+import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { campaignSenderLambda } from '../manifest.ts';
 
 /** Build the handler over its dependencies: the batch is sent within the invocation's remaining time (no context: unbounded, tests only). */
@@ -57,4 +57,4 @@ export const defaultDeps = (): SenderDeps => {
 /** The Lambda's logger: its service name is `POWERTOOLS_SERVICE_NAME` from the template. */
 const logger = new Logger();
 
-export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler), campaignIdsOfRecords((body) => body['campaignId']));

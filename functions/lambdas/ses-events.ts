@@ -17,7 +17,7 @@ import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.t
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
-import { withLambdaContext } from '../logging.ts';
+import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { sesEventsLambda } from '../manifest.ts';
 import { SES_TAGS, decodeTagValue } from '../campaigns/ses-tags.ts';
 
@@ -163,4 +163,10 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
 const logger = new Logger();
 
 /** The Lambda entry (SQS event source with `ReportBatchItemFailures`: only the failed events are redelivered). */
-export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler));
+/** An SES event's campaign, from its configuration-set tags. */
+const campaignTagOf = (body: Record<string, unknown>): string | undefined => {
+  const detail = body['detail'] as SesEventDetail | undefined;
+  return detail ? firstTag(detail, SES_TAGS.campaign) : undefined;
+};
+
+export const handler = withLambdaContext(logger, lazyEntry(defaultDeps, makeHandler), campaignIdsOfRecords(campaignTagOf));

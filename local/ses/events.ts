@@ -124,7 +124,12 @@ export const sesEvent = (
           bounce: {
             bounceType: bounce[0],
             bounceSubType: bounce[1],
-            bouncedRecipients: [{ emailAddress: mail.to, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+            // SES never tries an address on the account's suppression list: no SMTP answer, its own reason.
+            bouncedRecipients: [
+              bounce[1] === 'OnAccountSuppressionList'
+                ? { emailAddress: mail.to, action: 'failed', status: '5.1.1', diagnosticCode: 'Amazon SES did not send the message to this address because it is on the suppression list for your account.' }
+                : { emailAddress: mail.to, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' },
+            ],
             timestamp: at,
             feedbackId: randomUUID(),
             reportingMTA: 'dsn; local',

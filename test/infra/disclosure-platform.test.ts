@@ -86,7 +86,8 @@ describe('Construct: DisclosurePlatform', () => {
       expect(sender.SEND_QUOTA_PER_SECOND).toBe('200');
       expect(sender.SENDER_ADDRESS).toBe('privacy@notices.example.org');
       expect(sender.POWERTOOLS_SERVICE_NAME).toBe('disclosure-campaign-sender');
-      expect(resources[functionLogicalId('campaign-scheduler')]!.Properties!['Environment'].Variables.REMINDER_DAYS).toBe('5');
+      expect(resources[functionLogicalId('campaign-scheduler')]!.Properties!['Environment'].Variables).toMatchObject({ REMINDER_DAYS: '5', MIN_ANSWER_DAYS: '21' });
+      expect(resources[functionLogicalId('choices')]!.Properties!['Environment'].Variables.CHOICE_CHANGE_LIMIT).toBe('4');
     });
 
     it('builds one function per manifest row, with the row’s environment, memory and timeout', () => {

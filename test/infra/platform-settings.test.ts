@@ -31,6 +31,8 @@ describe('Function: platformPropsFromSettings', () => {
       jwtAudience: 'disclosure, mobile',
       sendQuotaPerSecond: '200',
       reminderDays: '3',
+      minAnswerDays: '21',
+      choiceChangeLimit: '5',
       informationalEmails: 'true',
       tracing: 'false',
       queueAgeAlarmMinutes: '45',
@@ -42,6 +44,8 @@ describe('Function: platformPropsFromSettings', () => {
       jwt: { issuer: 'https://login.example.org/', audience: ['disclosure', 'mobile'] },
       sendQuotaPerSecond: 200,
       reminderDays: 3,
+      minAnswerDays: 21,
+      choiceChangeLimit: 5,
       informationalEmails: true,
       tracing: false,
     });

@@ -27,6 +27,8 @@ export const referenceProps: DisclosurePlatformProps = {
   alarmEmail: 'oncall@example.org',
   sendQuotaPerSecond: 200,
   reminderDays: 5,
+  choiceChangeLimit: 4,
+  minAnswerDays: 21,
 };
 
 /** A cdk-nag finding the pack checked and found acknowledged, with the resource it was on. */

@@ -3,6 +3,12 @@
  * endpoint): a campaign killed at ≥ 20 random points of the planner and the
  * sender, while SES answers 30 % of calls with throttling or transient errors, then resumed from
  * the queues: every affected account gets exactly one email, nobody else gets any.
+ *
+ * Late acceptors arrive throughout (the continuous obligation): while the planner and the sender
+ * run, and after the campaign sent its audience, new accounts accept version 1 (or, outside the
+ * audience, version 2 or an unaffected region) and accounts without an address gain one, each
+ * followed by the accounts API's `noteAffected`; the hourly scheduler runs in between. Every one
+ * of them that the campaign affects is emailed exactly once too.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,24 +18,25 @@ import { startCampaign } from '../../functions/campaigns/progress.ts';
 import { campaignProgress } from '../../functions/campaigns/progress.ts';
 import { reconcileCounters } from '../../functions/campaigns/dynamodb/recount.ts';
 import { renderCampaignEmail } from '../../functions/campaigns/email.ts';
+import { DynamoDbLateMarkerStore } from '../../functions/campaigns/dynamodb/late-store.ts';
+import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
+import { DynamoDbSweepStore } from '../../functions/campaigns/dynamodb/sweep-store.ts';
+import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
+import { noteAffected } from '../../functions/campaigns/late-enrolment.ts';
+import { runSweeps, type SchedulerDeps } from '../../functions/campaigns/sweeps.ts';
+import { contentIndex } from '../../functions/content/index-artifact.ts';
+import { publishedContent } from '../../functions/ledger/published-content.ts';
+import { recordAcceptance } from '../../functions/ledger/record-acceptance.ts';
+import { publishedHash } from '../../functions/ledger/published-variants.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { compiledContent } from '../../functions/content/artifact.ts';
 import { systemClock } from '../../functions/core/clock.ts';
-import { batchPutAll } from '../../functions/ledger/dynamo-batch.ts';
 import { createDocumentClient, DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
-import { accountPk, audiencePk, audienceSk, CONTACT_SK, shardOf, stateSk } from '../../functions/ledger/keys.ts';
 import { ensureTable, localClientConfig, startDynaliteProcess } from '../../local/dynamo-engine.ts';
 import { seededRandom } from '../../local/ses/faults.ts';
-import { type SesEndpoint, startSesEndpoint } from '../../local/ses-endpoint.ts';
+import { startSesEndpoint } from '../../local/ses-endpoint.ts';
 import { createCampaignQueues, startCampaignWorkers } from '../../local/wiring/workers.ts';
-
-interface SeededAccount {
-  readonly accountId: string;
-  readonly region: string;
-  readonly language: string;
-  readonly version: number;
-  readonly email?: string;
-}
+import { emailsByRecipient, seedAccounts, type SeededAccount } from './campaign-seed.ts';
 
 /** Accounts in every region: most on version 1, some already on 2, a few without a contact. */
 const accountsFor = (count: number): SeededAccount[] =>
@@ -41,33 +48,25 @@ const accountsFor = (count: number): SeededAccount[] =>
     return { accountId, region, language, version, ...(i % 37 === 1 ? {} : { email: `${accountId}@example.test` }) };
   });
 
-/** Seed state and contact items through the ledger's own key design. */
-const seedAccounts = async (client: DynamoDBDocumentClient, tableName: string, accounts: readonly SeededAccount[]): Promise<void> => {
-  const items = accounts.flatMap((account) => [
-    {
-      pk: accountPk(account.accountId),
-      sk: stateSk('privacy'),
-      accountId: account.accountId,
-      noticeId: 'privacy',
-      acceptedVersion: account.version,
-      acceptedAt: '2026-06-01T00:00:00.000Z',
-      contentHash: '0'.repeat(64),
-      region: account.region,
-      language: account.language,
-      gsi1pk: audiencePk('privacy', account.region, shardOf(account.accountId)),
-      gsi1sk: audienceSk(account.version, account.accountId),
-    },
-    ...(account.email ? [{ pk: accountPk(account.accountId), sk: CONTACT_SK, accountId: account.accountId, email: account.email, updatedAt: '2026-06-01T00:00:00.000Z' }] : []),
-  ]);
-  await batchPutAll(client, tableName, items, 'seed items');
-};
+/** Where late arrivals come from: affected regions and, as outsiders, unaffected ones or version 2. */
+interface LateArrival {
+  readonly accountId: string;
+  readonly region: string;
+  readonly language: string;
+  readonly version: number;
+  readonly email: string;
+}
 
-const emailsByRecipient = async (ses: SesEndpoint): Promise<Map<string, number>> => {
-  const store = (await (await fetch(`${ses.endpoint}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
-  const counts = new Map<string, number>();
-  for (const email of store.emails) for (const to of email.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
-  return counts;
-};
+const lateArrivalsFor = (count: number, phase: 'during' | 'after'): LateArrival[] =>
+  Array.from({ length: count }, (_, i) => {
+    const region = ['eea', 'jp', 'ca', 'eea', 'kr', 'jp', 'global'][i % 7]!;
+    const accountId = `late-${phase}-${String(i).padStart(5, '0')}`;
+    // Every ninth accepts version 2 directly: inside an affected region, yet not affected.
+    return { accountId, region, language: region === 'jp' ? 'ja' : 'en', version: i % 9 === 4 ? 2 : 1, email: `${accountId}@example.test` };
+  });
+
+/** An account in the campaign's audience: an affected region, an older version, an address. */
+const isAffected = (a: { region: string; version: number }): boolean => (a.region === 'eea' || a.region === 'jp') && a.version === 1;
 
 const scanRecipients = async (client: DynamoDBDocumentClient, tableName: string, campaignId: string) => {
   const items: Record<string, unknown>[] = [];
@@ -125,7 +124,8 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
     await ensureTable(raw, tableName);
     client = createDocumentClient(localClientConfig(engine.endpoint));
     await seedAccounts(client, tableName, accounts);
-  });
+    // Seeding the full size takes a while on 2 busy cores.
+  }, Math.max(60_000, ACCOUNTS * 15));
 
   afterAll(async () => {
     client?.destroy();
@@ -174,9 +174,70 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
         clock: { now: () => new Date('2026-11-29T12:00:00.000Z') },
       };
 
+      // The accounts API's two writes, as its handler makes them: the acceptance (or the contact), then the marker.
+      const ledger = new DynamoDbAcceptanceStore({ tableName, client });
+      const late = { content: contentIndex, campaigns: workers.store, late: new DynamoDbLateMarkerStore({ tableName, client }), ledger };
+      const arrive = async (arrival: LateArrival): Promise<void> => {
+        const variant = { noticeId: 'privacy', version: arrival.version, region: arrival.region, language: arrival.language };
+        const contentHash = publishedHash(publishedContent, variant)!;
+        await recordAcceptance({ store: ledger, content: publishedContent, clock: systemClock }, { accountId: arrival.accountId, ...variant, contentHash, email: arrival.email });
+        await noteAffected(late, arrival.accountId, ['privacy'], systemClock.now().toISOString());
+      };
+      const gainContact = async (account: SeededAccount, email: string): Promise<void> => {
+        await ledger.putContact(account.accountId, email, systemClock.now().toISOString());
+        await noteAffected(late, account.accountId, ['privacy'], systemClock.now().toISOString());
+      };
+      // The hourly scheduler, with the deployed function's dependencies on the same engines.
+      const schedulerDeps: SchedulerDeps = {
+        content: contentIndex,
+        campaigns: workers.store,
+        ledger,
+        choices: workers.recipients,
+        events: new InMemoryChoicePublisher(),
+        outbox: new DynamoDbChoiceOutbox({ tableName, client }),
+        sweeps: new DynamoDbSweepStore({ tableName, client }),
+        late: late.late,
+        recipients: workers.recipients,
+        contacts: ledger,
+        sendQueue: queues.send,
+        reminderDays: 7,
+        log: () => undefined,
+      };
+      let lateEnrolled = 0;
+      const schedule = async (): Promise<void> => {
+        const report = await runSweeps(schedulerDeps, systemClock.now(), () => 60_000);
+        lateEnrolled += report.walks.filter((w) => w.step === 'late-enrolment').reduce((sum, w) => sum + w.processed, 0);
+      };
+
+      // Late arrivals throughout: a new acceptor (or a first address) every few milliseconds while
+      // the campaign plans and sends, with a scheduler run every tenth; more after it sent everyone.
+      const during = lateArrivalsFor(Math.max(35, Math.round(ACCOUNTS / 50)), 'during');
+      const after = lateArrivalsFor(Math.max(14, Math.round(ACCOUNTS / 200)), 'after');
+      const noContact = accounts.filter((a) => !a.email && isAffected(a));
+      const gainers = noContact.filter((_, i) => i % 2 === 0);
+      let settled = false;
+      const arrivals = (async () => {
+        for (const [i, arrival] of during.entries()) {
+          await new Promise((resolve) => setTimeout(resolve, LARGE ? 60 : 15));
+          await arrive(arrival);
+          const gainer = gainers[i];
+          if (gainer) await gainContact(gainer, `${gainer.accountId}@late.example.test`);
+          if (i % 10 === 9 && !settled) await schedule();
+        }
+      })();
+
       // Act: start twice (idempotent), let the queues run until everything settles.
       const first = await startCampaign(deps, { noticeId: 'privacy', version: 2 });
       const second = await startCampaign(deps, { noticeId: 'privacy', version: 2 });
+      await arrivals;
+      await workers.drain();
+      settled = true;
+      // After the campaign sent its audience: the rest arrive; two scheduler runs (the second finds nobody new).
+      for (const arrival of after) await arrive(arrival);
+      await schedule();
+      await workers.drain();
+      const enrolledBeforeLastRun = lateEnrolled;
+      await schedule();
       await workers.drain();
 
       // Assess.
@@ -191,8 +252,15 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
       // At the full size the share is close to the configured 30 % (small runs make too few calls to say).
       if (LARGE) expect(failingCallShare).toBeGreaterThan(0.25);
 
-      const affected = accounts.filter((a) => (a.region === 'eea' || a.region === 'jp') && a.version === 1);
+      const gainedAddress = new Map(gainers.map((a) => [a.accountId, `${a.accountId}@late.example.test`]));
+      const seededAffected = accounts.filter(isAffected).map((a) => ({ ...a, email: a.email ?? gainedAddress.get(a.accountId) }));
+      const lateAffected = [...during, ...after].filter(isAffected);
+      const affected = [...seededAffected, ...lateAffected];
       const reachable = affected.filter((a) => a.email);
+      // Late arrivals did arrive throughout, and some reached the scheduler (the rest the planner).
+      expect(lateAffected.length).toBeGreaterThan(10);
+      expect(lateEnrolled).toBeGreaterThan(0);
+      expect(lateEnrolled).toBe(enrolledBeforeLastRun);
       const emails = await emailsByRecipient(ses);
       const duplicates = [...emails].filter(([, count]) => count > 1);
       const affectedEmails = new Set(reachable.map((a) => a.email));
@@ -224,7 +292,7 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
       expect(queues.sendDlq.depth + queues.plannerDlq.depth + queues.sesEventsDlq.depth).toBe(0);
       expect(invocationErrors.some((e) => e.includes('InjectedCrashError'))).toBe(true);
       if (process.env['CAMPAIGN_RESILIENCE_REPORT']) {
-        console.info(JSON.stringify({ accounts: ACCOUNTS, recipients: affected.length, emails: emails.size, failingCallShare: Math.round(failingCallShare * 1000) / 1000, crashes: crashes.injected.length, crashPoints: [...new Set(crashes.injected)], ses: ses.counters, progress: { audience: progress.audience, sent: progress.sent, failed: progress.failed }, counterCorrection: correction }));
+        console.info(JSON.stringify({ accounts: ACCOUNTS, lateArrivals: during.length + after.length + gainers.length, lateAffected: lateAffected.length + gainers.length, lateEnrolledByScheduler: lateEnrolled, recipients: affected.length, emails: emails.size, failingCallShare: Math.round(failingCallShare * 1000) / 1000, crashes: crashes.injected.length, crashPoints: [...new Set(crashes.injected)], ses: ses.counters, progress: { audience: progress.audience, sent: progress.sent, failed: progress.failed }, counterCorrection: correction }));
       }
     } finally {
       await workers?.stop();

@@ -7,11 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
-import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
-import type { Campaign } from '../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
@@ -21,6 +18,7 @@ import { makeHandler } from '../../functions/lambdas/choices.ts';
 import type { ChoiceEvidence } from '../../functions/ledger/types.ts';
 import { seededRandom } from '../../local/ses/faults.ts';
 import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
+import { eeaChoiceCampaign, seedEmailedRecipients } from './campaign-seed.ts';
 import { startTestTable, type TestTable } from './engines.ts';
 
 const LINKS = 10;
@@ -28,15 +26,7 @@ const POSTS_PER_LINK = 40;
 const LINKS_AT_ONCE = 2;
 const DEADLINE = '2027-02-01T00:00:00.000Z';
 const key = new Uint8Array(randomBytes(32));
-const campaign: Campaign = {
-  campaignId: 'privacy-v2',
-  noticeId: 'privacy',
-  version: 2,
-  deadline: DEADLINE,
-  regions: [{ region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS }],
-  createdAt: '2026-11-01T00:00:00.000Z',
-  status: 'started',
-};
+const campaign = eeaChoiceCampaign;
 
 describe('Integration: concurrent choices', () => {
   let table: TestTable;
@@ -49,19 +39,9 @@ describe('Integration: concurrent choices', () => {
   it(`${LINKS} links × ${POSTS_PER_LINK} concurrent POSTs: evidence = the distinct changes, each 200 one item, state = newest`, async () => {
     // Prepare
     const client = table.documentClient;
-    const campaigns = new DynamoDbCampaignStore({ tableName: table.tableName, client });
-    const recipients = new DynamoDbRecipientStore({ tableName: table.tableName, client });
     const events = new InMemoryChoicePublisher();
-    await campaigns.createCampaign(campaign);
     const accounts = Array.from({ length: LINKS }, (_, i) => `acct-c${i}`);
-    for (const accountId of accounts) {
-      await table.store.advanceState({
-        kind: 'acceptance', accountId, noticeId: 'privacy', version: 1, region: 'eea', language: 'en',
-        contentHash: 'a'.repeat(64), at: '2026-04-01T00:00:00.000Z', source: { channel: 'api' },
-      });
-      await recipients.claimRecipient({ campaignId: campaign.campaignId, accountId, kind: 'notice', attemptId: 'a1', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
-      await recipients.markSent(campaign.campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    }
+    const { campaigns, recipients } = await seedEmailedRecipients(table, campaign, accounts);
     const handler = makeHandler({
       content: contentIndex,
       clock: fixedClock('2026-12-01T09:00:00.000Z'),

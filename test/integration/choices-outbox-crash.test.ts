@@ -8,17 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainChoiceOutbox, recordChoice, type ChoiceDeps } from '../../functions/campaigns/choices.ts';
-import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
 import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
-import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recipient-store.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
-import type { Campaign, ChoiceRecordedEvent } from '../../functions/campaigns/model.ts';
+import type { ChoiceRecordedEvent } from '../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import type { ChoiceEvidence } from '../../functions/ledger/types.ts';
 import { seededRandom } from '../../local/ses/faults.ts';
+import { eeaChoiceCampaign, seedEmailedRecipients } from './campaign-seed.ts';
 import { startTestTable, type TestTable } from './engines.ts';
 
 const ACCOUNTS = 20;
@@ -26,15 +25,7 @@ const CHOICES_PER_ACCOUNT = 4;
 const CRASH_POINTS = ['choice:after-outbox', 'choice:after-evidence', 'choice:after-state', 'choice:after-publish'] as const;
 const DEADLINE = '2027-02-01T00:00:00.000Z';
 const key = new Uint8Array(randomBytes(32));
-const campaign: Campaign = {
-  campaignId: 'privacy-v2',
-  noticeId: 'privacy',
-  version: 2,
-  deadline: DEADLINE,
-  regions: [{ region: 'eea', notification: 'choice', options: CHOICE_OPTION_IDS }],
-  createdAt: '2026-11-01T00:00:00.000Z',
-  status: 'started',
-};
+const campaign = eeaChoiceCampaign;
 
 class Crash extends Error {}
 
@@ -49,8 +40,6 @@ describe('Integration: choice outbox under crashes', () => {
   it('publishes every recorded choice after recovery, once per event id, and nothing that was not recorded', async () => {
     // Prepare
     const client = table.documentClient;
-    const campaigns = new DynamoDbCampaignStore({ tableName: table.tableName, client });
-    const recipients = new DynamoDbRecipientStore({ tableName: table.tableName, client });
     const outbox = new DynamoDbChoiceOutbox({ tableName: table.tableName, client });
     const bus = new InMemoryChoicePublisher();
     const random = seededRandom(7);
@@ -61,16 +50,8 @@ describe('Integration: choice outbox under crashes', () => {
         await bus.publish(batch);
       },
     };
-    await campaigns.createCampaign(campaign);
     const accounts = Array.from({ length: ACCOUNTS }, (_, i) => `acct-k${i}`);
-    for (const accountId of accounts) {
-      await table.store.advanceState({
-        kind: 'acceptance', accountId, noticeId: 'privacy', version: 1, region: 'eea', language: 'en',
-        contentHash: 'a'.repeat(64), at: '2026-04-01T00:00:00.000Z', source: { channel: 'api' },
-      });
-      await recipients.claimRecipient({ campaignId: campaign.campaignId, accountId, kind: 'notice', attemptId: 'a1', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
-      await recipients.markSent(campaign.campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    }
+    const { campaigns, recipients } = await seedEmailedRecipients(table, campaign, accounts);
     let crashAt: string | undefined;
     const deps: ChoiceDeps = {
       content: contentIndex,

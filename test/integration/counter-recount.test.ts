@@ -63,4 +63,23 @@ describe('Function: recountIfUnsettled / reconcileCounters', () => {
     expect(await reconcileCounters(db(), campaign)).toEqual(first);
     expect((await store.snapshot(campaign.campaignId))!.counters).toMatchObject({ sent: 6, failed: 1, audience: 7 });
   });
+
+  it('counts a late enrolee once when the planner had queued it too (its item says `planned`), and one only the late step found', async () => {
+    // a8: the late-enrolment step enrolled it (+1) while the planner's message for it waited: both counted it.
+    // a9: accepted after its shard was planned: only the late step counted it.
+    // The planner's page that held a8 (one more checkpoint of a planned shard).
+    expect(await store.advancePlan(campaign.campaignId, 'eea', 1, 1, { audience: 1, at: AT })).toBe(true);
+    await table.documentClient.send(
+      new PutCommand({ TableName: table.tableName, Item: { ...recipientKey(campaign.campaignId, 'a8'), accountId: 'a8', campaignId: campaign.campaignId, region: 'eea', status: 'sent', late: true, planned: true } }),
+    );
+    await table.documentClient.send(
+      new PutCommand({ TableName: table.tableName, Item: { ...recipientKey(campaign.campaignId, 'a9'), accountId: 'a9', campaignId: campaign.campaignId, region: 'eea', status: 'sent', late: true } }),
+    );
+    await store.addCounters(campaign.campaignId, 6, { audience: 2, sent: 2 });
+    // 10 counted for 9 accounts (a1–a9): unsettled (more audience than sends and failures), recounted.
+    expect((await store.snapshot(campaign.campaignId))!.counters.audience).toBe(10);
+    expect(await recountIfUnsettled(db(), campaign)).toBe(true);
+    expect((await store.snapshot(campaign.campaignId))!.counters).toMatchObject({ audience: 9, sent: 8, failed: 1 });
+    expect(await recountIfUnsettled(db(), campaign)).toBe(false);
+  });
 });

@@ -9,7 +9,7 @@ import { makeHandler } from '../../functions/lambdas/accounts.ts';
 import { LAMBDAS } from '../../functions/manifest.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../../functions/ledger/dynamodb-store.ts';
 import { publishedContent } from '../../functions/ledger/published-content.ts';
-import { errorDetails, withLambdaContext } from '../../functions/logging.ts';
+import { campaignIdsOfRecords, errorDetails, withLambdaContext } from '../../functions/logging.ts';
 import { variantOf } from '../integration/engines.ts';
 import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
 
@@ -87,6 +87,25 @@ describe('Logs of a worker invocation', () => {
     ]);
   });
 
+  it('a queue worker’s every line carries the request id and the campaignId of its records, and none after the invocation', async () => {
+    const logger = new Logger({ serviceName: 'campaign-sender' });
+    const sqs = (...bodies: string[]) => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) });
+    const worker = withLambdaContext(
+      logger,
+      async (_event: ReturnType<typeof sqs>) => {
+        logger.info('claimed');
+        logger.warn('SendBulkEmail retryable failure', { attempt: 1 });
+      },
+      campaignIdsOfRecords((body) => body['campaignId']),
+    );
+    await worker(sqs(JSON.stringify({ campaignId: 'privacy-v2', accountIds: ['a'] })), { ...lambdaContext(), awsRequestId: 'send-1' });
+    await worker(sqs(JSON.stringify({ campaignId: 'privacy-v3' }), JSON.stringify({ campaignId: 'privacy-v2' }), 'not json'), { ...lambdaContext(), awsRequestId: 'send-2' });
+    logger.info('between invocations');
+    expect(records().map((line) => [line['function_request_id'], line['campaignId']])).toEqual([
+      ['send-1', 'privacy-v2'], ['send-1', 'privacy-v2'], ['send-2', 'privacy-v2,privacy-v3'], ['send-2', 'privacy-v2,privacy-v3'], ['send-2', undefined],
+    ]);
+  });
+
   it('every Lambda but notices takes its service name from the environment and its entry the Lambda context', () => {
     for (const spec of Object.values(LAMBDAS)) {
       const source = readFileSync(new URL(`../../${spec.entry}`, import.meta.url), 'utf8');
@@ -95,6 +114,8 @@ describe('Logs of a worker invocation', () => {
       if (spec.entry.endsWith('notices.ts')) continue;
       expect(source, spec.entry).toMatch(/new Logger\(\)/);
       if (spec.trigger.kind !== 'http') expect(source, spec.entry).toMatch(/withLambdaContext\(logger, lazyEntry\(/);
+      // Queue workers tag every line with the campaign of their records.
+      if (spec.trigger.kind === 'queue') expect(source, spec.entry).toMatch(/withLambdaContext\(logger, lazyEntry\(defaultDeps, makeHandler\), campaignIdsOfRecords\(/);
       else expect(source, spec.entry).toMatch(/\blogger(: deps\.logger)?,/);
     }
   });

@@ -177,7 +177,8 @@ export class DynamoDbCampaignStore implements CampaignStore, CampaignControlStor
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: campaignPk(campaignId), sk: planSk(region, shard) },
-          UpdateExpression: `SET ${set.join(', ')} ADD audience :n REMOVE ${remove.join(', ')}`,
+          // A middle page with a carry removes nothing: an empty REMOVE clause is a syntax error (ValidationException).
+          UpdateExpression: `SET ${set.join(', ')} ADD audience :n${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: fromPage === 0 ? 'attribute_not_exists(#page)' : '#page = :from',
           ExpressionAttributeNames: { '#page': 'page', '#done': 'done', '#cursor': 'cursor', '#carry': 'carry' },
           ExpressionAttributeValues: values,

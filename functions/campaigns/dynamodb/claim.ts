@@ -29,6 +29,22 @@ const wasSubmitted = async (table: Table, campaignId: string, attemptId: string,
   return submitted instanceof Set && submitted.has(accountId);
 };
 
+const notePlanned = async (table: Table, key: { pk: string; sk: string }): Promise<void> => {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: key,
+        UpdateExpression: 'SET planned = :true',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(planned)',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+};
+
 /**
  * Claim a recipient for one send attempt. A `sending` recipient whose lease expired is taken over
  * at once only when its attempt never reached SES for it (the attempt's marker says so); one that
@@ -51,6 +67,10 @@ export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (
     names['#region'] = 'region';
     names['#language'] = 'language';
     Object.assign(values, { ':accountId': input.accountId, ':campaignId': input.campaignId, ':region': input.region, ':language': input.language });
+    if (input.planned) {
+      update += ', planned = :true';
+      values[':true'] = true;
+    }
   }
   const reminderGuard = input.kind === 'reminder' ? '#noticeStatus = :sent AND ' : '';
   if (input.kind === 'reminder') {
@@ -90,7 +110,11 @@ export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (
   const current = await getItem(key);
   if (input.kind === 'reminder' && current?.['status'] !== 'sent') return { kind: 'ineligible' };
   const status = current?.[f.status];
-  if (status === 'sent' || status === 'failed') return { kind: 'done', status };
+  if (status === 'sent' || status === 'failed') {
+    // A late enrolee the late-enrolment step emailed first, which the planner had counted too: note it for the recount.
+    if (input.planned && current?.['late'] === true && current['planned'] === undefined) await notePlanned(table, key);
+    return { kind: 'done', status };
+  }
   const previous = current?.[f.attempt];
   if (status !== 'sending' || typeof previous !== 'string' || !(Number(current?.[f.lease]) < input.now)) return { kind: 'busy' };
   if (await wasSubmitted(table, input.campaignId, previous, input.accountId)) return { kind: 'busy' };

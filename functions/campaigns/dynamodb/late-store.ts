@@ -110,7 +110,8 @@ export class DynamoDbLateMarkerStore implements LateMarkerStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'SET #status = :released, deadline = :deadline, late = :true, enrolledAt = :at REMOVE failureReason, failedAt',
+          // The planner's recipient (it counted it): `planned`, so the recount does not count it as a late enrolee.
+          UpdateExpression: 'SET #status = :released, deadline = :deadline, late = :true, planned = :true, enrolledAt = :at REMOVE failureReason, failedAt',
           ConditionExpression: '#status = :failed AND failureReason = :noContact',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':released': 'released', ':failed': 'failed', ':noContact': 'no-contact', ':deadline': deadline, ':true': true, ':at': at },

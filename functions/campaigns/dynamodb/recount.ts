@@ -8,6 +8,12 @@
  * Exact when no transition runs meanwhile (the local platform's start, the end of a run); run
  * while sending, a transition counted between the two reads shows up in the next recount.
  * Choice counters stay with the choice path (each choice is one conditional write plus its ADD).
+ *
+ * The audience too: the planner counts the accounts of each page in its checkpoint (`PLAN#`), the
+ * late-enrolment step each recipient it creates (`CNT#`). An account the planner queued whose
+ * message the sender had not yet handled when the late step enrolled it is counted by both; the
+ * planner's claim (or, after the late email, a conditional write) marks that item `planned`, so the
+ * truth is the plans' audience plus the late items not `planned`.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
@@ -21,12 +27,13 @@ interface Table {
 
 /** The counters a recount owns: each derived from one attribute of the recipient items. */
 export const RECOUNTED = ['sent', 'informational', 'reminded', 'delivered', 'bounced', 'complained', 'failed'] as const satisfies readonly CounterName[];
-type Recounted = (typeof RECOUNTED)[number];
+type Recounted = (typeof RECOUNTED)[number] | 'audience';
 type Tally = Record<Recounted, number>;
+const TALLIED = [...RECOUNTED, 'audience'] as const;
 
 export const FIX_SK = 'CNT#FIX';
 
-const zero = (): Tally => Object.fromEntries(RECOUNTED.map((name) => [name, 0])) as Tally;
+const zero = (): Tally => Object.fromEntries(TALLIED.map((name) => [name, 0])) as Tally;
 
 const queryAll = async (table: Table, pk: string, projection?: { expression: string; names: Record<string, string> }): Promise<Record<string, unknown>[]> => {
   const items: Record<string, unknown>[] = [];
@@ -48,11 +55,11 @@ const queryAll = async (table: Table, pk: string, projection?: { expression: str
   return items;
 };
 
-/** What the recipient items say the counters are. */
+/** What the recipient items say the counters are (`audience`: the late enrolees the planner did not count). */
 export const countRecipients = async (table: Table, campaign: Campaign): Promise<Tally> => {
   const truth = zero();
   const projection = {
-    expression: '#region, #status, reminderStatus, deliveredAt, bouncedAt, complainedAt, failedAt',
+    expression: '#region, #status, reminderStatus, deliveredAt, bouncedAt, complainedAt, failedAt, late, planned',
     names: { '#region': 'region', '#status': 'status' },
   };
   for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
@@ -67,6 +74,7 @@ export const countRecipients = async (table: Table, campaign: Campaign): Promise
       if (item['complainedAt'] !== undefined) truth.complained++;
       // A sender's `failed` mark and an SES Reject both set `failedAt`, once (each is conditional on it).
       if (item['failedAt'] !== undefined) truth.failed++;
+      if (item['late'] === true && item['planned'] !== true) truth.audience++;
     }
   }
   return truth;
@@ -85,7 +93,7 @@ const counted = async (table: Table, campaign: Campaign): Promise<{ tally: Tally
       if (item['done'] === true) plansDone++;
     }
     if (!sk.startsWith('CNT#')) continue;
-    for (const name of RECOUNTED) if (typeof item[name] === 'number') (sk === FIX_SK ? fix : tally)[name] += item[name] as number;
+    for (const name of TALLIED) if (typeof item[name] === 'number') (sk === FIX_SK ? fix : tally)[name] += item[name] as number;
   }
   return { tally, audience, plansDone, fix };
 };
@@ -99,7 +107,8 @@ const counted = async (table: Table, campaign: Campaign): Promise<{ tally: Tally
 export const recountIfUnsettled = async (table: Table, campaign: Campaign): Promise<boolean> => {
   const { tally, audience, plansDone, fix } = await counted(table, campaign);
   if (plansDone < campaign.regions.length * AUDIENCE_SHARDS) return false;
-  if (tally.sent + fix.sent + tally.failed + fix.failed >= audience) return false;
+  // Settled when the sends and failures make up the whole audience (the late enrolees' included).
+  if (tally.sent + fix.sent + tally.failed + fix.failed === audience + tally.audience + fix.audience) return false;
   await reconcileCounters(table, campaign);
   return true;
 };
@@ -109,7 +118,7 @@ export const reconcileCounters = async (table: Table, campaign: Campaign): Promi
   const truth = await countRecipients(table, campaign);
   const { tally: counted_ } = await counted(table, campaign);
   const fix = zero();
-  for (const name of RECOUNTED) fix[name] = truth[name] - counted_[name];
+  for (const name of TALLIED) fix[name] = truth[name] - counted_[name];
   await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: campaignPk(campaign.campaignId), sk: FIX_SK, ...fix } }));
   return fix;
 };

@@ -26,7 +26,8 @@ const fakeRecipients = () => {
       if (current?.status === 'sent' || current?.status === 'failed') return { kind: 'done', status: current.status };
       if (current?.status === 'sending') return { kind: 'busy' };
       recipients.set(input.accountId, { status: 'sending', attempt: input.attemptId });
-      return { kind: 'claimed' };
+      // A late enrolee's item carries its own, later deadline.
+      return { kind: 'claimed', ...(input.accountId.startsWith('late-') ? { deadline: '2027-02-10T00:00:00.000Z' } : {}) };
     },
     markSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[], _expiresAt: number) => {}),
     clearSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[]) => {}),
@@ -203,6 +204,20 @@ describe('Function: sendBatch', () => {
     expect((await campaigns.parked('privacy-v2')).items.map((item) => item.messageId)).toEqual(['q1']);
     expect(campaigns.totals('privacy-v2').failed).toBe(0);
     expect(evidence.filter((e) => e.evidence.kind === 'notification' && e.evidence.event === 'failed')).toHaveLength(0);
+  });
+
+  it('never emails a recipient whose own deadline has passed; a late enrolee with a later deadline is emailed', async () => {
+    const { deps, store, campaigns } = setup({ clock: fixedClock('2027-02-02T00:00:00.000Z') });
+    ses.on(SendBulkEmailCommand).callsFake((input) => successFor(input.BulkEmailEntries.length));
+
+    const result = await sendBatch(deps, [record('q1', ['a', 'late-b'])]);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const sentTo = ses.commandCalls(SendBulkEmailCommand).flatMap((call) => call.args[0].input.BulkEmailEntries!.map((e) => e.Destination!.ToAddresses![0]));
+    expect(sentTo).toEqual(['late-b@example.test']);
+    expect(store.recipients.get('a')).toEqual({ status: 'failed', reason: 'deadline-passed' });
+    expect(store.recipients.get('late-b')?.status).toBe('sent');
+    expect(campaigns.totals('privacy-v2')).toMatchObject({ sent: 1, failed: 1 });
   });
 
   it('skips recipients already sent, and reports a message whose recipient is in flight elsewhere', async () => {

@@ -124,4 +124,38 @@ describe('Function: startSesEndpoint', () => {
     // Assess
     expect(store.emails.some((email) => JSON.stringify(email).includes('store-check@example.test'))).toBe(true);
   });
+
+  it('answers the SES mailbox-simulator addresses with the events SES publishes for them (labels too)', async () => {
+    // Prepare
+    const events: SesEventBridgeEvent[] = [];
+    const ses = await start({ onEvent: (event) => void events.push(event) });
+    const addresses = ['success', 'bounce+a1', 'complaint', 'suppressionlist', 'ooto', 'Bounce+VERP-x'].map((name) => `${name}@simulator.amazonses.com`);
+
+    // Act
+    await ses.client.send(bulkTo(addresses));
+    // The simulated mailboxes answer a moment after the send: wait for all 13 events (at most 10 s).
+    for (let waited = 0; events.length < 13 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Assess: per address, the event types in order and the bounce's type and subtype (SES docs, "Using the mailbox simulator").
+    const byAddress = (to: string) => events.filter((event) => event.detail.mail.destination[0] === to);
+    const types = (to: string) => byAddress(to).map((event) => event.detail.eventType);
+    const bounceOf = (to: string) => byAddress(to).find((event) => event.detail.eventType === 'Bounce')?.detail['bounce'] as Record<string, any> | undefined;
+    expect(types('success@simulator.amazonses.com')).toEqual(['Send', 'Delivery']);
+    expect(types('bounce+a1@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
+    expect(bounceOf('bounce+a1@simulator.amazonses.com')).toMatchObject({
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: [{ emailAddress: 'bounce+a1@simulator.amazonses.com', status: '5.1.1', diagnosticCode: expect.stringContaining('550 5.1.1') }],
+    });
+    expect(types('complaint@simulator.amazonses.com')).toEqual(['Send', 'Delivery', 'Complaint']);
+    expect(types('suppressionlist@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
+    expect(bounceOf('suppressionlist@simulator.amazonses.com')).toMatchObject({
+      bounceType: 'Permanent',
+      bounceSubType: 'OnAccountSuppressionList',
+      bouncedRecipients: [{ diagnosticCode: expect.stringContaining('suppression list') }],
+    });
+    // An out-of-office reply goes to the return path, not to the event stream: delivered.
+    expect(types('ooto@simulator.amazonses.com')).toEqual(['Send', 'Delivery']);
+    expect(types('Bounce+VERP-x@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
+  });
 });
