@@ -12,6 +12,7 @@ const commands: Record<string, string> = {
   show: 'print the variant a caller would be served',
   token: 'print a bearer token for the local gateway',
   export: 'stream the acceptance evidence of a notice (jsonl or csv)',
+  'new-version': 'scaffold the next version of a notice from its latest',
   publish: 'validate a draft version and lock it (published.lock.json)',
   evidence: "render one account's whole record as a self-contained report",
   verify: 'recompute every content hash of an export against the published text',

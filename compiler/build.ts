@@ -16,6 +16,7 @@ import { documentSecurityPolicy } from './document-style.ts';
 import { readDocumentStrings, type DocumentStrings } from './labels.ts';
 import { renderDiffPage } from './render-diff.ts';
 import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
+import { checkCompleteLanguages } from './languages.ts';
 import { checkLock, parseLock } from './lock.ts';
 import { readTemplateTree, type NoticeTree } from './source.ts';
 import { validateNotice, type ValidNotice } from './validate.ts';
@@ -44,8 +45,14 @@ export const buildContent = (options: BuildOptions): CompiledContent => {
   const notices = tree.notices.map((notice) => validateNotice(notice, catalogue, problems));
   problems.throwIfAny();
 
+  // The words of the notice and diff pages, checked by their schema (the renderers need them), then
+  // every other part of a complete language; a file the first check reported is not reported again.
   const languages = (notices as ValidNotice[]).flatMap((notice) => notice.versions.flatMap((version) => version.translations.map((translation) => translation.language)));
   const strings = readDocumentStrings(options.templatesDir, languages, problems);
+  if (tree.catalogueFile && catalogue) {
+    const templates = compileRenderTemplates(options.templatesDir, problems);
+    checkCompleteLanguages({ templatesDir: options.templatesDir, templates, notices: notices as ValidNotice[], catalogue, catalogueFile: tree.catalogueFile }, problems);
+  }
   problems.throwIfAny();
 
   const regions = servedRegions(catalogue as RegionCatalogue);

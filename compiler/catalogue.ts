@@ -32,7 +32,7 @@ export const compileCatalogue = (file: string, text: string, problems: ProblemCo
       return;
     }
     seenRegions.add(region.id);
-    regions.push({ id: region.id, name: region.name });
+    regions.push({ id: region.id, name: region.name, ...(region.defaultLanguage ? { defaultLanguage: region.defaultLanguage } : {}) });
 
     region.countries.forEach((code, at) => {
       const line = parsed.lineOf(['regions', index, 'countries', at]);

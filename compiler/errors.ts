@@ -39,6 +39,11 @@ export class ProblemCollector {
     return this.#problems.length;
   }
 
+  /** True when a problem was already reported for `file`: a later, more generic check need not repeat it. */
+  hasProblemIn(file: string): boolean {
+    return this.#problems.some((problem) => problem.file === file);
+  }
+
   /** Throws a `ContentValidationError` with every problem collected, sorted by file and line. */
   throwIfAny(): void {
     if (this.#problems.length === 0) return;

@@ -23,8 +23,16 @@ export const changeSchema = z.strictObject({
 });
 export type ChangeFile = z.output<typeof changeSchema>;
 
+/** What `cli new-version` writes for the effective date: refused until the author sets it. */
+export const EFFECTIVE_DATE_PLACEHOLDER = 'YYYY-MM-DD';
+
 export const versionFileSchema = z.strictObject({
-  effectiveDate: z.iso.date('effectiveDate is a date written YYYY-MM-DD'),
+  effectiveDate: z.iso.date({
+    error: (issue) =>
+      issue.input === EFFECTIVE_DATE_PLACEHOLDER
+        ? 'still the placeholder new-version wrote: set the day this version takes effect (YYYY-MM-DD)'
+        : 'effectiveDate is a date written YYYY-MM-DD',
+  }),
   // `changes:` left empty reads as null in YAML; it means "no changes".
   changes: z.record(idSchema, changeSchema).nullish().transform((changes) => changes ?? {}),
 });
@@ -56,6 +64,7 @@ export const regionsFileSchema = z.strictObject({
     z.strictObject({
       id: idSchema,
       name: perLanguage,
+      defaultLanguage: languageTagSchema.optional(),
       countries: z.array(z.string()).nullish().transform((codes) => codes ?? []),
       subdivisions: z.array(z.string()).nullish().transform((codes) => codes ?? []),
     }),

@@ -96,7 +96,7 @@ export const validateNotice = (tree: NoticeTree, catalogue: RegionCatalogue | un
         problems.add(versionPath, versionYaml.lineOf(['changes']), 'version 1 has no previous version: it declares no changes');
       }
       // Comparing against a version whose own sections are broken would only echo its problems.
-      if (previous && previousIsClean && currentIsClean) checkChangesMatchText(previous, current, versionPath, versionYaml, problems);
+      if (previous && previousIsClean && currentIsClean) checkChangesMatchText(tree.noticeId, previous, current, versionPath, versionYaml, problems);
     }
 
     if (versionYaml && current.reference) {
@@ -220,6 +220,7 @@ const checkChangeDeclarations = (version: ParsedVersion, file: string, yaml: Par
 
 /** No silent edits: a section whose text changed in any language is declared, and nothing else is. */
 const checkChangesMatchText = (
+  noticeId: string,
   previous: ParsedVersion,
   current: ParsedVersion,
   file: string,
@@ -238,6 +239,22 @@ const checkChangesMatchText = (
       section?.line ?? 1,
       `section '${sectionId}' changed since v${previous.version} (${languages.join(', ')}; ${where}) but ${file} declares no change for it`,
     );
+  }
+  // A change reaches every language: one whose text changed in en but not in ja is half translated.
+  const inBoth = current.translations.filter((translation) => previous.translations.some((before) => before.language === translation.language));
+  for (const sectionId of Object.keys(declared)) {
+    const languages = changed.get(sectionId);
+    if (!languages) continue;
+    for (const translation of inBoth) {
+      if (languages.includes(translation.language)) continue;
+      const section = translation.sections.find((candidate) => candidate.id === sectionId);
+      problems.add(
+        translation.file,
+        section?.line ?? 1,
+        `notice '${noticeId}' v${current.version} declares a change to '${sectionId}' and its text changed in ${languages.join(', ')}, ` +
+          `but not in '${translation.language}' (identical to v${previous.version}): translate the change into every language`,
+      );
+    }
   }
   for (const sectionId of Object.keys(declared)) {
     if (changed.has(sectionId)) continue;

@@ -146,10 +146,24 @@ export interface DisclosurePlatformProps {
    */
   readonly webAclArn?: string;
   /**
+   * Create a WAF web ACL (CloudFront scope) with a rate-based rule and attach it to the
+   * distribution. CloudFront-scope web ACLs exist only in us-east-1, so this needs a stack in
+   * us-east-1; a stack in another region passes `webAclArn` instead (docs/runbook.md, "WAF").
+   * HTTP APIs take no regional web ACL, so the distribution is the only place for one.
+   * @default - none (see `webAclArn`)
+   */
+  readonly webAcl?: PlatformWebAclProps;
+  /**
    * Alarm when the oldest message of the planner or send queue is older than this.
    * @default Duration.minutes(30)
    */
   readonly queueAgeAlarmThreshold?: Duration;
+}
+
+/** The web ACL `DisclosurePlatformProps.webAcl` creates. */
+export interface PlatformWebAclProps {
+  /** Requests one client IP may make in any 5 minutes before WAF blocks it (WAF: 10 … 2,000,000,000). */
+  readonly rateLimitPer5Minutes: number;
 }
 
 /** Where a deployment runs; see `DisclosurePlatformProps.stage`. */
@@ -160,7 +174,8 @@ export const PLATFORM_STAGES: readonly PlatformStage[] = ['development', 'stagin
 export const PLACEHOLDER_SENDER = 'privacy@example.com';
 
 /** The props with every default applied. */
-export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'customDomain'>> {
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'webAcl' | 'customDomain'>> {
+  readonly webAcl?: PlatformWebAclProps;
   readonly customDomain?: DisclosurePlatformProps['customDomain'];
   readonly jwt?: PlatformJwtProps;
   readonly alarmEmail?: string;
@@ -261,6 +276,10 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
   if (props.webAclArn !== undefined && !isToken(props.webAclArn) && !props.webAclArn.startsWith('arn:aws:wafv2:us-east-1:')) {
     throw new PlatformPropsError('webAclArn', 'must be a WAFv2 web ACL ARN in us-east-1 (CloudFront scope)');
   }
+  if (props.webAcl !== undefined) {
+    if (props.webAclArn !== undefined) throw new PlatformPropsError('webAcl', 'give webAcl (create one) or webAclArn (attach yours), not both');
+    checkPositive('webAcl.rateLimitPer5Minutes', props.webAcl.rateLimitPer5Minutes, { integer: true, min: 10, max: 2_000_000_000 });
+  }
   const writeRouteThrottle = props.writeRouteThrottle ?? { rateLimit: 50, burstLimit: 100 };
   checkPositive('writeRouteThrottle.rateLimit', writeRouteThrottle.rateLimit, { max: apiThrottle.rateLimit });
   checkPositive('writeRouteThrottle.burstLimit', writeRouteThrottle.burstLimit, { integer: true, max: apiThrottle.burstLimit });
@@ -305,6 +324,7 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     writeRouteThrottle,
     customDomain: props.customDomain,
     webAclArn: props.webAclArn,
+    webAcl: props.webAcl,
     queueAgeAlarmThreshold,
   };
 };

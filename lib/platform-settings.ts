@@ -8,7 +8,7 @@ import { PLACEHOLDER_SENDER, PLATFORM_STAGES, type DisclosurePlatformProps, type
 /** Every setting `bin/app.ts` understands (see docs/runbook.md, "Deploy"). */
 export const SETTING_NAMES = [
   'senderAddress', 'senderIdentity', 'createSenderIdentity', 'jwtIssuer', 'jwtAudience', 'alarmEmail',
-  'sendQuotaPerSecond', 'reminderDays', 'informationalEmails', 'publicBaseUrl', 'webAclArn', 'tracing',
+  'sendQuotaPerSecond', 'reminderDays', 'informationalEmails', 'publicBaseUrl', 'webAclArn', 'webAclRateLimit', 'tracing',
   'queueAgeAlarmMinutes', 'stackName', 'account', 'region', 'stage', 'alarmTopicArn', 'minAnswerDays', 'choiceChangeLimit',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -68,6 +68,7 @@ export const platformPropsFromSettings = (
   const senderAddress = setting('senderAddress');
   const jwtIssuer = setting('jwtIssuer');
   const queueAgeMinutes = number('queueAgeAlarmMinutes');
+  const webAclRateLimit = number('webAclRateLimit');
   return {
     placeholderSender: senderAddress === undefined,
     props: {
@@ -90,6 +91,7 @@ export const platformPropsFromSettings = (
       publicBaseUrl: setting('publicBaseUrl'),
       tracing: boolean('tracing'),
       webAclArn: setting('webAclArn'),
+      ...(webAclRateLimit === undefined ? {} : { webAcl: { rateLimitPer5Minutes: webAclRateLimit } }),
       queueAgeAlarmThreshold: queueAgeMinutes === undefined ? undefined : Duration.minutes(queueAgeMinutes),
     },
   };

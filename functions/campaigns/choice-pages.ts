@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { ChoiceOption, ContentIndex } from '../core/content.ts';
 import { variantKey } from '../core/content.ts';
 import { findVersion } from '../core/audience.ts';
-import { changesForRegion, formatDate, formatInstant, noticeLinks, requireTemplate, requireTemplateData, renderHtml, templateLanguage } from './email.ts';
+import { offerOrder } from '../core/language.ts';
+import { changesForRegion, formatDate, formatInstant, noticeLinks, requireTemplate, requireTemplateData, renderHtml, TEMPLATE_FALLBACK_LANGUAGE, templateLanguage, templateLanguages } from './email.ts';
 import type { ChoiceClosedReason, ChoiceView, RecordedChoice } from './choices.ts';
 
 interface PageStrings {
@@ -21,8 +22,16 @@ export interface RenderedPage {
   readonly html: string;
 }
 
-/** Languages the choice pages exist in; the first is the fallback. */
-export const PAGE_LANGUAGES = ['en', 'ja'] as const;
+let languages: readonly string[] | undefined;
+/**
+ * Languages the choice pages exist in (the compiled `templates/pages/<lang>/`, which the build
+ * keeps complete for every notice language); the templates' fallback language first.
+ */
+export const pageLanguages = (): readonly string[] =>
+  (languages ??= offerOrder(
+    templateLanguages((path) => /^pages\/([a-z]{2,3})\/choice\.html$/.exec(path)?.[1]),
+    TEMPLATE_FALLBACK_LANGUAGE,
+  ));
 
 const pageLanguage = (preferred: readonly string[]): string => templateLanguage(preferred, (language) => `pages/${language}/choice.html`);
 

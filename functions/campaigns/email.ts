@@ -53,7 +53,8 @@ interface EmailStrings {
   readonly options: Partial<Record<ChoiceOption, EmailOptionStrings>>;
 }
 
-const TEMPLATE_LANGUAGES_FALLBACK = 'en';
+/** The language of the templates when none of the preferred ones has the template. */
+export const TEMPLATE_FALLBACK_LANGUAGE = 'en';
 
 /** A template the rendering needs is not in the compiled templates (`.build/templates.json`). */
 export class TemplateMissingError extends Error {
@@ -82,7 +83,11 @@ export const readTemplate = (relativePath: string): string | undefined => compil
 
 /** The first language of `preferred` that has `relativePath(language)`, else English. */
 export const templateLanguage = (preferred: readonly string[], relativePath: (language: string) => string): string =>
-  preferred.find((language) => readTemplate(relativePath(language)) !== undefined) ?? TEMPLATE_LANGUAGES_FALLBACK;
+  preferred.find((language) => readTemplate(relativePath(language)) !== undefined) ?? TEMPLATE_FALLBACK_LANGUAGE;
+
+/** The languages some compiled template path names (`language(path)`), sorted. */
+export const templateLanguages = (language: (path: string) => string | undefined): string[] =>
+  [...new Set(Object.keys(compiledTemplates.text).map(language).filter((found): found is string => found !== undefined))].sort();
 
 /** Plain text needs no HTML escaping, only that `{{`/`}}` cannot reach SES as a placeholder. */
 export const neutraliseBraces = (value: unknown): string => String(value).replace(/\{(?=\{)/g, '{ ').replace(/\}(?=\})/g, '} ');

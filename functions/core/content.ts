@@ -18,6 +18,8 @@ export interface RegionDefinition {
   readonly id: RegionId;
   /** Display name per language. */
   readonly name: Readonly<Record<LanguageTag, string>>;
+  /** Served in the region when `Accept-Language` gives no usable answer (before the notice's default). */
+  readonly defaultLanguage?: LanguageTag;
 }
 
 export interface RegionCatalogue {

@@ -118,3 +118,7 @@ export const resolveRegion = (input: RegionInput, catalogue: RegionCatalogue, se
   if (geo) return { region: servedOrGlobal(regionOfLocation(geo.country, geo.subdivision, catalogue), served), source: 'geo' };
   return { region: GLOBAL_REGION, source: 'default' };
 };
+
+/** The catalogue's default language for a region (`kr` → `ko`), if it names one. */
+export const regionDefaultLanguage = (region: RegionId, catalogue: RegionCatalogue): string | undefined =>
+  catalogue.regions.find((definition) => definition.id === region)?.defaultLanguage;

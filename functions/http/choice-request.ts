@@ -5,9 +5,10 @@
  */
 import { createError } from '@middy/util';
 import Negotiator from 'negotiator';
-import { PAGE_LANGUAGES } from '../campaigns/choice-pages.ts';
+import { pageLanguages } from '../campaigns/choice-pages.ts';
 import { ForbiddenError, InvalidInputError } from '../core/errors.ts';
 import { ipPrefix } from '../core/ip-prefix.ts';
+import { negotiateAcceptLanguage } from '../core/negotiation.ts';
 import type { HttpEvent } from './middleware.ts';
 
 /** A form post is one short field; anything bigger is not ours. */
@@ -23,12 +24,8 @@ export const wantsJson = (event: HttpEvent): boolean => {
   return best !== undefined && best !== 'text/html';
 };
 
-/** The page languages the browser accepts, best first; the pages' fallback language when none. */
-export const browserLanguages = (event: HttpEvent): string[] => {
-  const acceptLanguage = event.headers?.['accept-language']?.slice(0, MAX_HEADER_LENGTH);
-  const preferred = new Negotiator({ headers: { 'accept-language': acceptLanguage ?? '' } }).languages([...PAGE_LANGUAGES]);
-  return preferred.length > 0 ? preferred : [PAGE_LANGUAGES[0]];
-};
+/** The page language the browser asks for (the one negotiation, functions/core/negotiation.ts); the pages' fallback language when none. */
+export const browserLanguages = (event: HttpEvent): string[] => [negotiateAcceptLanguage(event.headers?.['accept-language'], pageLanguages())];
 
 /** The body types a choice POST may have: an HTML form, or JSON (`application/json`, `application/*+json`). */
 const bodyKind = (event: HttpEvent): 'form' | 'json' | undefined => {

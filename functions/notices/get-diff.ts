@@ -3,12 +3,12 @@
  * one variant, as JSON for services (the default) or, with `format=html` or an `Accept` that
  * prefers `text/html`, the diff page pre-rendered at build time in the reader's language.
  */
-import Negotiator from 'negotiator';
 import { diffVersions } from '../content/diff.ts';
 import { variantKey } from '../core/content.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { negotiateLanguage } from '../core/language.ts';
-import { resolveRegion } from '../core/regions.ts';
+import { DIFF_MEDIA_TYPES, negotiateAccept } from '../core/negotiation.ts';
+import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import { htmlSecurityHeaders } from '../http/html-security.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
@@ -21,17 +21,11 @@ import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './s
 
 const DIFF_VARY = 'Accept, Accept-Language, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Notice-Region';
 const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
-const MAX_ACCEPT_LENGTH = 2048;
 
 /** HTML only when `Accept` prefers it to JSON (a browser); anything else, malformed or absent, keeps the JSON services read. */
 export const diffFormatFromAccept = (accept: string | undefined): 'json' | 'html' => {
-  if (accept === undefined || accept.trim() === '') return 'json';
-  try {
-    const [best] = new Negotiator({ headers: { accept: accept.slice(0, MAX_ACCEPT_LENGTH) } }).mediaTypes(['application/json', 'text/html']);
-    return best === 'text/html' ? 'html' : 'json';
-  } catch {
-    return 'json';
-  }
+  // The one negotiation (functions/core/negotiation.ts), which the CloudFront Function normalises `Accept` with too.
+  return negotiateAccept(accept, DIFF_MEDIA_TYPES) === 'text/html' ? 'html' : 'json';
 };
 
 /** The pre-rendered page from `from` to `to`, with the same refusals as the JSON diff. */
@@ -66,7 +60,12 @@ export const getDiff = (event: HttpEvent, context: ServingContext): HttpResult =
     notice.regions,
   );
   const languages = newer.languages.filter((language) => older.languages.includes(language));
-  const language = negotiateLanguage({ lang: query.lang, acceptLanguage: headers['accept-language'] }, languages, notice.defaultLanguage);
+  const language = negotiateLanguage(
+    { lang: query.lang, acceptLanguage: headers['accept-language'] },
+    languages,
+    notice.defaultLanguage,
+    regionDefaultLanguage(region, context.content.catalogue),
+  );
   const key = `diff:${notice.noticeId}/${older.version}/${newer.version}/${region}/${language}/${format}`;
   const cached = context.memo.get(key, () => now.getTime());
   if (cached) return respondFrom(cached, event);

@@ -9,11 +9,11 @@
  * several formats under one URL never validates one with another's tag.
  */
 import { createError } from '@middy/util';
-import Negotiator from 'negotiator';
 import { variantKey } from '../core/content.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { negotiateLanguage } from '../core/language.ts';
-import { resolveRegion } from '../core/regions.ts';
+import { NOTICE_MEDIA_TYPES, negotiateAccept } from '../core/negotiation.ts';
+import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import { htmlSecurityHeaders } from '../http/html-security.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
@@ -31,19 +31,13 @@ const CONTENT_TYPES: Readonly<Record<Format, string>> = {
   html: 'text/html; charset=utf-8',
   md: 'text/markdown; charset=utf-8',
 };
-const OFFERED_MEDIA_TYPES = ['application/json', 'text/html', 'text/markdown'];
+
 const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, Format>> = { 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md' };
-const MAX_ACCEPT_LENGTH = 2048;
 
 /** The representation asked for by `Accept`: JSON when absent; 406 when nothing offered is acceptable. */
 export const formatFromAccept = (accept: string | undefined): Format => {
-  if (accept === undefined || accept.trim() === '') return 'json';
-  let best: string | undefined;
-  try {
-    [best] = new Negotiator({ headers: { accept: accept.slice(0, MAX_ACCEPT_LENGTH) } }).mediaTypes(OFFERED_MEDIA_TYPES);
-  } catch {
-    best = undefined;
-  }
+  // The same negotiation the CloudFront Function normalises `Accept` with (functions/core/negotiation.ts).
+  const best = negotiateAccept(accept, NOTICE_MEDIA_TYPES);
   const format = best === undefined ? undefined : FORMAT_OF_MEDIA_TYPE[best];
   if (format === undefined) {
     throw createError(406, 'acceptable representations are application/json, text/html and text/markdown (or use ?format=)');
@@ -73,7 +67,12 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
     context.content.catalogue,
     notice.regions,
   );
-  const language = negotiateLanguage({ lang: query.lang, acceptLanguage: headers['accept-language'] }, version.languages, notice.defaultLanguage);
+  const language = negotiateLanguage(
+    { lang: query.lang, acceptLanguage: headers['accept-language'] },
+    version.languages,
+    notice.defaultLanguage,
+    regionDefaultLanguage(region, context.content.catalogue),
+  );
   const pinned = query.version !== undefined;
   const selection = pinned ? 'pinned' : query.at !== undefined ? 'at' : 'latest';
   const tupleKey = `variant:${notice.noticeId}/${version.version}/${selection}/${region}/${language}/${format}`;

@@ -9,10 +9,37 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import type { ResolvedPlatformProps } from '../disclosure-platform-props.ts';
+import { PlatformPropsError, type ResolvedPlatformProps } from '../disclosure-platform-props.ts';
 import { acknowledge } from '../nag.ts';
 import { REGION_HEADER, regionFunctionCode } from './region-function.ts';
+
+/**
+ * The `webAcl` prop's web ACL: CloudFront scope (so in us-east-1 only), a per-IP rate-based rule
+ * that blocks, everything else allowed; named per stack and region (web ACL names are per account).
+ */
+const buildWebAcl = (scope: Construct, rateLimitPer5Minutes: number): wafv2.CfnWebACL => {
+  const stack = Stack.of(scope);
+  if (stack.region !== 'us-east-1') {
+    throw new PlatformPropsError('webAcl', `a CloudFront web ACL can only be created in us-east-1, this stack is in ${stack.region}: create it in a us-east-1 stack (its webAcl prop) and pass its ARN as webAclArn (docs/runbook.md, "WAF")`);
+  }
+  const name = `${stack.stackName}-edge-${stack.region}`;
+  return new wafv2.CfnWebACL(scope, 'EdgeWebAcl', {
+    name,
+    description: 'Disclosure: per-IP rate limit in front of the public API',
+    scope: 'CLOUDFRONT',
+    defaultAction: { allow: {} },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${name}-all`, sampledRequestsEnabled: true },
+    rules: [{
+      name: 'RatePerIp',
+      priority: 0,
+      action: { block: {} },
+      statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: rateLimitPer5Minutes, evaluationWindowSec: 300 } },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `${name}-rate`, sampledRequestsEnabled: true },
+    }],
+  });
+};
 
 /** Creates the distribution in front of `publicApi`, in `scope` (the `DisclosurePlatform`). */
 export const buildDistribution = (scope: Construct, config: ResolvedPlatformProps, publicApi: HttpApi): cloudfront.Distribution => {
@@ -81,6 +108,7 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
     removalPolicy: RemovalPolicy.RETAIN,
   });
   acknowledge(logBucket, 'AwsSolutions-S1', 'This bucket only receives CloudFront access logs; logging its own access would log the log writer.');
+  const webAclArn = config.webAcl ? buildWebAcl(scope, config.webAcl.rateLimitPer5Minutes).attrArn : config.webAclArn;
   const distribution = new cloudfront.Distribution(scope, 'Distribution', {
     comment: 'Disclosure public API',
     defaultBehavior: {
@@ -101,7 +129,7 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
     enableLogging: true,
     logBucket,
     logFilePrefix: 'cloudfront/',
-    webAclId: config.webAclArn,
+    webAclId: webAclArn,
     ...(config.customDomain
       ? {
           domainNames: [config.customDomain.domainName],
@@ -111,9 +139,9 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
       : {}),
   });
   acknowledge(distribution, 'AwsSolutions-CFR1', 'A privacy notice must be readable from every country; the region is chosen per viewer, not blocked.');
-  if (!config.webAclArn) {
+  if (!webAclArn) {
     acknowledge(distribution, 'AwsSolutions-CFR2',
-      'No web ACL by default (WAF costs per request); the public routes are read-only or token-bound and API stages are throttled. Pass webAclArn to attach one.');
+      'No web ACL by default (WAF costs per request); the public routes are read-only or token-bound and API stages are throttled. Pass webAcl (a us-east-1 stack) or webAclArn to attach one.');
   }
   if (!config.customDomain) {
     acknowledge(distribution, 'AwsSolutions-CFR4',

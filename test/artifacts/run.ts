@@ -42,8 +42,8 @@ const BUNDLED_PROBES = ['zod', '@middy/core', '@aws-lambda-powertools/logger', '
 // (ses-events' PutItem, for the sent evidence of a Send it settled, went: the settle on the recipient item is that evidence.)
 const EXERCISED_ELSEWHERE: Partial<Record<LambdaName, Record<string, string>>> = {
   'campaign-scheduler': {
-    'ses:GetAccount': 'a blocked campaign is checked for SES readiness before it resumes (retryBlocked, functions/campaigns/blocked.ts); this flow blocks none',
-    'ses:GetEmailIdentity': 'a blocked campaign is checked for SES readiness before it resumes (retryBlocked, functions/campaigns/blocked.ts); this flow blocks none',
+    'ses:GetAccount': 'a blocked campaign is resumed once SES reads ready (functions/campaigns/blocked.ts; test/integration/ses-blocked.test.ts); the flow blocks none',
+    'ses:GetEmailIdentity': 'a blocked campaign is resumed once SES reads ready (functions/campaigns/blocked.ts; test/integration/ses-blocked.test.ts); the flow blocks none',
   },
 };
 

@@ -42,7 +42,7 @@ describe('Command: build', () => {
     const io = capture();
     const out = join(scratch, 'content.json');
     expect(await runBuild({ templates: TEMPLATES, out }, io)).toBe(0);
-    expect(io.out).toMatch(/^built .*content\.json: 1 notice\(s\), 20 variants, source [0-9a-f]{12} \(\d+ ms\)\n$/);
+    expect(io.out).toMatch(/^built .*content\.json: 1 notice\(s\), 30 variants, source [0-9a-f]{12} \(\d+ ms\)\n$/);
     expect((JSON.parse(readFileSync(out, 'utf8')) as CompiledContent).sourceHash).toBe(content.sourceHash);
   });
 

@@ -85,7 +85,7 @@ describe('Publication locks', () => {
     expect(runPublish('privacy', '1', { adopt: true, templates: dir }, capture(), { clock })).toBe(0);
     const io = capture();
     expect(runPublish('privacy', '2', { templates: dir }, io, { clock })).toBe(0);
-    expect(io.out).toMatch(/published privacy v2: 10 variants locked/);
+    expect(io.out).toMatch(/published privacy v2: 15 variants locked/);
     const lock = JSON.parse(readFileSync(join(dir, 'notices/privacy/v2/published.lock.json'), 'utf8')) as { variants: Record<string, string>; adopted: boolean };
     const served = buildContent({ templatesDir: dir, drafts: 'exclude' });
     const v2 = served.notices[0]!.versions.find((v) => v.version === 2)!;
@@ -108,7 +108,9 @@ describe('Publication locks', () => {
     const clock = fixedClock('2026-12-01T00:00:00Z');
     // A declared edit of v2's text: valid content, but v2 is locked.
     edit(join(dir, 'notices/privacy/v2/en.md'), 'children under 16', 'children under 13');
-    edit(join(dir, 'notices/privacy/v2/version.yaml'), 'changes:\n', 'changes:\n  children:\n    kind: editorial\n    summary:\n      en: Age corrected.\n      ja: 年齢を訂正しました。\n');
+    edit(join(dir, 'notices/privacy/v2/ja.md'), '16 歳未満', '13 歳未満');
+    edit(join(dir, 'notices/privacy/v2/ko.md'), '16세 미만', '13세 미만');
+    edit(join(dir, 'notices/privacy/v2/version.yaml'), 'changes:\n', 'changes:\n  children:\n    kind: editorial\n    summary:\n      en: Age corrected.\n      ja: 年齢を訂正しました。\n      ko: 나이를 바로잡았습니다.\n');
     const io = capture();
     expect(runPublish('privacy', '2', { adopt: true, templates: dir }, io, { clock })).toBe(1);
     expect(io.err).toMatch(/variant \w+\/en changed; a published text never changes/);

@@ -29,7 +29,7 @@ const hostileString = fc.oneof(
 );
 const wellFormed = {
   version: fc.constantFrom('1', '2', '3', '99', '0', '01', '1.0', '123456789', '1234567890'),
-  region: fc.constantFrom('global', 'eea', 'ca', 'jp', 'kr', 'EEA', 'us', 'x'.repeat(40)),
+  region: fc.constantFrom('global', 'eea', 'ca', 'jp', 'kr', 'EEA', 'us', 'mars', 'br', 'cn', 'au', 'x'.repeat(40)),
   country: fc.constantFrom('DE', 'de', 'JP', 'KR', 'CA', 'ZZ', 'XK', 'GB', 'NO', 'DEU', 'D', 'DE,JP'),
   lang: fc.constantFrom('en', 'ja', 'ja-JP', 'fr', 'zh-Hant-TW', 'EN', 'en_US', 'ja-'),
   format: fc.constantFrom('json', 'html', 'md', 'xml', 'JSON', 'html,md'),
@@ -51,8 +51,8 @@ const query = fc.option(
       region: paramValue('region'),
       country: paramValue('country'),
       // Rarer than the others, so requests with every parameter well formed still reach 422 often enough.
-      at: fc.option(paramValue('at'), { nil: undefined, freq: 3 }),
-      subdivision: fc.option(paramValue('subdivision'), { nil: undefined, freq: 3 }),
+      at: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, paramValue('at')),
+      subdivision: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, paramValue('subdivision')),
       lang: paramValue('lang'),
       format: paramValue('format'),
       from: paramValue('from'),

@@ -36,6 +36,7 @@ describe('Function: platformPropsFromSettings', () => {
       informationalEmails: 'true',
       tracing: 'false',
       queueAgeAlarmMinutes: '45',
+      webAclRateLimit: '2000',
     }), content);
     expect(placeholderSender).toBe(false);
     expect(props).toMatchObject({
@@ -44,6 +45,7 @@ describe('Function: platformPropsFromSettings', () => {
       jwt: { issuer: 'https://login.example.org/', audience: ['disclosure', 'mobile'] },
       sendQuotaPerSecond: 200,
       reminderDays: 3,
+      webAcl: { rateLimitPer5Minutes: 2000 },
       minAnswerDays: 21,
       choiceChangeLimit: 5,
       informationalEmails: true,

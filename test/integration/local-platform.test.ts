@@ -44,8 +44,9 @@ describe('Local platform', () => {
 
   it.each<{ label: string; query: string; headers: Record<string, string>; region: string; language: string }>([
     { label: 'country=DE', query: '?country=DE', headers: {}, region: 'eea', language: 'en' },
-    { label: 'country=JP', query: '?country=JP', headers: {}, region: 'jp', language: 'en' },
-    { label: 'CloudFront-Viewer-Country: KR', query: '', headers: { 'CloudFront-Viewer-Country': 'KR' }, region: 'kr', language: 'en' },
+    // No Accept-Language: the region's default language from the catalogue.
+    { label: 'country=JP', query: '?country=JP', headers: {}, region: 'jp', language: 'ja' },
+    { label: 'CloudFront-Viewer-Country: KR', query: '', headers: { 'CloudFront-Viewer-Country': 'KR' }, region: 'kr', language: 'ko' },
     { label: 'Accept-Language: ja-JP,en;q=0.5', query: '', headers: { 'Accept-Language': 'ja-JP,en;q=0.5' }, region: 'global', language: 'ja' },
   ])('serves the $region/$language variant for $label', async ({ query, headers, region, language }) => {
     const { response, body } = await getNotice(query, headers);

@@ -123,9 +123,17 @@ describe('Function: renderCampaignEmail', () => {
   });
 
   it('falls back to English for a language without templates', () => {
-    const email = renderCampaignEmail({ ...base, content: fixture(), region: 'eea', language: 'ko', kind: 'choice' });
+    const email = renderCampaignEmail({ ...base, content: fixture(), region: 'eea', language: 'fr', kind: 'choice' });
 
     expect(email.html).toContain('<html lang="en"');
+  });
+
+  it('writes to a Korean recipient in Korean: subject, body and option words', () => {
+    const email = renderCampaignEmail({ ...base, content: fixture(), region: 'eea', language: 'ko', kind: 'choice' });
+
+    expect(email.html).toContain('<html lang="ko"');
+    expect(email.subject).toContain('선택해 주십시오');
+    expect(email.text).toContain('이미 보유한 정보를 삭제해 주십시오');
   });
 
   it('escapes markup and neutralises SES placeholders coming from content', () => {

@@ -131,13 +131,13 @@ describe('Function: buildContent (shipped templates)', () => {
     content = buildContent({ templatesDir: REAL_TEMPLATES });
   });
 
-  it('ships privacy in en and ja, served in global, eea, ca, jp and kr', () => {
+  it('ships privacy in en, ja and ko, served in global, eea, ca, jp and kr', () => {
     const privacy = content.notices.find((notice) => notice.noticeId === 'privacy');
     expect(privacy?.defaultLanguage).toBe('en');
     expect([...(privacy?.regions ?? [])].sort()).toEqual(['ca', 'eea', 'global', 'jp', 'kr']);
     expect(privacy?.versions.map((version) => [version.version, version.effectiveDate, version.languages])).toEqual([
-      [1, '2026-03-01', ['en', 'ja']],
-      [2, '2027-02-01', ['en', 'ja']],
+      [1, '2026-03-01', ['en', 'ja', 'ko']],
+      [2, '2027-02-01', ['en', 'ja', 'ko']],
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('Function: buildContent (shipped templates)', () => {
       { kind: 'material', effect: 'lowers', scope: 'previously-collected', region: 'eea' },
       { kind: 'material', effect: 'lowers', scope: 'previously-collected', region: 'jp' },
     ]));
-    for (const change of changes) expect(Object.keys(change.summary).sort()).toEqual(['en', 'ja']);
+    for (const change of changes) expect(Object.keys(change.summary).sort()).toEqual(['en', 'ja', 'ko']);
   });
 
   it('has an addendum for each of ca, eea, jp and kr', () => {

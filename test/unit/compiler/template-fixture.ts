@@ -1,18 +1,34 @@
 /** Small template trees in temp directories, for tests of the content build's refusals. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export type TemplateFiles = Record<string, string>;
 
-/** A valid two-version notice `demo` (en default, ja), regions eea and jp, v2 with one declared change per kind. */
-const REAL_TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'templates');
-/** The page words of a language, as the sample ships them (the build needs them for every notice language). */
-const pageStrings = (language: string): string => readFileSync(join(REAL_TEMPLATES, 'pages', language, 'strings.yaml'), 'utf8');
+const SHIPPED_TEMPLATES = join(import.meta.dirname, '../../../templates');
 
+/**
+ * The shipped email and page templates of `languages` (and the shared page partials), keyed by
+ * path: a notice language is refused without them.
+ */
+export const renderTemplatesOf = (languages: readonly string[]): TemplateFiles => {
+  const files: TemplateFiles = {};
+  for (const kind of ['emails', 'pages']) {
+    for (const entry of readdirSync(join(SHIPPED_TEMPLATES, kind), { withFileTypes: true })) {
+      if (entry.isFile()) files[`${kind}/${entry.name}`] = readFileSync(join(SHIPPED_TEMPLATES, kind, entry.name), 'utf8');
+      else if (languages.includes(entry.name)) {
+        for (const file of readdirSync(join(SHIPPED_TEMPLATES, kind, entry.name))) {
+          files[`${kind}/${entry.name}/${file}`] = readFileSync(join(SHIPPED_TEMPLATES, kind, entry.name, file), 'utf8');
+        }
+      }
+    }
+  }
+  return files;
+};
+
+/** A valid two-version notice `demo` (en default, ja), regions eea and jp, v2 with one declared change per kind. */
 export const validTemplates = (): TemplateFiles => ({
-  'pages/en/strings.yaml': pageStrings('en'),
-  'pages/ja/strings.yaml': pageStrings('ja'),
+  ...renderTemplatesOf(['en', 'ja']),
   'regions.yaml': [
     'regions:',
     '  - id: eea',

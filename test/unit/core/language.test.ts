@@ -44,8 +44,9 @@ describe('Function: negotiateLanguage', () => {
       expect(negotiate({ acceptLanguage })).toBe(expected);
     });
 
-    it('excludes a language with q=0 and falls back to the default when nothing else is acceptable', () => {
-      expect(negotiate({ acceptLanguage: 'ja;q=0' }, 'ja')).toBe('ja');
+    it('excludes a language with q=0 and falls back to the first language not refused when nothing is acceptable', () => {
+      // The fallback is the first offer the header does not refuse: ja is refused, so en.
+      expect(negotiate({ acceptLanguage: 'ja;q=0' }, 'ja')).toBe('en');
       expect(negotiate({ acceptLanguage: 'ja;q=0' }, 'en')).toBe('en');
       expect(negotiate({ acceptLanguage: 'ja;q=0, *' }, 'ja')).toBe('en');
     });

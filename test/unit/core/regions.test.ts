@@ -44,9 +44,9 @@ describe('Catalogue: templates/regions.yaml', () => {
     expect(all.length).toBe(new Set(all).size);
   });
 
-  it('defines the sample regions with English and Japanese names', () => {
+  it('defines the sample regions with English, Japanese and Korean names', () => {
     expect(source.regions.map((r) => r.id)).toEqual(expect.arrayContaining(['eea', 'ca', 'jp', 'kr']));
-    for (const region of source.regions) expect(Object.keys(region.name).sort()).toEqual(['en', 'ja']);
+    for (const region of source.regions) expect(Object.keys(region.name).sort()).toEqual(['en', 'ja', 'ko']);
   });
 
   it('puts exactly the EU 27, the EEA EFTA states and the EU territories with their own code in eea', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
+import { pageLanguages } from '../../../functions/campaigns/choice-pages.ts';
 import { assertSameSite, browserLanguages, choiceSource, CrossSiteRequestError, optionFromBody, wantsJson } from '../../../functions/http/choice-request.ts';
 import { httpEvent } from '../../fakes/http-event.ts';
 
@@ -16,8 +17,13 @@ describe('Module: choice-request', () => {
   });
 
   it('lists the page languages the browser accepts, falling back to the first page language', () => {
-    expect(browserLanguages(httpEvent({ path: '/choices/t', headers: { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' } }))).toEqual(['ja', 'en']);
+    expect(browserLanguages(httpEvent({ path: '/choices/t', headers: { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' } }))).toEqual(['ja']);
     expect(browserLanguages(httpEvent({ path: '/choices/t', headers: { 'accept-language': 'fr' } }))).toEqual(['en']);
+    expect(browserLanguages(httpEvent({ path: '/choices/t', headers: { 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.8' } }))).toEqual(['ko']);
+  });
+
+  it('offers the languages the compiled page templates exist in, English first', () => {
+    expect(pageLanguages()).toEqual(['en', 'ja', 'ko']);
   });
 
   it('reads the option from a form, a JSON or a base64 body', () => {

@@ -87,6 +87,20 @@ describe('HTML pages at the local gateway', () => {
     expect(markdown.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it('answers ?at= and ?subdivision= over the wire: past, future, before the first version, malformed', async () => {
+    const version = async (query: string) => ((await (await get(`/v1/notices/privacy?${query}`)).json()) as { version: number }).version;
+    expect(await version('at=2026-06-01T12:00:00Z')).toBe(1);
+    expect(await version('at=2030-01-01')).toBe(2);
+    const before = await get('/v1/notices/privacy?at=2000-01-01T00:00:00Z');
+    expect(before.status).toBe(404);
+    expect(before.headers.get('content-type')).toBe('application/problem+json');
+    const malformed = await get('/v1/notices/privacy/versions?at=tomorrow');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toBe('application/problem+json');
+    const quebec = await get('/v1/notices/privacy?subdivision=CA-QC', { 'cloudfront-viewer-country': 'JP' });
+    expect(quebec.headers.get('x-notice-region')).toBe('ca');
+  });
+
   it('does not put the page policy on JSON', async () => {
     const response = await get('/v1/notices/privacy');
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
