@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PowertoolsCampaignMetrics } from '../../functions/campaigns/powertools-metrics.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startPlatform, type Platform } from '../../local/platform.ts';
+import { platformClient } from './platform-client.ts';
 
 const clock = fixedClock('2026-12-01T09:00:00.000Z');
 interface EmfLine {
@@ -20,28 +21,7 @@ describe('Campaign metrics on the local platform', () => {
   const lines: EmfLine[] = [];
   const write = process.stdout.write.bind(process.stdout);
 
-  const api = async (method: string, path: string, as: 'service' | 'admin', body?: unknown) => {
-    const token = await platform.sign({ sub: `test-${as}`, scope: `disclosure/${as}` });
-    const response = await fetch(new URL(path, platform.url), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
-  };
-  const accept = async (accountId: string, country: string, email?: string) => {
-    const notice = (await (await fetch(new URL(`/v1/notices/privacy?country=${country}&version=1`, platform.url))).json()) as Record<string, unknown>;
-    const { status } = await api('POST', `/v1/accounts/${accountId}/acceptances`, 'service', {
-      noticeId: 'privacy',
-      version: 1,
-      region: notice['region'],
-      language: notice['language'],
-      contentHash: notice['contentHash'],
-      ...(email ? { email } : {}),
-    });
-    expect(status).toBeLessThan(300);
-  };
+  const { api, accept } = platformClient(() => platform);
   const drain = () => (platform.env.shared.get('campaigns:workers') as { drain(): Promise<void> }).drain();
 
   beforeAll(async () => {
@@ -68,7 +48,7 @@ describe('Campaign metrics on the local platform', () => {
     await accept('m-jp', 'JP', 'm-jp@customers.example');
     await accept('m-fr-bounce', 'FR', 'bounce@simulator.amazonses.com');
     await accept('m-nl-complaint', 'NL', 'complaint@simulator.amazonses.com');
-    await accept('m-es-nocontact', 'ES');
+    await accept('m-es-nocontact', 'ES', null);
   });
   afterAll(async () => {
     await platform?.stop();

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startPlatform, type Platform } from '../../local/platform.ts';
+import { customerAddress, platformClient } from './platform-client.ts';
 import type { LocalScheduler } from '../../local/wiring/choices.ts';
 
 const clock = fixedClock('2026-12-01T09:00:00.000Z');
@@ -16,35 +17,7 @@ describe('Late acceptors on the local platform', () => {
   let scheduler: LocalScheduler;
   let drain: () => Promise<void>;
 
-  const api = async (method: string, path: string, as: 'service' | 'admin', body?: unknown) => {
-    const token = await platform.sign({ sub: `test-${as}`, scope: `disclosure/${as}` });
-    const response = await fetch(new URL(path, platform.url), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
-  };
-  const accept = async (accountId: string, country: string, withEmail = true) => {
-    const notice = (await (await fetch(new URL(`/v1/notices/privacy?country=${country}&version=1`, platform.url))).json()) as Record<string, unknown>;
-    const { status } = await api('POST', `/v1/accounts/${accountId}/acceptances`, 'service', {
-      noticeId: 'privacy',
-      version: 1,
-      region: notice['region'],
-      language: notice['language'],
-      contentHash: notice['contentHash'],
-      ...(withEmail ? { email: `${accountId}@customers.example` } : {}),
-    });
-    expect(status).toBeLessThan(300);
-  };
-  /** Emails per address in the SES store. */
-  const mailbox = async (): Promise<Map<string, number>> => {
-    const store = (await (await fetch(`${platform.sesEndpoint}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
-    const counts = new Map<string, number>();
-    for (const email of store.emails) for (const to of email.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
-    return counts;
-  };
+  const { api, accept, mailbox } = platformClient(() => platform);
   const tick = async (at: string) => {
     clock.set(at);
     const run = await scheduler.runOnce();
@@ -52,7 +25,7 @@ describe('Late acceptors on the local platform', () => {
     const processed = (step: string) => run.walks.filter((w) => w.step === step && w.scope === 'privacy-v2').reduce((sum, w) => sum + w.processed, 0);
     return { late: processed('late-enrolment'), defaulted: processed('defaults'), reminded: processed('reminders') };
   };
-  const address = (accountId: string) => `${accountId}@customers.example`;
+  const address = customerAddress;
 
   beforeAll(async () => {
     platform = await startPlatform({ port: 0, sesPort: 0, quiet: true, clock });
@@ -65,7 +38,7 @@ describe('Late acceptors on the local platform', () => {
   it('emails every late acceptor once, reminds and defaults it, and nobody outside the audience', async () => {
     // Before the start: two EEA accounts, one without an address yet, and two outside the audience.
     await accept('early-de', 'DE');
-    await accept('early-fr-nomail', 'FR', false);
+    await accept('early-fr-nomail', 'FR', null);
     await accept('outside-ca', 'CA');
     await accept('outside-us', 'US');
     const start = await api('POST', '/v1/campaigns', 'admin', { noticeId: 'privacy', version: 2, dryRun: false });

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { startPlatform, type Platform } from '../../local/platform.ts';
+import { platformClient } from './platform-client.ts';
 import { SES_CALL_FAULTS } from '../../local/ses-endpoint.ts';
 import type { LocalScheduler } from '../../local/wiring/choices.ts';
 import { campaignsApiLambda } from '../../functions/manifest.ts';
@@ -26,34 +27,7 @@ describe('A campaign SES refuses for its configuration', () => {
   let scheduler: LocalScheduler;
   let drain: () => Promise<void>;
 
-  const api = async (method: string, path: string, as: 'service' | 'admin', body?: unknown) => {
-    const token = await platform.sign({ sub: `test-${as}`, scope: `disclosure/${as}` });
-    const response = await fetch(new URL(path, platform.url), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, type: response.headers.get('content-type'), body: text ? (JSON.parse(text) as Record<string, any>) : {} };
-  };
-  const accept = async (accountId: string, country: string) => {
-    const notice = (await (await fetch(new URL(`/v1/notices/privacy?country=${country}&version=1`, platform.url))).json()) as Record<string, unknown>;
-    const { status } = await api('POST', `/v1/accounts/${accountId}/acceptances`, 'service', {
-      noticeId: 'privacy',
-      version: 1,
-      region: notice['region'],
-      language: notice['language'],
-      contentHash: notice['contentHash'],
-      email: `${accountId}@customers.example`,
-    });
-    expect(status).toBeLessThan(300);
-  };
-  const mailbox = async (): Promise<Map<string, number>> => {
-    const store = (await (await fetch(`${platform.sesEndpoint}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
-    const counts = new Map<string, number>();
-    for (const email of store.emails) for (const to of email.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
-    return counts;
-  };
+  const { api, accept, mailbox } = platformClient(() => platform);
   const start = (dryRun: boolean) => api('POST', '/v1/campaigns', 'admin', { noticeId: 'privacy', version: 2, dryRun });
   const progress = async () => (await api('GET', '/v1/campaigns/privacy-v2', 'admin')).body;
 
