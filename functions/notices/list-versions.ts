@@ -6,18 +6,8 @@ import { AtQuerySchema } from '../http/schemas/notices.ts';
 import { atPolicy, latestPolicy } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
 import { JSON_CONTENT_TYPE } from './list-notices.ts';
-import { memoEntry, noticeFromPath, nowMs, respondFrom, type ServingContext } from './serving-context.ts';
-
-/** One memo entry per notice and `at` as sent (the memo is bounded; a malformed `at` is refused before anything is kept). */
-const memoKey = (noticeId: string, at: string | undefined): string => (at === undefined ? `versions:${noticeId}` : `versions:${noticeId}?at=${at}`);
-
-/** The memo lookup. */
-export const memoisedVersions = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
-  const noticeId = event.pathParameters?.['noticeId'];
-  if (noticeId === undefined) return undefined;
-  const cached = context.memo.get(memoKey(noticeId, event.queryStringParameters?.['at']), nowMs(context));
-  return cached === undefined ? undefined : respondFrom(cached, event);
-};
+import { memoisedVersions } from './memo-lookups.ts';
+import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
 
 /** The route. */
 export const listVersions = (event: HttpEvent, context: ServingContext): HttpResult => {
@@ -25,9 +15,15 @@ export const listVersions = (event: HttpEvent, context: ServingContext): HttpRes
   if (hit !== undefined) return hit;
   const notice = noticeFromPath(event, context);
   const { at } = parseQuery(AtQuerySchema, event.queryStringParameters);
-  const key = memoKey(notice.noticeId, event.queryStringParameters?.['at']);
+  // One memo entry per notice and `at` as sent (the memo is bounded; a malformed `at` is refused before anything is kept).
+  const key = `versions:${notice.noticeId}?at=${event.queryStringParameters?.['at'] ?? ''}`;
   // With `at`, the history as it stands at that instant: which version is in force, which superseded or upcoming.
   const now = at ?? context.clock.now();
+  const known = context.memo.get(key, () => context.clock.now().getTime());
+  if (known) {
+    context.versionsInputs.set(event, known);
+    return respondFrom(known, event);
+  }
   const latest = latestVersion(notice, now);
   const body = JSON.stringify({
     noticeId: notice.noticeId,
@@ -42,5 +38,7 @@ export const listVersions = (event: HttpEvent, context: ServingContext): HttpRes
   });
   const policy = at !== undefined ? atPolicy : latestPolicy(notice, now);
   const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': policy.cacheControl };
-  return respondFrom(context.memo.set(key, memoEntry(body, headers, etagOfBody(body), policy.validUntil)), event);
+  const entry = context.memo.set(key, memoEntry(body, headers, etagOfBody(body), policy.validUntil));
+  context.versionsInputs.set(event, entry);
+  return respondFrom(entry, event);
 };
