@@ -37,10 +37,12 @@ export interface FunctionResources {
   readonly messaging: PlatformMessaging;
   /** Base URL of the links in emails (CloudFront or the custom domain in front of it, never the origin API). */
   readonly publicBaseUrl: string;
+  /** `ORIGIN_VERIFY_VALUES`: the origin-verify secret's JSON, a dynamic reference (lib/edge/origin-secret.ts). */
+  readonly originVerifyValues: string;
 }
 
 /** The value `lib/` gives each environment variable a manifest row may list. */
-const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionResources): Record<EnvironmentVariable, string> => ({
+const environmentValues = ({ config, data, messaging, publicBaseUrl, originVerifyValues }: FunctionResources): Record<EnvironmentVariable, string> => ({
   TABLE_NAME: data.table.tableName,
   PLANNER_QUEUE_URL: messaging.queues.planner.queueUrl,
   SEND_QUEUE_URL: messaging.queues.send.queueUrl,
@@ -55,7 +57,16 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   REMINDER_DAYS: String(config.reminderDays),
   CHOICE_CHANGE_LIMIT: String(config.choiceChangeLimit),
   MIN_ANSWER_DAYS: String(config.minAnswerDays),
+  ORIGIN_VERIFY_VALUES: originVerifyValues,
 });
+
+/**
+ * Whether a function serves routes on the public API (behind CloudFront): its public routes, and
+ * its account and admin routes when the JWT authoriser publishes them there. Only those get the
+ * origin-verify values; a function reached through the IAM-authorised service API alone needs none.
+ */
+export const servesPublicApi = (spec: LambdaSpec, config: Pick<ResolvedPlatformProps, 'jwt'>): boolean =>
+  spec.trigger.kind === 'http' && (config.jwt !== undefined || spec.trigger.routes.some((route) => route.auth === 'public'));
 
 /** `ses:SendBulkEmail` (the only SES call the sender makes) from the sender address only, through this configuration set only. */
 const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResources): iam.PolicyStatement => {
@@ -129,7 +140,9 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
   });
   logGroup.grantWrite(role);
   const values = environmentValues(resources);
-  const variables = Object.fromEntries(spec.environment.map((variable) => [variable, values[variable]]));
+  const variables = Object.fromEntries(spec.environment
+    .filter((variable) => variable !== 'ORIGIN_VERIFY_VALUES' || servesPublicApi(spec, config))
+    .map((variable) => [variable, values[variable]]));
   const environment: Record<string, string> = spec.powertools
     ? { POWERTOOLS_SERVICE_NAME: `disclosure-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_LOG_EVENT: 'false', ...variables }
     : variables;

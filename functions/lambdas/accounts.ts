@@ -14,6 +14,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import { jsonResponse, noContent } from '../http/responses.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { httpRouter } from '../http/router.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 import {
   acceptanceRequestSchema,
   accountPathSchema,
@@ -43,6 +44,8 @@ export interface AccountsDeps {
    * it (`noteAffected` in campaigns/late-enrolment.ts), so the scheduler enrols it. @default none (tests)
    */
   readonly noteAffected?: (accountId: string, noticeIds: readonly string[], at: string) => Promise<unknown>;
+  /** Refuses public-API requests that bypassed CloudFront (`ORIGIN_VERIFY_VALUES`). @default none: off */
+  readonly originVerifier?: OriginVerifier;
 }
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -135,13 +138,14 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     {
       // The class name only: an SDK or runtime error message can carry request data.
       logger,
+      ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),
     },
   );
 };
 
-/** Dependencies from the Lambda environment: `TABLE_NAME`; the SDK client is built once per container. */
+/** Dependencies from the Lambda environment: `TABLE_NAME`, `ORIGIN_VERIFY_VALUES`; the SDK client is built once per container. */
 export const defaultDeps = async (): Promise<AccountsDeps> => {
-  const { TABLE_NAME: tableName } = lambdaEnvironment(accountsLambda);
+  const { TABLE_NAME: tableName, ORIGIN_VERIFY_VALUES: originValues } = lambdaEnvironment(accountsLambda);
   const [{ publishedContent }, { contentIndex }, { DynamoDbCampaignStore }, { DynamoDbLateMarkerStore }, { noteAffected }] = await Promise.all([
     import('../ledger/published-content.ts'),
     import('../content/index-artifact.ts'),
@@ -157,6 +161,7 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
     content: publishedContent,
     clock: systemClock,
     logger: new Logger(),
+    originVerifier: originVerifier(originValues),
   };
 };
 

@@ -19,6 +19,7 @@ import { principalFromEvent } from '../http/principal.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { httpRouter } from '../http/router.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 import { campaignIdSchema, controlCampaignRequestSchema, listCampaignsQuerySchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
 import { type CampaignControlDeps, controlCampaign, listCampaigns } from '../campaigns/control.ts';
 import { type RetryFailedDeps, retryFailed } from '../campaigns/retry-failed.ts';
@@ -35,6 +36,8 @@ export type CampaignsApiDeps = CampaignServiceDeps &
     readonly logger?: Logger;
     /** The campaign and recipient items `retry-failed` reads and moves; without them that route answers 404. */
     readonly retry?: Pick<RetryFailedDeps, 'campaigns' | 'recipients'>;
+    /** Refuses public-API requests that bypassed CloudFront (`ORIGIN_VERIFY_VALUES`). @default none: off */
+    readonly originVerifier?: OriginVerifier;
   };
 
 /** Build the handler over its dependencies. */
@@ -86,6 +89,7 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
       authorize: (event: HttpEvent) => authorizeAdmin(principalFromEvent(event)),
       notFound: () => new NotFoundError('no such campaign route'),
       logger: deps.logger,
+      ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),
     },
   );
 };
@@ -110,6 +114,7 @@ export const defaultDeps = (): CampaignsApiDeps => {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
     informationalByDefault: env.INFORMATIONAL_EMAILS,
+    originVerifier: originVerifier(env.ORIGIN_VERIFY_VALUES),
     // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
     logger: new Logger(),
   };

@@ -22,12 +22,15 @@ import { choiceErrorResponse, choiceJsonResponse, choicePageResponse } from '../
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { httpRouter } from '../http/router.ts';
 import { httpError } from '../http/http-error.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 
 export interface ChoicesHandlerDeps extends ChoiceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   /** The origin the choice pages are served from (`PUBLIC_BASE_URL`): a browser POST from any other is refused. */
   readonly publicBaseUrl?: string;
+  /** Refuses requests that bypassed CloudFront (`ORIGIN_VERIFY_VALUES`). @default none: off */
+  readonly originVerifier?: OriginVerifier;
 }
 
 const noChoiceToken = (): Error => httpError(404, 'no choice token');
@@ -79,6 +82,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
       methodNotAllowed: () => httpError(405, 'use GET or POST'),
       errorResponse: choiceErrorResponse(deps),
       logger,
+      ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),
     },
   );
 };
@@ -91,6 +95,7 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     EVENT_BUS_NAME: eventBusName,
     PUBLIC_BASE_URL: publicBaseUrl,
     CHOICE_CHANGE_LIMIT: maxChoiceChanges,
+    ORIGIN_VERIFY_VALUES: originValues,
   } = lambdaEnvironment(choicesLambda);
   const [{ SecretsManagerClient }, { EventBridgeClient }, { createDocumentClient, DynamoDbAcceptanceStore }, { contentIndex }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
@@ -105,6 +110,7 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     content: contentIndex,
     publicBaseUrl,
     maxChoiceChanges,
+    originVerifier: originVerifier(originValues),
     onPublishFailure: (error) => logger.warn('choice event left in the outbox for the drain', { errorName: (error as Error | null)?.name ?? typeof error }),
     clock: systemClock,
     logger,

@@ -20,6 +20,12 @@ import type { HttpHandler } from '../http/middleware.ts';
 import { getKeyOf, headResponse } from '../http/responses.ts';
 import { memoisedNotice, memoisedNoticeList, memoisedOpenApi, memoisedVersions } from '../notices/memo-lookups.ts';
 import { createServingContext, type MemoLookup, type NoticesDeps } from '../notices/serving-context.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
+
+/** The content and clock, and the origin check (`ORIGIN_VERIFY_VALUES`; absent: off). */
+export interface NoticesHandlerDeps extends NoticesDeps {
+  readonly originVerifier?: OriginVerifier;
+}
 
 /** The memo lookups of the warm path, by the GET route key API Gateway sets (HEAD keys map to it; a `$default` event takes the router). */
 const memoLookupsByKey: ReadonlyMap<string, MemoLookup> = new Map([
@@ -30,13 +36,16 @@ const memoLookupsByKey: ReadonlyMap<string, MemoLookup> = new Map([
 ]);
 
 /** Build the handler over the given content and clock (tests and the local platform inject theirs). */
-export const makeHandler = (deps: NoticesDeps): HttpHandler => {
+export const makeHandler = (deps: NoticesHandlerDeps): HttpHandler => {
   const context = createServingContext(deps);
-  const { onMemoMiss } = deps;
+  const { onMemoMiss, originVerifier: verifyOrigin } = deps;
   // Loaded and built on the first request the memo cannot answer, not at import.
   let stack: Promise<HttpHandler> | undefined;
   const routed = (): Promise<HttpHandler> => (stack ??= import('../notices/stack.ts').then(({ noticesStack }) => noticesStack(context)));
   return async (event, lambdaContext) => {
+    // Before the memo: a cached answer is still an answer the execute-api URL must not give.
+    const refused = verifyOrigin?.(event);
+    if (refused) return refused;
     try {
       const hit = memoLookupsByKey.get(getKeyOf(event.routeKey))?.(event, context);
       if (hit !== undefined) return event.requestContext.http.method === 'HEAD' ? headResponse(hit) : hit;
@@ -48,7 +57,13 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   };
 };
 
-/** Production dependencies: the content files shipped beside the bundle (read on first use) and the system clock. */
-export const defaultDeps = (): NoticesDeps => ({ content: loadServedContent(), clock: systemClock });
+/** Production dependencies: the content files shipped beside the bundle (read on first use), the system clock, the origin check. */
+export const defaultDeps = (): NoticesHandlerDeps => ({
+  content: loadServedContent(),
+  clock: systemClock,
+  // Its row's one (optional) variable, read directly: `lambdaEnvironment` would bring the Powertools
+  // env utilities and the invoke store (4.4 KB minified, and their import) into the one bundle without them.
+  originVerifier: originVerifier(process.env['ORIGIN_VERIFY_VALUES']),
+});
 
 export const handler = makeHandler(defaultDeps());

@@ -54,7 +54,7 @@ describe('Handler: the version-history page', () => {
   describe('negotiation', () => {
     it('answers JSON by default, to services and to an Accept without HTML', async () => {
       const { get } = serve();
-      for (const headers of [{}, { accept: 'application/json' }, { accept: '*/*' }]) {
+      for (const headers of [{}, { accept: 'application/json' }, { accept: '*/*' }] as Record<string, string>[]) {
         const response = await get({ headers });
         expect(response.status).toBe(200);
         expect(response.headers['Content-Type']).toBe('application/json; charset=utf-8');
@@ -77,7 +77,7 @@ describe('Handler: the version-history page', () => {
 
     it('refuses an unknown format and a malformed at as 400 problems', async () => {
       const { get } = serve();
-      for (const query of [{ format: 'md' }, { format: 'pdf' }, { at: 'yesterday', format: 'html' }, { lang: '!!', format: 'html' }]) {
+      for (const query of [{ format: 'md' }, { format: 'pdf' }, { at: 'yesterday', format: 'html' }, { lang: '!!', format: 'html' }] as Record<string, string>[]) {
         const response = await get({ query });
         expect(response.status, JSON.stringify(query)).toBe(400);
         expect(response.headers['Content-Type']).toBe('application/problem+json');
