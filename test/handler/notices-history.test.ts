@@ -151,6 +151,13 @@ describe('Handler: the version-history page', () => {
     });
   });
 
+  it('is in the OpenAPI document: the page as text/html, and the parameters that choose it', () => {
+    const document = JSON.parse(content.openapi) as { paths: Record<string, { get: { parameters: { name: string }[]; responses: Record<string, { content?: Record<string, unknown> }> } }> };
+    const operation = document.paths['/v1/notices/{noticeId}/versions']!.get;
+    expect(Object.keys(operation.responses['200']!.content!)).toEqual(['application/json', 'text/html']);
+    expect(operation.parameters.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['at', 'region', 'country', 'subdivision', 'lang', 'format', 'Accept', 'Accept-Language']));
+  });
+
   describe('HEAD, 304 and the memo', () => {
     it('answers HEAD with the GET headers, the body length and no body', async () => {
       const { get } = serve();
