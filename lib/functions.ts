@@ -24,6 +24,8 @@ import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import type { PlatformMessaging } from './messaging.ts';
 import { acknowledge } from './nag.ts';
 import { type SenderSizing, senderSizing } from './sender-sizing.ts';
+import { REQUIRE_BANNER, tracerBundlePath } from './tracer-bundle.ts';
+import { TRACER_BUNDLE_FILE } from '../functions/tracing.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 /** The notices function's content files (built by `npm run cli -- build`), copied beside its bundle as `serving/`. */
@@ -143,8 +145,15 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
   const variables = Object.fromEntries(spec.environment
     .filter((variable) => variable !== 'ORIGIN_VERIFY_VALUES' || servesPublicApi(spec, config))
     .map((variable) => [variable, values[variable]]));
+  // POWERTOOLS_TRACE_ENABLED: functions/tracing.ts captures the SDK clients (and loads the tracer) only when it is true.
   const environment: Record<string, string> = spec.powertools
-    ? { POWERTOOLS_SERVICE_NAME: `disclosure-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_LOG_EVENT: 'false', ...variables }
+    ? {
+        POWERTOOLS_SERVICE_NAME: `disclosure-${name}`,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_TRACE_ENABLED: String(config.tracing),
+        ...variables,
+      }
     : variables;
   // EventBridge invokes a scheduled function asynchronously: failed runs go to the events DLQ.
   const asynchronous = spec.trigger.kind === 'schedule';
@@ -176,18 +185,18 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
       // The runtime provides the AWS SDK v3; the notice function must not import it at all.
       externalModules: ['@aws-sdk/*'],
       // Some CommonJS dependencies call require(); ESM output has none without this shim.
-      banner: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+      banner: REQUIRE_BANNER,
       forceDockerBundling: false,
-      // The notices function reads its content from files beside the bundle, not from its code.
-      ...(spec.servesContentFiles
-        ? {
-            commandHooks: {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`],
-            },
-          }
-        : {}),
+      // The notices function reads its content from files beside the bundle, not from its code; the
+      // others carry the tracer beside theirs, imported only with tracing on (lib/tracer-bundle.ts).
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [
+          ...(spec.servesContentFiles ? [`cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`] : []),
+          ...(spec.powertools ? [`cp "${tracerBundlePath()}" "${path.join(outputDir, TRACER_BUNDLE_FILE)}"`] : []),
+        ],
+      },
     },
   });
 };

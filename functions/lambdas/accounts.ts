@@ -26,9 +26,10 @@ import {
 import { accountStatus } from '../ledger/account-status.ts';
 import { eraseContact, setContact } from '../ledger/contact.ts';
 import { accountEvidence } from '../ledger/account-evidence.ts';
-import { DynamoDbAcceptanceStore } from '../ledger/dynamodb-store.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { accountsLambda } from '../manifest.ts';
 import type { PublishedContent } from '../ledger/published-variants.ts';
 import { recordAcceptance } from '../ledger/record-acceptance.ts';
@@ -153,7 +154,7 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
     import('../campaigns/dynamodb/late-store.ts'),
     import('../campaigns/late-enrolment.ts'),
   ]);
-  const store = new DynamoDbAcceptanceStore({ tableName });
+  const store = new DynamoDbAcceptanceStore({ tableName, client: (await sdkCapture())(createDocumentClient()) });
   const late = { content: contentIndex, campaigns: new DynamoDbCampaignStore({ tableName, client: store.client }), late: new DynamoDbLateMarkerStore({ tableName, client: store.client }), ledger: store };
   return {
     store,

@@ -12,6 +12,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { campaignsApiLambda } from '../manifest.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { parseOrThrow } from '../http/parse.ts';
@@ -94,13 +95,14 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
   );
 };
 
-/** Dependencies from the Lambda environment; SDK clients built once per container. */
-export const defaultDeps = (): CampaignsApiDeps => {
+/** Dependencies from the Lambda environment; SDK clients built once per container (captured by the tracer when tracing is on). */
+export const defaultDeps = async (): Promise<CampaignsApiDeps> => {
   const env = lambdaEnvironment(campaignsApiLambda);
   const tableName = env.TABLE_NAME;
-  const client = createDocumentClient();
-  const sqs = new SQSClient({});
-  const ses = new SesV2AccountReader(new SESv2Client({}));
+  const trace = await sdkCapture();
+  const client = trace(createDocumentClient());
+  const sqs = trace(new SQSClient({}));
+  const ses = new SesV2AccountReader(trace(new SESv2Client({})));
   const store = new DynamoDbCampaignStore({ tableName, client });
   return {
     store,

@@ -16,6 +16,7 @@ import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { choicesLambda } from '../manifest.ts';
 import { assertSameSite, choiceSource, optionFromBody, wantsJson } from '../http/choice-request.ts';
 import { choiceErrorResponse, choiceJsonResponse, choicePageResponse } from '../http/choice-responses.ts';
@@ -103,7 +104,8 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     import('../ledger/dynamodb-store.ts'),
     import('../content/index-artifact.ts'),
   ]);
-  const client = createDocumentClient();
+  const trace = await sdkCapture();
+  const client = trace(createDocumentClient());
   // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
   const logger = new Logger();
   return {
@@ -114,11 +116,11 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     onPublishFailure: (error) => logger.warn('choice event left in the outbox for the drain', { errorName: (error as Error | null)?.name ?? typeof error }),
     clock: systemClock,
     logger,
-    tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),
+    tokenKey: secretsManagerTokenKey(trace(new SecretsManagerClient({})), secretArn),
     campaigns: new DynamoDbCampaignStore({ tableName, client, metrics: new PowertoolsCampaignMetrics() }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
     choices: new DynamoDbRecipientStore({ tableName, client }),
-    events: new EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName }),
+    events: new EventBridgeChoicePublisher({ client: trace(new EventBridgeClient({})), eventBusName }),
     outbox: new DynamoDbChoiceOutbox({ tableName, client }),
   };
 };
