@@ -36,6 +36,12 @@ export const ENVIRONMENT_VARIABLES = {
    * every string value accepted); empty: no check (functions/http/origin-verify.ts).
    */
   ORIGIN_VERIFY_VALUES: { type: 'string', defaultValue: '' },
+  /** A campaign pauses itself above this bounce ratio (functions/campaigns/auto-pause.ts; its default there). */
+  AUTO_PAUSE_BOUNCE_RATIO: { type: 'number', defaultValue: 0.025 },
+  /** … or above this complaint ratio. */
+  AUTO_PAUSE_COMPLAINT_RATIO: { type: 'number', defaultValue: 0.0005 },
+  /** … once it sent at least this many notices. */
+  AUTO_PAUSE_MIN_SENT: { type: 'number', defaultValue: 200 },
   /** Days a late enrolee has at least between its email and its deadline. */
   MIN_ANSWER_DAYS: { type: 'number', defaultValue: 14 },
 } as const satisfies Record<string, EnvironmentVariableSpec>;

@@ -4,6 +4,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_REPUTATION_THRESHOLDS } from '../functions/campaigns/auto-pause.ts';
 import type { CompiledContent, LanguageTag, RegionCatalogue } from '../functions/core/content.ts';
 
 /** What the infrastructure needs from the compiled content: the edge function is generated from it. */
@@ -166,7 +167,28 @@ export interface DisclosurePlatformProps {
    * @default - the secret's current version when the distribution and the functions were last updated
    */
   readonly originVerifySecretVersion?: string;
+  /**
+   * A campaign pauses itself when its own bounce or complaint ratio passes these, once it sent
+   * `minSent` notices (functions/campaigns/auto-pause.ts): they must stay below SES's account
+   * review rates (5 % bounces, 0.1 % complaints), so the campaign stops before SES has to.
+   * @default { bounceRatio: 0.025, complaintRatio: 0.0005, minSent: 200 }
+   */
+  readonly autoPause?: Partial<PlatformAutoPauseProps>;
 }
+
+/** The campaign auto-pause thresholds (`DisclosurePlatformProps.autoPause`). */
+export interface PlatformAutoPauseProps {
+  /** Bounces / sent above which a campaign pauses itself; below SES's 0.05. */
+  readonly bounceRatio: number;
+  /** Complaints / sent above which a campaign pauses itself; below SES's 0.001. */
+  readonly complaintRatio: number;
+  /** Sent notices before a ratio is judged. */
+  readonly minSent: number;
+}
+
+/** SES puts an account under review above these (and may pause its sending). */
+export const SES_REVIEW_BOUNCE_RATIO = 0.05;
+export const SES_REVIEW_COMPLAINT_RATIO = 0.001;
 
 /** The web ACL `DisclosurePlatformProps.webAcl` creates. */
 export interface PlatformWebAclProps {
@@ -182,7 +204,8 @@ export const PLATFORM_STAGES: readonly PlatformStage[] = ['development', 'stagin
 export const PLACEHOLDER_SENDER = 'privacy@example.com';
 
 /** The props with every default applied. */
-export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'webAcl' | 'customDomain' | 'originVerifySecretVersion'>> {
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'webAcl' | 'customDomain' | 'originVerifySecretVersion' | 'autoPause'>> {
+  readonly autoPause: PlatformAutoPauseProps;
   readonly originVerifySecretVersion?: string;
   readonly webAcl?: PlatformWebAclProps;
   readonly customDomain?: DisclosurePlatformProps['customDomain'];
@@ -296,6 +319,16 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     throw new PlatformPropsError('customDomain.certificateArn', 'must be an ACM certificate ARN in us-east-1 (CloudFront)');
   }
   const queueAgeAlarmThreshold = props.queueAgeAlarmThreshold ?? Duration.minutes(30);
+  const autoPause: PlatformAutoPauseProps = { ...DEFAULT_REPUTATION_THRESHOLDS, ...props.autoPause };
+  const belowReview = (prop: string, value: number, review: number): void => {
+    if (Token.isUnresolved(value)) return;
+    if (!Number.isFinite(value) || value <= 0 || value >= review) {
+      throw new PlatformPropsError(prop, `must be above 0 and below SES's review rate ${review} (so a campaign pauses before SES reviews the account), got ${value}`);
+    }
+  };
+  belowReview('autoPause.bounceRatio', autoPause.bounceRatio, SES_REVIEW_BOUNCE_RATIO);
+  belowReview('autoPause.complaintRatio', autoPause.complaintRatio, SES_REVIEW_COMPLAINT_RATIO);
+  checkPositive('autoPause.minSent', autoPause.minSent, { integer: true, min: 1, max: 1_000_000 });
   // Secrets Manager version ids are UUIDs (32 to 64 characters of letters, digits and hyphens).
   if (props.originVerifySecretVersion !== undefined && !isToken(props.originVerifySecretVersion) && !/^[A-Za-z0-9-]{32,64}$/.test(props.originVerifySecretVersion)) {
     throw new PlatformPropsError('originVerifySecretVersion', 'must be a Secrets Manager VersionId (as put-secret-value returns it)');
@@ -340,6 +373,7 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     webAcl: props.webAcl,
     queueAgeAlarmThreshold,
     originVerifySecretVersion: props.originVerifySecretVersion,
+    autoPause,
   };
 };
 

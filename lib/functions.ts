@@ -60,6 +60,9 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl, originVerif
   CHOICE_CHANGE_LIMIT: String(config.choiceChangeLimit),
   MIN_ANSWER_DAYS: String(config.minAnswerDays),
   ORIGIN_VERIFY_VALUES: originVerifyValues,
+  AUTO_PAUSE_BOUNCE_RATIO: String(config.autoPause.bounceRatio),
+  AUTO_PAUSE_COMPLAINT_RATIO: String(config.autoPause.complaintRatio),
+  AUTO_PAUSE_MIN_SENT: String(config.autoPause.minSent),
 });
 
 /**

@@ -10,7 +10,7 @@ export const SETTING_NAMES = [
   'senderAddress', 'senderIdentity', 'createSenderIdentity', 'jwtIssuer', 'jwtAudience', 'alarmEmail',
   'sendQuotaPerSecond', 'reminderDays', 'informationalEmails', 'publicBaseUrl', 'webAclArn', 'webAclRateLimit', 'tracing',
   'queueAgeAlarmMinutes', 'stackName', 'account', 'region', 'stage', 'alarmTopicArn', 'minAnswerDays', 'choiceChangeLimit',
-  'originVerifySecretVersion',
+  'originVerifySecretVersion', 'autoPauseBounceRatio', 'autoPauseComplaintRatio', 'autoPauseMinSent',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -47,6 +47,10 @@ export const stageSettingsOf = (stages: unknown, stage: string): Partial<Record<
   }
   return settings;
 };
+
+/** The object without its undefined entries (unset settings keep the construct's defaults). */
+const definedOnly = <T extends Record<string, unknown>>(value: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;
 
 /** The props for the settings; unset ones keep the construct's documented defaults. */
 export const platformPropsFromSettings = (
@@ -95,6 +99,11 @@ export const platformPropsFromSettings = (
       ...(webAclRateLimit === undefined ? {} : { webAcl: { rateLimitPer5Minutes: webAclRateLimit } }),
       queueAgeAlarmThreshold: queueAgeMinutes === undefined ? undefined : Duration.minutes(queueAgeMinutes),
       originVerifySecretVersion: setting('originVerifySecretVersion'),
+      autoPause: definedOnly({
+        bounceRatio: number('autoPauseBounceRatio'),
+        complaintRatio: number('autoPauseComplaintRatio'),
+        minSent: number('autoPauseMinSent'),
+      }),
     },
   };
 };

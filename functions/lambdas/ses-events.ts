@@ -137,9 +137,14 @@ export const makeHandler = (deps: SesEventsDeps) => async (batch: SesEventsBatch
   return { batchItemFailures, recorded, skipped: skipped + unknown };
 };
 
-/** Dependencies from the Lambda environment: `TABLE_NAME`; the client is built once per container. */
+/** Dependencies from the Lambda environment: `TABLE_NAME`, the `AUTO_PAUSE_*` thresholds; the client is built once per container. */
 export const defaultDeps = async (): Promise<SesEventsDeps> => {
-  const { TABLE_NAME: tableName } = lambdaEnvironment(sesEventsLambda);
+  const {
+    TABLE_NAME: tableName,
+    AUTO_PAUSE_BOUNCE_RATIO: bounceRatio,
+    AUTO_PAUSE_COMPLAINT_RATIO: complaintRatio,
+    AUTO_PAUSE_MIN_SENT: minSent,
+  } = lambdaEnvironment(sesEventsLambda);
   const [{ createDocumentClient, DynamoDbAcceptanceStore }, { DynamoDbCampaignStore }, { DynamoDbRecipientStore }, { PowertoolsCampaignMetrics }] = await Promise.all([
     import('../ledger/dynamodb-store.ts'),
     import('../campaigns/dynamodb/campaign-store.ts'),
@@ -151,7 +156,7 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
   const campaigns = new DynamoDbCampaignStore({ tableName, client, metrics });
   return {
     campaigns,
-    reputation: { store: campaigns, clock: systemClock, metrics, log: (message, fields) => logger.warn(message, fields ?? {}) },
+    reputation: { store: campaigns, clock: systemClock, metrics, thresholds: { bounceRatio, complaintRatio, minSent }, log: (message, fields) => logger.warn(message, fields ?? {}) },
     recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     clock: systemClock,

@@ -17,6 +17,23 @@ const content: DisclosurePlatformProps['content'] = {
 };
 const valid: DisclosurePlatformProps = { content, senderAddress: 'privacy@mail.example.org' };
 
+describe('Function: resolvePlatformProps: campaign auto-pause thresholds', () => {
+  it('defaults to 2.5 % bounces and 0.05 % complaints after 200 sends, and takes any below SES\'s review rates', () => {
+    expect(resolvePlatformProps(valid).autoPause).toEqual({ bounceRatio: 0.025, complaintRatio: 0.0005, minSent: 200 });
+    expect(resolvePlatformProps({ ...valid, autoPause: { bounceRatio: 0.049, complaintRatio: 0.0009, minSent: 1 } }).autoPause)
+      .toEqual({ bounceRatio: 0.049, complaintRatio: 0.0009, minSent: 1 });
+  });
+
+  it('refuses thresholds at or above SES\'s 5 % / 0.1 %, zero or negative ones, and a fractional minimum', () => {
+    expect(() => resolvePlatformProps({ ...valid, autoPause: { bounceRatio: 0.05 } })).toThrow(/autoPause.bounceRatio.*below SES's review rate 0.05/);
+    expect(() => resolvePlatformProps({ ...valid, autoPause: { bounceRatio: 2.5 } })).toThrow(/autoPause.bounceRatio/);
+    expect(() => resolvePlatformProps({ ...valid, autoPause: { complaintRatio: 0.001 } })).toThrow(/autoPause.complaintRatio.*0.001/);
+    expect(() => resolvePlatformProps({ ...valid, autoPause: { complaintRatio: 0 } })).toThrow(/autoPause.complaintRatio/);
+    expect(() => resolvePlatformProps({ ...valid, autoPause: { minSent: 0 } })).toThrow(/autoPause.minSent/);
+    expect(() => resolvePlatformProps({ ...valid, autoPause: { minSent: 2.5 } })).toThrow(/autoPause.minSent/);
+  });
+});
+
 describe('Function: resolvePlatformProps by stage', () => {
   const production: DisclosurePlatformProps = { ...valid, stage: 'production', alarmEmail: 'oncall@example.org', publicBaseUrl: 'https://notices.example.org' };
 

@@ -76,7 +76,7 @@ describe('Construct: DisclosurePlatform', () => {
         choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT', 'ORIGIN_VERIFY_VALUES'],
         'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
-        'ses-events': ['TABLE_NAME'],
+        'ses-events': ['TABLE_NAME', 'AUTO_PAUSE_BOUNCE_RATIO', 'AUTO_PAUSE_COMPLAINT_RATIO', 'AUTO_PAUSE_MIN_SENT'],
         'campaign-scheduler': ['TABLE_NAME', 'SEND_QUEUE_URL', 'EVENT_BUS_NAME', 'REMINDER_DAYS', 'MIN_ANSWER_DAYS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
       };
       for (const name of ALL_FUNCTIONS) {
@@ -90,6 +90,8 @@ describe('Construct: DisclosurePlatform', () => {
       expect(sender.POWERTOOLS_SERVICE_NAME).toBe('disclosure-campaign-sender');
       expect(resources[functionLogicalId('campaign-scheduler')]!.Properties!['Environment'].Variables).toMatchObject({ REMINDER_DAYS: '5', MIN_ANSWER_DAYS: '21' });
       expect(resources[functionLogicalId('choices')]!.Properties!['Environment'].Variables.CHOICE_CHANGE_LIMIT).toBe('4');
+      expect(resources[functionLogicalId('ses-events')]!.Properties!['Environment'].Variables)
+        .toMatchObject({ AUTO_PAUSE_BOUNCE_RATIO: '0.02', AUTO_PAUSE_COMPLAINT_RATIO: '0.0004', AUTO_PAUSE_MIN_SENT: '500' });
     });
 
     it('builds one function per manifest row, with the row’s environment, memory and timeout', () => {

@@ -37,6 +37,10 @@ describe('Function: platformPropsFromSettings', () => {
       tracing: 'false',
       queueAgeAlarmMinutes: '45',
       webAclRateLimit: '2000',
+      autoPauseBounceRatio: '0.02',
+      autoPauseComplaintRatio: '0.0004',
+      autoPauseMinSent: '500',
+      originVerifySecretVersion: 'a1b2c3d4-0000-4000-8000-0123456789ab',
     }), content);
     expect(placeholderSender).toBe(false);
     expect(props).toMatchObject({
@@ -50,8 +54,14 @@ describe('Function: platformPropsFromSettings', () => {
       choiceChangeLimit: 5,
       informationalEmails: true,
       tracing: false,
+      autoPause: { bounceRatio: 0.02, complaintRatio: 0.0004, minSent: 500 },
+      originVerifySecretVersion: 'a1b2c3d4-0000-4000-8000-0123456789ab',
     });
     expect(props.queueAgeAlarmThreshold?.toMinutes()).toBe(45);
+    // One auto-pause setting alone keeps the other defaults.
+    expect(platformPropsFromSettings(from({ autoPauseMinSent: '50' }), content).props.autoPause).toEqual({ minSent: 50 });
+    expect(resolvePlatformProps({ ...platformPropsFromSettings(from({ autoPauseMinSent: '50' }), content).props }).autoPause)
+      .toEqual({ bounceRatio: 0.025, complaintRatio: 0.0005, minSent: 50 });
   });
 
   it('refuses a number or a boolean it cannot read', () => {
@@ -62,6 +72,7 @@ describe('Function: platformPropsFromSettings', () => {
   it('names the environment variable after the setting', () => {
     expect(environmentNameOf('senderAddress')).toBe('DISCLOSURE_SENDER_ADDRESS');
     expect(environmentNameOf('queueAgeAlarmMinutes')).toBe('DISCLOSURE_QUEUE_AGE_ALARM_MINUTES');
+    expect(environmentNameOf('autoPauseBounceRatio')).toBe('DISCLOSURE_AUTO_PAUSE_BOUNCE_RATIO');
   });
 });
 

@@ -29,6 +29,7 @@ export const referenceProps: DisclosurePlatformProps = {
   reminderDays: 5,
   choiceChangeLimit: 4,
   minAnswerDays: 21,
+  autoPause: { bounceRatio: 0.02, complaintRatio: 0.0004, minSent: 500 },
 };
 
 /** A cdk-nag finding the pack checked and found acknowledged, with the resource it was on. */
