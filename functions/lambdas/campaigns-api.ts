@@ -63,10 +63,16 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
     return jsonResponse(200, await controlCampaign(deps, campaignId, action, reason));
   };
 
-  const retryFailedRoute: HttpHandler = async (event) => {
+  // One call walks what its time allows (the Lambda's remaining time) and answers a cursor to continue from.
+  const retryFailedRoute: HttpHandler = async (event, context) => {
     const campaignId = parseOrThrow(campaignIdSchema, event.pathParameters?.['campaignId'], invalid('campaign id'));
     if (!deps.retry || !deps.sendQueue) throw new NotFoundError('retry-failed is not available here');
-    return jsonResponse(200, await retryFailed({ ...deps.retry, sendQueue: deps.sendQueue, clock: deps.clock }, campaignId));
+    const cursor = event.queryStringParameters?.['cursor'];
+    const timeLeftMs = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
+    return jsonResponse(200, await retryFailed({ ...deps.retry, sendQueue: deps.sendQueue, clock: deps.clock }, campaignId, {
+      ...(cursor ? { cursor } : {}),
+      ...(timeLeftMs ? { timeLeftMs } : {}),
+    }));
   };
 
   const getCampaign: HttpHandler = async (event) => {

@@ -216,6 +216,7 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
       ...(typeof item['language'] === 'string' ? { language: item['language'] } : {}),
       status: item['status'] === 'failed' ? 'failed' : 'released',
       ...(typeof item['failureReason'] === 'string' ? { reason: item['failureReason'] } : {}),
+      key: { pk: recipientPk(campaignId, shard), sk: String(item['sk']) },
     }));
     return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
   }

@@ -119,7 +119,8 @@ export const retryFailedResponseSchema = described(
     campaignId: z.string(),
     requeued: described(z.int(), { description: 'Recipients this call moved from failed back to the sender (each once: a repeat call moves none of them again).' }),
     stillQueued: described(z.int(), { description: 'Recipients an earlier retry released that no sender has claimed yet: sent again, counted here, not in requeued.' }),
-    notRetryable: described(z.record(z.string(), z.int()), { description: 'Failed recipients left failed, per reason (no-contact, INVALID_PARAMETER …).' }),
+    notRetryable: described(z.record(z.string(), z.int()), { description: 'Failed recipients left failed, per reason (no-contact, INVALID_PARAMETER …), as this call saw them.' }),
+    cursor: z.optional(described(z.string(), { description: 'Present when the call stopped on its time or page budget: call again with ?cursor=<it> to continue the walk. Absent: every shard was walked.' })),
   }),
   { id: 'CampaignRetryFailed' },
 );
@@ -209,9 +210,12 @@ export const openApiPaths: PathsSpec = {
       description: 'Retryable: configuration faults recorded as failures and SES refusals that do not say the address is bad. No body.',
       tags: ['campaigns'],
       security,
-      parameters: [{ name: 'campaignId', in: 'path', required: true, description: 'The campaign id', schema: campaignIdSchema }],
+      parameters: [
+        { name: 'campaignId', in: 'path', required: true, description: 'The campaign id', schema: campaignIdSchema },
+        { name: 'cursor', in: 'query', required: false, description: 'The previous answer\'s cursor: continue the walk where it stopped', schema: z.string() },
+      ],
       responses: {
-        '200': { description: 'What was re-queued', content: json(retryFailedResponseSchema) },
+        '200': { description: 'What this call re-queued; with a cursor when the walk is not finished', content: json(retryFailedResponseSchema) },
         ...problemResponses(400, 401, 403, 404),
       },
     },
