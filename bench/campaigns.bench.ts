@@ -226,7 +226,8 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
     port: 0,
     quotaPerSecond: quota,
     onEvent: (event) => {
-      if (event.detail.eventType === 'Send') {
+      // One event per accepted email (no Send is published): its mail timestamp is when SES accepted it.
+      if (event.detail.eventType === 'Delivery') {
         const now = performance.now();
         if (firstAcceptedAt === 0) firstAcceptedAt = now;
         lastAcceptedAt = now;

@@ -1,7 +1,8 @@
 /**
  * "A notice was sent", recorded in one place for both paths that learn it: the sending attempt
- * (SES accepted the entry) and the SES `Send` event of a recipient its attempt left `sending`
- * (the crash-reconciliation path). The facts are the same on both: the state item's `notified`
+ * (SES accepted the entry) and the first SES event of an email whose attempt left its recipient
+ * `sending` (the crash-reconciliation path: a Delivery, Bounce … carries the mail's message id
+ * and the instant SES accepted it). The facts are the same on both: the state item's `notified`
  * (through the ledger's port), the recipient's `sent` mark, and the counter delta the mark earns.
  * The mark is the `NTF sent` evidence too: the one conditional write holds the SES message id and
  * instant, and the ledger's evidence queries read it from the recipient item
@@ -85,7 +86,7 @@ export interface SentFromEventDeps {
 }
 
 /**
- * From the SES `Send` event of a recipient still `sending`: the conditional settle (which holds
+ * From the first SES event of a recipient still `sending`: the conditional settle (which holds
  * the evidence, for reminders as for notices) comes first and gates the rest, since the live
  * attempt may mark it at the same moment and only one of the two may count it. Answers the
  * counter delta when this call settled it.

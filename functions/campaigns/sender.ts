@@ -15,9 +15,10 @@
  *
  * Crash safety, and its trade-off: a crash after SES accepted but before the `sent` mark leaves
  * the recipient `sending`. A redelivery never sends it while its lease is live, nor during the
- * in-doubt grace after the lease expired: in that time the SES `Send` event (recorded by the
- * SES-events handler through `record-ses-events.ts`) marks it `sent`. Only when the grace
- * passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
+ * in-doubt grace after the lease expired: in that time the email's first SES event (Delivery,
+ * Bounce, Reject, DeliveryDelay …: the configuration set publishes no `Send`, and every accepted
+ * email yields one of these; recorded by the SES-events handler through `record-ses-events.ts`)
+ * marks it `sent`. Only when the grace passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
  * delayed beyond it) but delays recovery of a recipient whose attempt crashed while SES answered.
  * An attempt that crashed before handing a recipient to SES (not on its marker) is taken over as
  * soon as its lease expires, and entries SES refused come off the marker at once: only truly
@@ -72,7 +73,7 @@ export interface SenderDeps extends EmailDeps {
   readonly timers: Timers;
   /** How long a claim is exclusive; longer than one invocation can run. @default 15 minutes */
   readonly leaseMs?: number;
-  /** After a lease expired, how long to wait for the SES `Send` event before sending again. @default 15 minutes */
+  /** After a lease expired, how long to wait for the email's first SES event before sending again. @default 15 minutes */
   readonly inDoubtGraceMs?: number;
   /** @default { attempts: 6, baseMs: 200, maxMs: 5000 } */
   readonly retry?: Partial<SenderRetryPolicy>;
