@@ -163,8 +163,8 @@ export interface AudienceSource {
   queryAudience(input: AudienceQuery): Promise<{ members: AudienceMember[]; cursor?: string }>;
 }
 
-/** What recording a sent notice needs of the ledger: the evidence and the state's `notified`. */
-export type NoticeLedger = Pick<AcceptanceStore, 'appendEvidence' | 'recordNotified'>;
+/** What recording a failed notice needs of the ledger: its evidence (`notified` is derived on read, not written). */
+export type NoticeLedger = Pick<AcceptanceStore, 'appendEvidence'>;
 
 /** Appends evidence that restates an SES event, in batches (`DynamoDbAcceptanceStore.appendEventEvidence`). */
 export interface EventEvidenceLedger {

@@ -5,7 +5,8 @@
  * Per recipient: a conditional claim on its recipient item (`sending`, the invocation's attempt
  * id, a lease) → contact (BatchGet) → token links → per SES call (≤ 50, the quota reserved first)
  * one write on the attempt's marker naming the recipients handed to SES → `SendBulkEmail` →
- * `NTF sent` evidence → state `notified` → `sent` mark → one counter ADD per call. Retryable
+ * the `sent` mark (the `NTF sent` evidence, and what the account's `notified` is derived from on
+ * read) → one counter ADD per call. Retryable
  * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
  * then released and reported so SQS redelivers; rejections and missing contacts are recorded
  * `failed`, never retried; so is a recipient whose own deadline (a late enrolee's, else the
@@ -51,8 +52,8 @@ import { recordFailures } from './send-outcomes.ts';
 import { type Recipient, claimRecipients, parseRecipients } from './send-recipients.ts';
 
 
-/** What the sender needs of the ledger: contacts, evidence, the state's `notified`. */
-export type SenderLedger = Pick<AcceptanceStore, 'getContacts' | 'appendEvidence' | 'recordNotified'>;
+/** What the sender needs of the ledger: contacts and evidence (the account's `notified` is derived from the `sent` mark on read). */
+export type SenderLedger = Pick<AcceptanceStore, 'getContacts' | 'appendEvidence'>;
 
 /** SES calls per chunk before the recipients are handed back to SQS, and the backoff between them. */
 export type SenderRetryPolicy = RetryPolicy;

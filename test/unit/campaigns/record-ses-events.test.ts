@@ -149,7 +149,7 @@ describe('Function: recordSesEvents', () => {
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 
-  it('writes the settle and notified of a Send it settles, and keeps each outcome on the recipient item with no evidence item of its own', async () => {
+  it('writes the settle of a Send it settles (no state write: notified is derived on read), and keeps each outcome on the recipient item with no evidence item of its own', async () => {
     const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: 0, region: 'eea' };
     ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
     ddb.on(UpdateCommand).resolves({});
@@ -157,7 +157,7 @@ describe('Function: recordSesEvents', () => {
     expect(await record([{ campaignId: 'privacy-v2', accountId: 'a1', event: 'Send', messageId: 'm1', at: '2026-11-29T12:00:00Z', kind: 'notice' }, { campaignId: 'privacy-v2', accountId: 'a2', event: 'Delivery', messageId: 'm2', at: '2026-11-29T12:00:01Z', kind: 'notice' }])).toEqual([true, true]);
 
     const keys = ddb.commandCalls(UpdateCommand).map((call) => String(call.args[0].input.Key!['sk']));
-    expect(keys.filter((sk) => sk === 'STATE#privacy')).toHaveLength(1);
+    expect(keys.filter((sk) => sk === 'STATE#privacy')).toHaveLength(0);
     expect(keys.filter((sk) => sk.startsWith('ACCT#'))).toHaveLength(2); // the settle and the delivery, each one conditional write
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
