@@ -203,8 +203,8 @@ const recordedOf = (evidence: ChoiceEvidence): RecordedChoice => ({
 type SettleDeps = Pick<ChoiceDeps, 'content' | 'campaigns' | 'ledger' | 'choices' | 'events' | 'outbox' | 'fault' | 'onPublishFailure'>;
 
 /**
- * Finish a choice evidence item: move the state to it (whoever moves it counts it and notes it on
- * the recipient), then, for its writer and the drain (`publish`), publish its event and remove its
+ * Finish a choice evidence item: move the state to it (whoever moves it counts it), note it on the
+ * recipient (every settle: the mark is monotonic by seq, so a repair completes it), then, for its writer and the drain (`publish`), publish its event and remove its
  * outbox entry. Every step may be repeated. A writer repairing another's evidence only moves the
  * state: the other writer publishes, or, if it died, the drain does, so a choice is published once
  * unless a crash falls between a publish and the entry's removal.
@@ -213,10 +213,13 @@ const settleChoice = async (deps: SettleDeps, accountId: string, noticeId: strin
   const choice = recordedOf(evidence);
   const { applied, replaced } = await deps.ledger.recordChoice(accountId, noticeId, choice);
   if (applied) {
+    deps.fault?.('choice:before-count');
     const replacedOption = replaced?.campaignId === evidence.campaignId ? replaced.option : undefined;
     await deps.campaigns.addCounters(evidence.campaignId, shardOf(accountId), evidence.defaulted ? { defaulted: 1 } : counterDeltas(evidence.option, replacedOption));
-    await deps.choices.markRecipient(evidence.campaignId, accountId, choice, false);
   }
+  // Also when the state had moved already: a repair after a crash completes the mark (monotonic by seq).
+  deps.fault?.('choice:before-mark');
+  await deps.choices.markRecipient(evidence.campaignId, accountId, choice, false);
   deps.fault?.('choice:after-state');
   if (!publish) return false;
   try {
@@ -382,7 +385,7 @@ export interface DrainReport {
  */
 export const drainChoiceOutbox = async (
   deps: SettleDeps,
-  input: { now: Date; cursor?: string; limit?: number; graceMs?: number },
+  input: { now: Date; cursor?: string; limit?: number; graceMs?: number; beforeRepair?: (campaignId: string) => Promise<void> },
 ): Promise<DrainReport> => {
   const { entries, cursor } = await deps.outbox.page({ limit: input.limit ?? 100, ...(input.cursor ? { cursor: input.cursor } : {}) });
   let published = 0;
@@ -392,6 +395,8 @@ export const drainChoiceOutbox = async (
     const evidence = await deps.ledger.getChoiceEvidence(entry.accountId, entry.noticeId, entry.campaignId, entry.seq);
     if (evidence && evidence.writer === entry.writer) {
       // The state is never more than one evidence behind (a writer settles seq n before it writes n + 1).
+      // Flagged first: its writer may have died between the state and the count, which no settle redoes.
+      await input.beforeRepair?.(entry.campaignId);
       if (await settleChoice(deps, entry.accountId, entry.noticeId, evidence)) published++;
       else waiting++;
     } else if (evidence || input.now.getTime() - Date.parse(entry.at) > (input.graceMs ?? OUTBOX_GRACE_MS)) {

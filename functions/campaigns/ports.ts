@@ -114,12 +114,19 @@ export type CounterTally = Readonly<Record<string, number>>;
 
 /** Exact counters, recounted from the recipient items a page at a time (the scheduler's recount step). */
 export interface CounterRecount {
-  /** Its plans are done but its sends and failures fall short of its audience. */
+  /** Flagged for a recount, or its plans are done but its sends and failures fall short of its audience. */
   unsettled(campaign: Campaign): Promise<boolean>;
+  /** Flag a campaign for a recount at `at` (before a repair that may move what its counters missed). */
+  flag(campaignId: string, at: string): Promise<void>;
+  /** The counters as counted now (the correction left out): where a walk starts. */
+  counted(campaign: Campaign): Promise<CounterTally>;
   /** One page (≤ `limit`) of one recipient shard added to `tally`, and where the shard continues. */
   tallyPage(campaign: Campaign, shard: number, tally: CounterTally, start: Record<string, unknown> | undefined, limit: number): Promise<{ tally: CounterTally; next?: Record<string, unknown> }>;
-  /** Write the correction that makes the counters say `truth`. */
-  correct(campaign: Campaign, truth: CounterTally): Promise<CounterTally>;
+  /**
+   * Write the correction that makes the counters say `truth`; with the walk's start, flag the
+   * campaign again when its counters moved during the walk (or clear a flag raised before it).
+   */
+  correct(campaign: Campaign, truth: CounterTally, start?: { readonly before: CounterTally; readonly startedAt: string }, now?: string): Promise<CounterTally>;
 }
 
 /** Reads the recipients of a campaign, one shard page at a time. */

@@ -177,7 +177,15 @@ export const outboxDrainStep: SweepStep<SweepRun> = {
   mode: 'repeat',
   scopes: () => ['choice-outbox'],
   page: async (run, _scope, cursor, pageSize): Promise<SweepPage> => {
-    const report = await drainChoiceOutbox(run.deps, { now: run.now, limit: pageSize, ...(cursor ? { cursor } : {}) });
+    const recount = run.deps.recount;
+    const at = run.now.toISOString();
+    const report = await drainChoiceOutbox(run.deps, {
+      now: run.now,
+      limit: pageSize,
+      ...(cursor ? { cursor } : {}),
+      // A repair may move a choice whose count a crash lost: the recount settles it.
+      ...(recount ? { beforeRepair: (campaignId: string) => recount.flag(campaignId, at) } : {}),
+    });
     if (report.published + report.discarded > 0) run.deps.log('choice outbox drained', { published: report.published, discarded: report.discarded, waiting: report.waiting });
     const processed = report.published + report.discarded;
     return report.cursor ? { next: report.cursor, processed } : { processed };
@@ -189,6 +197,9 @@ interface RecountCursor {
   readonly key?: Record<string, unknown>;
   /** What the pages before this one counted. */
   readonly tally: CounterTally;
+  /** The counters when the walk started, and when: the last page tells from them whether anything moved meanwhile. */
+  readonly before?: CounterTally;
+  readonly startedAt?: string;
 }
 
 /**
@@ -196,7 +207,8 @@ interface RecountCursor {
  * its recipient items a page at a time, the tally so far carried in the checkpoint's cursor, so a
  * recount of any size fits the time budget over as many runs as it needs; the last page writes the
  * correction (one Put). A page redone after a crash starts from the tally before it, so it counts
- * once. `repeat`: while the campaign is still unsettled (sending), the next run recounts it again.
+ * once. `repeat`: while the campaign is still unsettled (sending), or flagged (a choice repaired
+ * by the drain, or counters that moved during the last walk), the next run recounts it again.
  */
 export const recountStep: SweepStep<SweepRun> = {
   name: 'recount',
@@ -212,15 +224,17 @@ export const recountStep: SweepStep<SweepRun> = {
     const campaign = run.campaigns.get(campaignId);
     const recount = run.deps.recount;
     if (!campaign || !recount) return { processed: 0 };
-    const at: RecountCursor = cursor ? decodeCursor<RecountCursor>(cursor) : { shard: 0, tally: {} };
+    const now = run.now.toISOString();
+    const at: RecountCursor = cursor ? decodeCursor<RecountCursor>(cursor) : { shard: 0, tally: {}, before: await recount.counted(campaign), startedAt: now };
+    const start = at.before && at.startedAt ? { before: at.before, startedAt: at.startedAt } : undefined;
     const page = await recount.tallyPage(campaign, at.shard, at.tally, at.key, pageSize);
     const next: RecountCursor | undefined = page.next
-      ? { shard: at.shard, key: page.next, tally: page.tally }
+      ? { shard: at.shard, key: page.next, tally: page.tally, ...start }
       : at.shard + 1 < AUDIENCE_SHARDS
-        ? { shard: at.shard + 1, tally: page.tally }
+        ? { shard: at.shard + 1, tally: page.tally, ...start }
         : undefined;
     if (next) return { next: encodeCursor(next), processed: 0 };
-    const fix = await recount.correct(campaign, page.tally);
+    const fix = await recount.correct(campaign, page.tally, start, now);
     if (Object.values(fix).some((n) => n !== 0)) run.deps.log('counters recounted', { campaignId, correction: fix });
     return { processed: 1 };
   },

@@ -1,19 +1,24 @@
 /**
  * Crash test of the choice outbox on the real engine: choices are made through the use case with a
  * crash injected at a random point of the write (after the outbox entry, after the evidence, after
- * the state, after the publish) and a bus that refuses some publishes. After recovery (the drain,
- * and a customer posting again) every choice evidence item is published, under its own id, and no
- * event names a choice that does not exist; the state equals the newest evidence; the outbox is empty.
+ * the state, before its count, before the recipient's mark, after the publish) and a bus that
+ * refuses some publishes. After recovery (the drain, and a customer posting again) every choice
+ * evidence item is published, under its own id, and no event names a choice that does not exist;
+ * the state equals the newest evidence; the outbox is empty; and after the recount the drain's
+ * repairs flagged, every recipient's mark and the choice counters equal the states.
  */
 import { randomBytes } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainChoiceOutbox, recordChoice, type ChoiceDeps } from '../../functions/campaigns/choices.ts';
+import { recipientKey } from '../../functions/campaigns/dynamodb/keys.ts';
 import { DynamoDbChoiceOutbox } from '../../functions/campaigns/dynamodb/outbox-store.ts';
+import { dynamoDbCounterRecount, recountIfUnsettled } from '../../functions/campaigns/dynamodb/recount.ts';
 import { InMemoryChoicePublisher } from '../../functions/campaigns/events.ts';
 import type { ChoiceRecordedEvent } from '../../functions/campaigns/model.ts';
 import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
-import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
+import { CHOICE_OPTION_IDS, choiceOption } from '../../functions/core/choice-options.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import type { ChoiceEvidence } from '../../functions/ledger/types.ts';
 import { seededRandom } from '../../local/ses/faults.ts';
@@ -22,7 +27,7 @@ import { startTestTable, type TestTable } from './engines.ts';
 
 const ACCOUNTS = 20;
 const CHOICES_PER_ACCOUNT = 4;
-const CRASH_POINTS = ['choice:after-outbox', 'choice:after-evidence', 'choice:after-state', 'choice:after-publish'] as const;
+const CRASH_POINTS = ['choice:after-outbox', 'choice:after-evidence', 'choice:before-count', 'choice:before-mark', 'choice:after-state', 'choice:after-publish'] as const;
 const DEADLINE = '2027-02-01T00:00:00.000Z';
 const key = new Uint8Array(randomBytes(32));
 const campaign = eeaChoiceCampaign;
@@ -92,16 +97,24 @@ describe('Integration: choice outbox under crashes', () => {
 
     // Recovery: the scheduler's drain, past the grace of writes still in flight, page by page
     const recoveredAt = new Date(start + 10 * 60_000);
+    const db = { client, tableName: table.tableName };
+    const recount = dynamoDbCounterRecount(db);
+    const beforeRepair = (campaignId: string) => recount.flag(campaignId, recoveredAt.toISOString());
     let cursor: string | undefined;
     const totals = { published: 0, discarded: 0, waiting: 0 };
     do {
-      const page = await drainChoiceOutbox(deps, { now: recoveredAt, limit: 7, ...(cursor ? { cursor } : {}) });
+      const page = await drainChoiceOutbox(deps, { now: recoveredAt, limit: 7, beforeRepair, ...(cursor ? { cursor } : {}) });
       totals.published += page.published;
       totals.discarded += page.discarded;
       totals.waiting += page.waiting;
       cursor = page.cursor;
     } while (cursor);
     const again = await drainChoiceOutbox(deps, { now: recoveredAt });
+    const countedBefore = (await campaigns.snapshot(campaign.campaignId))!.counters;
+    // The drain's repairs flagged the campaign: the recount runs, and a second finds nothing to do.
+    expect(await recountIfUnsettled(db, campaign)).toBe(true);
+    const counters = (await campaigns.snapshot(campaign.campaignId))!.counters;
+    expect(await recountIfUnsettled(db, campaign)).toBe(false);
 
     // Assess
     const items = await table.scanAll();
@@ -121,6 +134,20 @@ describe('Integration: choice outbox under crashes', () => {
       // The published event of each item is the item's (same option, same seq).
       for (const e of mine) expect(bus.events.find((event) => event.eventId === e.evidenceId)).toMatchObject({ option: e.option, seq: e.seq, accountId });
     }
+    // Exact choice counters: each account's choice in force, under its option, and its recipient's mark.
+    const truth: Record<string, number> = Object.fromEntries(CHOICE_OPTION_IDS.map((option) => [choiceOption(option).counter, 0]));
+    for (const accountId of accounts) {
+      const state = await table.store.getState(accountId, 'privacy');
+      if (!state?.choice) continue;
+      truth[choiceOption(state.choice.option).counter]!++;
+      const newest = evidence.filter((e) => e.accountId === accountId).length;
+      const { Item: recipient } = await client.send(new GetCommand({ TableName: table.tableName, Key: recipientKey(campaign.campaignId, accountId), ConsistentRead: true }));
+      expect(recipient).toMatchObject({ choice: state.choice.option, choiceSeq: newest });
+    }
+    expect(counters).toMatchObject({ ...truth, sent: ACCOUNTS });
+    // The test can fail: the crashes before a count left the counters wrong until the recount.
+    expect(crashes['choice:before-count']).toBeGreaterThan(0);
+    expect(CHOICE_OPTION_IDS.some((option) => countedBefore[choiceOption(option).counter] !== truth[choiceOption(option).counter])).toBe(true);
     expect(Object.values(crashes).reduce((a, b) => a + b, 0)).toBeGreaterThan(ACCOUNTS);
     console.info(
       `outbox crash (${table.engine}): ${ACCOUNTS * CHOICES_PER_ACCOUNT} choices, crashes ${JSON.stringify(crashes)}, bus refused ${refused}; ` +

@@ -145,3 +145,63 @@ describe('Sweep step: recount, paged under the time budget', () => {
     expect(after.walks).toEqual([]);
   });
 });
+
+describe('Sweep step: recount of choice counters, flagged by a repair', () => {
+  let table: TestTable;
+  let store: DynamoDbCampaignStore;
+  const campaign = campaignOf();
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    store = new DynamoDbCampaignStore({ tableName: table.tableName, client: table.documentClient });
+    await store.createCampaign(campaign);
+    for (const { region } of campaign.regions) {
+      for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) await store.advancePlan(campaign.campaignId, region, shard, 0, { audience: region === 'eea' && shard === 0 ? 4 : 0, at: AT });
+    }
+    const marks: Record<string, unknown>[] = [
+      { choice: 'accept', choiceSeq: 1, choiceDefaulted: false },
+      { choice: 'delete', choiceSeq: 3, choiceDefaulted: false },
+      { choice: 'keep-previous', choiceSeq: 1, choiceDefaulted: true },
+      {},
+    ];
+    for (const [i, mark] of marks.entries()) {
+      await table.documentClient.send(
+        new PutCommand({ TableName: table.tableName, Item: { ...recipientKey(campaign.campaignId, `c${i}`), accountId: `c${i}`, campaignId: campaign.campaignId, region: 'eea', status: 'sent', ...mark } }),
+      );
+    }
+    // Sends all counted (settled); a crash lost the `delete` count (the state moved, the ADD never came).
+    await store.addCounters(campaign.campaignId, 2, { sent: 4, choice_accept: 1, defaulted: 1 });
+  }, 60_000);
+  afterAll(async () => table?.stop());
+
+  it('is not due while settled; a flag makes it due; counters moving during the walk keep it due; a quiet walk clears it', async () => {
+    const recount = dynamoDbCounterRecount({ client: table.documentClient, tableName: table.tableName });
+    const deps = { content: compiledContent, campaigns: store, sweeps: new DynamoDbSweepStore({ tableName: table.tableName, client: table.documentClient }), recount, log: () => {} } as unknown as SchedulerDeps;
+    const budget = { pageSize: 2, reserveMs: 0, firstPageMs: 1 };
+    const run = (at: string, steps = [recountStep]) => runSweeps({ ...deps, budget }, new Date(at), () => 60_000, steps);
+
+    // Settled sends hide the lost choice count: nothing is due.
+    expect((await run('2026-12-01T00:00:00.000Z')).walks).toEqual([]);
+    await recount.flag(campaign.campaignId, '2026-12-01T00:30:00.000Z');
+
+    // A customer's choice is counted while the walk runs (its ADD lands between two pages).
+    let pages = 0;
+    const moving = {
+      ...recount,
+      tallyPage: async (...args: Parameters<typeof recount.tallyPage>) => {
+        if (++pages === 2) await store.addCounters(campaign.campaignId, 1, { choice_accept: 1, choice_delete: -1 });
+        return recount.tallyPage(...args);
+      },
+    };
+    const walked = await runSweeps({ ...deps, recount: moving, budget }, new Date('2026-12-01T01:00:00.000Z'), () => 60_000, [recountStep]);
+    expect(walked.walks.map((walk) => walk.outcome)).toEqual(['complete']);
+    // Still due: what moved during the walk may be miscounted.
+    expect(await recount.unsettled(campaign)).toBe(true);
+
+    // The next walk, with nothing moving, corrects exactly and clears the flag.
+    expect((await run('2026-12-01T02:00:00.000Z')).walks.map((walk) => walk.outcome)).toEqual(['complete']);
+    expect((await store.snapshot(campaign.campaignId))!.counters).toMatchObject({ sent: 4, choice_accept: 1, choice_delete: 1, choice_keep_previous: 0, defaulted: 1 });
+    expect(await recount.unsettled(campaign)).toBe(false);
+    expect((await run('2026-12-01T03:00:00.000Z')).walks).toEqual([]);
+  });
+});

@@ -178,16 +178,24 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
     return { kept: false, held: current.Item?.[`${event}MessageId`] === messageId };
   }
 
+  /**
+   * Note the recipient's choice in force. Monotonic by the choice's `seq` (the n-th change): a
+   * repair that replays an older change never overwrites a newer one, so the mark converges on the
+   * newest evidence whoever writes it, in any order (the recount reads the choice counters from it).
+   */
   async markRecipient(campaignId: string, accountId: string, choice: RecordedChoice, onlyFirst: boolean): Promise<boolean> {
+    const seq = choice.seq ?? 1;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: recipientKey(campaignId, accountId),
-          UpdateExpression: 'SET #choice = :option, choiceAt = :at, choiceDefaulted = :defaulted',
-          ConditionExpression: onlyFirst ? 'attribute_exists(pk) AND attribute_not_exists(#choice)' : 'attribute_exists(pk)',
+          UpdateExpression: 'SET #choice = :option, choiceAt = :at, choiceDefaulted = :defaulted, choiceSeq = :seq',
+          ConditionExpression: onlyFirst
+            ? 'attribute_exists(pk) AND attribute_not_exists(#choice)'
+            : 'attribute_exists(pk) AND (attribute_not_exists(choiceSeq) OR choiceSeq < :seq)',
           ExpressionAttributeNames: { '#choice': 'choice' },
-          ExpressionAttributeValues: { ':option': choice.option, ':at': choice.at, ':defaulted': choice.defaulted },
+          ExpressionAttributeValues: { ':option': choice.option, ':at': choice.at, ':defaulted': choice.defaulted, ':seq': seq },
         }),
       );
       return true;
