@@ -195,9 +195,15 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
    * The state item with its `notified` derived (`notified.ts`): one consistent BatchGet of the
    * state, and of the recipient item and campaign item of each version's campaign of the notice.
    */
-  async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
-    const campaigns = await this.#versions(noticeId);
+  async getState(accountId: string, noticeId: string, options: { readonly notified?: boolean } = {}): Promise<AcceptanceState | undefined> {
     const stateKey = { pk: accountPk(accountId), sk: stateSk(noticeId) };
+    if (options.notified === false) {
+      const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: stateKey, ConsistentRead: true }));
+      if (!result.Item || typeof result.Item['acceptedVersion'] !== 'number') return undefined;
+      const { notified: _stored, ...state } = stripKeys(result.Item) as AcceptanceState;
+      return state;
+    }
+    const campaigns = await this.#versions(noticeId);
     const keys = [stateKey, ...campaigns.flatMap((campaign) => [campaignRecipientKey(campaign.campaignId, accountId), campaignMetaKey(campaign.campaignId)])];
     const items = new Map(
       (await batchGetAll(this.client, this.tableName, keys, { consistentRead: true, what: 'account state', timers: this.#timers })).map((item) => [`${item['pk']}|${item['sk']}`, item]),

@@ -31,8 +31,12 @@ export interface AcceptanceStore {
   recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite>;
   /** The `seq`-th choice evidence of an account for a campaign, read consistently, or undefined. */
   getChoiceEvidence(accountId: string, noticeId: string, campaignId: string, seq: number): Promise<ChoiceEvidence | undefined>;
-  /** The current state of an account for a notice, or undefined if it never accepted one; `notified` from the newest version's campaign that sent it the notice. */
-  getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
+  /**
+   * The current state of an account for a notice, or undefined if it never accepted one; `notified`
+   * from the newest version's campaign that sent it the notice. `{ notified: false }` reads the state
+   * item alone, for a caller that needs only the acceptance (one item read instead of 1 + 2 per version).
+   */
+  getState(accountId: string, noticeId: string, options?: { readonly notified?: boolean }): Promise<AcceptanceState | undefined>;
   /** The account's evidence in time order, of one notice or kind if asked, paginated by an opaque cursor bound to the query. */
   listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>>;
   /** Every evidence item of the account in time order (the evidence route and report). */

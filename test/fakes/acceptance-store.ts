@@ -73,8 +73,11 @@ export class InMemoryAcceptanceStore implements AcceptanceStore {
     return this.evidence.get(`${accountId}|${choiceEvidenceSk(noticeId, campaignId, seq)}`) as ChoiceEvidence | undefined;
   }
 
-  async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
-    return this.states.get(`${accountId}|${noticeId}`);
+  async getState(accountId: string, noticeId: string, options: { readonly notified?: boolean } = {}): Promise<AcceptanceState | undefined> {
+    const state = this.states.get(`${accountId}|${noticeId}`);
+    if (!state || options.notified !== false) return state;
+    const { notified: _notified, ...acceptance } = state;
+    return acceptance;
   }
 
   async listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>> {

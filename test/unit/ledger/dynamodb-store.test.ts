@@ -138,6 +138,13 @@ describe('Class: DynamoDbAcceptanceStore (error paths, mocked client)', () => {
       expect((await versioned.getState('acct-1', 'privacy'))?.notified).toEqual(stored);
     });
 
+    it('reads the state item alone when notified is not wanted (the acceptance path)', async () => {
+      mock.on(GetCommand).resolves({ Item: state });
+      expect(await versioned.getState('acct-1', 'privacy', { notified: false })).toMatchObject({ accountId: 'acct-1', acceptedVersion: 1 });
+      expect(mock.commandCalls(BatchGetCommand)).toHaveLength(0);
+      expect(mock).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'ACCT#acct-1', sk: 'STATE#privacy' }, ConsistentRead: true });
+    });
+
     it('is undefined without a state item', async () => {
       mock.on(BatchGetCommand).resolves({ Responses: { Ledger: [meta(2)] } });
       expect(await versioned.getState('acct-1', 'privacy')).toBeUndefined();
