@@ -31,6 +31,11 @@ export const ENVIRONMENT_VARIABLES = {
   CHOICE_CHANGE_LIMIT: { type: 'number', defaultValue: 10 },
   /** Days before a deadline the reminder goes out (0: none). */
   REMINDER_DAYS: { type: 'number', defaultValue: 7 },
+  /**
+   * The `x-origin-verify` values CloudFront's requests may carry (the origin-verify secret's JSON,
+   * every string value accepted); empty: no check (functions/http/origin-verify.ts).
+   */
+  ORIGIN_VERIFY_VALUES: { type: 'string', defaultValue: '' },
   /** Days a late enrolee has at least between its email and its deadline. */
   MIN_ANSWER_DAYS: { type: 'number', defaultValue: 14 },
 } as const satisfies Record<string, EnvironmentVariableSpec>;

@@ -108,10 +108,11 @@ export const noticesLambda = {
       { method: 'GET', path: '/v1/notices/{noticeId}/diff', auth: 'public' },
     ],
   },
-  // Content read from the files shipped beside the bundle; no AWS SDK, no environment, no permission beyond its log group.
+  // Content read from the files shipped beside the bundle; no AWS SDK, no permission beyond its log group.
   powertools: false,
   servesContentFiles: true,
-  environment: [],
+  // ORIGIN_VERIFY_VALUES: requests that bypassed CloudFront are refused (functions/http/origin-verify.ts).
+  environment: ['ORIGIN_VERIFY_VALUES'],
   ledger: [],
   grants: [],
   localWiring: 'notices',
@@ -134,7 +135,8 @@ export const accountsLambda = {
       { method: 'DELETE', path: '/v1/accounts/{accountId}/contact', auth: 'account' },
     ],
   },
-  environment: ['TABLE_NAME'],
+  // ORIGIN_VERIFY_VALUES: on the public API (JWT routes) requests that bypassed CloudFront are refused.
+  environment: ['TABLE_NAME', 'ORIGIN_VERIFY_VALUES'],
   // BatchGetItem: the evidence route reads the notification evidence an account's campaign recipient items hold.
   ledger: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
   grants: [],
@@ -159,7 +161,8 @@ export const campaignsApiLambda = {
     ],
   },
   // SENDER_IDENTITY, SEND_QUOTA_PER_SECOND: the SES readiness a dry run and a start check.
-  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
+  // ORIGIN_VERIFY_VALUES: on the public API (JWT routes) requests that bypassed CloudFront are refused.
+  environment: ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND', 'ORIGIN_VERIFY_VALUES'],
   // DeleteItem and the send queue: resuming a paused campaign moves its parked sends back to the queue.
   // Query/UpdateItem also serve retry-failed; SES account reads: readiness.
   ledger: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
@@ -181,7 +184,7 @@ export const choicesLambda = {
     ],
   },
   // PUBLIC_BASE_URL: the origin a browser's same-site POST comes from; CHOICE_CHANGE_LIMIT: changes per account and campaign.
-  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT'],
+  environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT', 'ORIGIN_VERIFY_VALUES'],
   // DeleteItem: the choice event's outbox entry, once EventBridge took it.
   ledger: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
   grants: ['choice-bus:put', 'token-secret:read'],

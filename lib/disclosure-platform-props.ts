@@ -158,6 +158,14 @@ export interface DisclosurePlatformProps {
    * @default Duration.minutes(30)
    */
   readonly queueAgeAlarmThreshold?: Duration;
+  /**
+   * Version id of the origin-verify secret that the distribution's `x-origin-verify` header and
+   * the public Lambdas resolve. CloudFormation re-reads a dynamic reference only when its text
+   * changes, so each rotation step sets this to the `VersionId` that `put-secret-value` returned
+   * (docs/runbook.md, "Origin verification").
+   * @default - the secret's current version when the distribution and the functions were last updated
+   */
+  readonly originVerifySecretVersion?: string;
 }
 
 /** The web ACL `DisclosurePlatformProps.webAcl` creates. */
@@ -174,7 +182,8 @@ export const PLATFORM_STAGES: readonly PlatformStage[] = ['development', 'stagin
 export const PLACEHOLDER_SENDER = 'privacy@example.com';
 
 /** The props with every default applied. */
-export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'webAcl' | 'customDomain'>> {
+export interface ResolvedPlatformProps extends Required<Omit<DisclosurePlatformProps, 'jwt' | 'alarmEmail' | 'alarmTopicArn' | 'publicBaseUrl' | 'webAclArn' | 'webAcl' | 'customDomain' | 'originVerifySecretVersion'>> {
+  readonly originVerifySecretVersion?: string;
   readonly webAcl?: PlatformWebAclProps;
   readonly customDomain?: DisclosurePlatformProps['customDomain'];
   readonly jwt?: PlatformJwtProps;
@@ -287,6 +296,10 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     throw new PlatformPropsError('customDomain.certificateArn', 'must be an ACM certificate ARN in us-east-1 (CloudFront)');
   }
   const queueAgeAlarmThreshold = props.queueAgeAlarmThreshold ?? Duration.minutes(30);
+  // Secrets Manager version ids are UUIDs (32 to 64 characters of letters, digits and hyphens).
+  if (props.originVerifySecretVersion !== undefined && !isToken(props.originVerifySecretVersion) && !/^[A-Za-z0-9-]{32,64}$/.test(props.originVerifySecretVersion)) {
+    throw new PlatformPropsError('originVerifySecretVersion', 'must be a Secrets Manager VersionId (as put-secret-value returns it)');
+  }
   const stage = props.stage ?? 'development';
   if (!PLATFORM_STAGES.includes(stage)) throw new PlatformPropsError('stage', `must be one of ${PLATFORM_STAGES.join(', ')}, got "${String(stage)}"`);
   if (props.alarmTopicArn !== undefined && !isToken(props.alarmTopicArn) && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(props.alarmTopicArn)) {
@@ -326,6 +339,7 @@ export const resolvePlatformProps = (props: DisclosurePlatformProps): ResolvedPl
     webAclArn: props.webAclArn,
     webAcl: props.webAcl,
     queueAgeAlarmThreshold,
+    originVerifySecretVersion: props.originVerifySecretVersion,
   };
 };
 

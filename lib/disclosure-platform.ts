@@ -26,6 +26,7 @@ import type { LambdaName } from '../functions/manifest.ts';
 import { buildData } from './data.ts';
 import { resolvePlatformProps, type DisclosurePlatformProps, type ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import { buildDistribution } from './edge/distribution.ts';
+import { buildOriginSecret } from './edge/origin-secret.ts';
 import { acknowledgeGrantWildcards, buildFunctions } from './functions.ts';
 import { createHttpApis, publishHttpApis } from './http-apis.ts';
 import { buildMessaging } from './messaging.ts';
@@ -63,6 +64,8 @@ export class DisclosurePlatform extends Construct {
   public readonly serviceApi: HttpApi;
   /** CloudFront in front of the public API. */
   public readonly distribution: cloudfront.Distribution;
+  /** The `x-origin-verify` value CloudFront sends and the public Lambdas check (docs/runbook.md, "Origin verification"). */
+  public readonly originVerifySecret: secretsmanager.Secret;
   /** Page-worthy alarms publish here. */
   public readonly alarmTopic: sns.Topic;
   /** Ticket-worthy alarms publish here. */
@@ -96,11 +99,13 @@ export class DisclosurePlatform extends Construct {
     const apis = createHttpApis(this);
     this.publicApi = apis.publicApi;
     this.serviceApi = apis.serviceApi;
-    this.distribution = buildDistribution(this, config, this.publicApi);
+    const originVerification = buildOriginSecret(this, data.dataKey, config);
+    this.originVerifySecret = originVerification.secret;
+    this.distribution = buildDistribution(this, config, this.publicApi, originVerification.headerValue);
     // Links in emails go through CloudFront (or the custom domain in front of it), never to the origin API.
     const publicBaseUrl = config.publicBaseUrl ?? `https://${this.distribution.distributionDomainName}`;
 
-    this.functions = buildFunctions(this, { config, data, messaging, publicBaseUrl });
+    this.functions = buildFunctions(this, { config, data, messaging, publicBaseUrl, originVerifyValues: originVerification.acceptedValues });
     publishHttpApis(this, apis, this.functions, config);
 
     const observability = buildObservability(this, { functions: this.functions, ...apis, ...messaging, table: data.table }, config);

@@ -27,6 +27,7 @@ export class DisclosureStack extends Stack {
     new CfnOutput(this, 'ChoiceEventBusName', { value: platform.choiceEventBus.eventBusName });
     new CfnOutput(this, 'ConfigurationSetName', { value: platform.configurationSet.configurationSetName });
     new CfnOutput(this, 'TokenSecretArn', { value: platform.tokenSecret.secretArn });
+    new CfnOutput(this, 'OriginVerifySecretArn', { value: platform.originVerifySecret.secretArn, description: 'x-origin-verify values (docs/runbook.md, "Origin verification")' });
     new CfnOutput(this, 'AlarmTopicArn', { value: platform.alarmTopic.topicArn, description: 'Page-worthy alarms' });
     new CfnOutput(this, 'TicketTopicArn', { value: platform.ticketTopic.topicArn, description: 'Ticket-worthy alarms' });
   }

@@ -24,6 +24,8 @@ import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import type { PlatformMessaging } from './messaging.ts';
 import { acknowledge } from './nag.ts';
 import { type SenderSizing, senderSizing } from './sender-sizing.ts';
+import { REQUIRE_BANNER, tracerBundlePath } from './tracer-bundle.ts';
+import { TRACER_BUNDLE_FILE } from '../functions/tracing.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 /** The notices function's content files (built by `npm run cli -- build`), copied beside its bundle as `serving/`. */
@@ -37,10 +39,12 @@ export interface FunctionResources {
   readonly messaging: PlatformMessaging;
   /** Base URL of the links in emails (CloudFront or the custom domain in front of it, never the origin API). */
   readonly publicBaseUrl: string;
+  /** `ORIGIN_VERIFY_VALUES`: the origin-verify secret's JSON, a dynamic reference (lib/edge/origin-secret.ts). */
+  readonly originVerifyValues: string;
 }
 
 /** The value `lib/` gives each environment variable a manifest row may list. */
-const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionResources): Record<EnvironmentVariable, string> => ({
+const environmentValues = ({ config, data, messaging, publicBaseUrl, originVerifyValues }: FunctionResources): Record<EnvironmentVariable, string> => ({
   TABLE_NAME: data.table.tableName,
   PLANNER_QUEUE_URL: messaging.queues.planner.queueUrl,
   SEND_QUEUE_URL: messaging.queues.send.queueUrl,
@@ -55,7 +59,16 @@ const environmentValues = ({ config, data, messaging, publicBaseUrl }: FunctionR
   REMINDER_DAYS: String(config.reminderDays),
   CHOICE_CHANGE_LIMIT: String(config.choiceChangeLimit),
   MIN_ANSWER_DAYS: String(config.minAnswerDays),
+  ORIGIN_VERIFY_VALUES: originVerifyValues,
 });
+
+/**
+ * Whether a function serves routes on the public API (behind CloudFront): its public routes, and
+ * its account and admin routes when the JWT authoriser publishes them there. Only those get the
+ * origin-verify values; a function reached through the IAM-authorised service API alone needs none.
+ */
+export const servesPublicApi = (spec: LambdaSpec, config: Pick<ResolvedPlatformProps, 'jwt'>): boolean =>
+  spec.trigger.kind === 'http' && (config.jwt !== undefined || spec.trigger.routes.some((route) => route.auth === 'public'));
 
 /** `ses:SendBulkEmail` (the only SES call the sender makes) from the sender address only, through this configuration set only. */
 const sesSendStatement = (scope: Construct, { config, messaging }: FunctionResources): iam.PolicyStatement => {
@@ -129,9 +142,18 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
   });
   logGroup.grantWrite(role);
   const values = environmentValues(resources);
-  const variables = Object.fromEntries(spec.environment.map((variable) => [variable, values[variable]]));
+  const variables = Object.fromEntries(spec.environment
+    .filter((variable) => variable !== 'ORIGIN_VERIFY_VALUES' || servesPublicApi(spec, config))
+    .map((variable) => [variable, values[variable]]));
+  // POWERTOOLS_TRACE_ENABLED: functions/tracing.ts captures the SDK clients (and loads the tracer) only when it is true.
   const environment: Record<string, string> = spec.powertools
-    ? { POWERTOOLS_SERVICE_NAME: `disclosure-${name}`, POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_LOG_EVENT: 'false', ...variables }
+    ? {
+        POWERTOOLS_SERVICE_NAME: `disclosure-${name}`,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_TRACE_ENABLED: String(config.tracing),
+        ...variables,
+      }
     : variables;
   // EventBridge invokes a scheduled function asynchronously: failed runs go to the events DLQ.
   const asynchronous = spec.trigger.kind === 'schedule';
@@ -163,18 +185,18 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
       // The runtime provides the AWS SDK v3; the notice function must not import it at all.
       externalModules: ['@aws-sdk/*'],
       // Some CommonJS dependencies call require(); ESM output has none without this shim.
-      banner: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+      banner: REQUIRE_BANNER,
       forceDockerBundling: false,
-      // The notices function reads its content from files beside the bundle, not from its code.
-      ...(spec.servesContentFiles
-        ? {
-            commandHooks: {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`],
-            },
-          }
-        : {}),
+      // The notices function reads its content from files beside the bundle, not from its code; the
+      // others carry the tracer beside theirs, imported only with tracing on (lib/tracer-bundle.ts).
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [
+          ...(spec.servesContentFiles ? [`cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`] : []),
+          ...(spec.powertools ? [`cp "${tracerBundlePath()}" "${path.join(outputDir, TRACER_BUNDLE_FILE)}"`] : []),
+        ],
+      },
     },
   });
 };

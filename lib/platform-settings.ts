@@ -10,6 +10,7 @@ export const SETTING_NAMES = [
   'senderAddress', 'senderIdentity', 'createSenderIdentity', 'jwtIssuer', 'jwtAudience', 'alarmEmail',
   'sendQuotaPerSecond', 'reminderDays', 'informationalEmails', 'publicBaseUrl', 'webAclArn', 'webAclRateLimit', 'tracing',
   'queueAgeAlarmMinutes', 'stackName', 'account', 'region', 'stage', 'alarmTopicArn', 'minAnswerDays', 'choiceChangeLimit',
+  'originVerifySecretVersion',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -93,6 +94,7 @@ export const platformPropsFromSettings = (
       webAclArn: setting('webAclArn'),
       ...(webAclRateLimit === undefined ? {} : { webAcl: { rateLimitPer5Minutes: webAclRateLimit } }),
       queueAgeAlarmThreshold: queueAgeMinutes === undefined ? undefined : Duration.minutes(queueAgeMinutes),
+      originVerifySecretVersion: setting('originVerifySecretVersion'),
     },
   };
 };

@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorDetails } from '../logging.ts';
+import type { OriginVerifier } from './origin-verify.ts';
 import { problemResponse, toProblem, type Problem } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -35,6 +36,11 @@ export interface HttpStackOptions {
    * may turn it off; middy 7 still creates its per-request AbortController either way. @default true
    */
   readonly earlyTimeout?: boolean;
+  /**
+   * Refuses requests that did not come through CloudFront (`./origin-verify.ts`) before anything
+   * else runs: no route matching, no authorisation, no body parsing. @default none: the check is off
+   */
+  readonly originVerifier?: OriginVerifier;
 }
 
 const defaultUnexpected = (error: unknown): void => {
@@ -81,6 +87,9 @@ export const httpStack = (fn: HttpHandler, options: HttpStackOptions = {}): Midd
       after: () => logger.removeKeys(['apiGatewayRequestId']),
     });
   }
+  const { originVerifier } = options;
+  // A before hook's returned value is middy's early response: the handler and later hooks never run.
+  if (originVerifier) stack.use({ before: (request) => originVerifier(request.event) });
   stack.use({
     onError: async (request) => {
       request.response = await answer(request.error, request.event);

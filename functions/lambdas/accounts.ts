@@ -13,6 +13,7 @@ import { requestSource } from '../http/request-source.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { jsonResponse, noContent } from '../http/responses.ts';
 import { httpRouter } from '../http/router.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 import {
   acceptanceRequestSchema,
   accountPathSchema,
@@ -24,9 +25,10 @@ import {
 import { accountStatus } from '../ledger/account-status.ts';
 import { eraseContact, setContact } from '../ledger/contact.ts';
 import { accountEvidence } from '../ledger/account-evidence.ts';
-import { DynamoDbAcceptanceStore } from '../ledger/dynamodb-store.ts';
+import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { accountsLambda } from '../manifest.ts';
 import type { PublishedContent } from '../ledger/published-variants.ts';
 import { recordAcceptance } from '../ledger/record-acceptance.ts';
@@ -42,6 +44,8 @@ export interface AccountsDeps {
    * it (`noteAffected` in campaigns/late-enrolment.ts), so the scheduler enrols it. @default none (tests)
    */
   readonly noteAffected?: (accountId: string, noticeIds: readonly string[], at: string) => Promise<unknown>;
+  /** Refuses public-API requests that bypassed CloudFront (`ORIGIN_VERIFY_VALUES`). @default none: off */
+  readonly originVerifier?: OriginVerifier;
 }
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -134,13 +138,14 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
     {
       // The class name only: an SDK or runtime error message can carry request data.
       logger,
+      ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),
     },
   );
 };
 
-/** Dependencies from the Lambda environment: `TABLE_NAME`; the SDK client is built once per container. */
+/** Dependencies from the Lambda environment: `TABLE_NAME`, `ORIGIN_VERIFY_VALUES`; the SDK client is built once per container. */
 export const defaultDeps = async (): Promise<AccountsDeps> => {
-  const { TABLE_NAME: tableName } = lambdaEnvironment(accountsLambda);
+  const { TABLE_NAME: tableName, ORIGIN_VERIFY_VALUES: originValues } = lambdaEnvironment(accountsLambda);
   const [{ publishedContent }, { contentIndex }, { DynamoDbCampaignStore }, { DynamoDbLateMarkerStore }, { noteAffected }] = await Promise.all([
     import('../ledger/published-content.ts'),
     import('../content/index-artifact.ts'),
@@ -148,7 +153,7 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
     import('../campaigns/dynamodb/late-store.ts'),
     import('../campaigns/late-enrolment.ts'),
   ]);
-  const store = new DynamoDbAcceptanceStore({ tableName });
+  const store = new DynamoDbAcceptanceStore({ tableName, client: (await sdkCapture())(createDocumentClient()) });
   const late = { content: contentIndex, campaigns: new DynamoDbCampaignStore({ tableName, client: store.client }), late: new DynamoDbLateMarkerStore({ tableName, client: store.client }), ledger: store };
   return {
     store,
@@ -156,6 +161,7 @@ export const defaultDeps = async (): Promise<AccountsDeps> => {
     content: publishedContent,
     clock: systemClock,
     logger: new Logger(),
+    originVerifier: originVerifier(originValues),
   };
 };
 

@@ -12,6 +12,7 @@ import { systemClock, systemTimers } from '../core/clock.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { campaignPlannerLambda } from '../manifest.ts';
 
@@ -50,12 +51,13 @@ export const makeHandler = (deps: PlannerHandlerDeps) => {
   };
 };
 
-/** Dependencies from the Lambda environment. */
-export const defaultDeps = (): PlannerHandlerDeps => {
+/** Dependencies from the Lambda environment; SDK clients captured by the tracer when tracing is on. */
+export const defaultDeps = async (): Promise<PlannerHandlerDeps> => {
   const env = lambdaEnvironment(campaignPlannerLambda);
   const tableName = env.TABLE_NAME;
-  const client = createDocumentClient();
-  const sqs = new SQSClient({});
+  const trace = await sdkCapture();
+  const client = trace(createDocumentClient());
+  const sqs = trace(new SQSClient({}));
   return {
     store: new DynamoDbCampaignStore({ tableName, client }),
     audience: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),

@@ -9,6 +9,7 @@ import { systemClock, systemTimers, type Clock } from '../core/clock.ts';
 import { runSweeps, type SchedulerDeps, type SweepReport } from '../campaigns/sweeps.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { withLambdaContext } from '../logging.ts';
 import { campaignSchedulerLambda } from '../manifest.ts';
 
@@ -43,10 +44,11 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
   const tableName = env.TABLE_NAME;
   const reminderDays = env.REMINDER_DAYS;
   if (!Number.isFinite(reminderDays) || reminderDays < 0) throw new Error('REMINDER_DAYS must be a number of days ≥ 0');
-  const client = ledger.createDocumentClient();
+  const trace = await sdkCapture();
+  const client = trace(ledger.createDocumentClient());
   const campaigns = new store.DynamoDbCampaignStore({ tableName, client, metrics: new metricsModule.PowertoolsCampaignMetrics() });
-  const sendQueue = new queue.SqsQueue({ client: new SQSClient({}), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers });
-  const sesReader = new sesAccount.SesV2AccountReader(new SESv2Client({}));
+  const sendQueue = new queue.SqsQueue({ client: trace(new SQSClient({})), queueUrl: env.SEND_QUEUE_URL, timers: systemTimers });
+  const sesReader = new sesAccount.SesV2AccountReader(trace(new SESv2Client({})));
   const log = (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {});
   return {
     content: artifact.contentIndex,
@@ -54,7 +56,7 @@ export const defaultDeps = async (): Promise<SchedulerDeps & { clock: Clock }> =
     campaigns,
     ledger: new ledger.DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     choices: new recipients.DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
-    events: new events.EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
+    events: new events.EventBridgeChoicePublisher({ client: trace(new EventBridgeClient({})), eventBusName: env.EVENT_BUS_NAME, timers: systemTimers }),
     sweeps: new sweeps.DynamoDbSweepStore({ tableName, client }),
     outbox: new outbox.DynamoDbChoiceOutbox({ tableName, client }),
     late: new late.DynamoDbLateMarkerStore({ tableName, client }),

@@ -17,6 +17,7 @@ import { signChoiceToken } from '../core/tokens.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { campaignSenderLambda } from '../manifest.ts';
 
@@ -26,12 +27,13 @@ export const makeHandler =
   async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> =>
     sendBatch(deps, event.Records, context && (() => context.getRemainingTimeInMillis()));
 
-/** Dependencies from the Lambda environment; SDK clients built once per container. */
-export const defaultDeps = (): SenderDeps => {
+/** Dependencies from the Lambda environment; SDK clients built once per container (captured by the tracer when tracing is on). */
+export const defaultDeps = async (): Promise<SenderDeps> => {
   const env = lambdaEnvironment(campaignSenderLambda);
   const tableName = env.TABLE_NAME;
-  const client = createDocumentClient();
-  const tokenKey = secretsManagerTokenKey(new SecretsManagerClient({}), env.TOKEN_SECRET_ARN);
+  const trace = await sdkCapture();
+  const client = trace(createDocumentClient());
+  const tokenKey = secretsManagerTokenKey(trace(new SecretsManagerClient({})), env.TOKEN_SECRET_ARN);
   const metrics = new PowertoolsCampaignMetrics();
   const campaigns = new DynamoDbCampaignStore({ tableName, client, metrics });
   return {
@@ -41,7 +43,7 @@ export const defaultDeps = (): SenderDeps => {
     recipients: new DynamoDbRecipientStore({ tableName, client, timers: systemTimers }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers }),
     // The sender retries with its own backoff and quota; SDK retries would hide calls from both.
-    mailer: new SesBulkMailer({ client: new SESv2Client({ maxAttempts: 1 }), fromAddress: env.SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET }),
+    mailer: new SesBulkMailer({ client: trace(new SESv2Client({ maxAttempts: 1 })), fromAddress: env.SENDER_ADDRESS, configurationSet: env.CONFIGURATION_SET }),
     rateLimiter: new PacedRateLimiter({ client, tableName, ratePerSecond: env.SEND_QUOTA_PER_SECOND, clock: systemClock, timers: systemTimers }),
     content: contentIndex,
     renderEmail: renderCampaignEmail,

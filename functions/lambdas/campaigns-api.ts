@@ -12,12 +12,14 @@ import { NotFoundError } from '../core/errors.ts';
 import { DynamoDbAcceptanceStore, createDocumentClient } from '../ledger/dynamodb-store.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { campaignsApiLambda } from '../manifest.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { parseOrThrow } from '../http/parse.ts';
 import { principalFromEvent } from '../http/principal.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { httpRouter } from '../http/router.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 import { campaignIdSchema, controlCampaignRequestSchema, listCampaignsQuerySchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
 import { type CampaignControlDeps, controlCampaign, listCampaigns } from '../campaigns/control.ts';
 import { type RetryFailedDeps, retryFailed } from '../campaigns/retry-failed.ts';
@@ -34,6 +36,8 @@ export type CampaignsApiDeps = CampaignServiceDeps &
     readonly logger?: Logger;
     /** The campaign and recipient items `retry-failed` reads and moves; without them that route answers 404. */
     readonly retry?: Pick<RetryFailedDeps, 'campaigns' | 'recipients'>;
+    /** Refuses public-API requests that bypassed CloudFront (`ORIGIN_VERIFY_VALUES`). @default none: off */
+    readonly originVerifier?: OriginVerifier;
   };
 
 /** Build the handler over its dependencies. */
@@ -85,17 +89,19 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
       authorize: (event: HttpEvent) => authorizeAdmin(principalFromEvent(event)),
       notFound: () => new NotFoundError('no such campaign route'),
       logger: deps.logger,
+      ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),
     },
   );
 };
 
-/** Dependencies from the Lambda environment; SDK clients built once per container. */
-export const defaultDeps = (): CampaignsApiDeps => {
+/** Dependencies from the Lambda environment; SDK clients built once per container (captured by the tracer when tracing is on). */
+export const defaultDeps = async (): Promise<CampaignsApiDeps> => {
   const env = lambdaEnvironment(campaignsApiLambda);
   const tableName = env.TABLE_NAME;
-  const client = createDocumentClient();
-  const sqs = new SQSClient({});
-  const ses = new SesV2AccountReader(new SESv2Client({}));
+  const trace = await sdkCapture();
+  const client = trace(createDocumentClient());
+  const sqs = trace(new SQSClient({}));
+  const ses = new SesV2AccountReader(trace(new SESv2Client({})));
   const store = new DynamoDbCampaignStore({ tableName, client });
   return {
     store,
@@ -109,6 +115,7 @@ export const defaultDeps = (): CampaignsApiDeps => {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     clock: systemClock,
     informationalByDefault: env.INFORMATIONAL_EMAILS,
+    originVerifier: originVerifier(env.ORIGIN_VERIFY_VALUES),
     // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
     logger: new Logger(),
   };

@@ -17,17 +17,21 @@ import { secretsManagerTokenKey } from '../campaigns/token-key.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { choicesLambda } from '../manifest.ts';
 import { assertSameSite, choiceSource, optionFromBody, wantsJson } from '../http/choice-request.ts';
 import { choiceErrorResponse, choiceJsonResponse, choicePageResponse } from '../http/choice-responses.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { httpRouter } from '../http/router.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 
 export interface ChoicesHandlerDeps extends ChoiceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   /** The origin the choice pages are served from (`PUBLIC_BASE_URL`): a browser POST from any other is refused. */
   readonly publicBaseUrl?: string;
+  /** Refuses requests that bypassed CloudFront (`ORIGIN_VERIFY_VALUES`). @default none: off */
+  readonly originVerifier?: OriginVerifier;
 }
 
 const noChoiceToken = (): Error => createError(404, 'no choice token');
@@ -79,6 +83,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
       methodNotAllowed: () => createError(405, 'use GET or POST'),
       errorResponse: choiceErrorResponse(deps),
       logger,
+      ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),
     },
   );
 };
@@ -91,6 +96,7 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     EVENT_BUS_NAME: eventBusName,
     PUBLIC_BASE_URL: publicBaseUrl,
     CHOICE_CHANGE_LIMIT: maxChoiceChanges,
+    ORIGIN_VERIFY_VALUES: originValues,
   } = lambdaEnvironment(choicesLambda);
   const [{ SecretsManagerClient }, { EventBridgeClient }, { createDocumentClient, DynamoDbAcceptanceStore }, { contentIndex }] = await Promise.all([
     import('@aws-sdk/client-secrets-manager'),
@@ -98,21 +104,23 @@ export const defaultDeps = async (): Promise<ChoicesHandlerDeps> => {
     import('../ledger/dynamodb-store.ts'),
     import('../content/index-artifact.ts'),
   ]);
-  const client = createDocumentClient();
+  const trace = await sdkCapture();
+  const client = trace(createDocumentClient());
   // Service name from POWERTOOLS_SERVICE_NAME (the template's), never set here.
   const logger = new Logger();
   return {
     content: contentIndex,
     publicBaseUrl,
     maxChoiceChanges,
+    originVerifier: originVerifier(originValues),
     onPublishFailure: (error) => logger.warn('choice event left in the outbox for the drain', { errorName: (error as Error | null)?.name ?? typeof error }),
     clock: systemClock,
     logger,
-    tokenKey: secretsManagerTokenKey(new SecretsManagerClient({}), secretArn),
+    tokenKey: secretsManagerTokenKey(trace(new SecretsManagerClient({})), secretArn),
     campaigns: new DynamoDbCampaignStore({ tableName, client, metrics: new PowertoolsCampaignMetrics() }),
     ledger: new DynamoDbAcceptanceStore({ tableName, client }),
     choices: new DynamoDbRecipientStore({ tableName, client }),
-    events: new EventBridgeChoicePublisher({ client: new EventBridgeClient({}), eventBusName }),
+    events: new EventBridgeChoicePublisher({ client: trace(new EventBridgeClient({})), eventBusName }),
     outbox: new DynamoDbChoiceOutbox({ tableName, client }),
   };
 };

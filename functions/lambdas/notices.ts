@@ -21,7 +21,12 @@ import { listNotices, memoisedNoticeList } from '../notices/list-notices.ts';
 import { listVersions, memoisedVersions } from '../notices/list-versions.ts';
 import { createServingContext, type MemoLookup, type NoticesDeps, type NoticesRoute, type ServingContext } from '../notices/serving-context.ts';
 import { noticesLambda } from '../manifest.ts';
+import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 
+/** The content and clock, and the origin check (`ORIGIN_VERIFY_VALUES`; absent: off). */
+export interface NoticesHandlerDeps extends NoticesDeps {
+  readonly originVerifier?: OriginVerifier;
+}
 
 /** Each route by its key in `functions/routes.ts`. */
 const noticesRoutes: Readonly<Record<string, NoticesRoute>> = {
@@ -44,9 +49,9 @@ const servedOver = (context: ServingContext): Record<string, RouteHandler> =>
   Object.fromEntries(Object.entries(noticesRoutes).map(([key, route]) => [key, { handler: async (event) => route(event, context) }]));
 
 /** Build the handler over the given content and clock (tests and the local platform inject theirs). */
-export const makeHandler = (deps: NoticesDeps): HttpHandler => {
+export const makeHandler = (deps: NoticesHandlerDeps): HttpHandler => {
   const context = createServingContext(deps);
-  const { onMemoMiss } = deps;
+  const { onMemoMiss, originVerifier: verifyOrigin } = deps;
   // Built on the first request the memo cannot answer, not at import: a cold start pays only for
   // what the warm path needs.
   let stack: HttpHandler | undefined;
@@ -59,6 +64,9 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
       methodNotAllowed: () => Object.assign(createError(405, 'only GET and HEAD are allowed here'), { headers: { Allow: 'GET, HEAD' } }),
     }));
   return async (event, lambdaContext) => {
+    // Before the memo: a cached answer is still an answer the execute-api URL must not give.
+    const refused = verifyOrigin?.(event);
+    if (refused) return refused;
     try {
       const hit = memoLookupsByKey.get(getKeyOf(event.routeKey))?.(event, context);
       if (hit !== undefined) return event.requestContext.http.method === 'HEAD' ? headResponse(hit) : hit;
@@ -70,7 +78,13 @@ export const makeHandler = (deps: NoticesDeps): HttpHandler => {
   };
 };
 
-/** Production dependencies: the content files shipped beside the bundle (read on first use) and the system clock. */
-export const defaultDeps = (): NoticesDeps => ({ content: loadServedContent(), clock: systemClock });
+/** Production dependencies: the content files shipped beside the bundle (read on first use), the system clock, the origin check. */
+export const defaultDeps = (): NoticesHandlerDeps => ({
+  content: loadServedContent(),
+  clock: systemClock,
+  // Its row's one (optional) variable, read directly: `lambdaEnvironment` would bring the Powertools
+  // env utilities and the invoke store (4.4 KB minified, and their import) into the one bundle without them.
+  originVerifier: originVerifier(process.env['ORIGIN_VERIFY_VALUES']),
+});
 
 export const handler = makeHandler(defaultDeps());

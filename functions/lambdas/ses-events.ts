@@ -17,6 +17,7 @@ import { detailKeyOf, isTrackedEvent } from '../campaigns/ses-event-types.ts';
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
+import { sdkCapture } from '../tracing.ts';
 import { campaignIdsOfRecords, withLambdaContext } from '../logging.ts';
 import { sesEventsLambda } from '../manifest.ts';
 import { SES_TAGS, decodeTagValue } from '../campaigns/ses-tags.ts';
@@ -147,7 +148,7 @@ export const defaultDeps = async (): Promise<SesEventsDeps> => {
     import('../campaigns/dynamodb/recipient-store.ts'),
     import('../campaigns/powertools-metrics.ts'),
   ]);
-  const client = createDocumentClient();
+  const client = (await sdkCapture())(createDocumentClient());
   const metrics = new PowertoolsCampaignMetrics();
   const campaigns = new DynamoDbCampaignStore({ tableName, client, metrics });
   return {

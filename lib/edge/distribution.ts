@@ -13,6 +13,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { PlatformPropsError, type ResolvedPlatformProps } from '../disclosure-platform-props.ts';
 import { acknowledge } from '../nag.ts';
+import { ORIGIN_VERIFY_HEADER } from './origin-secret.ts';
 import { REGION_HEADER, regionFunctionCode } from './region-function.ts';
 
 /**
@@ -41,8 +42,11 @@ const buildWebAcl = (scope: Construct, rateLimitPer5Minutes: number): wafv2.CfnW
   });
 };
 
-/** Creates the distribution in front of `publicApi`, in `scope` (the `DisclosurePlatform`). */
-export const buildDistribution = (scope: Construct, config: ResolvedPlatformProps, publicApi: HttpApi): cloudfront.Distribution => {
+/**
+ * Creates the distribution in front of `publicApi`, in `scope` (the `DisclosurePlatform`); every
+ * origin request carries `x-origin-verify: <originVerifyValue>` (lib/edge/origin-secret.ts).
+ */
+export const buildDistribution = (scope: Construct, config: ResolvedPlatformProps, publicApi: HttpApi, originVerifyValue: string): cloudfront.Distribution => {
   const regionFunction = new cloudfront.Function(scope, 'RegionFunction', {
     comment: 'Disclosure: geo headers → x-notice-region, Accept-Language → one content language',
     runtime: cloudfront.FunctionRuntime.JS_2_0,
@@ -86,6 +90,8 @@ export const buildDistribution = (scope: Construct, config: ResolvedPlatformProp
   const origin = new HttpOrigin(Fn.select(2, Fn.split('/', publicApi.apiEndpoint)), {
     protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
     originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    // The public Lambdas refuse requests without it: the execute-api URL is no way around the edge.
+    customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerifyValue },
   });
   const noticeBehavior: cloudfront.BehaviorOptions = {
     origin,

@@ -111,6 +111,8 @@ const gateway = await startGateway({
 });
 
 const tokenSecretArn = `arn:aws:secretsmanager:${REGION}:000000000000:secret:disclosure-choice-token-AbCdEf`;
+/** What CloudFront would send as `x-origin-verify`; the template gives the functions a dynamic reference to it. */
+const originVerifyValue = randomBytes(36).toString('base64url');
 /** The local value of each variable the template gives as a reference to one of its resources. */
 const localValues: Record<string, string> = {
   TABLE_NAME: tableName,
@@ -120,6 +122,7 @@ const localValues: Record<string, string> = {
   EVENT_BUS_NAME: 'disclosure-choices',
   PUBLIC_BASE_URL: gateway.url,
   CONFIGURATION_SET: 'disclosure-artifacts',
+  ORIGIN_VERIFY_VALUES: JSON.stringify({ current: originVerifyValue }),
 };
 const environmentOf = (fn: SynthesizedFunction): Record<string, string> => {
   const environment: Record<string, string> = {};
@@ -183,11 +186,13 @@ try {
     return processes.get('notices')!.ready.node;
   }, (node) => `${functions.length} bundles under ${node}`);
 
-  const call = async (method: string, path: string, options: { as?: { sub: string; scope?: string }; body?: unknown; headers?: Record<string, string>; form?: string } = {}) => {
+  // Every call comes "through CloudFront" (with its x-origin-verify header) unless it asks to bypass it.
+  const call = async (method: string, path: string, options: { as?: { sub: string; scope?: string }; body?: unknown; headers?: Record<string, string>; form?: string; bypassEdge?: boolean } = {}) => {
     const token = options.as ? await authorizer.sign(options.as) : undefined;
     const response = await fetch(new URL(path, gateway.url), {
       method,
       headers: {
+        ...(options.bypassEdge ? {} : { 'x-origin-verify': originVerifyValue }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(options.form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
@@ -238,6 +243,16 @@ try {
     await ok('GET', '/v1/openapi.json');
     return (await ok('GET', '/v1/notices/privacy?country=DE', { headers: { 'accept-language': 'de-DE' } })).json['contentHash'] as string;
   }, (hash) => `privacy DE ${hash.slice(0, 12)}…`);
+  await step('origin verification: the public functions refuse a request without x-origin-verify (403), memoised answers included', async () => {
+    const checked = ['/v1/notices', '/v1/notices/privacy?country=DE', '/v1/openapi.json', '/no/such/route', '/choices/not-a-token'];
+    for (const path of checked) {
+      const bypass = await call('GET', path, { bypassEdge: true, headers: { accept: 'application/json' } });
+      expect(bypass.status === 403 && String(bypass.json['type']).endsWith('/forbidden'), `GET ${path} without the header answered ${bypass.status}: ${bypass.text.slice(0, 200)}`);
+      const wrong = await call('GET', path, { bypassEdge: true, headers: { accept: 'application/json', 'x-origin-verify': `${originVerifyValue}x` } });
+      expect(wrong.status === 403, `GET ${path} with a wrong header answered ${wrong.status}`);
+    }
+    return checked.length;
+  }, (count) => `${count} paths refused without and with a wrong header`);
   await step('accounts: acceptances of version 1 with contact addresses', async () => {
     const lines: string[] = [];
     for (const account of [...accounts, ERASER]) lines.push(await accept(account));

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { senderSizing } from '../../lib/sender-sizing.ts';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -68,10 +69,11 @@ describe('Construct: DisclosurePlatform', () => {
 
     it('passes each function exactly the environment the design doc lists', () => {
       const expected: Record<PlatformFunctionName, string[]> = {
-        notices: [],
-        accounts: ['TABLE_NAME'],
-        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND'],
-        choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT'],
+        // ORIGIN_VERIFY_VALUES: every function behind the public API (with a JWT issuer, accounts and campaigns-api too).
+        notices: ['ORIGIN_VERIFY_VALUES'],
+        accounts: ['TABLE_NAME', 'ORIGIN_VERIFY_VALUES'],
+        'campaigns-api': ['TABLE_NAME', 'PLANNER_QUEUE_URL', 'SEND_QUEUE_URL', 'PUBLIC_BASE_URL', 'INFORMATIONAL_EMAILS', 'SENDER_IDENTITY', 'SEND_QUOTA_PER_SECOND', 'ORIGIN_VERIFY_VALUES'],
+        choices: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT', 'ORIGIN_VERIFY_VALUES'],
         'campaign-planner': ['TABLE_NAME', 'SEND_QUEUE_URL', 'PLANNER_QUEUE_URL'],
         'campaign-sender': ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
         'ses-events': ['TABLE_NAME'],
@@ -399,6 +401,59 @@ describe('Construct: DisclosurePlatform', () => {
     });
   });
 
+  describe('origin verification', () => {
+    const originSecretId = (): string => ofType('AWS::SecretsManager::Secret')
+      .find(([, secret]) => String(secret.Properties!['Description']).includes('x-origin-verify'))![0];
+    /** A template value as text, `Fn::Join` joined and each `Ref` as its logical id: `{{resolve:secretsmanager:<id>:…}}`. */
+    const dynamicReference = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (join) return join[1].map(dynamicReference).join(join[0]);
+      const ref = (value as { Ref?: string }).Ref;
+      return ref === undefined ? JSON.stringify(value) : ref;
+    };
+
+    it('sends x-origin-verify from the generated secret on every origin request of the distribution', () => {
+      const id = originSecretId();
+      const secret = resources[id]!;
+      expect(secret.Properties!['GenerateSecretString']).toMatchObject({ GenerateStringKey: 'current', SecretStringTemplate: '{}', PasswordLength: 48 });
+      expect(secret.Properties!['KmsKeyId']).toEqual({ 'Fn::GetAtt': [STATEFUL_LOGICAL_IDS.dataKey, 'Arn'] });
+      const origins = ofType('AWS::CloudFront::Distribution')[0]![1].Properties!['DistributionConfig'].Origins as { OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[] }[];
+      expect(origins).toHaveLength(1);
+      const headers = origins[0]!.OriginCustomHeaders ?? [];
+      expect(headers.map((header) => header.HeaderName)).toEqual(['x-origin-verify']);
+      expect(dynamicReference(headers[0]!.HeaderValue)).toBe(`{{resolve:secretsmanager:${id}:SecretString:current::}}`);
+    });
+
+    it('gives the functions behind the public API the whole secret as ORIGIN_VERIFY_VALUES, and no Secrets Manager grant for it', () => {
+      const id = originSecretId();
+      for (const name of ALL_FUNCTIONS) {
+        const value = resources[functionLogicalId(name)]!.Properties!['Environment']?.Variables?.['ORIGIN_VERIFY_VALUES'];
+        const http = lambdaSpec(name).trigger.kind === 'http';
+        if (http) expect(dynamicReference(value), name).toBe(`{{resolve:secretsmanager:${id}:SecretString:::}}`);
+        else expect(value, name).toBeUndefined();
+        // Resolved by CloudFormation at deploy time: no role may read it.
+        expect(JSON.stringify(statementsOf(name)), name).not.toContain(`"${id}"`);
+      }
+      // Rotation pins the version the distribution and the functions resolve.
+      const rotated = synthPlatform({ ...referenceProps, originVerifySecretVersion: 'a1b2c3d4-0000-4000-8000-0123456789ab' }).template.toJSON()['Resources'] as Resources;
+      const notices = Object.values(rotated).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties!['Description'] === 'Disclosure notices')!;
+      expect(dynamicReference(notices.Properties!['Environment'].Variables.ORIGIN_VERIFY_VALUES)).toBe(`{{resolve:secretsmanager:${id}:SecretString:::a1b2c3d4-0000-4000-8000-0123456789ab}}`);
+      const distribution = Object.values(rotated).find((resource) => resource.Type === 'AWS::CloudFront::Distribution')!;
+      expect(dynamicReference(distribution.Properties!['DistributionConfig'].Origins[0].OriginCustomHeaders[0].HeaderValue))
+        .toBe(`{{resolve:secretsmanager:${id}:SecretString:current::a1b2c3d4-0000-4000-8000-0123456789ab}}`);
+    }, 60_000);
+
+    it('outputs no execute-api URL of the public API, only the service API’s and the secret ARN', () => {
+      const outputs = reference.template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+      const publicApiId = reference.stack.getLogicalId(reference.stack.platform.publicApi.node.defaultChild as CfnElement);
+      const mentioning = Object.entries(outputs).filter(([, output]) => JSON.stringify(output.Value).includes(`"${publicApiId}"`)).map(([name]) => name);
+      expect(mentioning).toEqual([]);
+      expect(JSON.stringify(outputs['ServiceApiUrl']!.Value)).toContain(reference.stack.getLogicalId(reference.stack.platform.serviceApi.node.defaultChild as CfnElement));
+      expect(outputs['OriginVerifySecretArn']!.Value).toEqual({ Ref: originSecretId() });
+    });
+  });
+
   describe('observability', () => {
     const alarms = (): Record<string, any>[] => ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties!);
 
@@ -546,6 +601,14 @@ describe('Construct: DisclosurePlatform', () => {
       expect(routeAuth.filter((route) => route.auth === 'NONE')).toHaveLength(publicRoutes + 1);
       expect(routeAuth.filter((route) => route.auth === 'AWS_IAM')).toHaveLength(routes.length - publicRoutes);
       expect(routeAuth).toHaveLength(routes.length + 1);
+      // Reached through the service API only: no origin-verify values for accounts and campaigns-api.
+      const variantResources = variant.template.toJSON()['Resources'] as Resources;
+      const env = (name: PlatformFunctionName) => Object.values(variantResources)
+        .find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties!['Description'] === `Disclosure ${name}`)!.Properties!['Environment']?.Variables ?? {};
+      expect(Object.keys(env('accounts'))).not.toContain('ORIGIN_VERIFY_VALUES');
+      expect(Object.keys(env('campaigns-api'))).not.toContain('ORIGIN_VERIFY_VALUES');
+      expect(Object.keys(env('notices'))).toContain('ORIGIN_VERIFY_VALUES');
+      expect(Object.keys(env('choices'))).toContain('ORIGIN_VERIFY_VALUES');
     }, 60_000);
   });
 });

@@ -77,6 +77,13 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('keeps the Powertools Tracer and the X-Ray SDK out of every bundle (tracer.mjs beside it, imported only with tracing on)', () => {
+    for (const name of lambdas) {
+      const inputs = Object.keys(bundles.get(name)!.inputs);
+      expect(inputs.filter((input) => /node_modules\/(aws-xray-sdk-core|@aws-lambda-powertools\/tracer)\//.test(input)), name).toEqual([]);
+    }
+  });
+
   it('keeps full zod and the YAML parser out of every Lambda', () => {
     for (const name of lambdas) {
       const inputs = Object.keys(bundles.get(name)!.inputs);

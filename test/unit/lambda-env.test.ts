@@ -42,8 +42,8 @@ describe('Function: lambdaEnvironment', () => {
     expectTypeOf<LambdaEnvironment<'campaigns-api'>['INFORMATIONAL_EMAILS']>().toEqualTypeOf<boolean>();
   });
 
-  it('reads nothing for the notices Lambda', () => {
-    expect(lambdaEnvironment(LAMBDAS['notices'])).toEqual({});
+  it('reads only the optional origin-verify values for the notices Lambda (empty: the check is off)', () => {
+    expect(lambdaEnvironment(LAMBDAS['notices'])).toEqual({ ORIGIN_VERIFY_VALUES: '' });
   });
 
   it.each([
