@@ -15,6 +15,7 @@ import { diffVersions } from '../functions/content/diff.ts';
 import { documentSecurityPolicy } from './document-style.ts';
 import { readDocumentStrings, type DocumentStrings } from './labels.ts';
 import { renderDiffPage } from './render-diff.ts';
+import { historyPages } from './render-history.ts';
 import { renderHtmlDocument, renderJsonBody, renderMarkdownDocument, renderSectionHtml } from './render.ts';
 import { checkCompleteLanguages } from './languages.ts';
 import { checkLock, parseLock } from './lock.ts';
@@ -286,8 +287,20 @@ const compileNotice = (notice: ValidNotice, regions: readonly string[], strings:
     regions,
     versions,
   };
-  return { ...compiled, versions: versions.map((version) => withDiffPages(compiled, version, strings)) };
+  const withPages = versions.map((version) => withDiffPages(compiled, version, strings));
+  return { ...compiled, versions: withPages.map((version, index) => (index === withPages.length - 1 ? withHistoryPages(compiled, version, strings) : version)) };
 };
+
+/** The newest version with each variant's version-history pages (`compiler/render-history.ts`). */
+const withHistoryPages = (notice: CompiledNotice, newest: CompiledVersion, strings: ReadonlyMap<string, DocumentStrings>): CompiledVersion => ({
+  ...newest,
+  variants: Object.fromEntries(
+    Object.entries(newest.variants).map(([key, variant]) => [
+      key,
+      { ...variant, historyPages: historyPages({ notice, region: variant.region, language: variant.language, strings: strings.get(variant.language)! }) },
+    ]),
+  ),
+});
 
 /** `version` with each variant's diff pages from every version up to it that has the variant too. */
 const withDiffPages = (notice: CompiledNotice, version: CompiledVersion, strings: ReadonlyMap<string, DocumentStrings>): CompiledVersion => {

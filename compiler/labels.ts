@@ -1,6 +1,6 @@
 /**
- * The words the rendered documents (the notice page, its Markdown, the diff page) add around the
- * authored text, read from `templates/pages/<lang>/strings.yaml` (`notice:` and `diff:`). The build
+ * The words the rendered documents (the notice page, its Markdown, the diff page, the version-history
+ * page) add around the authored text, read from `templates/pages/<lang>/strings.yaml` (`notice:`, `diff:`, `history:`). The build
  * refuses a notice language whose page strings are missing or incomplete.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,11 +17,11 @@ export const readDocumentStrings = (templatesDir: string, languages: Iterable<st
   for (const language of new Set(languages)) {
     const file = join(templatesDir, 'pages', language, 'strings.yaml');
     if (!existsSync(file)) {
-      problems.add(file, 1, `missing: the notice is written in '${language}', so its pages need their words (notice:, diff:) in pages/${language}/strings.yaml`);
+      problems.add(file, 1, `missing: the notice is written in '${language}', so its pages need their words (notice:, diff:, history:) in pages/${language}/strings.yaml`);
       continue;
     }
     const parsed = parseYamlFile(file, readFileSync(file, 'utf8'), documentStringsFileSchema, problems);
-    if (parsed) strings.set(language, { notice: parsed.value.notice, diff: parsed.value.diff });
+    if (parsed) strings.set(language, { notice: parsed.value.notice, diff: parsed.value.diff, history: parsed.value.history });
   }
   return strings;
 };

@@ -103,7 +103,7 @@ const comparedText = (diff: SectionDiff, language: string, strings: DocumentStri
 };
 
 /** What was declared for a change, in the reader's words: the summary, its kind, and for a material change its effect and scope. */
-const declaredChange = (change: DeclaredChange, language: string, defaultLanguage: string, strings: DocumentStrings['diff']): string => {
+export const declaredChange = (change: DeclaredChange, language: string, defaultLanguage: string, strings: DocumentStrings['diff']): string => {
   const summary = change.summary[language] ?? change.summary[defaultLanguage] ?? '';
   return [
     ...(summary === '' ? [] : [`<p>${escapeHtml(summary)}</p>`]),

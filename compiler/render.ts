@@ -56,7 +56,7 @@ export const noticePageLinks = (noticeId: string, region: string, language: stri
   return {
     version: (version: number): string => `/v1/notices/${id}?${query({ version, region, lang: language, format: 'html' })}`,
     diff: (from: number, to: number): string => `/v1/notices/${id}/diff?${query({ from, to, region, lang: language, format: 'html' })}`,
-    history: `/v1/notices/${id}/versions`,
+    history: `/v1/notices/${id}/versions?${query({ region, lang: language, format: 'html' })}`,
   };
 };
 

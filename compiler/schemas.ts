@@ -78,7 +78,7 @@ const pageWordsOf = <K extends string>(keys: readonly K[]) =>
     error: (issue) => (issue.input === undefined ? 'missing (every notice language needs the words of the notice and diff pages)' : undefined),
   });
 
-/** `pages/<lang>/strings.yaml`, the part the content build reads: the words around a notice page and a diff page. */
+/** `pages/<lang>/strings.yaml`, the part the content build reads: the words around a notice page, a diff page and the version-history page. */
 export const documentStringsFileSchema = z.looseObject({
   notice: pageWordsOf(['effectiveDate', 'lastUpdated', 'version', 'contents', 'separator', 'history', 'previousDiff'] as const),
   diff: z.strictObject(
@@ -91,5 +91,12 @@ export const documentStringsFileSchema = z.looseObject({
     },
     { error: (issue) => (issue.input === undefined ? 'missing (every notice language needs the words of the diff page)' : undefined) },
   ),
+  history: z.strictObject(
+    {
+      ...pageWordsOf(['title', 'intro', 'version', 'changes', 'firstVersion', 'noChanges', 'readVersion'] as const).shape,
+      status: pageWordsOf(['in-force', 'upcoming', 'superseded'] as const),
+    },
+    { error: (issue) => (issue.input === undefined ? 'missing (every notice language needs the words of the version-history page)' : undefined) },
+  ),
 });
-export type DocumentStrings = Pick<z.output<typeof documentStringsFileSchema>, 'notice' | 'diff'>;
+export type DocumentStrings = Pick<z.output<typeof documentStringsFileSchema>, 'notice' | 'diff' | 'history'>;

@@ -73,6 +73,11 @@ export interface CompiledVariant {
    * region and language, to this one, keyed by the earlier version's number (this one's own number too: no change).
    */
   readonly diffPages: Readonly<Record<string, string>>;
+  /**
+   * On the newest version's variants only: the version-history page (`GET /v1/notices/{id}/versions?format=html`)
+   * in this language with links for this region, keyed by the version in force (`"0"` while none is).
+   */
+  readonly historyPages?: Readonly<Record<string, string>>;
 }
 
 export interface CompiledVersion {

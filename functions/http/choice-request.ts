@@ -3,13 +3,13 @@
  * languages, the chosen option from a form (or JSON) body, and the evidence of where it came from.
  * Every header is capped before parsing; bad bodies are the caller's error (4xx), never a 5xx.
  */
-import { createError } from '@middy/util';
 import Negotiator from 'negotiator';
 import { pageLanguages } from '../campaigns/choice-pages.ts';
 import { ForbiddenError, InvalidInputError } from '../core/errors.ts';
 import { ipPrefix } from '../core/ip-prefix.ts';
 import { negotiateAcceptLanguage } from '../core/negotiation.ts';
 import type { HttpEvent } from './middleware.ts';
+import { httpError } from './http-error.ts';
 
 /** A form post is one short field; anything bigger is not ours. */
 const MAX_BODY_BYTES = 4096;
@@ -80,10 +80,10 @@ export const assertSameSite = (event: HttpEvent, publicBaseUrl?: string): void =
 /** The `option` field of a form (or JSON) body, unvalidated: the use case checks it. Any other body type → 415. */
 export const optionFromBody = (event: HttpEvent): unknown => {
   const kind = bodyKind(event);
-  if (!kind) throw createError(415, 'send the choice as a form (application/x-www-form-urlencoded) or as JSON (application/json)');
+  if (!kind) throw httpError(415, 'send the choice as a form (application/x-www-form-urlencoded) or as JSON (application/json)');
   if (!event.body) return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw createError(413, 'the form is too large');
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw httpError(413, 'the form is too large');
   if (kind === 'json') {
     try {
       return (JSON.parse(raw) as { option?: unknown } | null)?.option;

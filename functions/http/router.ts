@@ -7,20 +7,18 @@
  * the body the route declares (so a caller without rights gets 401/403, never a 415 or 422, and
  * learns nothing about the input rules); the handler runs; the stack's boundary maps every error.
  * Matching trusts `event.routeKey` when API Gateway (or the local gateway) already matched one of
- * our routes, and otherwise matches the path with `@middy/http-router`'s static/dynamic table.
+ * our routes, and otherwise matches the path against the routes' `{param}` patterns.
  */
-import httpJsonBodyParser from '@middy/http-json-body-parser';
-import httpRouterHandler from '@middy/http-router';
-import { createError } from '@middy/util';
 import { routeKeyOf, type HttpLambdaRoutes, type LambdaRoute } from '../manifest.ts';
 import { getKeyOf, headResponse } from './responses.ts';
-import { httpStack, type HttpEvent, type HttpHandler, type HttpRequest, type HttpResult, type HttpStackOptions } from './middleware.ts';
+import { httpStack, type HttpEvent, type HttpHandler, type HttpRequest, type HttpStackOptions } from './middleware.ts';
+import { httpError } from './http-error.ts';
 
 /** How one route is served. */
 export interface RouteHandler {
   readonly handler: HttpHandler;
-  /** Parse a JSON body (after `authorize`) before the handler. @default the body is left as it came */
-  readonly body?: 'json';
+  /** Parses the body (after `authorize`) before the handler: `jsonBody` of `./json-body.ts`. @default the body is left as it came */
+  readonly body?: (request: HttpRequest) => Promise<void>;
   /** Throws `UnauthenticatedError` or `ForbiddenError` before the body is parsed. @default anyone */
   readonly authorize?: (event: HttpEvent) => void;
 }
@@ -38,7 +36,7 @@ interface RouteEntry extends RouteHandler {
   readonly route: LambdaRoute;
 }
 
-const routeDoesNotExist = (): Error => createError(404, 'Route does not exist');
+const routeDoesNotExist = (): Error => httpError(404, 'Route does not exist');
 
 const decodeSegment = (segment: string): string => {
   try {
@@ -60,34 +58,44 @@ const routeTable = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<string, 
   return own.map((route) => ({ route, ...handlers[routeKeyOf(route)]! }));
 };
 
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+
+/** A route path as a pattern: `{name}` segments capture one segment each; one trailing `/` is allowed. */
+const compilePath = (path: string): { readonly pattern: RegExp; readonly names: readonly string[] } => {
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{([A-Za-z][A-Za-z0-9]*)\}$/.exec(segment);
+      if (!parameter) return segment.replace(REGEXP_SPECIAL, '\\$&');
+      names.push(parameter[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}/?$`), names };
+};
+
 /**
- * http-router over `entries`: `match(event)` is the entry for the event's method and path (the
- * path's `{param}` values decoded into `event.pathParameters`, given ones kept), or undefined.
+ * A matcher over `entries`: `match(event)` is the entry for the event's method and path (the
+ * path's `{param}` values decoded into `event.pathParameters`, given ones kept), or undefined;
+ * routes without parameters are tried first. Our own, not `@middy/http-router`: that one pulls
+ * `@middy/util` and with it `node:http` into every cold start, for a dozen lines of matching.
  */
 const pathMatcher = <T extends { readonly route: Pick<LambdaRoute, 'method' | 'path'> }>(entries: readonly T[]) => {
-  let found: T | undefined;
-  const router = httpRouterHandler<HttpEvent, HttpResult>({
-    routes: entries.map((entry) => ({
-      method: entry.route.method,
-      path: entry.route.path,
-      handler: () => {
-        found = entry;
-      },
-    })),
-    notFoundResponse: () => undefined,
-  });
-  return (event: HttpEvent, request: HttpRequest): T | undefined => {
+  const compiled = entries
+    .map((entry) => ({ entry, ...compilePath(entry.route.path) }))
+    .sort((a, b) => Number(a.names.length > 0) - Number(b.names.length > 0));
+  return (event: HttpEvent): T | undefined => {
     const http = event.requestContext?.http;
-    // http-router throws a plain Error (a 500) on an event without method or path: those match nothing.
     if (event.version !== '2.0' || !http?.method || !http.path) return undefined;
-    const given = event.pathParameters;
-    found = undefined;
-    event.pathParameters = undefined;
-    // http-router's handler calls the matched route's function synchronously; it sets `found`.
-    void router(event, request.context);
-    const matched = Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodeSegment(String(value))]);
-    event.pathParameters = found && matched.length > 0 ? { ...Object.fromEntries(matched), ...given } : given;
-    return found;
+    for (const { entry, pattern, names } of compiled) {
+      if (entry.route.method !== http.method) continue;
+      const found = pattern.exec(http.path);
+      if (!found) continue;
+      if (names.length > 0) event.pathParameters = { ...Object.fromEntries(names.map((name, index) => [name, decodeSegment(found[index + 1]!)])), ...event.pathParameters };
+      return entry;
+    }
+    return undefined;
   };
 };
 
@@ -101,24 +109,13 @@ export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<s
   const anyMethod = pathMatcher(paths.map((path) => ({ route: { method: 'GET' as const, path } })));
   const notFound = options.notFound ?? routeDoesNotExist;
   const methodNotAllowed = options.methodNotAllowed ?? notFound;
-  const jsonBody = httpJsonBodyParser({ disableContentTypeError: false });
   const matched = new WeakMap<HttpEvent, RouteEntry>();
-  // RFC 9110: a body that is not JSON at all is a bad request (400); the parser calls it 422,
-  // which stays for well-formed bodies the use case cannot process.
-  const parseJsonBody = async (request: HttpRequest): Promise<void> => {
-    try {
-      await jsonBody.before?.(request);
-    } catch (error) {
-      if ((error as { statusCode?: unknown }).statusCode === 422) throw createError(400, 'the body is not valid JSON');
-      throw error;
-    }
-  };
 
-  const unmatched = (event: HttpEvent, request: HttpRequest): Error => {
+  const unmatched = (event: HttpEvent): Error => {
     const http = event.requestContext?.http;
     if (!http?.method) return notFound();
     const asGet = { ...event, requestContext: { ...event.requestContext, http: { ...http, method: 'GET' } } };
-    return anyMethod(asGet, request) ? methodNotAllowed() : notFound();
+    return anyMethod(asGet) ? methodNotAllowed() : notFound();
   };
 
   /** A HEAD request is matched as the GET it stands for (the body is dropped in `dispatch`). */
@@ -133,12 +130,12 @@ export const httpRouter = (lambda: HttpLambdaRoutes, handlers: Readonly<Record<s
     let entry = byKey.get(getKeyOf(event.routeKey ?? ''));
     if (!entry) {
       const asGet = asGetWhenHead(event);
-      entry = match(asGet, request);
+      entry = match(asGet);
       if (asGet !== event) event.pathParameters = asGet.pathParameters;
     }
-    if (!entry) throw unmatched(event, request);
+    if (!entry) throw unmatched(event);
     entry.authorize?.(event);
-    if (entry.body === 'json') await parseJsonBody(request);
+    if (entry.body) await entry.body(request);
     matched.set(event, entry);
   };
 

@@ -12,6 +12,7 @@ import { principalFromEvent } from '../http/principal.ts';
 import { requestSource } from '../http/request-source.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { jsonResponse, noContent } from '../http/responses.ts';
+import { jsonBody } from '../http/json-body.ts';
 import { httpRouter } from '../http/router.ts';
 import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 import {
@@ -128,11 +129,11 @@ export const makeHandler = (deps: AccountsDeps): HttpHandler => {
   return httpRouter(
     accountsLambda,
     {
-      'POST /v1/accounts/{accountId}/acceptances': { handler: postAcceptance, authorize, body: 'json' },
+      'POST /v1/accounts/{accountId}/acceptances': { handler: postAcceptance, authorize, body: jsonBody },
       'GET /v1/accounts/{accountId}/acceptances': { handler: getAcceptances, authorize },
       'GET /v1/accounts/{accountId}/evidence': { handler: getEvidence, authorize },
       'GET /v1/accounts/{accountId}/notices/{noticeId}/status': { handler: getStatus, authorize },
-      'PUT /v1/accounts/{accountId}/contact': { handler: putContact, authorize, body: 'json' },
+      'PUT /v1/accounts/{accountId}/contact': { handler: putContact, authorize, body: jsonBody },
       'DELETE /v1/accounts/{accountId}/contact': { handler: deleteContact, authorize },
     },
     {

@@ -18,6 +18,7 @@ import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { parseOrThrow } from '../http/parse.ts';
 import { principalFromEvent } from '../http/principal.ts';
 import { jsonResponse } from '../http/responses.ts';
+import { jsonBody } from '../http/json-body.ts';
 import { httpRouter } from '../http/router.ts';
 import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 import { campaignIdSchema, controlCampaignRequestSchema, listCampaignsQuerySchema, startCampaignRequestSchema } from '../http/schemas/campaigns.ts';
@@ -77,11 +78,11 @@ export const makeHandler = (deps: CampaignsApiDeps): HttpHandler => {
     campaignsApiLambda,
     {
       // Only POST carries a body: the JSON parser would refuse a GET without a Content-Type.
-      'POST /v1/campaigns': { handler: postCampaign, body: 'json' },
+      'POST /v1/campaigns': { handler: postCampaign, body: jsonBody },
       'GET /v1/campaigns': { handler: listCampaignsRoute },
       'GET /v1/campaigns/{campaignId}': { handler: getCampaign },
-      'POST /v1/campaigns/{campaignId}/pause': { handler: control('pause'), body: 'json' },
-      'POST /v1/campaigns/{campaignId}/resume': { handler: control('resume'), body: 'json' },
+      'POST /v1/campaigns/{campaignId}/pause': { handler: control('pause'), body: jsonBody },
+      'POST /v1/campaigns/{campaignId}/resume': { handler: control('resume'), body: jsonBody },
       'POST /v1/campaigns/{campaignId}/retry-failed': { handler: retryFailedRoute },
     },
     {

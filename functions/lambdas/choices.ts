@@ -5,7 +5,6 @@
  * included; API clients that ask for JSON get JSON and problem+json.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createError } from '@middy/util';
 import { renderChoicePage, renderConfirmationPage } from '../campaigns/choice-pages.ts';
 import { openChoice, parseOption, recordChoice, type ChoiceDeps } from '../campaigns/choices.ts';
 import { DynamoDbCampaignStore } from '../campaigns/dynamodb/campaign-store.ts';
@@ -23,6 +22,7 @@ import { assertSameSite, choiceSource, optionFromBody, wantsJson } from '../http
 import { choiceErrorResponse, choiceJsonResponse, choicePageResponse } from '../http/choice-responses.ts';
 import type { HttpEvent, HttpHandler } from '../http/middleware.ts';
 import { httpRouter } from '../http/router.ts';
+import { httpError } from '../http/http-error.ts';
 import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 
 export interface ChoicesHandlerDeps extends ChoiceDeps {
@@ -34,7 +34,7 @@ export interface ChoicesHandlerDeps extends ChoiceDeps {
   readonly originVerifier?: OriginVerifier;
 }
 
-const noChoiceToken = (): Error => createError(404, 'no choice token');
+const noChoiceToken = (): Error => httpError(404, 'no choice token');
 
 const tokenOf = (event: HttpEvent): string => {
   const token = event.pathParameters?.['token'];
@@ -80,7 +80,7 @@ export const makeHandler = (deps: ChoicesHandlerDeps): HttpHandler => {
     { 'GET /choices/{token}': { handler: getChoice }, 'POST /choices/{token}': { handler: postChoice } },
     {
       notFound: noChoiceToken,
-      methodNotAllowed: () => createError(405, 'use GET or POST'),
+      methodNotAllowed: () => httpError(405, 'use GET or POST'),
       errorResponse: choiceErrorResponse(deps),
       logger,
       ...(deps.originVerifier ? { originVerifier: deps.originVerifier } : {}),

@@ -8,7 +8,6 @@
  * hash itself, as PRODUCT.md promises) and `"<hash>.html"` / `"<hash>.md"`, so a cache that stores
  * several formats under one URL never validates one with another's tag.
  */
-import { createError } from '@middy/util';
 import { variantKey } from '../core/content.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { negotiateLanguage } from '../core/language.ts';
@@ -20,8 +19,10 @@ import type { HttpEvent, HttpResult } from '../http/middleware.ts';
 import { parseQuery } from '../http/parse.ts';
 import { type Format, NoticeQuerySchema } from '../http/schemas/notices.ts';
 import { atPolicy, immutablePolicy, latestPolicy } from './cache-policy.ts';
+import { memoisedNotice } from './memo-lookups.ts';
 import type { MemoEntry } from './response-memo.ts';
 import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
+import { httpError } from '../http/http-error.ts';
 
 /** Every request header that can select a different variant. */
 export const VARIANT_VARY = 'Accept, Accept-Language, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Notice-Region';
@@ -40,7 +41,7 @@ export const formatFromAccept = (accept: string | undefined): Format => {
   const best = negotiateAccept(accept, NOTICE_MEDIA_TYPES);
   const format = best === undefined ? undefined : FORMAT_OF_MEDIA_TYPE[best];
   if (format === undefined) {
-    throw createError(406, 'acceptable representations are application/json, text/html and text/markdown (or use ?format=)');
+    throw httpError(406, 'acceptable representations are application/json, text/html and text/markdown (or use ?format=)');
   }
   return format;
 };
@@ -93,14 +94,6 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
     ...(format === 'html' ? htmlSecurityHeaders(context.content.documentSecurityPolicy) : {}),
   };
   return context.memo.set(tupleKey, memoEntry(body, headersOut, etagOf(variant.contentHash, format), policy.validUntil));
-};
-
-/** The memo lookup by raw inputs: a hit skips parsing, validation and negotiation entirely. */
-export const memoisedNotice = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
-  const entry = context.variantInputs.get(event);
-  if (entry === undefined) return undefined;
-  if (entry.validUntil !== Infinity && context.clock.now().getTime() >= entry.validUntil) return undefined;
-  return respondFrom(entry, event);
 };
 
 /** The route: memo hit → bytes; miss → resolve, memoise, answer. */

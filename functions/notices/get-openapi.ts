@@ -2,15 +2,8 @@
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
 import { etagOfBody } from './conditional.ts';
 import { JSON_CONTENT_TYPE } from './list-notices.ts';
+import { memoisedOpenApi, OPENAPI_KEY } from './memo-lookups.ts';
 import { memoEntry, respondFrom, type ServingContext } from './serving-context.ts';
-
-const MEMO_KEY = 'GET /v1/openapi.json';
-
-/** The memo lookup. */
-export const memoisedOpenApi = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
-  const cached = context.memo.get(MEMO_KEY, () => 0);
-  return cached === undefined ? undefined : respondFrom(cached, event);
-};
 
 /** The route. */
 export const getOpenApi = (event: HttpEvent, context: ServingContext): HttpResult => {
@@ -19,5 +12,5 @@ export const getOpenApi = (event: HttpEvent, context: ServingContext): HttpResul
   const body = context.content.openapi;
   // Not immutable: the document changes with a deployment, under the same URL.
   const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': 'public, max-age=300' };
-  return respondFrom(context.memo.set(MEMO_KEY, memoEntry(body, headers, etagOfBody(body), Infinity)), event);
+  return respondFrom(context.memo.set(OPENAPI_KEY, memoEntry(body, headers, etagOfBody(body), Infinity)), event);
 };

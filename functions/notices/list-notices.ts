@@ -5,25 +5,14 @@ import { parseQuery } from '../http/parse.ts';
 import { AtQuerySchema } from '../http/schemas/notices.ts';
 import { atPolicy, type CachePolicy, latestPolicy } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
-import { memoEntry, nowMs, respondFrom, type ServingContext } from './serving-context.ts';
+import { memoisedNoticeList, noticeListKey } from './memo-lookups.ts';
+import { memoEntry, respondFrom, type ServingContext } from './serving-context.ts';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-const MEMO_KEY = 'GET /v1/notices';
-/** One memo entry per `at` as sent (the memo is bounded; a malformed `at` is refused before anything is kept). */
-const memoKey = (event: HttpEvent): string => {
-  const at = event.queryStringParameters?.['at'];
-  return at === undefined ? MEMO_KEY : `${MEMO_KEY}?at=${at}`;
-};
 
 /** The strictest of several policies: the one that must be revisited first. */
 export const earliestPolicy = (policies: readonly CachePolicy[], fallback: CachePolicy): CachePolicy =>
   policies.reduce((earliest, policy) => (policy.validUntil < earliest.validUntil ? policy : earliest), fallback);
-
-/** The memo lookup. */
-export const memoisedNoticeList = (event: HttpEvent, context: ServingContext): HttpResult | undefined => {
-  const cached = context.memo.get(memoKey(event), nowMs(context));
-  return cached === undefined ? undefined : respondFrom(cached, event);
-};
 
 /** The route. */
 export const listNotices = (event: HttpEvent, context: ServingContext): HttpResult => {
@@ -55,5 +44,5 @@ export const listNotices = (event: HttpEvent, context: ServingContext): HttpResu
         );
   const body = JSON.stringify({ notices });
   const headers = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': policy.cacheControl };
-  return respondFrom(context.memo.set(memoKey(event), memoEntry(body, headers, etagOfBody(body), policy.validUntil)), event);
+  return respondFrom(context.memo.set(noticeListKey(event), memoEntry(body, headers, etagOfBody(body), policy.validUntil)), event);
 };

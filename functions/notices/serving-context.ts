@@ -22,6 +22,8 @@ export interface ServingContext {
   readonly memo: ResponseMemo;
   /** Finished variant responses by the raw request inputs that selected them. */
   readonly variantInputs: InputMemo<MemoEntry>;
+  /** Finished version-history responses (JSON, or a page) by the raw request inputs that selected them. */
+  readonly versionsInputs: InputMemo<MemoEntry>;
 }
 
 /** A route: event in, result out, synchronous because every byte is already in memory. */
@@ -40,6 +42,12 @@ export const VARIANT_INPUTS: InputSelection = {
   headers: ['accept', 'accept-language', 'cloudfront-viewer-country', 'cloudfront-viewer-country-region', 'x-notice-region'],
 };
 
+/** The raw inputs that select a representation of `GET /v1/notices/{noticeId}/versions`: those of a variant but `version`. */
+export const VERSIONS_INPUTS: InputSelection = {
+  ...VARIANT_INPUTS,
+  query: VARIANT_INPUTS.query.filter((name) => name !== 'version'),
+};
+
 /** Index the content once per handler instance. */
 export const createServingContext = (deps: NoticesDeps): ServingContext => ({
   content: deps.content,
@@ -47,6 +55,7 @@ export const createServingContext = (deps: NoticesDeps): ServingContext => ({
   notices: new Map(deps.content.notices.map((notice) => [notice.noticeId, notice])),
   memo: new ResponseMemo(),
   variantInputs: new InputMemo<MemoEntry>(VARIANT_INPUTS),
+  versionsInputs: new InputMemo<MemoEntry>(VERSIONS_INPUTS),
 });
 
 const PRINTABLE_ID = /^[a-z0-9-]{1,64}$/;

@@ -1,5 +1,5 @@
 /**
- * The notice page and the diff page in a real browser (Debian chromium, headless), in every
+ * The notice page, the diff page and the version-history page in a real browser (Debian chromium, headless), in every
  * language of the latest version: served by the local gateway from the content files the notices
  * Lambda ships (`.build/serving/`), under their own Content-Security-Policy (a stylesheet the
  * policy did not allow would not apply, and the checks on computed styles would fail), readable on
@@ -34,12 +34,13 @@ interface AxeResult {
   readonly passes: readonly unknown[];
 }
 
-describe('Browser: the notice page and the diff page', () => {
+describe('Browser: the notice page, the diff page and the version-history page', () => {
   let gateway: Gateway;
   let browser: Browser;
   const pagesUrl = (language: string) => ({
     notice: `/v1/notices/privacy?version=${latest.version}&region=eea&lang=${language}&format=html`,
     diff: `/v1/notices/privacy/diff?from=${previous.version}&to=${latest.version}&region=eea&lang=${language}&format=html`,
+    history: `/v1/notices/privacy/versions?region=eea&lang=${language}&format=html`,
   });
 
   beforeAll(async () => {
@@ -70,7 +71,7 @@ describe('Browser: the notice page and the diff page', () => {
     return (await page.evaluate(async () => (globalThis as unknown as { axe: { run(): Promise<unknown> } }).axe.run())) as AxeResult;
   };
 
-  const checkPage = async (kind: 'notice' | 'diff', language: string) => {
+  const checkPage = async (kind: 'notice' | 'diff' | 'history', language: string) => {
     const path = pagesUrl(language)[kind];
     for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
       const { page, console, status, csp } = await open(path, viewport, language === 'en' ? 'en-GB' : language);
@@ -151,6 +152,41 @@ describe('Browser: the notice page and the diff page', () => {
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
       }
+      await page.context().close();
+    });
+
+    it('the version-history page: every version with its date, status and declared changes, links to each version and diff, 0 axe violations', async () => {
+      await checkPage('history', language);
+      const { page } = await open(pagesUrl(language).notice, DESKTOP, language);
+      // The notice page's "version history" link opens it, in the same region and language.
+      await page.locator('a[href*="/versions?"]').click();
+      await page.waitForLoadState();
+      const opened = new URL(page.url());
+      expect(opened.pathname).toBe('/v1/notices/privacy/versions');
+      expect(opened.searchParams.get('lang')).toBe(language);
+      expect(await page.locator('html').getAttribute('lang')).toBe(language);
+      expect(await page.locator('h1').count()).toBe(1);
+      // Newest first; the clock is a day after the latest version took effect.
+      const statuses = await page.locator('section[data-status]').evaluateAll((sections) => sections.map((section) => [section.id, section.getAttribute('data-status')]));
+      expect(statuses).toEqual(
+        [...notice.versions].reverse().map((version) => [`version-${version.version}`, version === latest ? 'in-force' : 'superseded']),
+      );
+      expect(await page.locator(`#version-${latest.version} time`).getAttribute('datetime')).toBe(latest.effectiveDate);
+      expect(await page.locator(`#version-${latest.version} .declared li`).count()).toBeGreaterThan(0);
+      // Every link opens a page: each version's notice page and the diff between consecutive versions.
+      const links = await Promise.all((await page.locator('section .links a').all()).map(async (link) => new URL((await link.getAttribute('href'))!, gateway.url).toString()));
+      expect(links.filter((href) => href.includes('/diff?'))).toHaveLength(notice.versions.length - 1);
+      expect(links.filter((href) => !href.includes('/diff?'))).toHaveLength(notice.versions.length);
+      for (const href of links) {
+        const response = await fetch(href);
+        expect(response.status, href).toBe(200);
+        expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      }
+      // The diff link of the latest version opens its diff page.
+      await page.locator(`#version-${latest.version} a[href*="/diff?"]`).click();
+      await page.waitForLoadState();
+      expect(new URL(page.url()).searchParams.get('from')).toBe(String(previous.version));
+      expect(await page.locator('del, ins').count()).toBeGreaterThan(0);
       await page.context().close();
     });
   });

@@ -59,6 +59,16 @@ export const NoticeIdSchema = z.string().check(z.regex(NOTICE_ID_PATTERN, { erro
 /** Query of the list and versions routes: only `at`. */
 export const AtQuerySchema = z.object({ at: z.optional(AtSchema) });
 
+/** Query of `GET /v1/notices/{noticeId}/versions`: `at`, and what selects the page (JSON ignores the rest). */
+export const VersionsQuerySchema = z.object({
+  at: z.optional(AtSchema),
+  region: z.optional(regionParam),
+  country: z.optional(countryParam),
+  subdivision: z.optional(subdivisionParam),
+  lang: z.optional(langParam),
+  format: z.optional(DiffFormatSchema),
+});
+
 /** Query of `GET /v1/notices/{noticeId}`. Unknown parameters are ignored. */
 export const NoticeQuerySchema = z.object({
   version: z.optional(versionNumber('version')),
@@ -166,10 +176,29 @@ export const openApiPaths = (): PathsSpec => {
       get: {
         operationId: 'listNoticeVersions',
         summary: 'Version history with effective dates and declared changes',
+        description:
+          'JSON by default; with `format=html` or an `Accept` preferring `text/html`, an accessible page in the reader\'s language listing every version ' +
+          '(effective date, in force / upcoming / superseded, declared changes and their effect) with links to each version\'s notice page and to the diff from the version before; ' +
+          'region and language are chosen as for the notice itself.',
         tags: ['notices'],
-        parameters: [noticeIdParameter, atParameter, ifNoneMatchParameter()],
+        parameters: [
+          noticeIdParameter,
+          atParameter,
+          regionParameter,
+          countryParameter,
+          subdivisionParameter,
+          langParameter,
+          { name: 'format', in: 'query', description: '`json` (for services) or `html` (a page for readers); wins over Accept', schema: DiffFormatSchema },
+          ...geoParameters,
+          { name: 'Accept', in: 'header', description: 'Representation when `format` is absent: `text/html` gives the page, anything else JSON', schema: z.string() },
+          ifNoneMatchParameter(),
+        ],
         responses: {
-          '200': { description: 'The history', headers: cacheHeaders(), content: { 'application/json': { schema: schemas.VersionHistory } } },
+          '200': {
+            description: 'The history',
+            headers: { ...variantHeaders, 'Content-Language': { description: 'Language of the page (HTML only)', schema: z.string() } },
+            content: { 'application/json': { schema: schemas.VersionHistory }, 'text/html': { schema: z.string() } },
+          },
           '304': { description: 'Not modified', headers: cacheHeaders() },
           ...problemResponses(400, 404, 500),
         },

@@ -68,7 +68,7 @@ describe('Function: renderHtmlDocument', () => {
   });
 
   it('links to the version history and to the diff from the previous version, in its region and language', () => {
-    expect(html).toContain('<a href="/v1/notices/demo/versions">改定履歴</a>');
+    expect(html).toContain('<a href="/v1/notices/demo/versions?region=eea&amp;lang=ja&amp;format=html">改定履歴</a>');
     expect(html).toContain('<a href="/v1/notices/demo/diff?from=1&amp;to=2&amp;region=eea&amp;lang=ja&amp;format=html">第1版からの変更点</a>');
     expect(renderHtmlDocument(page('en'))).not.toContain('/diff?');
   });

@@ -2,6 +2,7 @@ import { campaignsApiLambda } from '../../../functions/manifest.ts';
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError } from '../../../functions/core/errors.ts';
 import type { HttpHandler } from '../../../functions/http/middleware.ts';
+import { jsonBody } from '../../../functions/http/json-body.ts';
 import { httpRouter, type HttpRouterOptions, type RouteHandler } from '../../../functions/http/router.ts';
 import { httpEvent, lambdaContext } from '../../fakes/http-event.ts';
 
@@ -11,7 +12,7 @@ const campaignsApi = (overrides: Record<string, RouteHandler> = {}, options: Htt
   httpRouter(
     campaignsApiLambda,
     {
-      'POST /v1/campaigns': { handler: echo, body: 'json' },
+      'POST /v1/campaigns': { handler: echo, body: jsonBody },
       'GET /v1/campaigns': { handler: echo },
       'GET /v1/campaigns/{campaignId}': { handler: echo },
       'POST /v1/campaigns/{campaignId}/pause': { handler: echo },
@@ -102,7 +103,7 @@ describe('Function: httpRouter', () => {
             parsed.push(event.body);
             return { statusCode: 200 };
           },
-          body: 'json',
+          body: jsonBody,
           authorize: (event) => {
             if (event.headers['x-role'] !== 'admin') throw new ForbiddenError('admins only');
           },
