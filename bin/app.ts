@@ -16,7 +16,8 @@ import type { CompiledContent } from '../functions/core/content.ts';
 import { platformContentOf } from '../lib/disclosure-platform.ts';
 import { DisclosureStack } from '../lib/disclosure-stack.ts';
 import { PLACEHOLDER_SENDER } from '../lib/disclosure-platform-props.ts';
-import { environmentNameOf, platformPropsFromSettings, stageSettingsOf, type SettingName } from '../lib/platform-settings.ts';
+import { DisclosureEdgeAlarmsStack, CLOUDFRONT_METRICS_REGION } from '../lib/edge-alarms-stack.ts';
+import { edgeAlarmPlacement, environmentNameOf, platformPropsFromSettings, stageSettingsOf, type SettingName } from '../lib/platform-settings.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ARTIFACT = path.join(ROOT, '.build', 'content.json');
@@ -58,11 +59,27 @@ if (placeholderSender) {
 }
 const account = setting('account');
 const region = setting('region');
-new DisclosureStack(app, setting('stackName') ?? 'Disclosure', {
+const stackName = setting('stackName') ?? 'Disclosure';
+// CloudFront's metrics exist in us-east-1 only: its alarms go into the stack there, else into a companion stack there.
+const edgeAlarms = edgeAlarmPlacement(region, props.stage);
+const platformStack = new DisclosureStack(app, stackName, {
   platform: props,
   description: 'Disclosure: regional privacy notices, acceptance evidence, change-notice campaigns',
   // Environment-agnostic unless the operator pins one: synth needs no credentials and no lookups.
   env: account || region ? { account, region } : undefined,
+  ...(edgeAlarms === 'companion' ? { crossRegionReferences: true } : {}),
 });
+if (edgeAlarms === 'companion') {
+  new DisclosureEdgeAlarmsStack(app, `${stackName}-EdgeAlarms`, {
+    description: `Disclosure: the CloudFront alarms of ${stackName} (CloudFront's metrics exist in us-east-1 only)`,
+    env: { account, region: CLOUDFRONT_METRICS_REGION },
+    distribution: platformStack.platform.distribution,
+    platformStackName: stackName,
+    alarmEmail: props.alarmEmail,
+    alarmTopicArn: props.alarmTopicArn,
+  });
+} else if (edgeAlarms === 'none') {
+  process.stderr.write('disclosure: no region pinned, so no CloudFront alarms (they need to know whether the stack is in us-east-1); pin -c region=… for a deploy\n');
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -108,7 +108,7 @@ export class DisclosurePlatform extends Construct {
     this.functions = buildFunctions(this, { config, data, messaging, publicBaseUrl, originVerifyValues: originVerification.acceptedValues });
     publishHttpApis(this, apis, this.functions, config);
 
-    const observability = buildObservability(this, { functions: this.functions, ...apis, ...messaging, table: data.table }, config);
+    const observability = buildObservability(this, { functions: this.functions, ...apis, ...messaging, table: data.table, distribution: this.distribution }, config);
     this.alarmTopic = observability.alarmTopic;
     this.ticketTopic = observability.ticketTopic;
     this.alarmSeverities = observability.severities;

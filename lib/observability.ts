@@ -3,25 +3,27 @@
  * throttles and duration, each API's 5xx and 4xx rate, stalled work queues, queue and dead-letter
  * age and dead letters, the table's throttles and system errors, EventBridge delivery failures, the
  * scheduler running, the SES reputation; every alarm with a stable name, alarm and OK actions.
- * CloudFront's metrics live in us-east-1 only: their alarms are documented in docs/runbook.md.
+ * CloudFront's metrics live in us-east-1 only: their alarms are here when the stack is there, else
+ * in the companion stack bin/app.ts creates in us-east-1 (lib/edge-alarms-stack.ts).
  */
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { METRICS_NAMESPACE } from '../functions/campaigns/metrics.ts';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { lambdaSpec, type LambdaName, type QueueName } from '../functions/manifest.ts';
 import { pascal } from './construct-ids.ts';
 import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
+import { alarmFactory, createAlarmTopics, over, type AlarmFactory, type AlarmSeverity } from './alarm-routing.ts';
+import { createCloudFrontAlarms } from './cloudfront-alarms.ts';
+
+export type { AlarmSeverity } from './alarm-routing.ts';
 
 /** What is watched. */
 export interface ObservedResources {
@@ -31,13 +33,9 @@ export interface ObservedResources {
   readonly queues: Readonly<Record<QueueName, sqs.Queue>>;
   readonly eventsDeadLetterQueue: sqs.IQueue;
   readonly table: dynamodb.ITable;
+  readonly distribution: cloudfront.IDistribution;
 }
 
-/**
- * `page`: wakes someone (people cannot use the platform, a campaign is stuck or burning the SES
- * reputation, messages are about to expire). `ticket`: looked at the next working day.
- */
-export type AlarmSeverity = 'page' | 'ticket';
 
 /** What `buildObservability` creates. */
 export interface PlatformObservability {
@@ -53,40 +51,12 @@ export interface PlatformObservability {
   readonly dashboard: cloudwatch.Dashboard;
 }
 
-type AlarmFactory = (id: string, severity: AlarmSeverity, props: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric }) => cloudwatch.Alarm;
 
 /** How long a work queue keeps a message: the SQS maximum, so a paused campaign's backlog outlives any pause the queue-age alarm lets pass. */
 export const WORK_QUEUE_RETENTION = Duration.days(14);
 /** A work or dead-letter queue message older than this pages: a week before SQS would drop it. */
 export const MESSAGE_EXPIRY_WARNING = Duration.days(7);
 
-const createTopic = (scope: Construct, id: string, displayName: string, key: kms.IKey, config: ResolvedPlatformProps): sns.Topic => {
-  const topic = new sns.Topic(scope, id, { displayName, masterKey: key, enforceSSL: true });
-  if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
-  return topic;
-};
-
-const createAlarmKey = (scope: Construct): kms.Key => {
-  const key = new kms.Key(scope, 'AlarmTopicKey', {
-    description: 'Disclosure: alarm topic',
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  // CloudWatch alarms publish to an encrypted topic only when the key lets them.
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-  }));
-  return key;
-};
-
-const over = (threshold: number, evaluationPeriods = 1): Pick<cloudwatch.CreateAlarmOptions, 'threshold' | 'evaluationPeriods' | 'comparisonOperator'> => ({
-  threshold,
-  evaluationPeriods,
-  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-});
 
 const createFunctionAlarms = (alarm: AlarmFactory, functions: ObservedResources['functions']): void => {
   const fiveMinutes = Duration.minutes(5);
@@ -350,32 +320,16 @@ const createDashboard = (scope: Construct, sources: ObservedResources, alarms: r
 
 /** Creates the alarm topics, the alarms and the dashboard in `scope` (the `DisclosurePlatform`). */
 export const buildObservability = (scope: Construct, sources: ObservedResources, config: ResolvedPlatformProps): PlatformObservability => {
-  const key = createAlarmKey(scope);
-  const alarmTopic = createTopic(scope, 'AlarmTopic', 'Disclosure alarms (page)', key, config);
-  const ticketTopic = createTopic(scope, 'TicketTopic', 'Disclosure alarms (ticket)', key, config);
+  const { alarmTopic, ticketTopic } = createAlarmTopics(scope, config);
   const external = config.alarmTopicArn ? sns.Topic.fromTopicArn(scope, 'ExternalAlarmTopic', config.alarmTopicArn) : undefined;
-  const stackName = Stack.of(scope).stackName;
-  const alarms: cloudwatch.Alarm[] = [];
-  const severities: Record<string, AlarmSeverity> = {};
-  const alarm: AlarmFactory = (id, severity, props) => {
-    const created = new cloudwatch.Alarm(scope, id, {
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      ...props,
-      // Stable and searchable: `<stack>-page-<id>`; the severity is in the name a pager shows.
-      alarmName: `${stackName}-${severity}-${id.replace(/Alarm$/, '')}`,
-    });
-    for (const topic of [severity === 'page' ? alarmTopic : ticketTopic, ...(external ? [external] : [])]) {
-      created.addAlarmAction(new SnsAction(topic));
-      created.addOkAction(new SnsAction(topic));
-    }
-    alarms.push(created);
-    severities[id] = severity;
-    return created;
-  };
+  const { alarm, alarms, severities } = alarmFactory(scope, { page: [alarmTopic, ...(external ? [external] : [])], ticket: [ticketTopic, ...(external ? [external] : [])] }, Stack.of(scope).stackName);
   createFunctionAlarms(alarm, sources.functions);
   createApiAlarms(alarm, sources);
   createQueueAlarms(alarm, sources, config);
   createDataAlarms(alarm, scope, sources);
   createCampaignHealthAlarms(alarm);
+  // CloudFront's metrics exist in us-east-1 only: a stack there alarms on them itself, any other
+  // gets a companion stack in us-east-1 from bin/app.ts (lib/edge-alarms-stack.ts).
+  if (Stack.of(scope).region === 'us-east-1') createCloudFrontAlarms(alarm, sources.distribution);
   return { alarmTopic, ticketTopic, alarms, severities, dashboard: createDashboard(scope, sources, alarms) };
 };

@@ -98,3 +98,19 @@ export const platformPropsFromSettings = (
     },
   };
 };
+
+/**
+ * Where the distribution's alarms go (CloudFront's metrics exist in us-east-1 only): into the
+ * platform stack when it is in us-east-1, into a companion stack in us-east-1 when it is pinned
+ * elsewhere, nowhere when its region is not pinned (an environment-agnostic development synth). A
+ * staging or production stack must pin its region, so its CloudFront alarms exist.
+ */
+export const edgeAlarmPlacement = (region: string | undefined, stage: PlatformStage | undefined): 'in-stack' | 'companion' | 'none' => {
+  if (region === undefined) {
+    if (stage === 'staging' || stage === 'production') {
+      throw new SettingError(`region: a ${stage} deployment must pin its region (the CloudFront alarms go into the stack in us-east-1, else into a companion stack there)`);
+    }
+    return 'none';
+  }
+  return region === 'us-east-1' ? 'in-stack' : 'companion';
+};
