@@ -21,6 +21,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { writeServingFiles } from '../compiler/build.ts';
 import type { CompiledContent, CompiledNotice } from '../functions/core/content.ts';
 import { LAMBDA_NAMES, lambdaSpec } from '../functions/manifest.ts';
+import { NOTICES_STACK_FILE } from '../functions/notices/stack-file.ts';
 import { apiEvent } from './lib/events.ts';
 import type { BenchReport } from './lib/report.ts';
 import { median, round } from './lib/stats.ts';
@@ -33,6 +34,7 @@ const NOTICES_CODE_LIMIT_KB = 60;
 const OTHER_LIMIT_KB = 250;
 const COLD_SAMPLES = 20;
 const SERVING_INPUT = '.build/serving';
+const NOTICES_STACK_ENTRY = 'functions/notices/stack.ts';
 /** How much bigger the synthetic content is than today's. */
 const CONTENT_SCALE = 50;
 
@@ -210,11 +212,15 @@ export async function run(report: BenchReport): Promise<void> {
     const notices = bundles.find((item) => item.name === 'notices');
     if (!notices) return;
     await bundle('empty', { contents: 'export const handler = async () => ({ statusCode: 200 });' }, outDir);
+    // The notices request path, bundled on its own and shipped beside the bundle (lib/tracer-bundle.ts, lib/functions.ts).
+    const stack = await bundle('notices-stack', [NOTICES_STACK_ENTRY], outDir);
+    report.metric({ name: `notices request path (${NOTICES_STACK_FILE}, loaded on the first memo miss)`, value: kb(stack.bytes.length), unit: 'KB' });
     // The notices bundle twice, each with its content files beside it: today's, and 50× today's.
     const content = JSON.parse(readFileSync(join(REPO_ROOT, CONTENT_INPUT), 'utf8')) as CompiledContent;
     cpSync(join(REPO_ROOT, SERVING_INPUT), join(outDir, 'notices', 'serving'), { recursive: true });
     mkdirSync(join(outDir, 'notices-scaled'), { recursive: true });
     writeFileSync(join(outDir, 'notices-scaled', 'index.mjs'), notices.bytes);
+    for (const dir of ['notices', 'notices-scaled']) writeFileSync(join(outDir, dir, NOTICES_STACK_FILE), stack.bytes);
     writeServingFiles(scaledContent(content, CONTENT_SCALE), join(outDir, 'notices-scaled', 'serving'));
     const today = treeSize(join(outDir, 'notices', 'serving'));
     const scaled = treeSize(join(outDir, 'notices-scaled', 'serving'));
@@ -280,7 +286,7 @@ export async function run(report: BenchReport): Promise<void> {
       `bundles: esbuild with the construct's NodejsFunction options (ESM, minify, node24, @aws-sdk/* external, createRequire banner); ` +
         `code = output bytes minus the bytes ${CONTENT_INPUT}, ${INDEX_INPUT} and ${TEMPLATES_INPUT} contribute (metafile bytesInOutput); every Lambda but notices is held to ${OTHER_LIMIT_KB} KB all included. Cold: ${COLD_SAMPLES} fresh node ` +
         `processes per case, rotating; "import" is timed inside the child around import(), "first response" from before import() to the handler's answer ` +
-        `(GET /v1/notices/{id}, KR, ko) in the child, "cold start" is spawn to exit in the parent. The notices bundle reads ${SERVING_INPUT} copied beside it; ` +
+        `(GET /v1/notices/{id}, KR, ko) in the child, so it includes loading ${NOTICES_STACK_FILE}; "cold start" is spawn to exit in the parent. The notices bundle reads ${SERVING_INPUT} and ${NOTICES_STACK_FILE} beside it; ` +
         `the ${CONTENT_SCALE}x case is the same bundle beside today's notices written under ${CONTENT_SCALE}x the ids (${scaled.files} files against ${today.files}).`,
     );
   } finally {

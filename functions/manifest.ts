@@ -231,7 +231,7 @@ export const sesEventsLambda = {
   // AUTO_PAUSE_*: the campaign's own reputation guard (functions/campaigns/auto-pause.ts).
   environment: ['TABLE_NAME', 'AUTO_PAUSE_BOUNCE_RATIO', 'AUTO_PAUSE_COMPLAINT_RATIO', 'AUTO_PAUSE_MIN_SENT'],
   // Keeps outcomes on the recipient items (their evidence), writes the rest as evidence, and counters; reads by key
-  // (the campaign, the recipients of Send events, a recipient whose outcome condition failed) and, for the
+  // (the campaign, the recipients an event settles or a reminder's, a recipient whose outcome condition failed) and, for the
   // reputation guard after a bounce or complaint, the campaign's counters (Query of its partition).
   ledger: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'BatchWriteItem'],
   grants: [],

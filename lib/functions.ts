@@ -24,7 +24,8 @@ import type { ResolvedPlatformProps } from './disclosure-platform-props.ts';
 import type { PlatformMessaging } from './messaging.ts';
 import { acknowledge } from './nag.ts';
 import { type SenderSizing, senderSizing } from './sender-sizing.ts';
-import { REQUIRE_BANNER, tracerBundlePath } from './tracer-bundle.ts';
+import { noticesStackBundlePath, REQUIRE_BANNER, tracerBundlePath } from './tracer-bundle.ts';
+import { NOTICES_STACK_FILE } from '../functions/notices/stack-file.ts';
 import { TRACER_BUNDLE_FILE } from '../functions/tracing.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -190,13 +191,19 @@ const createFunction = (scope: Construct, name: LambdaName, spec: LambdaSpec, re
       // Some CommonJS dependencies call require(); ESM output has none without this shim.
       banner: REQUIRE_BANNER,
       forceDockerBundling: false,
-      // The notices function reads its content from files beside the bundle, not from its code; the
-      // others carry the tracer beside theirs, imported only with tracing on (lib/tracer-bundle.ts).
+      // The notices function reads its content from files beside the bundle, not from its code, and
+      // its request path from its own file (imported on the first memo miss); the others carry the
+      // tracer beside theirs, imported only with tracing on (lib/tracer-bundle.ts).
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
         afterBundling: (inputDir: string, outputDir: string) => [
-          ...(spec.servesContentFiles ? [`cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`] : []),
+          ...(spec.servesContentFiles
+            ? [
+                `cp -R "${path.join(inputDir, CONTENT_FILES_DIR)}" "${path.join(outputDir, SERVING_DIR_NAME)}"`,
+                `cp "${noticesStackBundlePath()}" "${path.join(outputDir, NOTICES_STACK_FILE)}"`,
+              ]
+            : []),
           ...(spec.powertools ? [`cp "${tracerBundlePath()}" "${path.join(outputDir, TRACER_BUNDLE_FILE)}"`] : []),
         ],
       },

@@ -5,9 +5,10 @@
  *
  * Import carries only the warm path: the content index, the memo and its lookups
  * (`functions/notices/memo-lookups.ts`). The rest, the router's middy stack, the zod schemas and the
- * routes that resolve a request (`functions/notices/stack.ts`), is loaded on the first request the
- * memo cannot answer, which a cold start's first request always is: the import costs little more
- * than an empty bundle's, and the first response pays for that one load.
+ * routes that resolve a request (`functions/notices/stack.ts`), ships as its own file beside the
+ * bundle and is loaded on the first request the memo cannot answer (`functions/notices/stack-file.ts`),
+ * which a cold start's first request always is: the import costs little more than an empty
+ * bundle's, and the first response pays for that one load.
  *
  * Warm path: a request whose finished response is already memoised is answered before the middy
  * stack, because the stack alone costs ~15 µs per call (middy 7 creates an AbortSignal per
@@ -20,6 +21,7 @@ import type { HttpHandler } from '../http/middleware.ts';
 import { getKeyOf, headResponse } from '../http/responses.ts';
 import { memoisedNotice, memoisedNoticeList, memoisedOpenApi, memoisedVersions } from '../notices/memo-lookups.ts';
 import { createServingContext, type MemoLookup, type NoticesDeps } from '../notices/serving-context.ts';
+import { loadNoticesStack } from '../notices/stack-file.ts';
 import { originVerifier, type OriginVerifier } from '../http/origin-verify.ts';
 
 /** The content and clock, and the origin check (`ORIGIN_VERIFY_VALUES`; absent: off). */
@@ -41,7 +43,7 @@ export const makeHandler = (deps: NoticesHandlerDeps): HttpHandler => {
   const { onMemoMiss, originVerifier: verifyOrigin } = deps;
   // Loaded and built on the first request the memo cannot answer, not at import.
   let stack: Promise<HttpHandler> | undefined;
-  const routed = (): Promise<HttpHandler> => (stack ??= import('../notices/stack.ts').then(({ noticesStack }) => noticesStack(context)));
+  const routed = (): Promise<HttpHandler> => (stack ??= loadNoticesStack().then(({ noticesStack }) => noticesStack(context)));
   return async (event, lambdaContext) => {
     // Before the memo: a cached answer is still an answer the execute-api URL must not give.
     const refused = verifyOrigin?.(event);
