@@ -230,7 +230,7 @@ export const sesEventsLambda = {
   powertools: true,
   environment: ['TABLE_NAME'],
   // Keeps outcomes on the recipient items (their evidence), writes the rest as evidence, and counters; reads by key
-  // (the campaign, the recipients of Send events, a recipient whose outcome condition failed) and, for the
+  // (the campaign, the recipients an event settles or a reminder's, a recipient whose outcome condition failed) and, for the
   // reputation guard after a bounce or complaint, the campaign's counters (Query of its partition).
   ledger: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'BatchWriteItem'],
   grants: [],

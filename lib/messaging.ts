@@ -82,9 +82,11 @@ const createConfigurationSet = (scope: Construct, config: ResolvedPlatformProps)
   const defaultBus = events.EventBus.fromEventBusName(scope, 'DefaultEventBus', 'default');
   configurationSet.addEventDestination('ToEventBridge', {
     destination: ses.EventDestination.eventBus(defaultBus),
+    // No SEND: every accepted email also yields one of these, with the same mail object and tags,
+    // and the first of them settles a recipient its attempt left `sending` (one event per email).
     events: [
-      ses.EmailSendingEvent.SEND,
       ses.EmailSendingEvent.DELIVERY,
+      ses.EmailSendingEvent.DELIVERY_DELAY,
       ses.EmailSendingEvent.BOUNCE,
       ses.EmailSendingEvent.COMPLAINT,
       ses.EmailSendingEvent.REJECT,

@@ -3,8 +3,8 @@
  * behind a small proxy that behaves like the parts of SES the campaign engine must cope with:
  * a recipients-per-second send quota (429 `TooManyRequestsException` beyond it), injected
  * throttling, transient 5xx errors and per-entry failures (deterministic for a seed), call
- * counters, and the configuration-set events real SES publishes to EventBridge (`Send`, then
- * `Delivery`, with `mail.tags`).
+ * counters, and the configuration-set events the deployed configuration set publishes to
+ * EventBridge (`Delivery`, with `mail.tags`; no `Send`, as deployed).
  *
  * The parts live in `ses/`: `faults.ts` (quota and fault injection), `events.ts` (the events),
  * `upstream.ts` (the emulator and its store). Endpoints in one process share that store.
@@ -31,7 +31,7 @@ export interface SesEndpointOptions {
   readonly faults?: SesFaults;
   /** Receives the configuration-set events; errors it throws are swallowed (like an event bus). */
   readonly onEvent?: (event: SesEventBridgeEvent) => void | Promise<void>;
-  /** Emit `Delivery` after `Send`. @default true */
+  /** Emit the `Delivery` of an ordinary address (without it, only simulator addresses get events). @default true */
   readonly deliveryEvents?: boolean;
   /** The events' timestamps (the platform's clock, so evidence times agree). @default the system clock */
   readonly now?: () => Date;

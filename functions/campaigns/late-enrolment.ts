@@ -52,7 +52,7 @@ const newerChoiceCampaigns = (content: ContentIndex, noticeId: string, acceptedV
 export const noteAffected = async (deps: NoteAffectedDeps, accountId: string, noticeIds: readonly string[], at: string): Promise<number> => {
   let noted = 0;
   for (const noticeId of noticeIds) {
-    const state = await deps.ledger.getState(accountId, noticeId);
+    const state = await deps.ledger.getState(accountId, noticeId, { notified: false });
     if (!state) continue;
     for (const campaignId of newerChoiceCampaigns(deps.content, noticeId, state.acceptedVersion, state.region)) {
       if (!(await deps.campaigns.getCampaign(campaignId))) continue;
@@ -133,7 +133,7 @@ export const enrolLatePage = async (deps: LateEnrolmentDeps, campaign: Campaign,
   for (const marker of page.items) {
     const recipient = recipientOf(marker);
     if (marker.stage === 'noted') {
-      const state = await deps.contacts.getState(marker.accountId, campaign.noticeId);
+      const state = await deps.contacts.getState(marker.accountId, campaign.noticeId, { notified: false });
       const region = campaignRegion(campaign, state?.region);
       if (!state || state.acceptedVersion >= campaign.version || region?.notification !== 'choice' || !contacts.has(marker.accountId)) {
         // Not affected (any more), or nobody to write to: a later contact notes it again.

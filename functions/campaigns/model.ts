@@ -93,7 +93,7 @@ export interface ClaimInput {
   /** Epoch ms. */
   readonly now: number;
   readonly leaseMs: number;
-  /** How long after a lease expired with no SES `Send` event the recipient is sent again. */
+  /** How long after a lease expired with no SES event of its email the recipient is sent again. */
   readonly inDoubtGraceMs: number;
   /**
    * A planner's message asks (it counted the account in the audience): the recipient item notes it

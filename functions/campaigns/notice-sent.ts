@@ -1,16 +1,17 @@
 /**
  * "A notice was sent", recorded in one place for both paths that learn it: the sending attempt
- * (SES accepted the entry) and the SES `Send` event of a recipient its attempt left `sending`
- * (the crash-reconciliation path). The facts are the same on both: the state item's `notified`
- * (through the ledger's port), the recipient's `sent` mark, and the counter delta the mark earns.
+ * (SES accepted the entry) and the first SES event of an email whose attempt left its recipient
+ * `sending` (the crash-reconciliation path: a Delivery, Bounce … carries the mail's message id
+ * and the instant SES accepted it). The facts are the same on both: the recipient's `sent` mark and the
+ * counter delta it earns (the account's `notified` is derived from the mark on read,
+ * `functions/ledger/notified.ts`, not written per email).
  * The mark is the `NTF sent` evidence too: the one conditional write holds the SES message id and
  * instant, and the ledger's evidence queries read it from the recipient item
- * (`functions/ledger/notification-evidence.ts`), so no second item is written per email. Only the
- * order differs between the paths, and why is said at each function.
+ * (`functions/ledger/notification-evidence.ts`), so no second item is written per email.
  */
-import type { NotificationEvidence, NotifiedState } from '../ledger/types.ts';
+import type { NotificationEvidence } from '../ledger/types.ts';
 import { type Campaign, type Counters, type SendKind, campaignRegion } from './model.ts';
-import type { FaultHook, NoticeLedger, RecipientStore } from './ports.ts';
+import type { FaultHook, RecipientStore } from './ports.ts';
 
 /** One sent email as both paths know it. */
 export interface SentNotice {
@@ -50,49 +51,34 @@ export const notificationEvidence = (
   ...(bounce ? { bounceType: bounce.type, bounceSubType: bounce.subType } : {}),
 });
 
-/** The state item's `notified`: what the account was offered, until when. */
-export const notifiedState = (sent: SentNotice): NotifiedState => ({
-  campaignId: sent.campaign.campaignId,
-  version: sent.campaign.version,
-  deadline: sent.deadline ?? sent.campaign.deadline,
-  options: campaignRegion(sent.campaign, sent.region)?.options ?? [],
-  at: sent.at,
-});
-
 export interface SentByAttemptDeps {
-  readonly ledger: NoticeLedger;
   readonly recipients: Pick<RecipientStore, 'markSent'>;
   readonly fault?: FaultHook;
 }
 
 /**
- * By the attempt that sent it: `notified` first, the mark (which holds the evidence) last,
- * because once the mark says `sent` a redelivery skips the recipient and nothing would write
- * `notified` again. Answers the counter delta when this call made the transition (count it
- * then), else undefined.
+ * By the attempt that sent it: the conditional mark (which holds the evidence, and from which the
+ * account's `notified` is derived on read, `functions/ledger/notified.ts`). Answers the counter
+ * delta when this call made the transition (count it then), else undefined.
  */
 export const recordSentByAttempt = async (deps: SentByAttemptDeps, sent: SentNotice & { readonly attemptId: string }): Promise<Partial<Counters> | undefined> => {
   const { campaign } = sent;
-  if (sent.kind === 'notice') await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
   deps.fault?.('sender:before-mark');
   const marked = await deps.recipients.markSent(campaign.campaignId, sent.accountId, sent.kind, sent.attemptId, sent.messageId, sent.at);
   return marked ? sentCounts(sent) : undefined;
 };
 
 export interface SentFromEventDeps {
-  readonly ledger: NoticeLedger;
   readonly recipients: Pick<RecipientStore, 'settleSent'>;
 }
 
 /**
- * From the SES `Send` event of a recipient still `sending`: the conditional settle (which holds
- * the evidence, for reminders as for notices) comes first and gates the rest, since the live
- * attempt may mark it at the same moment and only one of the two may count it. Answers the
- * counter delta when this call settled it.
+ * From the first SES event of a recipient still `sending`: the conditional settle (which holds
+ * the evidence, for reminders as for notices), which the live attempt may race for the same
+ * transition: only the one that made it counts it. Answers the counter delta when this call settled it.
  */
 export const recordSentFromEvent = async (deps: SentFromEventDeps, sent: SentNotice): Promise<Partial<Counters> | undefined> => {
   const { campaign } = sent;
   if (!(await deps.recipients.settleSent(campaign.campaignId, sent.accountId, sent.kind, sent.messageId, sent.at))) return undefined;
-  if (sent.kind === 'notice') await deps.ledger.recordNotified(sent.accountId, campaign.noticeId, notifiedState(sent));
   return sentCounts(sent);
 };

@@ -61,7 +61,7 @@ export interface RecipientStore {
   releaseRecipient(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void>;
   /** `sending` (this attempt) → `sent`; true when this call made the transition. */
   markSent(campaignId: string, accountId: string, kind: SendKind, attemptId: string, messageId: string, at: string): Promise<boolean>;
-  /** `sending` (whichever attempt) → `sent`, from the SES `Send` event; true when this call made it. */
+  /** `sending` (whichever attempt) → `sent`, from the email's first SES event; true when this call made it. */
   settleSent(campaignId: string, accountId: string, kind: SendKind, messageId: string, at: string): Promise<boolean>;
   /** `sending` (this attempt) → `failed` for good; true when this call made it. */
   markFailed(campaignId: string, accountId: string, kind: SendKind, attemptId: string, reason: string, at: string): Promise<boolean>;
@@ -71,7 +71,9 @@ export interface RecipientStore {
    * Keep a delivery outcome once per recipient (`deliveredAt`, `deliveredMessageId` …, a bounce's
    * type): the item is that outcome's evidence (`functions/ledger/notification-evidence.ts`).
    * `kept`: this call wrote it (count it); `held`: the item holds this event of this message,
-   * now or from before (else the evidence must be written on its own).
+   * now or from before (else the evidence must be written on its own). Never on a notice still
+   * `sending` (its attempt has not marked it yet, or crashed): that is answered `sending`, and
+   * nothing is written, so the caller settles it first.
    */
   recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string, bounce?: { readonly type: string; readonly subType: string }): Promise<OutcomeKept>;
 }
@@ -80,6 +82,8 @@ export interface RecipientStore {
 export interface OutcomeKept {
   readonly kept: boolean;
   readonly held: boolean;
+  /** The notice is still `sending`: nothing was kept. */
+  readonly sending?: boolean;
 }
 
 /** The SES outcomes kept on a recipient after its send. */
@@ -166,8 +170,8 @@ export interface AudienceSource {
   queryAudience(input: AudienceQuery): Promise<{ members: AudienceMember[]; cursor?: string }>;
 }
 
-/** What recording a sent notice needs of the ledger: the evidence and the state's `notified`. */
-export type NoticeLedger = Pick<AcceptanceStore, 'appendEvidence' | 'recordNotified'>;
+/** What recording a failed notice needs of the ledger: its evidence (`notified` is derived on read, not written). */
+export type NoticeLedger = Pick<AcceptanceStore, 'appendEvidence'>;
 
 /** Appends evidence that restates an SES event, in batches (`DynamoDbAcceptanceStore.appendEventEvidence`). */
 export interface EventEvidenceLedger {

@@ -22,7 +22,7 @@ const addCounts = async (deps: SenderDeps, counted: readonly { recipient: Recipi
   for (const [campaignId, total] of byCampaign) await deps.campaigns.addCounters(campaignId, Math.floor(deps.timers.random() * AUDIENCE_SHARDS), total);
 };
 
-/** Evidence, `notified` and the `sent` mark of each sent recipient, then their counts. */
+/** The `sent` mark (the evidence) of each sent recipient, then their counts. */
 export const recordSent = async (deps: SenderDeps, limit: Limit, sent: readonly { recipient: Recipient; messageId: string }[]): Promise<void> => {
   if (sent.length === 0) return;
   const at = deps.clock.now().toISOString();

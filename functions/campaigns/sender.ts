@@ -5,7 +5,8 @@
  * Per recipient: a conditional claim on its recipient item (`sending`, the invocation's attempt
  * id, a lease) → contact (BatchGet) → token links → per SES call (≤ 50, the quota reserved first)
  * one write on the attempt's marker naming the recipients handed to SES → `SendBulkEmail` →
- * `NTF sent` evidence → state `notified` → `sent` mark → one counter ADD per call. Retryable
+ * the `sent` mark (the `NTF sent` evidence, and what the account's `notified` is derived from on
+ * read) → one counter ADD per call. Retryable
  * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
  * then released and reported so SQS redelivers; rejections and missing contacts are recorded
  * `failed`, never retried; so is a recipient whose own deadline (a late enrolee's, else the
@@ -15,9 +16,10 @@
  *
  * Crash safety, and its trade-off: a crash after SES accepted but before the `sent` mark leaves
  * the recipient `sending`. A redelivery never sends it while its lease is live, nor during the
- * in-doubt grace after the lease expired: in that time the SES `Send` event (recorded by the
- * SES-events handler through `record-ses-events.ts`) marks it `sent`. Only when the grace
- * passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
+ * in-doubt grace after the lease expired: in that time the email's first SES event (Delivery,
+ * Bounce, Reject, DeliveryDelay …: the configuration set publishes no `Send`, and every accepted
+ * email yields one of these; recorded by the SES-events handler through `record-ses-events.ts`)
+ * marks it `sent`. Only when the grace passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
  * delayed beyond it) but delays recovery of a recipient whose attempt crashed while SES answered.
  * An attempt that crashed before handing a recipient to SES (not on its marker) is taken over as
  * soon as its lease expires, and entries SES refused come off the marker at once: only truly
@@ -50,8 +52,8 @@ import { recordFailures } from './send-outcomes.ts';
 import { type Recipient, claimRecipients, parseRecipients } from './send-recipients.ts';
 
 
-/** What the sender needs of the ledger: contacts, evidence, the state's `notified`. */
-export type SenderLedger = Pick<AcceptanceStore, 'getContacts' | 'appendEvidence' | 'recordNotified'>;
+/** What the sender needs of the ledger: contacts and evidence (the account's `notified` is derived from the `sent` mark on read). */
+export type SenderLedger = Pick<AcceptanceStore, 'getContacts' | 'appendEvidence'>;
 
 /** SES calls per chunk before the recipients are handed back to SQS, and the backoff between them. */
 export type SenderRetryPolicy = RetryPolicy;
@@ -72,7 +74,7 @@ export interface SenderDeps extends EmailDeps {
   readonly timers: Timers;
   /** How long a claim is exclusive; longer than one invocation can run. @default 15 minutes */
   readonly leaseMs?: number;
-  /** After a lease expired, how long to wait for the SES `Send` event before sending again. @default 15 minutes */
+  /** After a lease expired, how long to wait for the email's first SES event before sending again. @default 15 minutes */
   readonly inDoubtGraceMs?: number;
   /** @default { attempts: 6, baseMs: 200, maxMs: 5000 } */
   readonly retry?: Partial<SenderRetryPolicy>;

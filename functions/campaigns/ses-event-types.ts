@@ -1,7 +1,11 @@
 /**
  * SES configuration-set event types in our vocabulary, once: the `NTF` evidence event, the
- * recipient outcome and the counter all use the name given here. Types absent here (Open, Click,
- * DeliveryDelay …) are not recorded. Only a type import, so the SES-events Lambda stays small.
+ * recipient outcome and the counter all use the name given here. Types absent here (Open, Click …)
+ * are not recorded; `DeliveryDelay` is no evidence but, like every event that follows an accepted
+ * email, settles a recipient its attempt left `sending` (the configuration set publishes no `Send`:
+ * the email's first event is its reconciliation, docs/design.md). `Send` stays in the vocabulary
+ * for the local platform's recovery, which settles from SES's journal as a `Send` would. Only a
+ * type import, so the SES-events Lambda stays small.
  */
 import type { NotificationEvidence } from '../ledger/types.ts';
 
@@ -27,10 +31,17 @@ const DETAIL_KEY: Readonly<Record<string, string>> = {
   Reject: 'reject',
   'Rendering Failure': 'failure',
   RenderingFailure: 'failure',
+  DeliveryDelay: 'deliveryDelay',
 };
+
+/** Event types that only settle (no evidence, no counter). */
+const SETTLE_ONLY: ReadonlySet<string> = new Set(['DeliveryDelay']);
 
 /** Our name of an SES `eventType`, or undefined for one we do not track. */
 export const notificationEventOf = (eventType: string): NotificationEvent | undefined => (Object.hasOwn(EVENT_OF, eventType) ? EVENT_OF[eventType] : undefined);
 
 /** Where in the EventBridge `detail` an SES event keeps its own timestamp, if it has one. */
 export const detailKeyOf = (eventType: string): string | undefined => (Object.hasOwn(DETAIL_KEY, eventType) ? DETAIL_KEY[eventType] : undefined);
+
+/** An SES `eventType` the handler reads: one that is evidence, or one that only settles a `sending` recipient. */
+export const isTrackedEvent = (eventType: string): boolean => notificationEventOf(eventType) !== undefined || SETTLE_ONLY.has(eventType);

@@ -13,7 +13,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SendKind } from '../campaigns/model.ts';
 import { recordSesEvents, type SesEventInput, type SesEventsDeps as RecordDeps } from '../campaigns/record-ses-events.ts';
-import { detailKeyOf, notificationEventOf } from '../campaigns/ses-event-types.ts';
+import { detailKeyOf, isTrackedEvent } from '../campaigns/ses-event-types.ts';
 import { systemClock, systemTimers } from '../core/clock.ts';
 import { lambdaEnvironment } from '../lambda-env.ts';
 import { lazyEntry } from '../lambda-entry.ts';
@@ -37,8 +37,8 @@ export interface SesEventEnvelope {
 export interface SesEventsDeps extends Omit<RecordDeps, 'awaitLiveAttemptsMs'> {
   readonly logger: Logger;
   /**
-   * How long a Send event for a recipient whose attempt is still live waits for that attempt's own
-   * `sent` mark before this handler settles it (SES emits Send at once, usually before the mark).
+   * How long an event for a recipient whose attempt is still live waits for that attempt's own
+   * `sent` mark before this handler settles it (an event may overtake the mark).
    * @default 3000
    */
   readonly awaitLiveAttemptsMs?: number;
@@ -78,11 +78,13 @@ const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   const kindTag = detail && firstTag(detail, SES_TAGS.kind);
   const kind: SendKind | undefined = kindTag === 'notice' || kindTag === 'reminder' ? kindTag : undefined;
   const messageId = detail?.mail?.messageId;
-  if (!detail || !notificationEventOf(eventType) || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
+  if (!detail || !isTrackedEvent(eventType) || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
   const specific = detail[detailKeyOf(eventType) ?? ''] as { timestamp?: unknown } | undefined;
   const at = instant(specific?.timestamp, detail.mail?.timestamp, event?.time) ?? new Date(0).toISOString();
+  // When SES accepted the email: the `sent` instant of a recipient this event settles.
+  const sentAt = instant(detail.mail?.timestamp, event?.time) ?? at;
   const bounce = eventType === 'Bounce' ? bounceOf(detail['bounce']) : undefined;
-  return { campaignId, accountId, event: eventType, messageId, at, ...(kind ? { kind } : {}), ...(bounce ? { bounce } : {}) };
+  return { campaignId, accountId, event: eventType, messageId, at, sentAt, ...(kind ? { kind } : {}), ...(bounce ? { bounce } : {}) };
 };
 
 export interface SesEventsResponse {

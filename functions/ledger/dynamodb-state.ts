@@ -1,12 +1,12 @@
 /**
  * Every write of an account's state item (`ACCT#<id>` / `STATE#<noticeId>`): the acceptance that
- * moves it forward, the campaign's `notified`, and the `choice`. One module owns the item, so
+ * moves it forward and the `choice` (its `notified` is derived on read, `notified.ts`). One module owns the item, so
  * its conditions sit side by side; `DynamoDbAcceptanceStore` delegates here.
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from './dynamo-batch.ts';
 import { accountPk, audiencePk, audienceSk, shardOf, stateSk } from './keys.ts';
-import { eventTime, type AcceptanceRecord, type ChoiceWrite, type NotifiedState, type RecordedChoice } from './types.ts';
+import { eventTime, type AcceptanceRecord, type ChoiceWrite, type RecordedChoice } from './types.ts';
 
 interface Table {
   readonly client: DynamoDBDocumentClient;
@@ -59,22 +59,6 @@ export const advanceState = async (table: Table, record: AcceptanceRecord): Prom
         ':language': record.language,
         ':gsi1pk': audiencePk(record.noticeId, record.region, shardOf(record.accountId)),
         ':gsi1sk': audienceSk(record.version, record.accountId),
-      },
-    }),
-  );
-
-/** Set `notified` unless a newer version's campaign already did (docs/design.md). */
-export const recordNotified = async (table: Table, accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> =>
-  conditionally(
-    table,
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: { pk: accountPk(accountId), sk: stateSk(noticeId) },
-      UpdateExpression: 'SET notified = :notified',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(notified) OR notified.version < :version)',
-      ExpressionAttributeValues: {
-        ':notified': { campaignId: notified.campaignId, version: notified.version, deadline: notified.deadline, options: [...notified.options], at: notified.at },
-        ':version': notified.version,
       },
     }),
   );

@@ -2,7 +2,8 @@
  * `AcceptanceStore` on one DynamoDB table through an injectable `DynamoDBDocumentClient`.
  * No transactions (dynalite has none): every invariant is one conditional single-item write,
  * and the writes of a use case are ordered so that a retry after a crash converges. The state
- * item's writes (acceptance, `notified`, `choice`) live in `dynamodb-state.ts`, its one writer.
+ * item's writes (acceptance, `choice`) live in `dynamodb-state.ts`, its one writer; its `notified`
+ * is derived on read from the campaigns' items (`notified.ts`).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
@@ -17,13 +18,15 @@ import { randomUUID } from 'node:crypto';
 import { batchGetAll, batchPutAll, isConditionFailure } from './dynamo-batch.ts';
 import { systemTimers } from '../core/clock.ts';
 import type { Timers } from '../core/retry.ts';
-import { advanceState, recordChoice, recordNotified } from './dynamodb-state.ts';
+import { advanceState, recordChoice } from './dynamodb-state.ts';
+import { derivedNotified } from './notified.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
 import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
 import {
   CONTACT_SK,
   EVIDENCE_SK_PREFIX,
   accountPk,
+  campaignMetaKey,
   campaignRecipientKey,
   campaignRecipientPk,
   choiceEvidenceSk,
@@ -52,7 +55,6 @@ import type {
   ChoiceEvidence,
   ChoiceWrite,
   EvidenceRecord,
-  NotifiedState,
   Page,
   RecordedChoice,
   StoredEvidence,
@@ -178,10 +180,6 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     return advanceState(this, record);
   }
 
-  async recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> {
-    return recordNotified(this, accountId, noticeId, notified);
-  }
-
   async recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> {
     return recordChoice(this, accountId, noticeId, choice);
   }
@@ -193,13 +191,37 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     return result.Item ? (stripKeys(result.Item) as unknown as ChoiceEvidence) : undefined;
   }
 
-  async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: accountPk(accountId), sk: stateSk(noticeId) }, ConsistentRead: true }),
+  /**
+   * The state item with its `notified` derived (`notified.ts`): one consistent BatchGet of the
+   * state, and of the recipient item and campaign item of each version's campaign of the notice.
+   */
+  async getState(accountId: string, noticeId: string, options: { readonly notified?: boolean } = {}): Promise<AcceptanceState | undefined> {
+    const stateKey = { pk: accountPk(accountId), sk: stateSk(noticeId) };
+    if (options.notified === false) {
+      const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: stateKey, ConsistentRead: true }));
+      if (!result.Item || typeof result.Item['acceptedVersion'] !== 'number') return undefined;
+      const { notified: _stored, ...state } = stripKeys(result.Item) as AcceptanceState;
+      return state;
+    }
+    const campaigns = await this.#versions(noticeId);
+    const keys = [stateKey, ...campaigns.flatMap((campaign) => [campaignRecipientKey(campaign.campaignId, accountId), campaignMetaKey(campaign.campaignId)])];
+    const items = new Map(
+      (await batchGetAll(this.client, this.tableName, keys, { consistentRead: true, what: 'account state', timers: this.#timers })).map((item) => [`${item['pk']}|${item['sk']}`, item]),
     );
-    if (!result.Item) return undefined;
-    if (typeof result.Item['acceptedVersion'] !== 'number') return undefined;
-    return stripKeys(result.Item) as AcceptanceState;
+    const item = items.get(`${stateKey.pk}|${stateKey.sk}`);
+    if (!item || typeof item['acceptedVersion'] !== 'number') return undefined;
+    const { notified: stored, ...state } = stripKeys(item) as AcceptanceState;
+    const of = (key: { pk: string; sk: string }) => items.get(`${key.pk}|${key.sk}`);
+    const notified = derivedNotified(
+      campaigns.map((campaign) => ({
+        version: campaign.version,
+        campaignId: campaign.campaignId,
+        recipient: of(campaignRecipientKey(campaign.campaignId, accountId)),
+        campaign: of(campaignMetaKey(campaign.campaignId)),
+      })),
+      stored,
+    );
+    return notified ? { ...state, notified } : state;
   }
 
   async listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>> {

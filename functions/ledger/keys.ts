@@ -40,6 +40,9 @@ export const campaignRecipientKey = (campaignId: string, accountId: string): { p
   sk: `ACCT#${accountId}`,
 });
 
+/** A campaign's own item (`CMP#<id>` / `META`): its deadline and each region's options, which an account's derived `notified` names (`notified.ts`). */
+export const campaignMetaKey = (campaignId: string): { pk: string; sk: string } => ({ pk: `CMP#${campaignId}`, sk: 'META' });
+
 /** The n-th choice evidence of an account for a campaign (n = 1, 2 …): written once, with attribute_not_exists. */
 export const choiceEvidenceSk = (noticeId: string, campaignId: string, seq: number): string =>
   `EV#CHO#${noticeId}#${campaignId}#${String(seq).padStart(VERSION_DIGITS, '0')}`;

@@ -1,6 +1,7 @@
 /**
  * The port the ledger's use cases and the campaigns talk to; `DynamoDbAcceptanceStore` implements it.
- * It is the only writer of an account's `STATE#` item: acceptance, `notified` and `choice`.
+ * It is the only writer of an account's `STATE#` item: acceptance and `choice` (`notified` is
+ * derived when the state is read, from the campaigns' recipient and campaign items).
  */
 import type { EvidenceFilter } from './evidence-order.ts';
 import type {
@@ -14,7 +15,6 @@ import type {
   ChoiceEvidence,
   ChoiceWrite,
   EvidenceRecord,
-  NotifiedState,
   Page,
   RecordedChoice,
 } from './types.ts';
@@ -25,19 +25,18 @@ export interface AcceptanceStore {
   /** Move the current state forward to this acceptance unless a newer one is already there. Returns whether it moved. */
   advanceState(record: AcceptanceRecord): Promise<boolean>;
   /**
-   * Set the state's `notified` (a campaign's email was sent) unless a newer version's campaign
-   * already did, or the account has no state. True when it was set.
-   */
-  recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean>;
-  /**
    * Move the state's `choice` to choice evidence `choice.seq`: only from `seq - 1` of the same
    * campaign (seq 1: from no choice of it). Answers the choice it replaced.
    */
   recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite>;
   /** The `seq`-th choice evidence of an account for a campaign, read consistently, or undefined. */
   getChoiceEvidence(accountId: string, noticeId: string, campaignId: string, seq: number): Promise<ChoiceEvidence | undefined>;
-  /** The current state of an account for a notice, or undefined if it never accepted one. */
-  getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined>;
+  /**
+   * The current state of an account for a notice, or undefined if it never accepted one; `notified`
+   * from the newest version's campaign that sent it the notice. `{ notified: false }` reads the state
+   * item alone, for a caller that needs only the acceptance (one item read instead of 1 + 2 per version).
+   */
+  getState(accountId: string, noticeId: string, options?: { readonly notified?: boolean }): Promise<AcceptanceState | undefined>;
   /** The account's evidence in time order, of one notice or kind if asked, paginated by an opaque cursor bound to the query. */
   listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>>;
   /** Every evidence item of the account in time order (the evidence route and report). */

@@ -109,7 +109,7 @@ export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['acceptance', 'notificat
 /** When the evidenced thing happened: an imported acceptance's original time, otherwise when it was recorded. */
 export const eventTime = (evidence: { readonly at: string; readonly acceptedAt?: string }): string => evidence.acceptedAt ?? evidence.at;
 
-/** Set by the sender when the change-notice email of a campaign is sent. */
+/** What a campaign's change-notice email offered the account: derived on read from the campaign's items (`notified.ts`). */
 export interface NotifiedState {
   readonly campaignId: string;
   readonly version: number;

@@ -1,7 +1,9 @@
 /**
  * The configuration-set events real SES publishes to EventBridge for each accepted recipient
- * (`Send`, then `Delivery`, with `mail.tags`), as the SES-events Lambda receives them; the
- * mailbox-simulator addresses get what SES sends for them (`MAILBOX_SIMULATOR`: bounce, complaint …).
+ * (`Delivery`, with `mail.tags`), as the SES-events Lambda receives them; the mailbox-simulator
+ * addresses get what SES sends for them (`MAILBOX_SIMULATOR`: bounce, complaint …). Like the
+ * deployed configuration set, which does not subscribe to it, no `Send` is published: the email's
+ * first event settles a recipient its attempt left `sending` (one event per email).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -45,15 +47,15 @@ export type SimulatedEventType = 'Send' | 'Delivery' | 'Bounce' | 'Complaint';
  * `<name>[+label]@simulator.amazonses.com`. Any other address is delivered.
  */
 export const MAILBOX_SIMULATOR: Readonly<Record<string, readonly { type: SimulatedEventType; bounce?: readonly [string, string] }[]>> = {
-  success: [{ type: 'Send' }, { type: 'Delivery' }],
+  success: [{ type: 'Delivery' }],
   // A hard bounce: the address does not exist.
-  bounce: [{ type: 'Send' }, { type: 'Bounce', bounce: ['Permanent', 'General'] }],
+  bounce: [{ type: 'Bounce', bounce: ['Permanent', 'General'] }],
   // Delivered, then the recipient marks it as spam.
-  complaint: [{ type: 'Send' }, { type: 'Delivery' }, { type: 'Complaint' }],
+  complaint: [{ type: 'Delivery' }, { type: 'Complaint' }],
   // On the account-level suppression list: SES does not even try, and reports a bounce.
-  suppressionlist: [{ type: 'Send' }, { type: 'Bounce', bounce: ['Permanent', 'OnAccountSuppressionList'] }],
+  suppressionlist: [{ type: 'Bounce', bounce: ['Permanent', 'OnAccountSuppressionList'] }],
   // Delivered; the out-of-office reply goes to the sender's return path, not to the event stream.
-  ooto: [{ type: 'Send' }, { type: 'Delivery' }],
+  ooto: [{ type: 'Delivery' }],
 };
 
 /** The simulator scenario of an address, or undefined for an ordinary one. */
@@ -98,13 +100,14 @@ export const mailTags = (tags: readonly SesTag[], configurationSet: string | und
   return byName;
 };
 
-/** The EventBridge event of type `eventType` for `mail`, stamped `at` (ISO time). */
+/** The EventBridge event of type `eventType` for `mail`, stamped `at` (ISO time), of a mail SES accepted at `sentAt` (default `at`). */
 export const sesEvent = (
   eventType: SimulatedEventType,
   mail: Omit<SentMail, 'tags'>,
   tags: Record<string, string[]>,
   at: string,
   bounce: readonly [string, string] = ['Permanent', 'General'],
+  sentAt: string = at,
 ): SesEventBridgeEvent => ({
   version: '0',
   id: randomUUID(),
@@ -116,7 +119,7 @@ export const sesEvent = (
   resources: [],
   detail: {
     eventType,
-    mail: { timestamp: at, source: mail.from, messageId: mail.messageId, destination: [mail.to], tags },
+    mail: { timestamp: sentAt, source: mail.from, messageId: mail.messageId, destination: [mail.to], tags },
     ...(eventType === 'Send' ? { send: {} } : {}),
     ...(eventType === 'Delivery' ? { delivery: { timestamp: at, processingTimeMillis: 0, recipients: [mail.to], smtpResponse: '250 2.0.0 OK', reportingMTA: 'local' } } : {}),
     ...(eventType === 'Bounce'
@@ -145,7 +148,7 @@ export const sesEvent = (
 export interface SesEventEmitterOptions {
   /** Receives the events; errors it throws or rejects with are swallowed (like an event bus). */
   readonly onEvent?: (event: SesEventBridgeEvent) => void | Promise<void>;
-  /** Emit `Delivery` after `Send`. @default true */
+  /** Emit the `Delivery` of an ordinary address (without it, only simulator addresses get events). @default true */
   readonly deliveryEvents?: boolean;
   /** @default the system time */
   readonly now?: () => Date;
@@ -169,10 +172,10 @@ export const sesEventEmitter = (options: SesEventEmitterOptions): ((mail: SentMa
       // The mailbox's answer (bounce, complaint) reaches SES after the send: a second per step, so
       // evidence read in time order shows the send first even on a frozen clock.
       const sentAt = now().getTime();
-      scenario.forEach((step, index) => publish(sesEvent(step.type, mail, tags, new Date(sentAt + index * 1000).toISOString(), step.bounce)));
+      const accepted = new Date(sentAt).toISOString();
+      scenario.forEach((step, index) => publish(sesEvent(step.type, mail, tags, new Date(sentAt + (index + 1) * 1000).toISOString(), step.bounce, accepted)));
       return;
     }
-    publish(sesEvent('Send', mail, tags, now().toISOString()));
     if (deliveryEvents) publish(sesEvent('Delivery', mail, tags, now().toISOString()));
   };
 };

@@ -310,7 +310,7 @@ try {
       counts.sender += await deliver('campaign-sender', 'send', send, 10, now);
     }
   };
-  /** Wait for the SES events of `recipients` sends (Send, then Delivery or Bounce) and deliver them. */
+  /** Wait for the SES events of `recipients` sends (one each: Delivery, or Bounce; no Send, as deployed) and deliver them. */
   const deliverSesEvents = async (expected: number) => {
     const until = Date.now() + 15_000;
     while (sesEvents.length < expected && Date.now() < until) await new Promise((wake) => setTimeout(wake, 100));
@@ -336,9 +336,9 @@ try {
     expect(sent.emails.length === accounts.length, `SES holds ${sent.emails.length} emails, expected ${accounts.length}`);
     return counts;
   }, (counts) => `${counts.planner} planner, ${counts.sender} sender invocations, ${counts.sends} send messages`);
-  await step('ses-events: Send, Delivery and Bounce recorded', async () => {
-    // Each recipient: Send, then Delivery (or Bounce for the simulator's bounce address).
-    const count = await deliverSesEvents(accounts.length * 2);
+  await step('ses-events: Delivery and Bounce recorded', async () => {
+    // One event per recipient: Delivery (or Bounce for the simulator's bounce address).
+    const count = await deliverSesEvents(accounts.length);
     const report = await progress();
     expect(report['sent'] === accounts.length && report['delivered'] === accounts.length - 1 && report['bounced'] === 1,
       `progress sent ${report['sent']} delivered ${report['delivered']} bounced ${report['bounced']}`);
@@ -351,7 +351,7 @@ try {
     await processes.get('campaign-scheduler')!.invoke(scheduled(now), { now });
     const counts = await drainQueues(now);
     expect(counts.sends > 0, 'the scheduler enrolled nobody');
-    await deliverSesEvents(2);
+    await deliverSesEvents(1);
     const report = await progress();
     expect(report['sent'] === accounts.length + 1, `progress sent ${report['sent']}, expected ${accounts.length + 1}`);
     return counts.sends;
@@ -377,8 +377,8 @@ try {
     await processes.get('campaign-scheduler')!.invoke(scheduled(now), { now });
     const counts = await drainQueues(now);
     expect(counts.sends > 0, 'the scheduler queued no reminders');
-    // Everyone who has not chosen (the bounced address and the late acceptor too): Send, then Delivery or Bounce.
-    await deliverSesEvents(accounts.length * 2);
+    // Everyone who has not chosen (the bounced address and the late acceptor too): one Delivery or Bounce each.
+    await deliverSesEvents(accounts.length);
     const report = await progress();
     expect(report['reminded'] === accounts.length, `progress reminded ${report['reminded']}, expected ${accounts.length}`);
     return { now, reminded: report['reminded'] };

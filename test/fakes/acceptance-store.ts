@@ -52,11 +52,10 @@ export class InMemoryAcceptanceStore implements AcceptanceStore {
     return true;
   }
 
-  async recordNotified(accountId: string, noticeId: string, notified: NotifiedState): Promise<boolean> {
+  /** A test's stand-in for what the DynamoDB adapter derives on read from a campaign's `sent` mark (`notified.ts`). */
+  setNotified(accountId: string, noticeId: string, notified: NotifiedState): void {
     const current = this.states.get(`${accountId}|${noticeId}`);
-    if (!current || (current.notified && current.notified.version >= notified.version)) return false;
-    this.states.set(`${accountId}|${noticeId}`, { ...current, notified });
-    return true;
+    if (current && !(current.notified && current.notified.version >= notified.version)) this.states.set(`${accountId}|${noticeId}`, { ...current, notified });
   }
 
   async recordChoice(accountId: string, noticeId: string, choice: RecordedChoice): Promise<ChoiceWrite> {
@@ -74,8 +73,11 @@ export class InMemoryAcceptanceStore implements AcceptanceStore {
     return this.evidence.get(`${accountId}|${choiceEvidenceSk(noticeId, campaignId, seq)}`) as ChoiceEvidence | undefined;
   }
 
-  async getState(accountId: string, noticeId: string): Promise<AcceptanceState | undefined> {
-    return this.states.get(`${accountId}|${noticeId}`);
+  async getState(accountId: string, noticeId: string, options: { readonly notified?: boolean } = {}): Promise<AcceptanceState | undefined> {
+    const state = this.states.get(`${accountId}|${noticeId}`);
+    if (!state || options.notified !== false) return state;
+    const { notified: _notified, ...acceptance } = state;
+    return acceptance;
   }
 
   async listEvidence(accountId: string, page: EvidenceFilter & { limit: number; cursor?: string }): Promise<Page<AccountEvidence>> {

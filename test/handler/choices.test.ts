@@ -66,16 +66,8 @@ describe('Lambda: choices', () => {
       at: '2026-04-01T00:00:00.000Z',
       source: { channel: 'api' },
     });
-    const campaign = campaignOf(campaignId);
     await recipients.claimRecipient({ campaignId, accountId, kind: 'notice', attemptId: 'a1', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
     await recipients.markSent(campaignId, accountId, 'notice', 'a1', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    await table.store.recordNotified(accountId, campaign.noticeId, {
-      campaignId,
-      version: campaign.version,
-      deadline: campaign.deadline,
-      options: CHOICE_OPTION_IDS,
-      at: '2026-11-02T00:00:00.000Z',
-    });
   };
   const tokenFor = (accountId: string, campaignId = 'privacy-v2') => signChoiceToken({ campaignId, accountId, expiresAt: DEADLINE }, key);
   const call = (e: APIGatewayProxyEventV2) => handler(e, lambdaContext());

@@ -56,7 +56,6 @@ describe('Lambda: campaign-scheduler', () => {
     });
     await choices.claimRecipient({ campaignId: 'privacy-v2', accountId, kind: 'notice', attemptId: 'a', region, language, now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
     await choices.markSent('privacy-v2', accountId, 'notice', 'a', `m-${accountId}`, '2026-11-02T00:00:00.000Z');
-    await table.store.recordNotified(accountId, 'privacy', { campaignId: 'privacy-v2', version: 2, deadline: DEADLINE, options: CHOICE_OPTION_IDS, at: '2026-11-02T00:00:00.000Z' });
   };
   const choiceEvidence = async (accountId: string) =>
     (await table.scanAll()).filter((item) => item['accountId'] === accountId && String(item['sk']).startsWith('EV#CHO#'));

@@ -62,16 +62,14 @@ describe('Lambda: ses-events', () => {
   });
   afterAll(async () => table?.stop());
 
-  it('reconciles a Send for a recipient left `sending`, then records Delivery, each once under redelivery', async () => {
+  it('reconciles a recipient left `sending` from its first event (no Send is published), then keeps the Delivery, each once under redelivery', async () => {
     // Act: every event delivered twice, in one batch and again in the next
-    const send = sesEvent('Send', 'acct-1', 'm-1');
     const delivery = sesEvent('Delivery', 'acct-1', 'm-1', { delivery: { timestamp: '2026-11-02T10:00:03.000Z' } });
-    expect(await handler(batch(send, send))).toEqual({ batchItemFailures: [], recorded: 2, skipped: 0 });
-    expect(await handler(batch(send, delivery, delivery))).toEqual({ batchItemFailures: [], recorded: 3, skipped: 0 });
+    expect(await handler(batch(delivery, delivery))).toEqual({ batchItemFailures: [], recorded: 2, skipped: 0 });
     expect(await handler(batch(delivery))).toEqual({ batchItemFailures: [], recorded: 1, skipped: 0 });
 
-    // Assess
-    expect(await recipient('acct-1')).toMatchObject({ status: 'sent', messageId: 'm-1', deliveredAt: '2026-11-02T10:00:03.000Z' });
+    // Assess: sent when SES accepted it (the mail's timestamp), delivered at the delivery's
+    expect(await recipient('acct-1')).toMatchObject({ status: 'sent', messageId: 'm-1', sentAt: '2026-11-02T10:00:00.000Z', deliveredAt: '2026-11-02T10:00:03.000Z' });
     expect((await ntf('acct-1')).sort()).toEqual(['delivered', 'sent']);
     expect((await campaigns.snapshot('privacy-v2'))?.counters).toMatchObject({ sent: 1, delivered: 1 });
   });
@@ -79,7 +77,6 @@ describe('Lambda: ses-events', () => {
   it('records bounces and complaints for an encoded account id, and a Reject as failed', async () => {
     await handler(
       batch(
-        sesEvent('Send', 'acct/2 é', 'm-2'),
         sesEvent('Bounce', 'acct/2 é', 'm-2', { bounce: { bounceType: 'Permanent', timestamp: '2026-11-02T10:01:00.000Z' } }),
         sesEvent('Complaint', 'acct/2 é', 'm-2', { complaint: { timestamp: '2026-11-03T00:00:00.000Z' } }),
         sesEvent('Reject', 'acct-3', 'm-3'),
@@ -88,8 +85,9 @@ describe('Lambda: ses-events', () => {
 
     expect(await recipient('acct/2 é')).toMatchObject({ bouncedAt: '2026-11-02T10:01:00.000Z', complainedAt: '2026-11-03T00:00:00.000Z' });
     expect((await ntf('acct/2 é')).sort()).toEqual(['bounced', 'complained', 'sent']);
-    expect(await ntf('acct-3')).toEqual(['failed']);
-    expect((await campaigns.snapshot('privacy-v2'))?.counters).toMatchObject({ bounced: 1, complained: 1, failed: 1 });
+    // The Reject is acct-3's first event: SES had accepted the email, so it settles `sent` too.
+    expect((await ntf('acct-3')).sort()).toEqual(['failed', 'sent']);
+    expect((await campaigns.snapshot('privacy-v2'))?.counters).toMatchObject({ sent: 3, bounced: 1, complained: 1, failed: 1 });
   });
 
   it('skips events that are not ours without writing', async () => {

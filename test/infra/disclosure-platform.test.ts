@@ -275,12 +275,12 @@ describe('Construct: DisclosurePlatform', () => {
   });
 
   describe('SES and events', () => {
-    it('publishes send, delivery, bounce, complaint, reject and rendering failure to EventBridge', () => {
+    it('publishes one event per email (delivery, delay, bounce, complaint, reject, rendering failure; no send) to EventBridge', () => {
       reference.template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
       reference.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
         EventDestination: {
           Enabled: true,
-          MatchingEventTypes: Match.arrayEquals(['send', 'delivery', 'bounce', 'complaint', 'reject', 'renderingFailure']),
+          MatchingEventTypes: Match.arrayEquals(['delivery', 'deliveryDelay', 'bounce', 'complaint', 'reject', 'renderingFailure']),
           EventBridgeDestination: { EventBusArn: Match.anyValue() },
         },
       });

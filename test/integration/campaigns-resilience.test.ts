@@ -145,8 +145,7 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
       port: 0,
       // 429 on 15 % of calls, then 5xx on 18 % of the rest: 30 % of calls fail (0.15 + 0.85 × 0.18).
       faults: { throttleRate: 0.15, transientRate: 0.18, entryFailureRate: 0.02, seed: SEED },
-      // Deliveries add three writes per recipient and nothing to what this test proves.
-      deliveryEvents: false,
+      // One Delivery per email: the event that settles a recipient a crash left `sending`.
       onEvent: (event) => workers?.publishSesEvent(event),
     });
     try {

@@ -48,7 +48,7 @@ const notePlanned = async (table: Table, key: { pk: string; sk: string }): Promi
 /**
  * Claim a recipient for one send attempt. A `sending` recipient whose lease expired is taken over
  * at once only when its attempt never reached SES for it (the attempt's marker says so); one that
- * did is in doubt and waits the grace, during which its SES `Send` event settles it.
+ * did is in doubt and waits the grace, during which its first SES event (a Delivery, Bounce …) settles it.
  */
 export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (key: { pk: string; sk: string }) => Promise<Item | undefined>): Promise<ClaimOutcome> => {
   const f = fieldsOf(input.kind);

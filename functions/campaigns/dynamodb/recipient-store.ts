@@ -154,19 +154,27 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
           TableName: this.tableName,
           Key: key,
           UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          // Not on a notice still `sending`: the caller settles it first (the email's first event is its reconciliation).
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at) AND (attribute_not_exists(#status) OR #status <> :sending)',
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':sending': 'sending' },
         }),
       );
       return { kept: true, held: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    // Already kept (a redelivered event, or another message's) or no such recipient: one read tells which.
+    // Already kept (a redelivered event, or another message's), still `sending`, or no such recipient: one read tells which.
     const current = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#eventMessageId', ExpressionAttributeNames: { '#eventMessageId': `${event}MessageId` } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key,
+        ConsistentRead: true,
+        ProjectionExpression: '#eventMessageId, #status',
+        ExpressionAttributeNames: { '#eventMessageId': `${event}MessageId`, '#status': 'status' },
+      }),
     );
+    if (current.Item?.['status'] === 'sending') return { kept: false, held: false, sending: true };
     return { kept: false, held: current.Item?.[`${event}MessageId`] === messageId };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SendKind } from '../../../functions/campaigns/model.ts';
-import { notifiedState, recordSentByAttempt, recordSentFromEvent, sentCounts, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
+import { recordSentByAttempt, recordSentFromEvent, sentCounts, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
 import type { RecipientStore } from '../../../functions/campaigns/ports.ts';
 import { InMemoryAcceptanceStore } from '../../fakes/acceptance-store.ts';
 import { campaignOf } from './campaign-fixture.ts';
@@ -27,7 +27,6 @@ const setup = () => {
   } satisfies Pick<RecipientStore, 'markSent' | 'settleSent'>;
   const tracked = {
     appendEvidence: async (...args: Parameters<InMemoryAcceptanceStore['appendEvidence']>) => (writes.push('evidence'), ledger.appendEvidence(...args)),
-    recordNotified: async (...args: Parameters<InMemoryAcceptanceStore['recordNotified']>) => (writes.push('notified'), ledger.recordNotified(...args)),
   };
   return { ledger, tracked, recipients, writes };
 };
@@ -40,44 +39,36 @@ describe('Function: sentCounts', () => {
   });
 });
 
-describe('Function: notifiedState', () => {
-  it('notes the region options offered', () => {
-    expect(notifiedState(sent())).toEqual({ campaignId: 'privacy-v2', version: 2, deadline: campaign.deadline, options: ['accept', 'delete'], at: '2026-11-29T12:00:00.000Z' });
-    expect(notifiedState(sent({ region: 'elsewhere' })).options).toEqual([]);
-  });
-});
-
 describe('Function: recordSentByAttempt', () => {
-  it('writes notified before the mark (which holds the evidence), and counts only the transition it made', async () => {
-    const { ledger, tracked, recipients, writes } = setup();
+  it('writes only the mark (the evidence, and what notified is derived from on read), and counts only the transition it made', async () => {
+    const { ledger, recipients, writes } = setup();
 
-    expect(await recordSentByAttempt({ ledger: tracked, recipients }, { ...sent(), attemptId: 'att' })).toEqual({ sent: 1 });
-    expect(await recordSentByAttempt({ ledger: tracked, recipients }, { ...sent(), attemptId: 'att' })).toBeUndefined();
+    expect(await recordSentByAttempt({ recipients }, { ...sent(), attemptId: 'att' })).toEqual({ sent: 1 });
+    expect(await recordSentByAttempt({ recipients }, { ...sent(), attemptId: 'att' })).toBeUndefined();
 
-    expect(writes).toEqual(['notified', 'mark', 'notified', 'mark']);
-    expect((await ledger.getState('a1', 'privacy'))?.notified?.campaignId).toBe('privacy-v2');
-    // No evidence item of its own: the recipient item's mark is the evidence (notification-evidence.ts).
+    expect(writes).toEqual(['mark', 'mark']);
+    // No evidence item nor state write of its own: the recipient item's mark is the evidence (notification-evidence.ts).
     expect(ledger.evidence.size).toBe(0);
   });
 
-  it('writes neither evidence nor notified for a reminder, and stops at the fault hook before the mark', async () => {
-    const { tracked, recipients, writes } = setup();
+  it('stops at the fault hook before the mark', async () => {
+    const { recipients, writes } = setup();
     const fault = (point: string) => {
       if (point === 'sender:before-mark') throw new Error('crash');
     };
-    await expect(recordSentByAttempt({ ledger: tracked, recipients, fault }, { ...sent({ kind: 'reminder' }), attemptId: 'att' })).rejects.toThrow('crash');
+    await expect(recordSentByAttempt({ recipients, fault }, { ...sent({ kind: 'reminder' }), attemptId: 'att' })).rejects.toThrow('crash');
     expect(writes).toEqual([]);
   });
 });
 
 describe('Function: recordSentFromEvent', () => {
-  it('settles first (the settle holds the evidence) and writes notified only when it won the settle', async () => {
-    const { ledger, tracked, recipients, writes } = setup();
+  it('settles (the settle holds the evidence) and counts only when it won the settle', async () => {
+    const { ledger, recipients, writes } = setup();
 
-    expect(await recordSentFromEvent({ ledger: tracked, recipients }, sent())).toEqual({ sent: 1 });
-    expect(await recordSentFromEvent({ ledger: tracked, recipients }, sent())).toBeUndefined();
+    expect(await recordSentFromEvent({ recipients }, sent())).toEqual({ sent: 1 });
+    expect(await recordSentFromEvent({ recipients }, sent())).toBeUndefined();
 
-    expect(writes).toEqual(['mark', 'notified', 'mark']);
+    expect(writes).toEqual(['mark', 'mark']);
     expect(ledger.evidence.size).toBe(0);
   });
 });

@@ -34,6 +34,7 @@ describe('Use case: SES events', () => {
     ddb.on(GetCommand).resolves({});
     ddb.on(GetCommand, { Key: { pk: 'CMP#privacy-v2', sk: 'META' } }).resolves({ Item: { pk: 'CMP#privacy-v2', sk: 'META', ...campaign } });
     ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [] } });
   });
 
 describe('Function: recordSesEvents', () => {
@@ -81,6 +82,45 @@ describe('Function: recordSesEvents', () => {
     expect(transition.ConditionExpression).toBe('#status = :sending');
   });
 
+  it('keeps the Delivery of a notice its sender marked with one write and no read', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    expect(await record([event('Delivery')])).toEqual([true]);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(GetCommand).filter((call) => String(call.args[0].input.Key!['sk']).startsWith('ACCT#'))).toHaveLength(0);
+    const outcome = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(outcome.ConditionExpression).toContain('#status <> :sending');
+  });
+
+  it('settles a notice still `sending` from its first event (SES sends no Send), sent when SES accepted it, then keeps the outcome', async () => {
+    const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: 0, region: 'eea' };
+    const outcomeCondition = { Key: recipientKey('privacy-v2', 'a1'), UpdateExpression: 'SET #at = :at, #eventMessageId = :messageId' };
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(UpdateCommand, outcomeCondition).rejectsOnce(conditionFailed()).resolves({});
+    ddb.on(GetCommand, { Key: recipientKey('privacy-v2', 'a1') }).resolves({ Item: { status: 'sending' } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
+
+    expect(await record([{ ...event('Delivery'), at: '2026-11-29T12:00:03Z', sentAt: '2026-11-29T12:00:00Z' }])).toEqual([true]);
+
+    const writes = ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    const settle = writes.find((input) => input.ConditionExpression === '#status = :sending')!;
+    expect(settle.ExpressionAttributeValues).toMatchObject({ ':to': 'sent', ':messageId': 'm1', ':at': '2026-11-29T12:00:00Z' });
+    expect(writes.filter((input) => input.UpdateExpression === outcomeCondition.UpdateExpression)).toHaveLength(2);
+    const counter = writes.find((input) => String(input.Key!['sk']).startsWith('CNT#'))!;
+    const added = Object.fromEntries(Object.entries(counter.ExpressionAttributeNames!).filter(([name]) => name.startsWith('#c')).map(([name, field]) => [field, counter.ExpressionAttributeValues![name.replace('#', ':')]]));
+    expect(added).toEqual({ sent: 1, delivered: 1 });
+  });
+
+  it('settles a recipient its attempt left `sending` from a DeliveryDelay, which is no evidence of its own', async () => {
+    const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: 0, region: 'eea' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
+    ddb.on(UpdateCommand).resolves({});
+
+    expect(await record([event('DeliveryDelay')])).toEqual([true]);
+
+    expect(ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input.ConditionExpression)).toContain('#status = :sending');
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+
   it('adds the counts of a whole batch in one write per campaign', async () => {
     ddb.on(UpdateCommand).resolves({});
     expect(await record([event('Delivery'), event('Delivery', 'a2'), event('Bounce', 'a3')])).toEqual([true, true, true]);
@@ -109,7 +149,7 @@ describe('Function: recordSesEvents', () => {
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });
 
-  it('writes the settle and notified of a Send it settles, and keeps each outcome on the recipient item with no evidence item of its own', async () => {
+  it('writes the settle of a Send it settles (no state write: notified is derived on read), and keeps each outcome on the recipient item with no evidence item of its own', async () => {
     const sending = { ...recipientKey('privacy-v2', 'a1'), status: 'sending', leaseUntil: 0, region: 'eea' };
     ddb.on(BatchGetCommand).resolves({ Responses: { t: [sending] } });
     ddb.on(UpdateCommand).resolves({});
@@ -117,7 +157,7 @@ describe('Function: recordSesEvents', () => {
     expect(await record([{ campaignId: 'privacy-v2', accountId: 'a1', event: 'Send', messageId: 'm1', at: '2026-11-29T12:00:00Z', kind: 'notice' }, { campaignId: 'privacy-v2', accountId: 'a2', event: 'Delivery', messageId: 'm2', at: '2026-11-29T12:00:01Z', kind: 'notice' }])).toEqual([true, true]);
 
     const keys = ddb.commandCalls(UpdateCommand).map((call) => String(call.args[0].input.Key!['sk']));
-    expect(keys.filter((sk) => sk === 'STATE#privacy')).toHaveLength(1);
+    expect(keys.filter((sk) => sk === 'STATE#privacy')).toHaveLength(0);
     expect(keys.filter((sk) => sk.startsWith('ACCT#'))).toHaveLength(2); // the settle and the delivery, each one conditional write
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
   });

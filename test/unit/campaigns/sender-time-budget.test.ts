@@ -62,7 +62,6 @@ const simulate = async (quota: number, recipients: number, options: { bookedAhea
     ledger: {
       getContacts: async (ids) => new Map(ids.map((id) => [id, `${id}@example.test`])),
       appendEvidence: async () => true,
-      recordNotified: async () => true,
     },
     mailer: {
       sendBulk: async (request: BulkSendRequest): Promise<EntryOutcome[]> => {

@@ -105,22 +105,49 @@ describe('Class: DynamoDbAcceptanceStore (error paths, mocked client)', () => {
     });
   });
 
-  describe('Method: recordNotified', () => {
-    const notified = { campaignId: 'privacy-v2', version: 2, deadline: '2027-02-01T00:00:00.000Z', options: ['accept' as const], at: '2026-11-29T12:00:00.000Z' };
+  describe('Method: getState', () => {
+    const state = { pk: 'ACCT#acct-1', sk: 'STATE#privacy', accountId: 'acct-1', noticeId: 'privacy', acceptedVersion: 1, acceptedAt: '2026-04-01T00:00:00.000Z', contentHash: 'h', region: 'eea', language: 'en' };
+    const versioned = new DynamoDbAcceptanceStore({ tableName: 'Ledger', client, campaignVersions: () => [{ noticeId: 'privacy', version: 1 }, { noticeId: 'privacy', version: 2 }] });
+    const meta = (version: number) => ({ pk: `CMP#privacy-v${version}`, sk: 'META', deadline: `2027-0${version}-01T00:00:00.000Z`, regions: [{ region: 'eea', options: ['accept', 'delete'] }] });
+    const sentTo = (version: number, extra: Record<string, unknown> = {}) => ({ pk: `CMP#privacy-v${version}#R#00`, sk: 'ACCT#acct-1', status: 'sent', sentAt: '2026-11-29T12:00:00.000Z', region: 'eea', ...extra });
 
-    it('sets notified on an existing state unless a newer version already did', async () => {
-      mock.on(UpdateCommand).resolves({});
-      expect(await store.recordNotified('acct-1', 'privacy', notified)).toBe(true);
-      expect(mock).toHaveReceivedCommandWith(UpdateCommand, {
-        Key: { pk: 'ACCT#acct-1', sk: 'STATE#privacy' },
-        UpdateExpression: 'SET notified = :notified',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(notified) OR notified.version < :version)',
+    it('reads the state and every version campaign\'s recipient and campaign items in one consistent BatchGet, and derives notified from the newest sent', async () => {
+      mock.on(BatchGetCommand).callsFake((input) => {
+        const keys = input.RequestItems.Ledger.Keys as { pk: string; sk: string }[];
+        const pk2 = keys.find((key) => key.pk.startsWith('CMP#privacy-v2#R#'))!.pk;
+        const pk1 = keys.find((key) => key.pk.startsWith('CMP#privacy-v1#R#'))!.pk;
+        return { Responses: { Ledger: [state, meta(1), meta(2), { ...sentTo(1), pk: pk1 }, { ...sentTo(2, { deadline: '2027-03-15T00:00:00.000Z' }), pk: pk2 }] } };
       });
+
+      const read = await versioned.getState('acct-1', 'privacy');
+
+      const calls = mock.commandCalls(BatchGetCommand);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.args[0].input.RequestItems!['Ledger']).toMatchObject({ ConsistentRead: true });
+      expect(calls[0]!.args[0].input.RequestItems!['Ledger']!.Keys).toHaveLength(5);
+      // A late enrolee's own deadline wins over the campaign's.
+      expect(read?.notified).toEqual({ campaignId: 'privacy-v2', version: 2, deadline: '2027-03-15T00:00:00.000Z', options: ['accept', 'delete'], at: '2026-11-29T12:00:00.000Z' });
+      expect(read).toMatchObject({ accountId: 'acct-1', acceptedVersion: 1 });
     });
 
-    it('is false, not an error, when the condition does not hold', async () => {
-      mock.on(UpdateCommand).rejects(conditionFailed());
-      expect(await store.recordNotified('acct-1', 'privacy', notified)).toBe(false);
+    it('has no notified while no campaign sent the notice, and keeps one an earlier release stored on the state', async () => {
+      const stored = { campaignId: 'privacy-v1', version: 1, deadline: '2026-01-01T00:00:00.000Z', options: ['accept'], at: '2025-11-01T00:00:00.000Z' };
+      mock.on(BatchGetCommand).resolvesOnce({ Responses: { Ledger: [state, meta(2)] } }).resolvesOnce({ Responses: { Ledger: [{ ...state, notified: stored }, meta(2)] } });
+
+      expect((await versioned.getState('acct-1', 'privacy'))?.notified).toBeUndefined();
+      expect((await versioned.getState('acct-1', 'privacy'))?.notified).toEqual(stored);
+    });
+
+    it('reads the state item alone when notified is not wanted (the acceptance path)', async () => {
+      mock.on(GetCommand).resolves({ Item: state });
+      expect(await versioned.getState('acct-1', 'privacy', { notified: false })).toMatchObject({ accountId: 'acct-1', acceptedVersion: 1 });
+      expect(mock.commandCalls(BatchGetCommand)).toHaveLength(0);
+      expect(mock).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'ACCT#acct-1', sk: 'STATE#privacy' }, ConsistentRead: true });
+    });
+
+    it('is undefined without a state item', async () => {
+      mock.on(BatchGetCommand).resolves({ Responses: { Ledger: [meta(2)] } });
+      expect(await versioned.getState('acct-1', 'privacy')).toBeUndefined();
     });
   });
 

@@ -31,7 +31,7 @@ describe('Function: startSesEndpoint', () => {
     client = undefined;
   });
 
-  it('accepts a single send, counts it and publishes Send then Delivery with the tags and configuration set', async () => {
+  it('accepts a single send, counts it and publishes one Delivery (no Send) with the tags and configuration set', async () => {
     // Prepare
     const events: SesEventBridgeEvent[] = [];
     const ses = await start({ onEvent: (event) => void events.push(event) });
@@ -50,7 +50,7 @@ describe('Function: startSesEndpoint', () => {
     // Assess
     expect(sent.MessageId).toEqual(expect.any(String));
     expect(ses.endpoint.counters).toMatchObject({ calls: 1, bulkCalls: 0, accepted: 1 });
-    expect(events.map((event) => event.detail.eventType)).toEqual(['Send', 'Delivery']);
+    expect(events.map((event) => event.detail.eventType)).toEqual(['Delivery']);
     expect(events[0]!.detail.mail).toMatchObject({
       messageId: sent.MessageId,
       source: FROM,
@@ -62,7 +62,7 @@ describe('Function: startSesEndpoint', () => {
   it('sends a bulk call entry by entry, each with the default tags it does not replace', async () => {
     // Prepare
     const events: SesEventBridgeEvent[] = [];
-    const ses = await start({ onEvent: (event) => void events.push(event), deliveryEvents: false });
+    const ses = await start({ onEvent: (event) => void events.push(event) });
 
     // Act
     const sent = await ses.client.send(bulkTo(['a1@example.test', 'a2@example.test']));
@@ -140,22 +140,22 @@ describe('Function: startSesEndpoint', () => {
     const byAddress = (to: string) => events.filter((event) => event.detail.mail.destination[0] === to);
     const types = (to: string) => byAddress(to).map((event) => event.detail.eventType);
     const bounceOf = (to: string) => byAddress(to).find((event) => event.detail.eventType === 'Bounce')?.detail['bounce'] as Record<string, any> | undefined;
-    expect(types('success@simulator.amazonses.com')).toEqual(['Send', 'Delivery']);
-    expect(types('bounce+a1@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
+    expect(types('success@simulator.amazonses.com')).toEqual(['Delivery']);
+    expect(types('bounce+a1@simulator.amazonses.com')).toEqual(['Bounce']);
     expect(bounceOf('bounce+a1@simulator.amazonses.com')).toMatchObject({
       bounceType: 'Permanent',
       bounceSubType: 'General',
       bouncedRecipients: [{ emailAddress: 'bounce+a1@simulator.amazonses.com', status: '5.1.1', diagnosticCode: expect.stringContaining('550 5.1.1') }],
     });
-    expect(types('complaint@simulator.amazonses.com')).toEqual(['Send', 'Delivery', 'Complaint']);
-    expect(types('suppressionlist@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
+    expect(types('complaint@simulator.amazonses.com')).toEqual(['Delivery', 'Complaint']);
+    expect(types('suppressionlist@simulator.amazonses.com')).toEqual(['Bounce']);
     expect(bounceOf('suppressionlist@simulator.amazonses.com')).toMatchObject({
       bounceType: 'Permanent',
       bounceSubType: 'OnAccountSuppressionList',
       bouncedRecipients: [{ diagnosticCode: expect.stringContaining('suppression list') }],
     });
     // An out-of-office reply goes to the return path, not to the event stream: delivered.
-    expect(types('ooto@simulator.amazonses.com')).toEqual(['Send', 'Delivery']);
-    expect(types('Bounce+VERP-x@simulator.amazonses.com')).toEqual(['Send', 'Bounce']);
+    expect(types('ooto@simulator.amazonses.com')).toEqual(['Delivery']);
+    expect(types('Bounce+VERP-x@simulator.amazonses.com')).toEqual(['Bounce']);
   });
 });

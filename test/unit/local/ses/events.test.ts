@@ -63,7 +63,7 @@ describe('Function: sesEvent', () => {
 });
 
 describe('Function: sesEventEmitter', () => {
-  it('publishes Send then Delivery for each accepted recipient, with the configuration set among the tags', () => {
+  it('publishes one Delivery (no Send, as deployed) for each accepted recipient, with the configuration set among the tags', () => {
     // Prepare
     const events: SesEventBridgeEvent[] = [];
     const emit = sesEventEmitter({ onEvent: (event) => void events.push(event), now: () => AT });
@@ -72,12 +72,13 @@ describe('Function: sesEventEmitter', () => {
     emit(MAIL);
 
     // Assess
-    expect(events.map((event) => event.detail.eventType)).toEqual(['Send', 'Delivery']);
+    expect(events.map((event) => event.detail.eventType)).toEqual(['Delivery']);
     expect(events[0]!.detail.mail.tags).toEqual({ campaign: ['c1'], 'ses:configuration-set': ['campaigns'] });
-    expect(events[1]!.time).toBe(AT.toISOString());
+    expect(events[0]!.time).toBe(AT.toISOString());
+    expect(events[0]!.detail.mail.timestamp).toBe(AT.toISOString());
   });
 
-  it('publishes Send alone when delivery events are off', () => {
+  it('publishes nothing for an ordinary address when delivery events are off', () => {
     // Prepare
     const events: SesEventBridgeEvent[] = [];
     const emit = sesEventEmitter({ onEvent: (event) => void events.push(event), deliveryEvents: false });
@@ -86,7 +87,7 @@ describe('Function: sesEventEmitter', () => {
     emit(MAIL);
 
     // Assess
-    expect(events.map((event) => event.detail.eventType)).toEqual(['Send']);
+    expect(events).toEqual([]);
   });
 
   it('swallows a listener that throws or rejects, like an event bus', async () => {
