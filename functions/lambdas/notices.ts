@@ -43,7 +43,15 @@ export const makeHandler = (deps: NoticesHandlerDeps): HttpHandler => {
   const { onMemoMiss, originVerifier: verifyOrigin } = deps;
   // Loaded and built on the first request the memo cannot answer, not at import.
   let stack: Promise<HttpHandler> | undefined;
-  const routed = (): Promise<HttpHandler> => (stack ??= loadNoticesStack().then(({ noticesStack }) => noticesStack(context)));
+  const routed = (): Promise<HttpHandler> =>
+    (stack ??= loadNoticesStack().then(
+      ({ noticesStack }) => noticesStack(context),
+      (error: unknown) => {
+        // Not kept: the next miss tries again rather than failing for the life of the container.
+        stack = undefined;
+        throw error;
+      },
+    ));
   return async (event, lambdaContext) => {
     // Before the memo: a cached answer is still an answer the execute-api URL must not give.
     const refused = verifyOrigin?.(event);
