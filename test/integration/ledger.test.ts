@@ -165,6 +165,38 @@ describe(`Ledger over HTTP (${process.env['DYNAMO_ENGINE'] ?? 'dynalite'})`, () 
       const status = await api.call('GET', `/v1/accounts/${account}/notices/privacy/status`, { token: service });
       expect(status.body['pendingChoice']).toEqual({ campaignId: 'cmp-1', version: 2, deadline: '2027-02-01T00:00:00.000Z', options: ['accept', 'keep-previous', 'delete'] });
     });
+
+    it('derives the pending choice from the campaign\'s sent mark, with no write on the state item', async () => {
+      // Prepare: a started campaign of version 2 that sent this account its notice
+      const account = 'acct-derived';
+      await api.call('POST', `/v1/accounts/${account}/acceptances`, { token: service, body: variantOf(1, 'eea', 'en') });
+      const { DynamoDbCampaignStore } = await import('../../functions/campaigns/dynamodb/campaign-store.ts');
+      const { DynamoDbRecipientStore } = await import('../../functions/campaigns/dynamodb/recipient-store.ts');
+      const table = { tableName: api.table.tableName, client: api.table.documentClient };
+      const deadline = '2027-02-01T00:00:00.000Z';
+      await new DynamoDbCampaignStore(table).createCampaign({
+        campaignId: 'privacy-v2',
+        noticeId: 'privacy',
+        version: 2,
+        deadline,
+        regions: [{ region: 'eea', notification: 'choice', options: ['accept', 'delete'] }],
+        createdAt: '2026-11-01T00:00:00.000Z',
+        status: 'started',
+      });
+      const recipients = new DynamoDbRecipientStore(table);
+      const before = await api.call('GET', `/v1/accounts/${account}/notices/privacy/status`, { token: service });
+      await recipients.claimRecipient({ campaignId: 'privacy-v2', accountId: account, kind: 'notice', attemptId: 'a', region: 'eea', language: 'en', now: 0, leaseMs: 1, inDoubtGraceMs: 0 });
+      const stateBefore = (await api.table.scanAll()).find((item) => item['pk'] === `ACCT#${account}` && item['sk'] === 'STATE#privacy');
+
+      // Act
+      await recipients.markSent('privacy-v2', account, 'notice', 'a', 'm-derived', '2026-11-29T12:00:00.000Z');
+      const after = await api.call('GET', `/v1/accounts/${account}/notices/privacy/status`, { token: service });
+
+      // Assess
+      expect(before.body['pendingChoice']).toBeNull();
+      expect(after.body['pendingChoice']).toEqual({ campaignId: 'privacy-v2', version: 2, deadline, options: ['accept', 'delete'] });
+      expect((await api.table.scanAll()).find((item) => item['pk'] === `ACCT#${account}` && item['sk'] === 'STATE#privacy')).toEqual(stateBefore);
+    });
   });
 
   describe('PUT and DELETE /v1/accounts/{accountId}/contact', () => {
