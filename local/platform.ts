@@ -197,6 +197,10 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       status[name] = 'wired';
       log(`${name}: wired`);
     }
+    // After the recovery (in the campaigns wiring) and with the event listeners in place: the events
+    // of emails SES accepted just before a kill, which never reached the queue, go out now, as SES's would.
+    const republished = await ses.publishPending();
+    if (republished > 0) log(`SES: events of ${republished} accepted email(s) a stop kept from the event queue published`);
     const gateway = await startGateway({
       port,
       host,

@@ -63,6 +63,11 @@ export interface SesEndpoint {
   readonly account: SesAccountState;
   /** With `journal`: every recipient SES accepted since the journal began, with its tags; else empty. */
   accepted(): readonly AcceptedMail[];
+  /**
+   * With `journal`: publish the events of every accepted recipient a stop kept from reaching
+   * `onEvent` (call it once the listeners are in place); answers how many recipients' events went out.
+   */
+  publishPending(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -115,10 +120,13 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
   const quota = new SendQuota(options.quotaPerSecond);
   const emitEvents = sesEventEmitter(options);
   const journal = new AcceptedJournal(options.journal);
-  // Recorded before SES answers or emits anything: what the journal holds is what SES accepted.
+  // Recorded before SES answers or emits anything: what the journal holds is what SES accepted;
+  // noted again once its events are on the queue, so a kill in between publishes them at the next start.
   const emit = (mail: SentMail): void => {
     journal.record(mail);
-    emitEvents(mail);
+    void emitEvents(mail).then((published) => {
+      if (published) journal.published(mail.messageId);
+    });
   };
 
   const handleSend = async (request: IncomingMessage, response: ServerResponse, path: string, body: Buffer): Promise<void> => {
@@ -228,6 +236,15 @@ export const startSesEndpoint = async (options: SesEndpointOptions): Promise<Ses
     counters,
     account,
     accepted: () => journal.accepted(),
+    async publishPending() {
+      let published = 0;
+      for (const mail of journal.pending()) {
+        if (!(await emitEvents(mail))) continue;
+        journal.published(mail.messageId);
+        published++;
+      }
+      return published;
+    },
     async stop() {
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));

@@ -154,18 +154,24 @@ export interface SesEventEmitterOptions {
   readonly now?: () => Date;
 }
 
-/** A function that publishes the events of one accepted recipient; does nothing without `onEvent`. */
-export const sesEventEmitter = (options: SesEventEmitterOptions): ((mail: SentMail) => void) => {
+/**
+ * A function that publishes the events of one accepted recipient, answering whether every one
+ * reached `onEvent` (false: not all did; a journal publishes them again at the next start); does
+ * nothing without `onEvent`.
+ */
+export const sesEventEmitter = (options: SesEventEmitterOptions): ((mail: SentMail) => Promise<boolean>) => {
   const { onEvent, deliveryEvents = true, now = () => new Date() } = options;
-  const publish = (event: SesEventBridgeEvent): void => {
+  const publish = async (event: SesEventBridgeEvent): Promise<boolean> => {
     try {
-      void Promise.resolve(onEvent!(event)).catch(() => {});
+      await onEvent!(event);
+      return true;
     } catch {
       // An event bus does not fail the send.
+      return false;
     }
   };
-  return (mail) => {
-    if (!onEvent) return;
+  return async (mail) => {
+    if (!onEvent) return false;
     const tags = mailTags(mail.tags, mail.configurationSet);
     const scenario = simulatorScenario(mail.to);
     if (scenario) {
@@ -173,9 +179,9 @@ export const sesEventEmitter = (options: SesEventEmitterOptions): ((mail: SentMa
       // evidence read in time order shows the send first even on a frozen clock.
       const sentAt = now().getTime();
       const accepted = new Date(sentAt).toISOString();
-      scenario.forEach((step, index) => publish(sesEvent(step.type, mail, tags, new Date(sentAt + (index + 1) * 1000).toISOString(), step.bounce, accepted)));
-      return;
+      const published = await Promise.all(scenario.map((step, index) => publish(sesEvent(step.type, mail, tags, new Date(sentAt + (index + 1) * 1000).toISOString(), step.bounce, accepted))));
+      return published.every(Boolean);
     }
-    if (deliveryEvents) publish(sesEvent('Delivery', mail, tags, now().toISOString()));
+    return deliveryEvents ? publish(sesEvent('Delivery', mail, tags, now().toISOString())) : true;
   };
 };

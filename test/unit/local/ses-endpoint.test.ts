@@ -1,4 +1,7 @@
 import { SendBulkEmailCommand, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSesEndpoint, type SesEndpoint, type SesEndpointOptions, type SesEventBridgeEvent } from '../../../local/ses-endpoint.ts';
 
@@ -157,5 +160,54 @@ describe('Function: startSesEndpoint', () => {
     // An out-of-office reply goes to the return path, not to the event stream: delivered.
     expect(types('ooto@simulator.amazonses.com')).toEqual(['Delivery']);
     expect(types('Bounce+VERP-x@simulator.amazonses.com')).toEqual(['Bounce']);
+  });
+
+  it('with a journal, publishes after a restart the events a stop kept from the event queue, once', async () => {
+    // Prepare: the first run's event bus refuses everything (a kill before the events reached the queue).
+    const dir = mkdtempSync(join(tmpdir(), 'ses-journal-'));
+    const journal = join(dir, 'accepted.jsonl');
+    try {
+      const first = await start({ journal, onEvent: () => Promise.reject(new Error('bus gone')) });
+      const sent = await first.client.send(bulkTo(['p1@example.test', 'p2@example.test']));
+      const messageIds = (sent.BulkEmailEntryResults ?? []).map((result) => result.MessageId);
+      client?.destroy();
+      await endpoint?.stop();
+
+      // Act: restart on the same journal with a working bus
+      const events: SesEventBridgeEvent[] = [];
+      const second = await start({ journal, onEvent: (event) => void events.push(event) });
+      const published = await second.endpoint.publishPending();
+      const again = await second.endpoint.publishPending();
+      client?.destroy();
+      await endpoint?.stop();
+      const third = await start({ journal, onEvent: (event) => void events.push(event) });
+
+      // Assess: each accepted email's Delivery exactly once, across two more starts
+      expect(published).toBe(2);
+      expect(again).toBe(0);
+      expect(await third.endpoint.publishPending()).toBe(0);
+      expect(events.map((event) => [event.detail.eventType, event.detail.mail.messageId])).toEqual(messageIds.map((id) => ['Delivery', id]));
+      expect(third.endpoint.accepted().map((mail) => mail.messageId)).toEqual(messageIds);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with a journal, leaves nothing pending when the events reached the queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ses-journal-'));
+    const journal = join(dir, 'accepted.jsonl');
+    try {
+      const events: SesEventBridgeEvent[] = [];
+      const first = await start({ journal, onEvent: (event) => void events.push(event) });
+      await first.client.send(bulkTo(['q1@example.test']));
+      await new Promise((resolve) => setImmediate(resolve));
+      client?.destroy();
+      await endpoint?.stop();
+      const second = await start({ journal, onEvent: (event) => void events.push(event) });
+      expect(await second.endpoint.publishPending()).toBe(0);
+      expect(events).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
