@@ -11,7 +11,7 @@ import type { DeclaredChange } from '../functions/core/content.ts';
 import type { SectionDiff, VersionDiff } from '../functions/content/diff.ts';
 import { escapeHtml } from '../functions/core/html.ts';
 import { fill, formatDate, type DocumentStrings } from './labels.ts';
-import { documentHead, noticePageLinks } from './render.ts';
+import { noticePageLinks, pageDocument } from './render.ts';
 
 const PARAGRAPH = '\u2029';
 
@@ -158,26 +158,17 @@ export const renderDiffPage = ({ diff, title, defaultLanguage, strings }: DiffPa
           `<ul>${unchanged.map((section) => `<li>${escapeHtml(section.title)}</li>`).join('')}</ul>`,
           '</section>',
         ];
-  return [
-    ...documentHead(language, heading),
-    '<body>',
-    '<main>',
-    '<article>',
-    '<header>',
-    `<h1>${escapeHtml(heading)}</h1>`,
-    `<p>${escapeHtml(fill(words.summary, { from: diff.from, to: diff.to, fromDate: formatDate(diff.fromEffectiveDate, language), toDate: formatDate(diff.toEffectiveDate, language) }))}</p>`,
-    '<ul class="links">',
-    `<li><a href="${links.version(diff.from)}">${escapeHtml(fill(words.readVersion, { version: diff.from }))}</a></li>`,
-    `<li><a href="${links.version(diff.to)}">${escapeHtml(fill(words.readVersion, { version: diff.to }))}</a></li>`,
-    '</ul>',
-    changed.length === 0 ? `<p>${escapeHtml(words.noChanges)}</p>` : `<p class="legend">${escapeHtml(words.legend)}</p>`,
-    '</header>',
-    ...sections,
-    ...unchangedList,
-    '</article>',
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return pageDocument(
+    language,
+    heading,
+    [
+      `<p>${escapeHtml(fill(words.summary, { from: diff.from, to: diff.to, fromDate: formatDate(diff.fromEffectiveDate, language), toDate: formatDate(diff.toEffectiveDate, language) }))}</p>`,
+      '<ul class="links">',
+      `<li><a href="${links.version(diff.from)}">${escapeHtml(fill(words.readVersion, { version: diff.from }))}</a></li>`,
+      `<li><a href="${links.version(diff.to)}">${escapeHtml(fill(words.readVersion, { version: diff.to }))}</a></li>`,
+      '</ul>',
+      changed.length === 0 ? `<p>${escapeHtml(words.noChanges)}</p>` : `<p class="legend">${escapeHtml(words.legend)}</p>`,
+    ],
+    [...sections, ...unchangedList],
+  );
 };

@@ -12,7 +12,7 @@ import { variantKey } from '../functions/core/content.ts';
 import { escapeHtml } from '../functions/core/html.ts';
 import { fill, formatDate, type DocumentStrings } from './labels.ts';
 import { declaredChange } from './render-diff.ts';
-import { documentHead, noticePageLinks } from './render.ts';
+import { noticePageLinks, pageDocument } from './render.ts';
 
 export type VersionStatus = 'in-force' | 'upcoming' | 'superseded';
 
@@ -75,22 +75,7 @@ export const renderHistoryPage = ({ notice, region, language, inForce, strings }
       .filter((line) => line !== '')
       .join('\n');
   });
-  return [
-    ...documentHead(language, heading),
-    '<body>',
-    '<main>',
-    '<article>',
-    '<header>',
-    `<h1>${escapeHtml(heading)}</h1>`,
-    `<p>${escapeHtml(words.intro)}</p>`,
-    '</header>',
-    ...sections,
-    '</article>',
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return pageDocument(language, heading, [`<p>${escapeHtml(words.intro)}</p>`], sections);
 };
 
 /** A variant's history pages, by the version in force (`"0"`: none yet). */

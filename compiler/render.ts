@@ -60,17 +60,35 @@ export const noticePageLinks = (noticeId: string, region: string, language: stri
   };
 };
 
-/** The head of every pre-rendered page: charset, viewport, title and the one inline stylesheet. */
-export const documentHead = (language: string, title: string): string[] => [
-  '<!doctype html>',
-  `<html lang="${escapeHtml(language)}">`,
-  '<head>',
-  '<meta charset="utf-8">',
-  '<meta name="viewport" content="width=device-width, initial-scale=1">',
-  `<title>${escapeHtml(title)}</title>`,
-  `<style>${DOCUMENT_STYLE}</style>`,
-  '</head>',
-];
+/**
+ * Every pre-rendered page (notice, diff, history): charset, viewport, title and the one inline
+ * stylesheet, then one article whose header opens with the title as its h1 and goes on with
+ * `header`, followed by `body`.
+ */
+export const pageDocument = (language: string, title: string, header: readonly string[], body: readonly string[]): string =>
+  [
+    '<!doctype html>',
+    `<html lang="${escapeHtml(language)}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${DOCUMENT_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    '<article>',
+    '<header>',
+    `<h1>${escapeHtml(title)}</h1>`,
+    ...header,
+    '</header>',
+    ...body,
+    '</article>',
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
 
 /**
  * The whole variant as a standalone, accessible HTML page: one h1, the version and its dates, links
@@ -101,33 +119,19 @@ export const renderHtmlDocument = (input: DocumentInput): string => {
       ? [`<li><a href="${links.diff(input.previousVersion, input.version)}">${escapeHtml(fill(labels.previousDiff, { previous: input.previousVersion }))}</a></li>`]
       : []),
   ];
-  return [
-    ...documentHead(input.language, input.title),
-    '<body>',
-    '<main>',
-    '<article>',
-    '<header>',
-    `<h1>${escapeHtml(input.title)}</h1>`,
-    '<dl class="meta">',
-    `<dt>${escapeHtml(labels.version)}</dt><dd>${input.version}</dd>`,
-    `<dt>${escapeHtml(labels.effectiveDate)}</dt><dd>${date(input.effectiveDate)}</dd>`,
-    `<dt>${escapeHtml(labels.lastUpdated)}</dt><dd>${date(input.lastUpdated)}</dd>`,
-    '</dl>',
-    `<ul class="links">${pageLinks.join('')}</ul>`,
-    '</header>',
-    `<nav class="toc" aria-labelledby="toc-heading">`,
-    `<h2 id="toc-heading">${escapeHtml(labels.contents)}</h2>`,
-    '<ol>',
-    toc,
-    '</ol>',
-    '</nav>',
-    body,
-    '</article>',
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return pageDocument(
+    input.language,
+    input.title,
+    [
+      '<dl class="meta">',
+      `<dt>${escapeHtml(labels.version)}</dt><dd>${input.version}</dd>`,
+      `<dt>${escapeHtml(labels.effectiveDate)}</dt><dd>${date(input.effectiveDate)}</dd>`,
+      `<dt>${escapeHtml(labels.lastUpdated)}</dt><dd>${date(input.lastUpdated)}</dd>`,
+      '</dl>',
+      `<ul class="links">${pageLinks.join('')}</ul>`,
+    ],
+    [`<nav class="toc" aria-labelledby="toc-heading">`, `<h2 id="toc-heading">${escapeHtml(labels.contents)}</h2>`, '<ol>', toc, '</ol>', '</nav>', body],
+  );
 };
 
 export interface JsonBodyInput {

@@ -6,9 +6,7 @@
 import { diffVersions } from '../content/diff.ts';
 import { variantKey } from '../core/content.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { negotiateLanguage } from '../core/language.ts';
 import { DIFF_MEDIA_TYPES, negotiateAccept } from '../core/negotiation.ts';
-import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import { htmlSecurityHeaders } from '../http/html-security.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
@@ -18,6 +16,7 @@ import { IMMUTABLE_CACHE_CONTROL } from './cache-policy.ts';
 import { etagOfBody } from './conditional.ts';
 import { JSON_CONTENT_TYPE } from './list-notices.ts';
 import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
+import { readerVariant } from './reader-variant.ts';
 
 const DIFF_VARY = 'Accept, Accept-Language, CloudFront-Viewer-Country, CloudFront-Viewer-Country-Region, X-Notice-Region';
 const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
@@ -47,25 +46,8 @@ export const getDiff = (event: HttpEvent, context: ServingContext): HttpResult =
   const now = context.clock.now();
   const older = selectVersion(notice, { version: query.from, now });
   const newer = selectVersion(notice, { version: query.to, now });
-  const { region } = resolveRegion(
-    {
-      region: query.region,
-      country: query.country,
-      subdivision: query.subdivision,
-      geoCountry: headers['cloudfront-viewer-country'],
-      geoSubdivision: headers['cloudfront-viewer-country-region'],
-      geoRegion: headers['x-notice-region'],
-    },
-    context.content.catalogue,
-    notice.regions,
-  );
   const languages = newer.languages.filter((language) => older.languages.includes(language));
-  const language = negotiateLanguage(
-    { lang: query.lang, acceptLanguage: headers['accept-language'] },
-    languages,
-    notice.defaultLanguage,
-    regionDefaultLanguage(region, context.content.catalogue),
-  );
+  const { region, language } = readerVariant(event, context, notice, query, languages);
   const key = `diff:${notice.noticeId}/${older.version}/${newer.version}/${region}/${language}/${format}`;
   const cached = context.memo.get(key, () => now.getTime());
   if (cached) return respondFrom(cached, event);

@@ -10,9 +10,7 @@
  */
 import { variantKey } from '../core/content.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { negotiateLanguage } from '../core/language.ts';
 import { NOTICE_MEDIA_TYPES, negotiateAccept } from '../core/negotiation.ts';
-import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { selectVersion } from '../core/versions.ts';
 import { htmlSecurityHeaders } from '../http/html-security.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
@@ -22,6 +20,7 @@ import { atPolicy, immutablePolicy, latestPolicy } from './cache-policy.ts';
 import { memoisedNotice } from './memo-lookups.ts';
 import type { MemoEntry } from './response-memo.ts';
 import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
+import { readerVariant } from './reader-variant.ts';
 import { httpError } from '../http/http-error.ts';
 
 /** Every request header that can select a different variant. */
@@ -56,24 +55,7 @@ const resolveEntry = (event: HttpEvent, context: ServingContext): MemoEntry => {
   const now = context.clock.now();
   // `at` asks for the version in force at that instant instead of now; a version number wins over it.
   const version = selectVersion(notice, { version: query.version, now: query.at ?? now });
-  const { region } = resolveRegion(
-    {
-      region: query.region,
-      country: query.country,
-      subdivision: query.subdivision,
-      geoCountry: headers['cloudfront-viewer-country'],
-      geoSubdivision: headers['cloudfront-viewer-country-region'],
-      geoRegion: headers['x-notice-region'],
-    },
-    context.content.catalogue,
-    notice.regions,
-  );
-  const language = negotiateLanguage(
-    { lang: query.lang, acceptLanguage: headers['accept-language'] },
-    version.languages,
-    notice.defaultLanguage,
-    regionDefaultLanguage(region, context.content.catalogue),
-  );
+  const { region, language } = readerVariant(event, context, notice, query, version.languages);
   const pinned = query.version !== undefined;
   const selection = pinned ? 'pinned' : query.at !== undefined ? 'at' : 'latest';
   const tupleKey = `variant:${notice.noticeId}/${version.version}/${selection}/${region}/${language}/${format}`;

@@ -6,8 +6,6 @@
  */
 import { variantKey } from '../core/content.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { negotiateLanguage } from '../core/language.ts';
-import { regionDefaultLanguage, resolveRegion } from '../core/regions.ts';
 import { latestVersion } from '../core/versions.ts';
 import { htmlSecurityHeaders } from '../http/html-security.ts';
 import type { HttpEvent, HttpResult } from '../http/middleware.ts';
@@ -20,6 +18,7 @@ import { VARIANT_VARY } from './get-notice.ts';
 import { JSON_CONTENT_TYPE } from './list-notices.ts';
 import { memoisedVersions } from './memo-lookups.ts';
 import { memoEntry, noticeFromPath, respondFrom, type ServingContext } from './serving-context.ts';
+import { readerVariant } from './reader-variant.ts';
 
 const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 
@@ -43,28 +42,9 @@ const jsonBody = (notice: Notice, now: Date): string => {
 
 /** The page's region and language, chosen as for the notice itself, among the newest version's variants (which carry the pages). */
 const pageVariant = (event: HttpEvent, context: ServingContext, notice: Notice, query: Query): { region: string; language: string } => {
-  const headers = event.headers ?? {};
   const newest = notice.versions.at(-1);
   if (newest === undefined) throw new NotFoundError(`notice ${notice.noticeId} has no versions`);
-  const { region } = resolveRegion(
-    {
-      region: query.region,
-      country: query.country,
-      subdivision: query.subdivision,
-      geoCountry: headers['cloudfront-viewer-country'],
-      geoSubdivision: headers['cloudfront-viewer-country-region'],
-      geoRegion: headers['x-notice-region'],
-    },
-    context.content.catalogue,
-    notice.regions,
-  );
-  const language = negotiateLanguage(
-    { lang: query.lang, acceptLanguage: headers['accept-language'] },
-    newest.languages,
-    notice.defaultLanguage,
-    regionDefaultLanguage(region, context.content.catalogue),
-  );
-  return { region, language };
+  return readerVariant(event, context, notice, query, newest.languages);
 };
 
 /** The route. */
