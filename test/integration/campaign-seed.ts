@@ -8,6 +8,7 @@ import { DynamoDbRecipientStore } from '../../functions/campaigns/dynamodb/recip
 import type { Campaign } from '../../functions/campaigns/model.ts';
 import { CHOICE_OPTION_IDS } from '../../functions/core/choice-options.ts';
 import type { DynamoDbAcceptanceStore } from '../../functions/ledger/dynamodb-store.ts';
+import type { AccountEvidence } from '../../functions/ledger/types.ts';
 import { campaignOf } from '../unit/campaigns/campaign-fixture.ts';
 
 export interface SeededAccount {
@@ -73,3 +74,9 @@ export const seedEmailedRecipients = async (
   }
   return { campaigns, recipients };
 };
+
+/** The choice evidence of `accounts`, read as the ledger reads it (each account's items, oldest first). */
+export const choiceEvidenceOf = async (store: DynamoDbAcceptanceStore, accounts: readonly string[]): Promise<Extract<AccountEvidence, { kind: 'choice' }>[]> =>
+  (await Promise.all(accounts.map((accountId) => store.listAccountEvidence(accountId, { kind: 'choice' }))))
+    .flat()
+    .filter((item): item is Extract<AccountEvidence, { kind: 'choice' }> => item.kind === 'choice');

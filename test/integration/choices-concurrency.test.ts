@@ -17,10 +17,9 @@ import { CHOICE_OPTION_IDS, choiceOption } from '../../functions/core/choice-opt
 import { fixedClock } from '../../functions/core/clock.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
 import { makeHandler } from '../../functions/lambdas/choices.ts';
-import type { ChoiceEvidence } from '../../functions/ledger/types.ts';
 import { seededRandom } from '../../local/ses/faults.ts';
 import { httpEvent, lambdaContext } from '../fakes/http-event.ts';
-import { eeaChoiceCampaign, seedEmailedRecipients } from './campaign-seed.ts';
+import { choiceEvidenceOf, eeaChoiceCampaign, seedEmailedRecipients } from './campaign-seed.ts';
 import { startTestTable, type TestTable } from './engines.ts';
 
 const LINKS = 10;
@@ -83,9 +82,7 @@ describe('Integration: concurrent choices', () => {
     // Assess
     const statuses = responses.map((r) => r.statusCode);
     expect(statuses.filter((s) => s !== 200), JSON.stringify(responses.find((r) => r.statusCode !== 200)?.body)).toEqual([]);
-    const evidence = (await table.scanAll())
-      .filter((item) => String(item['sk']).startsWith('EV#CHO#'))
-      .map((item) => item as unknown as ChoiceEvidence & { accountId: string });
+    const evidence = await choiceEvidenceOf(table.store, accounts);
     let changes = 0;
     const chosen: Record<string, number> = Object.fromEntries(CHOICE_OPTION_IDS.map((option) => [choiceOption(option).counter, 0]));
     for (const accountId of accounts) {

@@ -20,9 +20,8 @@ import { staticTokenKey } from '../../functions/campaigns/token-key.ts';
 import { contentIndex } from '../../functions/content/index-artifact.ts';
 import { CHOICE_OPTION_IDS, choiceOption } from '../../functions/core/choice-options.ts';
 import { signChoiceToken } from '../../functions/core/tokens.ts';
-import type { ChoiceEvidence } from '../../functions/ledger/types.ts';
 import { seededRandom } from '../../local/ses/faults.ts';
-import { eeaChoiceCampaign, seedEmailedRecipients } from './campaign-seed.ts';
+import { choiceEvidenceOf, eeaChoiceCampaign, seedEmailedRecipients } from './campaign-seed.ts';
 import { startTestTable, type TestTable } from './engines.ts';
 
 const ACCOUNTS = 20;
@@ -118,7 +117,7 @@ describe('Integration: choice outbox under crashes', () => {
 
     // Assess
     const items = await table.scanAll();
-    const evidence = items.filter((item) => String(item['sk']).startsWith('EV#CHO#')).map((item) => item as unknown as ChoiceEvidence & { accountId: string });
+    const evidence = await choiceEvidenceOf(table.store, accounts);
     const evidenceIds = new Set(evidence.map((e) => e.evidenceId));
     const publishedIds = new Set(bus.events.map((e) => e.eventId));
     expect([...publishedIds].sort()).toEqual([...evidenceIds].sort());
