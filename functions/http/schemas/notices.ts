@@ -113,6 +113,14 @@ export const openApiPaths = (): PathsSpec => {
     { name: 'X-Notice-Region', in: 'header', description: 'Set by the CDN function from the geo headers; wins over them', schema: z.string() },
     { name: 'Accept-Language', in: 'header', description: 'Language preferences with q-values', schema: z.string() },
   ];
+  /** What chooses the reader's region and language on every page route (`readerVariant`). */
+  const readerParameters: readonly ParameterSpec[] = [regionParameter, countryParameter, subdivisionParameter, langParameter];
+  /** The representation of the routes that answer JSON for services or a page for readers (diff, history). */
+  const pageFormatParameters: readonly ParameterSpec[] = [
+    { name: 'format', in: 'query', description: '`json` (for services) or `html` (a page for readers); wins over Accept', schema: DiffFormatSchema },
+    ...geoParameters,
+    { name: 'Accept', in: 'header', description: 'Representation when `format` is absent: `text/html` gives the page, anything else JSON', schema: z.string() },
+  ];
 
   const variantHeaders = {
     ...cacheHeaders(),
@@ -148,10 +156,7 @@ export const openApiPaths = (): PathsSpec => {
           noticeIdParameter,
           { name: 'version', in: 'query', description: 'Version number; default: the latest in force (now, or at `at`)', schema: z.string().check(z.regex(VERSION_PATTERN)) },
           atParameter,
-          regionParameter,
-          countryParameter,
-          subdivisionParameter,
-          langParameter,
+          ...readerParameters,
           { name: 'format', in: 'query', description: 'Representation; wins over Accept', schema: FormatSchema },
           ...geoParameters,
           { name: 'Accept', in: 'header', description: 'Representation when `format` is absent', schema: z.string() },
@@ -184,13 +189,8 @@ export const openApiPaths = (): PathsSpec => {
         parameters: [
           noticeIdParameter,
           atParameter,
-          regionParameter,
-          countryParameter,
-          subdivisionParameter,
-          langParameter,
-          { name: 'format', in: 'query', description: '`json` (for services) or `html` (a page for readers); wins over Accept', schema: DiffFormatSchema },
-          ...geoParameters,
-          { name: 'Accept', in: 'header', description: 'Representation when `format` is absent: `text/html` gives the page, anything else JSON', schema: z.string() },
+          ...readerParameters,
+          ...pageFormatParameters,
           ifNoneMatchParameter(),
         ],
         responses: {
@@ -214,13 +214,8 @@ export const openApiPaths = (): PathsSpec => {
           noticeIdParameter,
           { name: 'from', in: 'query', required: true, description: 'Older version number', schema: z.string().check(z.regex(VERSION_PATTERN)) },
           { name: 'to', in: 'query', required: true, description: 'Newer version number', schema: z.string().check(z.regex(VERSION_PATTERN)) },
-          regionParameter,
-          countryParameter,
-          subdivisionParameter,
-          langParameter,
-          { name: 'format', in: 'query', description: '`json` (for services) or `html` (a page for readers); wins over Accept', schema: DiffFormatSchema },
-          ...geoParameters,
-          { name: 'Accept', in: 'header', description: 'Representation when `format` is absent: `text/html` gives the page, anything else JSON', schema: z.string() },
+          ...readerParameters,
+          ...pageFormatParameters,
           ifNoneMatchParameter(),
         ],
         responses: {
