@@ -185,8 +185,8 @@ export const choicesLambda = {
   },
   // PUBLIC_BASE_URL: the origin a browser's same-site POST comes from; CHOICE_CHANGE_LIMIT: changes per account and campaign.
   environment: ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'EVENT_BUS_NAME', 'PUBLIC_BASE_URL', 'CHOICE_CHANGE_LIMIT', 'ORIGIN_VERIFY_VALUES'],
-  // DeleteItem: the choice event's outbox entry, once EventBridge took it.
-  ledger: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  // DeleteItem: the choice event's outbox entry, once EventBridge took it. Query: a recipient's send facts (its attempt's call items).
+  ledger: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   grants: ['choice-bus:put', 'token-secret:read'],
   localWiring: 'choices',
 } as const satisfies LambdaSpec;
@@ -210,12 +210,14 @@ export const campaignPlannerLambda = {
 export const campaignSenderLambda = {
   entry: 'functions/lambdas/campaign-sender.ts',
   trigger: { kind: 'queue', queue: 'send', batchSize: 10, reportBatchItemFailures: true },
-  memoryMb: 512,
+  // Waits on the send quota and SES, computes little (50 HMAC-signed links a call): 256 MB halves the GB-s of every email.
+  memoryMb: 256,
   timeoutSeconds: 60,
   powertools: true,
   sizedBySendQuota: true,
   environment: ['TABLE_NAME', 'CONFIGURATION_SET', 'SENDER_ADDRESS', 'SEND_QUOTA_PER_SECOND', 'TOKEN_SECRET_ARN', 'PUBLIC_BASE_URL'],
-  ledger: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+  // Query: a redelivered claim reads its previous attempt's call items before any takeover.
+  ledger: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
   grants: ['token-secret:read', 'ses:send'],
   localWiring: 'workers',
 } as const satisfies LambdaSpec;

@@ -4,7 +4,7 @@
  *
  * 1. Unfinished plan cursors continue: a planner message per (region, shard) not done (the
  *    planner resumes from its checkpoint; a page planned twice is harmless).
- * 2. Recipients in flight (`sending`) are reconciled against what the local SES endpoint
+ * 2. Recipients in flight (`sending`, and not accepted in their attempt's call item) are reconciled against what the local SES endpoint
  *    accepted (its journal, by the `campaign`/`account`/`kind` tags the sender sets): accepted
  *    ones are settled `sent` with their evidence through the deployed reconciliation path
  *    (`recordSesEvents`, as a `Send` event would); the others were never taken by SES and are
@@ -23,6 +23,7 @@ import { type SesEventInput, type SesEventsDeps, recordSesEvents } from '../func
 import { SES_TAGS, decodeTagValue } from '../functions/campaigns/ses-tags.ts';
 import type { Queue } from '../functions/campaigns/queue.ts';
 import { AUDIENCE_SHARDS } from '../functions/ledger/types.ts';
+import { withSendFacts } from '../functions/ledger/send-facts.ts';
 import type { AcceptedMail } from './ses/journal.ts';
 
 export interface RecoveryDeps {
@@ -87,7 +88,8 @@ const inFlight = async (deps: RecoveryDeps, campaignId: string): Promise<{ accou
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) {
+      // Through the send facts: a recipient its call's item says SES accepted is sent, not in flight.
+      for (const item of await withSendFacts(deps, page.Items ?? [])) {
         const accountId = String(item['accountId'] ?? String(item['sk']).replace(/^ACCT#/, ''));
         for (const kind of KINDS) {
           if (item[STATUS_FIELD[kind]] === 'sending') found.push({ accountId, kind, attemptId: String(item[ATTEMPT_FIELD[kind]]) });

@@ -2,16 +2,17 @@
  * "A notice was sent", recorded in one place for both paths that learn it: the sending attempt
  * (SES accepted the entry) and the first SES event of an email whose attempt left its recipient
  * `sending` (the crash-reconciliation path: a Delivery, Bounce … carries the mail's message id
- * and the instant SES accepted it). The facts are the same on both: the recipient's `sent` mark and the
- * counter delta it earns (the account's `notified` is derived from the mark on read,
- * `functions/ledger/notified.ts`, not written per email).
- * The mark is the `NTF sent` evidence too: the one conditional write holds the SES message id and
- * instant, and the ledger's evidence queries read it from the recipient item
+ * and the instant SES accepted it). The facts are the same on both: the recipient's `sent` fact
+ * (the attempt: on its call's item, one write per SES call; the event: the recipient item's
+ * conditional settle) and the counter delta it earns (the account's `notified` is derived from it
+ * on read, `functions/ledger/notified.ts`, not written per email).
+ * The fact is the `NTF sent` evidence too: it holds the SES message id and instant, and the
+ * ledger's evidence queries read it through `functions/ledger/send-facts.ts`
  * (`functions/ledger/notification-evidence.ts`), so no second item is written per email.
  */
 import type { NotificationEvidence } from '../ledger/types.ts';
-import { type Campaign, type Counters, type SendKind, campaignRegion } from './model.ts';
-import type { FaultHook, RecipientStore } from './ports.ts';
+import { type Campaign, type Counters, type SendKind, addInto, campaignRegion } from './model.ts';
+import type { FaultHook, RecipientStore, SendCall } from './ports.ts';
 
 /** One sent email as both paths know it. */
 export interface SentNotice {
@@ -51,21 +52,25 @@ export const notificationEvidence = (
   ...(bounce ? { bounceType: bounce.type, bounceSubType: bounce.subType } : {}),
 });
 
-export interface SentByAttemptDeps {
-  readonly recipients: Pick<RecipientStore, 'markSent'>;
+export interface SentByCallDeps {
+  readonly recipients: Pick<RecipientStore, 'recordAccepted'>;
   readonly fault?: FaultHook;
 }
 
 /**
- * By the attempt that sent it: the conditional mark (which holds the evidence, and from which the
- * account's `notified` is derived on read, `functions/ledger/notified.ts`). Answers the counter
- * delta when this call made the transition (count it then), else undefined.
+ * By the call that sent them: one write on the call's item, for every recipient SES accepted in
+ * it (which holds the evidence, and from which the recipients' `sent` and the account's
+ * `notified` are read, `functions/ledger/send-facts.ts`). Answers the counter delta of the whole
+ * call (the call is written once: count it then).
  */
-export const recordSentByAttempt = async (deps: SentByAttemptDeps, sent: SentNotice & { readonly attemptId: string }): Promise<Partial<Counters> | undefined> => {
-  const { campaign } = sent;
+export const recordSentByCall = async (deps: SentByCallDeps, call: SendCall, sent: readonly SentNotice[]): Promise<Partial<Counters>> => {
+  if (sent.length === 0) return {};
   deps.fault?.('sender:before-mark');
-  const marked = await deps.recipients.markSent(campaign.campaignId, sent.accountId, sent.kind, sent.attemptId, sent.messageId, sent.at);
-  return marked ? sentCounts(sent) : undefined;
+  await deps.recipients.recordAccepted(
+    call,
+    sent.map((notice) => ({ accountId: notice.accountId, messageId: notice.messageId, at: notice.at })),
+  );
+  return sent.reduce<Partial<Counters>>((total, notice) => addInto(total, sentCounts(notice)), {});
 };
 
 export interface SentFromEventDeps {

@@ -49,14 +49,50 @@ export interface CampaignStore extends CampaignReader, CounterStore {
 /** A campaign's and an account's recipient, as a map key. */
 export const recipientId = (campaignId: string, accountId: string): string => `${campaignId}\u0000${accountId}`;
 
-/** The per-account recipient items and the send attempts' markers. */
+/**
+ * One SES call (chunk) of a send attempt: its items (one per recipient shard among its
+ * recipients; a send message is one shard's, so usually one) hold what the call handed to SES and
+ * what SES accepted.
+ */
+export interface SendCall {
+  readonly campaignId: string;
+  /** `callIdOf(attemptId, chunk)`; also the SES `call` tag. */
+  readonly callId: string;
+  readonly kind: SendKind;
+}
+
+/** A call's item in one recipient shard. */
+export interface CallShard {
+  readonly campaignId: string;
+  readonly shard: number;
+  readonly callId: string;
+}
+
+/** A call as a map key. */
+export const callRef = (call: CallShard): string => `${call.campaignId}\u0000${call.shard}\u0000${call.callId}`;
+
+/** One recipient SES accepted in a call. */
+export interface AcceptedSend {
+  readonly accountId: string;
+  readonly messageId: string;
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/** The per-account recipient items and the send calls' items. */
 export interface RecipientStore {
   /** Claim a recipient for one send attempt (never two live attempts, never after `sent`). */
   claimRecipient(input: ClaimInput): Promise<ClaimOutcome>;
-  /** Note on the attempt's marker that it is about to hand these recipients to SES. */
-  markSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[], expiresAt: number): Promise<void>;
+  /** Note on the call's item that it is about to hand these recipients to SES. */
+  markSubmitted(call: SendCall, accountIds: readonly string[], expiresAt: number): Promise<void>;
   /** SES did not take these entries: they are no longer in doubt. */
-  clearSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[]): Promise<void>;
+  clearSubmitted(call: SendCall, accountIds: readonly string[]): Promise<void>;
+  /** What SES accepted in the call, on the call's item: the `sent` facts of its recipients (`functions/ledger/send-facts.ts`). */
+  recordAccepted(call: SendCall, accepted: readonly AcceptedSend[]): Promise<void>;
+  /** What SES accepted in each call (account → message id), by `callRef`; one consistent BatchGet. */
+  acceptedInCalls(calls: readonly CallShard[]): Promise<Map<string, ReadonlyMap<string, string>>>;
+  /** Notices' deliveries in the call's delivery log; answers the accounts newly kept (count those). */
+  recordDeliveries(call: CallShard, deliveries: readonly { readonly accountId: string; readonly at: string }[]): Promise<string[]>;
   /** Give a claim back after a retryable failure. */
   releaseRecipient(campaignId: string, accountId: string, kind: SendKind, attemptId: string): Promise<void>;
   /** `sending` (this attempt) → `sent`; true when this call made the transition. */
@@ -73,9 +109,18 @@ export interface RecipientStore {
    * `kept`: this call wrote it (count it); `held`: the item holds this event of this message,
    * now or from before (else the evidence must be written on its own). Never on a notice still
    * `sending` (its attempt has not marked it yet, or crashed): that is answered `sending`, and
-   * nothing is written, so the caller settles it first.
+   * nothing is written, so the caller settles it first; unless `acceptedByCall` (its call's item
+   * holds its `sent` facts, so it stays `sending` on its own item).
    */
-  recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string, bounce?: { readonly type: string; readonly subType: string }): Promise<OutcomeKept>;
+  recordOutcome(
+    campaignId: string,
+    accountId: string,
+    event: OutcomeEvent,
+    messageId: string,
+    at: string,
+    bounce?: { readonly type: string; readonly subType: string },
+    options?: { readonly acceptedByCall?: boolean },
+  ): Promise<OutcomeKept>;
 }
 
 /** What `recordOutcome` did. */

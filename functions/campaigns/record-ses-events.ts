@@ -6,11 +6,13 @@
  * (Delivery, Bounce, Complaint, Reject, RenderingFailure or DeliveryDelay, which all carry the
  * same mail object and tags) settles a recipient its attempt left `sending` (the
  * crash-reconciliation path, through `notice-sent.ts`), with the message id and the instant SES
- * accepted it (`mail.timestamp`). A notice's outcome is kept once per recipient with one
- * conditional write that refuses a `sending` notice, and that write is its evidence
- * (`functions/ledger/notification-evidence.ts`): the usual case (the sender already marked it)
- * costs that one write and no read. Only a refused write, a reminder's event or a DeliveryDelay
- * reads the recipient (one consistent BatchGet). What the recipient item does not hold (a
+ * accepted it (`mail.timestamp`). The usual case is an email its call's item says SES accepted
+ * (the event's `call` tag names the call; one consistent BatchGet of the batch's calls): it is
+ * sent already, and a notice's Delivery is kept in the call's delivery log, one write per call
+ * and batch, not per recipient (`functions/ledger/send-facts.ts` reads it back). Any other outcome
+ * is kept once on the recipient item with one conditional write, its evidence
+ * (`functions/ledger/notification-evidence.ts`), which refuses a `sending` notice its call did not
+ * record. Only a refused write reads the recipient (one consistent BatchGet). What the recipient item does not hold (a
  * reminder's outcome, a second message's, an unknown recipient's) is written as evidence of its
  * own that restates the event (one batch write). The counts of the whole batch go out in one ADD
  * per campaign, after the writes that earned them (a crash between under-counts, and the
@@ -23,7 +25,7 @@ import type { Timers } from '../core/retry.ts';
 import { shardOf } from '../ledger/keys.ts';
 import { type Campaign, type Counters, type RecipientRecord, type SendKind, addInto } from './model.ts';
 import { notificationEvidence, recordSentFromEvent } from './notice-sent.ts';
-import { type CampaignReader, type CounterStore, type EventEvidenceLedger, type NoticeLedger, type OutcomeEvent, type RecipientStore, recipientId } from './ports.ts';
+import { type CampaignReader, type CounterStore, type EventEvidenceLedger, type NoticeLedger, type OutcomeEvent, type RecipientStore, callRef, recipientId } from './ports.ts';
 import { isTrackedEvent, notificationEventOf } from './ses-event-types.ts';
 import { bounceCounterOf } from './model.ts';
 import { type ReputationGuardDeps, guardReputation } from './auto-pause.ts';
@@ -43,11 +45,13 @@ export interface SesEventInput {
   readonly kind?: SendKind;
   /** A `Bounce`'s type and subtype as SES gives them (`Permanent`/`General`, `Permanent`/`OnAccountSuppressionList` …). */
   readonly bounce?: { readonly type: string; readonly subType: string };
+  /** From the `call` tag: the SES call whose item holds what SES accepted (`callIdOf`). */
+  readonly callId?: string;
 }
 
 export interface SesEventsDeps {
   readonly campaigns: CampaignReader & CounterStore;
-  readonly recipients: Pick<RecipientStore, 'getRecipients' | 'settleSent' | 'recordOutcome'>;
+  readonly recipients: Pick<RecipientStore, 'getRecipients' | 'settleSent' | 'recordOutcome' | 'acceptedInCalls' | 'recordDeliveries'>;
   readonly ledger: NoticeLedger & EventEvidenceLedger;
   readonly clock: Clock;
   readonly timers: Timers;
@@ -97,38 +101,106 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
     return name && name !== 'sent' && events[index]!.kind !== 'reminder' ? name : undefined;
   };
   const limit = pLimit(CONCURRENCY);
-  // Outcomes the recipient item holds need no evidence item of their own.
+  // Outcomes the recipient item (or its call's delivery log) holds need no evidence item of their own.
   const held = events.map(() => false);
-  const keep = async (index: number, name: OutcomeEvent): Promise<boolean> => {
+  const keep = async (index: number, name: OutcomeEvent, acceptedByCall = false): Promise<boolean> => {
     const event = events[index]!;
-    const outcome = await deps.recipients.recordOutcome(event.campaignId, event.accountId, name, event.messageId, event.at, event.bounce);
+    const outcome = await deps.recipients.recordOutcome(event.campaignId, event.accountId, name, event.messageId, event.at, event.bounce, { acceptedByCall });
     held[index] = outcome.held;
     if (outcome.kept) count(index, outcomeDelta(name, event));
     return outcome.sending === true;
   };
 
-  // 1. Keep the notices' outcomes: one conditional write each, refused only while the notice is `sending`.
+  // 0. The calls the events name (their `call` tag): an email its call's item says SES accepted is
+  //    `sent` already (its recipient item stays `sending`, holding the claim), so nothing settles it.
+  const callOf = (event: SesEventInput) => (event.callId ? { campaignId: event.campaignId, shard: shardOf(event.accountId), callId: event.callId } : undefined);
+  const calls = [...new Map(events.flatMap((event, index) => {
+    const call = ignored[index] ? undefined : callOf(event);
+    return call ? [[callRef(call), call] as const] : [];
+  })).values()];
+  const accepted = calls.length > 0 ? await deps.recipients.acceptedInCalls(calls) : new Map<string, ReadonlyMap<string, string>>();
+  const isAccepted = (event: SesEventInput, index: number): boolean => {
+    const call = ignored[index] ? undefined : callOf(event);
+    return call !== undefined && accepted.get(callRef(call))?.get(event.accountId) === event.messageId;
+  };
+  const acceptedByCall = events.map(isAccepted);
+  // An event may overtake its live attempt's record of the call (SES answered, the sender is writing it):
+  // while the recipient's claim is live, read again for a moment before taking the crash path.
+  const waitMs = deps.awaitLiveAttemptsMs ?? 0;
+  const unrecorded = () => events.flatMap((event, index) => (event.callId && !ignored[index] && !acceptedByCall[index] ? [index] : []));
+  if (waitMs > 0 && unrecorded().length > 0) {
+    let claims = await deps.recipients.getRecipients(unrecorded().map((index) => events[index]!));
+    const live = (index: number): boolean => {
+      const event = events[index]!;
+      const record = claims.get(recipientId(event.campaignId, event.accountId));
+      const state = record?.[event.kind ?? 'notice'];
+      return state?.status === 'sending' && Number(state.leaseUntil) > deps.clock.now().getTime();
+    };
+    for (let waited = 0; waited < waitMs && unrecorded().some(live); ) {
+      const step = Math.min(POLL_MS, waitMs - waited);
+      await deps.timers.sleep(step);
+      waited += step;
+      const waiting = unrecorded().filter(live);
+      for (const [ref, entries] of await deps.recipients.acceptedInCalls([...new Map(waiting.map((index) => [callRef(callOf(events[index]!)!), callOf(events[index]!)!])).values()])) accepted.set(ref, entries);
+      for (const index of waiting) acceptedByCall[index] = isAccepted(events[index]!, index);
+      claims = await deps.recipients.getRecipients(unrecorded().map((index) => events[index]!));
+    }
+  }
+
+  // 1. Notices' deliveries of accepted emails: one write per call on its delivery log (a repeat keeps nothing new).
+  const deliveries = new Map<string, number[]>();
+  const logged = events.map(() => false);
+  events.forEach((event, index) => {
+    if (acceptedByCall[index] && event.kind !== 'reminder' && keptOutcome(index) === 'delivered') {
+      logged[index] = true;
+      const ref = callRef(callOf(event)!);
+      deliveries.set(ref, [...(deliveries.get(ref) ?? []), index]);
+    }
+  });
+  await Promise.all(
+    [...deliveries.values()].map((indexes) =>
+      limit(async () => {
+        const first = events[indexes[0]!]!;
+        const kept = new Set(await deps.recipients.recordDeliveries(callOf(first)!, indexes.map((index) => ({ accountId: events[index]!.accountId, at: events[index]!.at }))));
+        for (const index of indexes) {
+          held[index] = true;
+          if (kept.has(events[index]!.accountId)) {
+            count(index, outcomeDelta('delivered', events[index]!));
+            kept.delete(events[index]!.accountId);
+          }
+        }
+      }),
+    ),
+  );
+
+  // 2. The other outcomes: one conditional write each on the recipient item, refused only while
+  //    the notice is `sending` with no `sent` fact (its call's item did not record it).
   const toSettle: number[] = [];
   await Promise.all(
     events.map((event, index) =>
       limit(async () => {
-        if (ignored[index]) return;
+        if (ignored[index] || logged[index]) return;
         const name = keptOutcome(index);
+        if (acceptedByCall[index]) {
+          if (name) await keep(index, name, true);
+          return;
+        }
         if (!name || (await keep(index, name))) toSettle.push(index);
       }),
     ),
   );
   if (toSettle.length > 0) {
-    // 2. Settle what is still `sending` from the event (the email's first), then keep the outcome it was refused.
+    // 3. Settle what is still `sending` from the event (the email's first), then keep the outcome it was refused.
     const settling = toSettle.map((index) => events[index]!);
     const items = await deps.recipients.getRecipients(settling);
     const itemOf = (event: SesEventInput): RecipientRecord | undefined => items.get(recipientId(event.campaignId, event.accountId));
     const sendingKind = (event: SesEventInput) => KINDS.find((k) => (event.kind ?? k) === k && itemOf(event)?.[k].status === 'sending');
-    // An event may overtake the live attempt's own `sent` mark: give live attempts a moment to record their sends rather than doing it twice.
-    const waitMs = deps.awaitLiveAttemptsMs ?? 0;
+    // An event may overtake the live attempt's own record of its send: give live attempts a moment to record it rather than doing it twice
+    // (an event naming its call waited for the call above).
     for (let waited = 0; waited < waitMs; ) {
       const now = deps.clock.now().getTime();
       const live = settling.filter((event) => {
+        if (event.callId) return false;
         const kind = sendingKind(event);
         return kind !== undefined && Number(itemOf(event)?.[kind].leaseUntil) > now;
       });
@@ -149,8 +221,8 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
             count(index, await recordSentFromEvent(deps, sent));
           }
           const name = keptOutcome(index);
-          // Settled (by this call or by its attempt meanwhile): keep the outcome now; one still `sending` is left to a redelivery.
-          if (name && (await keep(index, name))) throw new RecipientStillSendingError();
+          // Settled (by this call, or its attempt recorded its call meanwhile): keep the outcome now; one still `sending` is left to a redelivery.
+          if (name && (await keep(index, name, !kind))) throw new RecipientStillSendingError();
         }),
       ),
     );

@@ -1,7 +1,8 @@
 /**
  * Step 4 of the sender: group the claimed recipients by what their email looks like, and send
- * each chunk of ≤ 50 with retries. Before every SES call the attempt's marker names the
- * recipients handed to SES (a crash from then on leaves them in doubt, not re-sendable), and SES
+ * each chunk of ≤ 50 (one template) with retries. Before every SES call the
+ * chunk's call item (one per recipient shard in it) names the recipients handed to SES (a crash from then on leaves them in doubt,
+ * not re-sendable), after it the same item records what SES accepted (their `sent` facts); SES
  * is only called while a third of the lease is left, so a live attempt never sends a recipient
  * another attempt has taken over.
  */
@@ -9,8 +10,9 @@ import type pLimit from 'p-limit';
 import { backoffMs } from '../core/retry.ts';
 import { RetryableSendError, SendingBlockedError } from './errors.ts';
 import { MAX_RECIPIENTS_PER_SEND } from './messages.ts';
-import { SES_TAGS } from './ses-tags.ts';
-import type { BulkDestination, EntryOutcome } from './ports.ts';
+import { SES_TAGS, encodeTagValue } from './ses-tags.ts';
+import type { BulkDestination, EntryOutcome, SendCall } from './ports.ts';
+import { callIdOf } from '../ledger/keys.ts';
 import { destinationFor, emailKindOf, templateFor } from './send-email.ts';
 import { recordFailures, recordSent } from './send-outcomes.ts';
 import { DEFAULT_IN_DOUBT_GRACE_MS, DEFAULT_LEASE_MS, type Recipient } from './send-recipients.ts';
@@ -61,8 +63,11 @@ export const sendChunk = async (
   budget?: SendBudget,
   /** Campaigns this invocation found blocked (their chunks send nothing more), with the reason. */
   blocked: Map<string, string> = new Map(),
+  /** The chunk's call id (`callIdOf(attemptId, n)`): its item's key and the SES `call` tag. */
+  callId: string = callIdOf(chunk[0]!.attemptId, 0),
 ): Promise<Recipient[]> => {
   const first = chunk[0]!;
+  const call: SendCall = { campaignId: first.campaign.campaignId, callId, kind: first.kind };
   const kind = emailKindOf(first);
   const template = templateFor(deps, first, kind);
   const destinations = new Map<Recipient, BulkDestination>();
@@ -72,7 +77,7 @@ export const sendChunk = async (
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   // SES is only called while a third of the lease is left: past the lease, another attempt may take over.
   const minLeaseLeftMs = leaseMs / 3;
-  // The marker must outlive the lease and the in-doubt grace (a day more, for slow SES events).
+  // The call's item, until it holds an acceptance, must outlive the lease and the in-doubt grace (a day more, for slow SES events).
   const markerLifetimeMs = leaseMs + (deps.inDoubtGraceMs ?? DEFAULT_IN_DOUBT_GRACE_MS) + 86_400_000;
   const campaignId = first.campaign.campaignId;
   for (let attempt = 0; attempt < retry.attempts && pending.length > 0; attempt++) {
@@ -96,16 +101,16 @@ export const sendChunk = async (
     expired.push(...pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now < minLeaseLeftMs));
     pending = pending.filter((recipient) => (recipient.leaseUntil ?? 0) - now >= minLeaseLeftMs);
     if (pending.length === 0) break;
-    // Mark the recipients submitted before SES sees them (one write on the attempt's marker).
+    // Mark the recipients submitted before SES sees them (one write on the call's item).
     const unmarked = pending.filter((recipient) => !recipient.submitted);
-    if (unmarked.length > 0) await deps.recipients.markSubmitted(first.campaign.campaignId, first.attemptId, unmarked.map((r) => r.accountId), now + markerLifetimeMs);
+    if (unmarked.length > 0) await deps.recipients.markSubmitted(call, unmarked.map((r) => r.accountId), now + markerLifetimeMs);
     for (const recipient of unmarked) recipient.submitted = true;
     let outcomes: EntryOutcome[];
     try {
       outcomes = await deps.mailer.sendBulk({
         template,
         destinations: pending.map((recipient) => destinations.get(recipient)!),
-        defaultTags: { [SES_TAGS.campaign]: first.campaign.campaignId, [SES_TAGS.kind]: first.kind },
+        defaultTags: { [SES_TAGS.campaign]: first.campaign.campaignId, [SES_TAGS.kind]: first.kind, [SES_TAGS.call]: encodeTagValue(callId) },
       });
     } catch (error) {
       if (error instanceof RetryableSendError) {
@@ -115,7 +120,7 @@ export const sendChunk = async (
       }
       if (error instanceof SendingBlockedError) {
         // SES took none of them: not in doubt.
-        await deps.recipients.clearSubmitted(campaignId, first.attemptId, pending.map((r) => r.accountId));
+        await deps.recipients.clearSubmitted(call, pending.map((r) => r.accountId));
         for (const recipient of pending) recipient.submitted = false;
         await blockCampaign(deps, campaignId, error.reason, blocked);
         break;
@@ -137,10 +142,10 @@ export const sendChunk = async (
     });
     // Entries SES said it did not take are not in doubt: a crash from here on must not make them wait the grace.
     if (retryNext.length > 0 && !blockedReason) deps.metrics?.count(campaignId, 'sesThrottled', retryNext.length, { dimensions: { scope: 'entry' } });
-    if (retryNext.length > 0) await deps.recipients.clearSubmitted(first.campaign.campaignId, first.attemptId, retryNext.map((r) => r.accountId));
+    if (retryNext.length > 0) await deps.recipients.clearSubmitted(call, retryNext.map((r) => r.accountId));
     for (const recipient of retryNext) recipient.submitted = false;
     deps.fault?.('sender:after-ses-accepted');
-    await recordSent(deps, limit, sent);
+    await recordSent(deps, call, sent);
     await recordFailures(deps, limit, rejected.map((r) => r.recipient), rejected.map((r) => r.status));
     if (budget && sendStartedMs !== undefined) budget.slowestSendMs = Math.max(budget.slowestSendMs, sendStartedMs - budget.remainingMs());
     pending = retryNext;

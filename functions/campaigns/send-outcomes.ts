@@ -1,12 +1,15 @@
 /**
- * What the sender records after SES answered: sent notices (through `notice-sent.ts`), failures
- * for good (rejected, no contact), and one counter write per campaign for the transitions that
- * earned a count. Counters go after the conditional transitions, so a redelivery never counts twice.
+ * What the sender records after SES answered: what SES accepted of a call (through
+ * `notice-sent.ts`, one write on the call's item), failures for good (rejected, no contact), and
+ * one counter write per campaign for what earned a count. Counters go after the writes that earn
+ * them (a call's acceptance is written once; failures are conditional transitions), so a
+ * redelivery never counts twice.
  */
 import type pLimit from 'p-limit';
 import { AUDIENCE_SHARDS } from '../ledger/types.ts';
 import { type Counters, addInto } from './model.ts';
-import { notificationEvidence, recordSentByAttempt } from './notice-sent.ts';
+import { notificationEvidence, recordSentByCall } from './notice-sent.ts';
+import type { SendCall } from './ports.ts';
 import type { Recipient } from './send-recipients.ts';
 import type { SenderDeps } from './sender.ts';
 
@@ -22,33 +25,17 @@ const addCounts = async (deps: SenderDeps, counted: readonly { recipient: Recipi
   for (const [campaignId, total] of byCampaign) await deps.campaigns.addCounters(campaignId, Math.floor(deps.timers.random() * AUDIENCE_SHARDS), total);
 };
 
-/** The `sent` mark (the evidence) of each sent recipient, then their counts. */
-export const recordSent = async (deps: SenderDeps, limit: Limit, sent: readonly { recipient: Recipient; messageId: string }[]): Promise<void> => {
+/** What SES accepted of one call, on the call's item (the evidence), then the call's counts. */
+export const recordSent = async (deps: SenderDeps, call: SendCall, sent: readonly { recipient: Recipient; messageId: string }[]): Promise<void> => {
   if (sent.length === 0) return;
   const at = deps.clock.now().toISOString();
-  const counted: { recipient: Recipient; delta: Partial<Counters> }[] = [];
-  const settled = await Promise.allSettled(
-    sent.map(({ recipient, messageId }) =>
-      limit(async () => {
-        const delta = await recordSentByAttempt(deps, {
-          campaign: recipient.campaign,
-          accountId: recipient.accountId,
-          kind: recipient.kind,
-          region: recipient.region,
-          attemptId: recipient.attemptId,
-          messageId,
-          at,
-          ...(recipient.deadline ? { deadline: recipient.deadline } : {}),
-        });
-        if (delta) counted.push({ recipient, delta });
-      }),
-    ),
+  const delta = await recordSentByCall(
+    deps,
+    call,
+    sent.map(({ recipient, messageId }) => ({ campaign: recipient.campaign, accountId: recipient.accountId, kind: recipient.kind, region: recipient.region, messageId, at })),
   );
-  // Count what did transition even if one recipient failed, so one error does not leave the others uncounted.
-  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (!failure) deps.fault?.('sender:after-mark');
-  await addCounts(deps, counted);
-  if (failure) throw failure.reason;
+  deps.fault?.('sender:after-mark');
+  await deps.campaigns.addCounters(call.campaignId, Math.floor(deps.timers.random() * AUDIENCE_SHARDS), delta);
 };
 
 /** `NTF failed` evidence and the `failed` mark of recipients refused for good, then their counts (notices only). */

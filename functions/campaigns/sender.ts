@@ -4,9 +4,11 @@
  *
  * Per recipient: a conditional claim on its recipient item (`sending`, the invocation's attempt
  * id, a lease) → contact (BatchGet) → token links → per SES call (≤ 50, the quota reserved first)
- * one write on the attempt's marker naming the recipients handed to SES → `SendBulkEmail` →
- * the `sent` mark (the `NTF sent` evidence, and what the account's `notified` is derived from on
- * read) → one counter ADD per call. Retryable
+ * one write on the call's item (per recipient shard in it: a send message is one shard's) naming the recipients handed to SES →
+ * `SendBulkEmail` → one write on the same item of what SES accepted (each recipient's message id
+ * and instant: its `sent` fact and `NTF sent` evidence, read back through
+ * `functions/ledger/send-facts.ts`; the recipient item keeps its claim) → one counter ADD per
+ * call. The claim is the only per-recipient write. Retryable
  * failures (429, 5xx, throttled/transient entries) are retried with jittered exponential backoff,
  * then released and reported so SQS redelivers; rejections and missing contacts are recorded
  * `failed`, never retried; so is a recipient whose own deadline (a late enrolee's, else the
@@ -14,15 +16,15 @@
  * account suspended or sending paused) blocks the campaign with the reason and hands every
  * recipient back: the redelivered messages are parked until the campaign runs again.
  *
- * Crash safety, and its trade-off: a crash after SES accepted but before the `sent` mark leaves
- * the recipient `sending`. A redelivery never sends it while its lease is live, nor during the
+ * Crash safety, and its trade-off: a crash after SES accepted but before the call's acceptance
+ * is written leaves the recipient `sending` with no `sent` fact. A redelivery never sends it while its lease is live, nor during the
  * in-doubt grace after the lease expired: in that time the email's first SES event (Delivery,
  * Bounce, Reject, DeliveryDelay …: the configuration set publishes no `Send`, and every accepted
  * email yields one of these; recorded by the SES-events handler through `record-ses-events.ts`)
- * marks it `sent`. Only when the grace passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
+ * marks it `sent` on its item. Only when the grace passes with no event is it sent again. A longer grace makes a duplicate less likely (an event
  * delayed beyond it) but delays recovery of a recipient whose attempt crashed while SES answered.
- * An attempt that crashed before handing a recipient to SES (not on its marker) is taken over as
- * soon as its lease expires, and entries SES refused come off the marker at once: only truly
+ * An attempt that crashed before handing a recipient to SES (not on its call's item) is taken over
+ * as soon as its lease expires, and entries SES refused come off the item at once: only truly
  * in-doubt recipients wait. SES is called only while a third of the lease is left, so a live
  * attempt never sends a recipient another attempt has taken over.
  *
@@ -39,6 +41,7 @@
  * itself in `send-email.ts`, what is recorded after SES answered in `send-outcomes.ts`).
  */
 import { randomUUID } from 'node:crypto';
+import { callIdOf } from '../ledger/keys.ts';
 import pLimit from 'p-limit';
 import type { ContentIndex } from '../core/content.ts';
 import type { Clock } from '../core/clock.ts';
@@ -64,7 +67,7 @@ export interface SenderDeps extends EmailDeps {
   readonly parking?: Pick<CampaignControlStore, 'park'>;
   /** Where a configuration fault blocks the campaign (run state `blocked`); without it the recipients are only handed back. */
   readonly runState?: Pick<CampaignControlStore, 'setRunState'>;
-  readonly recipients: Pick<RecipientStore, 'claimRecipient' | 'markSubmitted' | 'clearSubmitted' | 'releaseRecipient' | 'markSent' | 'markFailed'>;
+  readonly recipients: Pick<RecipientStore, 'claimRecipient' | 'markSubmitted' | 'clearSubmitted' | 'recordAccepted' | 'releaseRecipient' | 'markFailed'>;
   readonly ledger: SenderLedger;
   readonly mailer: BulkMailer;
   readonly rateLimiter: RateLimiter;
@@ -118,7 +121,7 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
     : undefined;
   const limit = pLimit(deps.concurrency ?? 16);
   const retry: SenderRetryPolicy = { attempts: 6, baseMs: 200, maxMs: 5000, ...deps.retry };
-  // One attempt id per invocation: its marker item records which recipients it handed to SES.
+  // One attempt id per invocation; each of its SES chunks has a call item (`callIdOf`) recording what it handed to SES and what SES accepted.
   const attemptId = (deps.newAttemptId ?? randomUUID)();
   const failed = new Set<string>();
   const failRecipient = (recipient: Recipient) => recipient.records.forEach((id) => failed.add(id));
@@ -153,9 +156,9 @@ export const sendBatch = async (deps: SenderDeps, records: readonly SendRecord[]
   const sesLimit = pLimit(deps.sesConcurrency ?? 2);
   const blocked = new Map<string, string>();
   await Promise.all(
-    chunksOf(sendable).map((chunk) =>
+    chunksOf(sendable).map((chunk, index) =>
       sesLimit(async () => {
-        const leftover = await sendChunk(deps, limit, chunk, retry, budget, blocked);
+        const leftover = await sendChunk(deps, limit, chunk, retry, budget, blocked, callIdOf(attemptId, index));
         await Promise.all(
           leftover.map((recipient) =>
             limit(async () => {

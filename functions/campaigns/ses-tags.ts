@@ -4,7 +4,8 @@
  */
 
 /** SES message tag names the sender sets and the SES-events handler reads back. */
-export const SES_TAGS = { campaign: 'campaign', account: 'account', kind: 'kind' } as const;
+/** `call`: the SES call's id (`callIdOf`), whose item holds what SES accepted and whose delivery log the SES-events handler writes. */
+export const SES_TAGS = { campaign: 'campaign', account: 'account', kind: 'kind', call: 'call' } as const;
 
 const TAG_SAFE = /^[A-Za-z0-9_-]{1,200}$/;
 const ENCODED_PREFIX = 'b64-';

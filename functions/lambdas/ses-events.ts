@@ -76,6 +76,7 @@ const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   const campaignId = detail && firstTag(detail, SES_TAGS.campaign);
   const accountId = detail && firstTag(detail, SES_TAGS.account);
   const kindTag = detail && firstTag(detail, SES_TAGS.kind);
+  const callId = detail && firstTag(detail, SES_TAGS.call);
   const kind: SendKind | undefined = kindTag === 'notice' || kindTag === 'reminder' ? kindTag : undefined;
   const messageId = detail?.mail?.messageId;
   if (!detail || !isTrackedEvent(eventType) || !campaignId || !accountId || !messageId) return 'not a campaign event we track';
@@ -84,7 +85,7 @@ const parse = (event: SesEventEnvelope | undefined): SesEventInput | string => {
   // When SES accepted the email: the `sent` instant of a recipient this event settles.
   const sentAt = instant(detail.mail?.timestamp, event?.time) ?? at;
   const bounce = eventType === 'Bounce' ? bounceOf(detail['bounce']) : undefined;
-  return { campaignId, accountId, event: eventType, messageId, at, sentAt, ...(kind ? { kind } : {}), ...(bounce ? { bounce } : {}) };
+  return { campaignId, accountId, event: eventType, messageId, at, sentAt, ...(kind ? { kind } : {}), ...(bounce ? { bounce } : {}), ...(callId ? { callId } : {}) };
 };
 
 export interface SesEventsResponse {

@@ -20,6 +20,7 @@ import { systemTimers } from '../core/clock.ts';
 import type { Timers } from '../core/retry.ts';
 import { advanceState, recordChoice } from './dynamodb-state.ts';
 import { derivedNotified } from './notified.ts';
+import { withSendFacts } from './send-facts.ts';
 import { decodeCursor, encodeCursor, type StoreKey } from './cursor.ts';
 import { InvalidCursorError, LedgerIntegrityError } from './errors.ts';
 import {
@@ -155,7 +156,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
       campaigns.map((campaign) => campaignRecipientKey(campaign.campaignId, accountId)),
       { consistentRead: true, projection: NOTIFICATION_PROJECTION, what: 'recipient evidence', timers: this.#timers },
     );
-    return items.flatMap((item) => {
+    return (await withSendFacts(this, items)).flatMap((item) => {
       const campaign = byPk.get(String(item['pk']));
       return campaign && item['sk'] === `ACCT#${accountId}` ? notificationEvidenceOf(item, campaign) : [];
     });
@@ -205,8 +206,12 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
     }
     const campaigns = await this.#versions(noticeId);
     const keys = [stateKey, ...campaigns.flatMap((campaign) => [campaignRecipientKey(campaign.campaignId, accountId), campaignMetaKey(campaign.campaignId)])];
+    // The recipient items with their send facts: a notice its call recorded reads `sent` (`send-facts.ts`).
     const items = new Map(
-      (await batchGetAll(this.client, this.tableName, keys, { consistentRead: true, what: 'account state', timers: this.#timers })).map((item) => [`${item['pk']}|${item['sk']}`, item]),
+      (await withSendFacts(this, await batchGetAll(this.client, this.tableName, keys, { consistentRead: true, what: 'account state', timers: this.#timers }))).map((item) => [
+        `${item['pk']}|${item['sk']}`,
+        item,
+      ]),
     );
     const item = items.get(`${stateKey.pk}|${stateKey.sk}`);
     if (!item || typeof item['acceptedVersion'] !== 'number') return undefined;
@@ -422,7 +427,7 @@ export class DynamoDbAcceptanceStore implements AcceptanceStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of result.Items ?? []) items.push(...notificationEvidenceOf(item, campaign).map((entry) => entry.item));
+      for (const item of await withSendFacts(this, result.Items ?? [])) items.push(...notificationEvidenceOf(item, campaign).map((entry) => entry.item));
       const next = result.LastEvaluatedKey as StoreKey | undefined;
       if (next) return { items, cursor: encodeCursor({ c: String(index), ...pickKey(next) }, binding) };
     }

@@ -40,6 +40,27 @@ export const campaignRecipientKey = (campaignId: string, accountId: string): { p
   sk: `ACCT#${accountId}`,
 });
 
+/**
+ * A send call's item (one `SendBulkEmail` chunk of one attempt, all of one recipient shard): the
+ * recipients handed to SES (`submitted`), then what SES accepted (`accepted`: account → message id
+ * and instant), and beside it the call's delivery log (`<callId>#D`). A recipient its attempt left
+ * `sending` takes its `sent` and `delivered` facts from them (`send-facts.ts`), so the sender writes
+ * one item per call instead of one per recipient.
+ */
+export const campaignCallPk = (campaignId: string, shard: number): string => `CMP#${campaignId}#CALL#${paddedShard(shard)}`;
+/** A call id: the attempt id and the chunk's number (tag-safe when the attempt id is). */
+export const callIdOf = (attemptId: string, chunk: number): string => `${attemptId}_${String(chunk).padStart(3, '0')}`;
+/** The sort-key prefix of every call (and delivery log) of one attempt. */
+export const attemptCallsPrefix = (attemptId: string): string => `${attemptId}_`;
+export const campaignCallKey = (campaignId: string, shard: number, callId: string): { pk: string; sk: string } => ({ pk: campaignCallPk(campaignId, shard), sk: callId });
+export const DELIVERY_LOG_SUFFIX = '#D';
+export const deliveryLogKey = (campaignId: string, shard: number, callId: string): { pk: string; sk: string } => ({
+  pk: campaignCallPk(campaignId, shard),
+  sk: `${callId}${DELIVERY_LOG_SUFFIX}`,
+});
+/** A delivery log's attribute of one account (its value: the delivery instant). */
+export const DELIVERY_ATTRIBUTE_PREFIX = '@';
+
 /** A campaign's own item (`CMP#<id>` / `META`): its deadline and each region's options, which an account's derived `notified` names (`notified.ts`). */
 export const campaignMetaKey = (campaignId: string): { pk: string; sk: string } => ({ pk: `CMP#${campaignId}`, sk: 'META' });
 

@@ -9,6 +9,9 @@
  * of the same kind, a sender's `failed`) is still written as its own `EV#NTF` item; on read the
  * two are merged by sort key.
  *
+ * The item is read with its send facts (`send-facts.ts`): a recipient its attempt left `sending`
+ * holds its `sent` and `delivered` records in its call's item and delivery log, one per SES call.
+ *
  * The attributes read here are those `functions/campaigns/dynamodb/recipient-store.ts` writes.
  */
 import { evidenceSk } from './keys.ts';
@@ -21,6 +24,8 @@ export const KEPT_OUTCOMES = ['delivered', 'bounced', 'complained', 'failed'] as
 export const NOTIFICATION_ATTRIBUTES = [
   'accountId',
   'status',
+  'attempt',
+  'reminderAttempt',
   'messageId',
   'sentAt',
   'reminderStatus',

@@ -41,6 +41,9 @@ const BUNDLED_PROBES = ['zod', '@middy/core', '@aws-lambda-powertools/logger', '
  */
 // (ses-events' PutItem, for the sent evidence of a Send it settled, went: the settle on the recipient item is that evidence.)
 const EXERCISED_ELSEWHERE: Partial<Record<LambdaName, Record<string, string>>> = {
+  'campaign-sender': {
+    'dynamodb:Query': "a redelivered claim reads its previous attempt's call items before any takeover (functions/campaigns/dynamodb/claim.ts; test/integration/send-facts.test.ts); the flow redelivers none",
+  },
   'campaign-scheduler': {
     'ses:GetAccount': 'a blocked campaign is resumed once SES reads ready (functions/campaigns/blocked.ts; test/integration/ses-blocked.test.ts); the flow blocks none',
     'ses:GetEmailIdentity': 'a blocked campaign is resumed once SES reads ready (functions/campaigns/blocked.ts; test/integration/ses-blocked.test.ts); the flow blocks none',

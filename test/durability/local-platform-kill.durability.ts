@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { withSendFacts } from '../../functions/ledger/send-facts.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDbCampaignStore } from '../../functions/campaigns/dynamodb/campaign-store.ts';
@@ -254,7 +255,8 @@ describe('Local platform on a DATA_DIR: SIGKILLed at random points of a campaign
         }
       }
       return {
-        items: scanned.filter((item) => String(item['pk']).startsWith(`CMP#${CAMPAIGN}#R#`)),
+        // As every reader sees them: a notice its call's item recorded is `sent`, its delivery in the call's log (send-facts.ts).
+        items: await withSendFacts({ client, tableName: TABLE }, scanned.filter((item) => String(item['pk']).startsWith(`CMP#${CAMPAIGN}#R#`))),
         evidence: sent,
         counters: snapshot!.counters,
       };

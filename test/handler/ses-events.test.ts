@@ -109,6 +109,8 @@ describe('Lambda: ses-events', () => {
     const failing = {
       getRecipients: recipients.getRecipients.bind(recipients),
       settleSent: recipients.settleSent.bind(recipients),
+      acceptedInCalls: recipients.acceptedInCalls.bind(recipients),
+      recordDeliveries: recipients.recordDeliveries.bind(recipients),
       recordOutcome: async (...args: Parameters<typeof recipients.recordOutcome>) => {
         if (args[1] === 'acct-3') throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
         return recipients.recordOutcome(...args);

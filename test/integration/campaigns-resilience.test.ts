@@ -12,6 +12,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { withSendFacts } from '../../functions/ledger/send-facts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InjectedCrashError } from '../../functions/campaigns/errors.ts';
 import { startCampaign } from '../../functions/campaigns/progress.ts';
@@ -83,7 +84,8 @@ const scanRecipients = async (client: DynamoDBDocumentClient, tableName: string,
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return items;
+  // As every reader sees them: a notice its call's item recorded is `sent` (send-facts.ts).
+  return withSendFacts({ client, tableName }, items);
 };
 
 /**

@@ -3,10 +3,12 @@
  * live attempts at once and never after `sent`. Apart from `recipient-store.ts` because it is the
  * one place where the lease, the in-doubt grace and the attempt's marker meet.
  */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import type { ClaimInput, ClaimOutcome } from '../model.ts';
-import { attemptKey, fieldsOf, recipientKey } from './keys.ts';
+import { shardOf } from '../../ledger/keys.ts';
+import { type AttemptFacts, applySendFacts, loadAttemptFacts } from '../../ledger/send-facts.ts';
+import { fieldsOf, recipientKey } from './keys.ts';
 
 interface Table {
   readonly client: DynamoDBDocumentClient;
@@ -14,20 +16,6 @@ interface Table {
 }
 
 type Item = Record<string, unknown>;
-
-const wasSubmitted = async (table: Table, campaignId: string, attemptId: string, accountId: string): Promise<boolean> => {
-  const result = await table.client.send(
-    new GetCommand({
-      TableName: table.tableName,
-      Key: attemptKey(campaignId, attemptId),
-      ConsistentRead: true,
-      ProjectionExpression: '#submitted',
-      ExpressionAttributeNames: { '#submitted': 'submitted' },
-    }),
-  );
-  const submitted = result.Item?.['submitted'];
-  return submitted instanceof Set && submitted.has(accountId);
-};
 
 const notePlanned = async (table: Table, key: { pk: string; sk: string }): Promise<void> => {
   try {
@@ -46,9 +34,10 @@ const notePlanned = async (table: Table, key: { pk: string; sk: string }): Promi
 };
 
 /**
- * Claim a recipient for one send attempt. A `sending` recipient whose lease expired is taken over
- * at once only when its attempt never reached SES for it (the attempt's marker says so); one that
- * did is in doubt and waits the grace, during which its first SES event (a Delivery, Bounce …) settles it.
+ * Claim a recipient for one send attempt. A `sending` recipient whose lease expired is looked up
+ * in its attempt's call items (`functions/ledger/send-facts.ts`): accepted by SES, it is sent
+ * (done); handed to SES without an answer, it is in doubt and waits the grace, during which its
+ * first SES event (a Delivery, Bounce …) settles it; never handed to SES, it is taken over at once.
  */
 export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (key: { pk: string; sk: string }) => Promise<Item | undefined>): Promise<ClaimOutcome> => {
   const f = fieldsOf(input.kind);
@@ -72,8 +61,10 @@ export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (
       values[':true'] = true;
     }
   }
-  const reminderGuard = input.kind === 'reminder' ? '#noticeStatus = :sent AND ' : '';
+  // A reminder only after its notice was sent: marked on the item, or (later) accepted in its attempt's call.
+  let reminderGuard = '';
   if (input.kind === 'reminder') {
+    reminderGuard = '#noticeStatus = :sent AND ';
     names['#noticeStatus'] = 'status';
     values[':sent'] = 'sent';
   }
@@ -102,13 +93,30 @@ export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (
       return undefined;
     }
   };
-  const claimed = await attempt('(attribute_not_exists(#status) OR #status = :released OR (#status = :sending AND #lease < :staleBefore))', {
-    ':released': 'released',
-    ':staleBefore': input.now - input.inDoubtGraceMs,
-  });
+  const FRESH = '(attribute_not_exists(#status) OR #status = :released)';
+  const claimed = await attempt(FRESH, { ':released': 'released' });
   if (claimed) return claimed;
-  const current = await getItem(key);
-  if (input.kind === 'reminder' && current?.['status'] !== 'sent') return { kind: 'ineligible' };
+  const stored = await getItem(key);
+  // What the item's attempts' calls say (one query per attempt still `sending`).
+  const shard = shardOf(input.accountId);
+  const facts = new Map<string, AttemptFacts>();
+  for (const field of ['attempt', 'reminderAttempt'] as const) {
+    const attemptId = stored?.[field];
+    if (typeof attemptId === 'string' && !facts.has(attemptId)) facts.set(attemptId, await loadAttemptFacts(table, input.campaignId, shard, attemptId));
+  }
+  const current = stored && applySendFacts(stored, (attemptId) => facts.get(attemptId));
+  if (input.kind === 'reminder') {
+    if (current?.['status'] !== 'sent') return { kind: 'ineligible' };
+    if (stored?.['status'] === 'sending') {
+      // Its notice is sent by its call's item, not marked on its own: guard on that attempt instead.
+      reminderGuard = '#noticeStatus = :sending AND #noticeAttempt = :noticeAttempt AND ';
+      names['#noticeAttempt'] = 'attempt';
+      values[':noticeAttempt'] = stored['attempt'];
+      delete values[':sent'];
+      const retried = await attempt(FRESH, { ':released': 'released' });
+      if (retried) return retried;
+    }
+  }
   const status = current?.[f.status];
   if (status === 'sent' || status === 'failed') {
     // A late enrolee the late-enrolment step emailed first, which the planner had counted too: note it for the recount.
@@ -116,8 +124,10 @@ export const claimRecipient = async (table: Table, input: ClaimInput, getItem: (
     return { kind: 'done', status };
   }
   const previous = current?.[f.attempt];
-  if (status !== 'sending' || typeof previous !== 'string' || !(Number(current?.[f.lease]) < input.now)) return { kind: 'busy' };
-  if (await wasSubmitted(table, input.campaignId, previous, input.accountId)) return { kind: 'busy' };
-  // The expired attempt never called SES for this recipient: take over from exactly that attempt.
+  const lease = Number(current?.[f.lease]);
+  if (status !== 'sending' || typeof previous !== 'string' || !(lease < input.now)) return { kind: 'busy' };
+  // Handed to SES and never answered: in doubt until the grace after its lease has passed with no event.
+  if (facts.get(previous)?.submitted.get(input.kind)?.has(input.accountId) && !(lease < input.now - input.inDoubtGraceMs)) return { kind: 'busy' };
+  // Take over from exactly that attempt (it never called SES for this recipient, or the grace passed).
   return (await attempt('#status = :sending AND #attempt = :previous AND #lease < :now', { ':previous': previous, ':now': input.now })) ?? { kind: 'busy' };
 };

@@ -18,8 +18,8 @@ export const recipientPk = campaignRecipientPk;
 /** Recipient partition: sharded like the audience so one campaign never makes a hot partition. */
 export const recipientKey = campaignRecipientKey;
 
-/** A send attempt's marker: the recipients it handed to SES (`submitted`, a string set); expires through TTL. */
-export const attemptKey = (campaignId: string, attemptId: string): { pk: string; sk: string } => ({ pk: `CMP#${campaignId}#ATT`, sk: attemptId });
+/** A send call's item and delivery log (`functions/ledger/keys.ts`: the ledger reads them back as the recipients' send facts). */
+export { campaignCallKey, callIdOf, deliveryLogKey } from '../../ledger/keys.ts';
 
 /** Attribute names of a recipient item per kind: a reminder is tracked beside the notice on the same item. */
 export const fieldsOf = (kind: SendKind) =>

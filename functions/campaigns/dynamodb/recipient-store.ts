@@ -1,8 +1,9 @@
 /**
  * `RecipientStore` (and the choice mark of `RecipientChoiceStore`) on the ledger table: one item
  * per campaign and account (`CMP#<id>#R#<shard>` / `ACCT#<id>`), the notice and its reminder
- * tracked side by side, plus each send attempt's marker (`CMP#<id>#ATT`). Every transition is one
- * conditional write, so a redelivery or a duplicate SES event never applies twice.
+ * tracked side by side, plus each SES call's item and delivery log (`CMP#<id>#CALL#<shard>`, read
+ * back through `functions/ledger/send-facts.ts`). Every transition is one conditional write, so a
+ * redelivery or a duplicate SES event never applies twice.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { systemTimers } from '../../core/clock.ts';
@@ -11,9 +12,11 @@ import { batchGetAll, isConditionFailure } from '../../ledger/dynamo-batch.ts';
 import { TTL_ATTRIBUTE } from '../../ledger/table-definition.ts';
 import type { RecordedChoice } from '../../ledger/types.ts';
 import type { ClaimInput, ClaimOutcome, RecipientRecord, SendKind, SendState } from '../model.ts';
-import { type OutcomeEvent, type OutcomeKept, type RecipientChoiceStore, type RecipientStore, recipientId } from '../ports.ts';
+import { type AcceptedSend, type CallShard, type OutcomeEvent, type OutcomeKept, type RecipientChoiceStore, type RecipientStore, type SendCall, callRef, recipientId } from '../ports.ts';
+import { DELIVERY_ATTRIBUTE_PREFIX, campaignCallKey, deliveryLogKey, shardOf } from '../../ledger/keys.ts';
+import { withSendFacts } from '../../ledger/send-facts.ts';
 import type { FailedRecipient, RetryFailedStore } from '../retry-failed.ts';
-import { attemptKey, fieldsOf, recipientKey, recipientPk } from './keys.ts';
+import { fieldsOf, recipientKey, recipientPk } from './keys.ts';
 import { claimRecipient } from './claim.ts';
 
 export interface DynamoDbRecipientStoreOptions {
@@ -77,30 +80,109 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
   }
 
   /** One write per `SendBulkEmail`, not per recipient: from now on a crash leaves them in doubt. */
-  async markSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[], expiresAt: number): Promise<void> {
-    if (accountIds.length === 0) return;
-    await this.client.send(
+  async markSubmitted(call: SendCall, accountIds: readonly string[], expiresAt: number): Promise<void> {
+    await this.#perShard(call, accountIds, (key, ids) =>
       new UpdateCommand({
         TableName: this.tableName,
-        Key: attemptKey(campaignId, attemptId),
-        UpdateExpression: 'ADD #submitted :ids SET #ttl = :ttl',
-        ExpressionAttributeNames: { '#submitted': 'submitted', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':ids': new Set(accountIds), ':ttl': Math.ceil(expiresAt / 1000) },
+        Key: key,
+        UpdateExpression: 'ADD #submitted :ids SET #ttl = :ttl, #kind = :kind, #accepted = if_not_exists(#accepted, :none)',
+        ExpressionAttributeNames: { '#submitted': 'submitted', '#ttl': TTL_ATTRIBUTE, '#kind': 'kind', '#accepted': 'accepted' },
+        ExpressionAttributeValues: { ':ids': new Set(ids), ':ttl': Math.ceil(expiresAt / 1000), ':kind': call.kind, ':none': {} },
       }),
     );
   }
 
-  async clearSubmitted(campaignId: string, attemptId: string, accountIds: readonly string[]): Promise<void> {
-    if (accountIds.length === 0) return;
-    await this.client.send(
+  async clearSubmitted(call: SendCall, accountIds: readonly string[]): Promise<void> {
+    await this.#perShard(call, accountIds, (key, ids) =>
       new UpdateCommand({
         TableName: this.tableName,
-        Key: attemptKey(campaignId, attemptId),
+        Key: key,
         UpdateExpression: 'DELETE #submitted :ids',
         ExpressionAttributeNames: { '#submitted': 'submitted' },
-        ExpressionAttributeValues: { ':ids': new Set(accountIds) },
+        ExpressionAttributeValues: { ':ids': new Set(ids) },
       }),
     );
+  }
+
+  /**
+   * What SES accepted of one call, on the call's item (one write for the call, not one per
+   * recipient): each entry's message id and instant; they leave `submitted`, and the item, now
+   * their `sent` evidence, no longer expires.
+   */
+  async recordAccepted(call: SendCall, accepted: readonly AcceptedSend[]): Promise<void> {
+    const byId = new Map(accepted.map((entry) => [entry.accountId, entry]));
+    await this.#perShard(call, [...byId.keys()], (key, ids) => {
+      const names: Record<string, string> = { '#accepted': 'accepted', '#submitted': 'submitted', '#ttl': TTL_ATTRIBUTE };
+      const values: Record<string, unknown> = { ':ids': new Set(ids) };
+      const sets = ids.map((accountId, index) => {
+        const entry = byId.get(accountId)!;
+        names[`#a${index}`] = accountId;
+        values[`:a${index}`] = { m: entry.messageId, t: entry.at };
+        return `#accepted.#a${index} = :a${index}`;
+      });
+      return new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE #ttl DELETE #submitted :ids`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+    });
+  }
+
+  /** One write per recipient shard among `accountIds` on the call's item in that shard (a send message is one shard's: one write). */
+  async #perShard(call: SendCall, accountIds: readonly string[], command: (key: { pk: string; sk: string }, ids: string[]) => UpdateCommand): Promise<void> {
+    const byShard = new Map<number, string[]>();
+    for (const accountId of accountIds) {
+      const shard = shardOf(accountId);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), accountId]);
+    }
+    await Promise.all([...byShard].map(([shard, ids]) => this.client.send(command(campaignCallKey(call.campaignId, shard, call.callId), ids))));
+  }
+
+  async acceptedInCalls(calls: readonly CallShard[]): Promise<Map<string, ReadonlyMap<string, string>>> {
+    const byKey = new Map(calls.map((call) => [JSON.stringify(campaignCallKey(call.campaignId, call.shard, call.callId)), call]));
+    const items = await batchGetAll(this.client, this.tableName, [...byKey.keys()].map((key) => JSON.parse(key) as { pk: string; sk: string }), {
+      consistentRead: true,
+      what: 'call reads',
+      timers: this.#timers,
+    });
+    const accepted = new Map<string, ReadonlyMap<string, string>>();
+    for (const item of items) {
+      const call = byKey.get(JSON.stringify({ pk: item['pk'], sk: item['sk'] }));
+      const entries = (item['accepted'] ?? {}) as Record<string, { m?: unknown }>;
+      if (call) accepted.set(callRef(call), new Map(Object.entries(entries).flatMap(([accountId, entry]) => (typeof entry?.m === 'string' ? [[accountId, entry.m] as const] : []))));
+    }
+    return accepted;
+  }
+
+  /**
+   * Notices' deliveries, in their call's delivery log (one write per call and batch of events,
+   * not one per recipient): each account's first delivery instant is kept, a repeat changes
+   * nothing. Answers the accounts this call kept (count those).
+   */
+  async recordDeliveries(call: CallShard, deliveries: readonly { readonly accountId: string; readonly at: string }[]): Promise<string[]> {
+    const unique = [...new Map(deliveries.map((entry) => [entry.accountId, entry])).values()];
+    if (unique.length === 0) return [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = unique.map((entry, index) => {
+      names[`#d${index}`] = `${DELIVERY_ATTRIBUTE_PREFIX}${entry.accountId}`;
+      values[`:d${index}`] = entry.at;
+      return `#d${index} = if_not_exists(#d${index}, :d${index})`;
+    });
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: deliveryLogKey(call.campaignId, call.shard, call.callId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const before = result.Attributes ?? {};
+    return unique.filter((entry) => before[`${DELIVERY_ATTRIBUTE_PREFIX}${entry.accountId}`] === undefined).map((entry) => entry.accountId);
   }
 
   /** So the redelivered message may claim it at once. */
@@ -130,15 +212,24 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
       keys.map(({ campaignId, accountId }) => recipientKey(campaignId, accountId)),
       { consistentRead: true, what: 'recipient reads', timers: this.#timers },
     );
-    return new Map(items.map(toRecord).map((record) => [recipientId(record.campaignId, record.accountId), record]));
+    return new Map((await withSendFacts(this, items)).map(toRecord).map((record) => [recipientId(record.campaignId, record.accountId), record]));
   }
 
-  /** The raw recipient item (tests, diagnostics), or undefined. */
+  /** The recipient item with its send facts (`withSendFacts`: tests, diagnostics), or undefined. */
   async getRecipient(campaignId: string, accountId: string): Promise<Item | undefined> {
-    return this.#getItem(recipientKey(campaignId, accountId));
+    const item = await this.#getItem(recipientKey(campaignId, accountId));
+    return item && (await withSendFacts(this, [item]))[0];
   }
 
-  async recordOutcome(campaignId: string, accountId: string, event: OutcomeEvent, messageId: string, at: string, bounce?: { readonly type: string; readonly subType: string }): Promise<OutcomeKept> {
+  async recordOutcome(
+    campaignId: string,
+    accountId: string,
+    event: OutcomeEvent,
+    messageId: string,
+    at: string,
+    bounce?: { readonly type: string; readonly subType: string },
+    options: { readonly acceptedByCall?: boolean } = {},
+  ): Promise<OutcomeKept> {
     const key = recipientKey(campaignId, accountId);
     const names: Record<string, string> = { '#at': `${event}At`, '#eventMessageId': `${event}MessageId` };
     const values: Record<string, unknown> = { ':at': at, ':messageId': messageId };
@@ -154,10 +245,12 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
           TableName: this.tableName,
           Key: key,
           UpdateExpression: update,
-          // Not on a notice still `sending`: the caller settles it first (the email's first event is its reconciliation).
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#at) AND (attribute_not_exists(#status) OR #status <> :sending)',
-          ExpressionAttributeNames: { ...names, '#status': 'status' },
-          ExpressionAttributeValues: { ...values, ':sending': 'sending' },
+          // Not on a notice still `sending` unless its call's item holds its `sent` facts: else the caller settles it first (the email's first event is its reconciliation).
+          ConditionExpression: options.acceptedByCall
+            ? 'attribute_exists(pk) AND attribute_not_exists(#at)'
+            : 'attribute_exists(pk) AND attribute_not_exists(#at) AND (attribute_not_exists(#status) OR #status <> :sending)',
+          ExpressionAttributeNames: options.acceptedByCall ? names : { ...names, '#status': 'status' },
+          ExpressionAttributeValues: options.acceptedByCall ? values : { ...values, ':sending': 'sending' },
         }),
       );
       return { kept: true, held: true };
@@ -174,7 +267,7 @@ export class DynamoDbRecipientStore implements RecipientStore, RecipientChoiceSt
         ExpressionAttributeNames: { '#eventMessageId': `${event}MessageId`, '#status': 'status' },
       }),
     );
-    if (current.Item?.['status'] === 'sending') return { kept: false, held: false, sending: true };
+    if (current.Item?.['status'] === 'sending' && !options.acceptedByCall) return { kept: false, held: false, sending: true };
     return { kept: false, held: current.Item?.[`${event}MessageId`] === messageId };
   }
 

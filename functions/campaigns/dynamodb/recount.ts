@@ -1,6 +1,6 @@
 /**
  * Exact counters after any crash: the send and outcome counters recounted from the recipient
- * items (the truth), and the difference to the sharded `CNT#` items written to one correction
+ * items with their send facts (the truth: `functions/ledger/send-facts.ts`), and the difference to the sharded `CNT#` items written to one correction
  * item (`CNT#FIX`), which `snapshot` sums with the others. A crash between a recipient's
  * transition and its counter ADD under-counts by that transition until the next recount; the
  * recount writes one item, so it is itself crash-safe (run it again).
@@ -28,6 +28,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CHOICE_COUNTERS, choiceOption, isChoiceOption } from '../../core/choice-options.ts';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
+import { withSendFacts } from '../../ledger/send-facts.ts';
 import { AUDIENCE_SHARDS } from '../../ledger/types.ts';
 import { type Campaign, type CounterName, campaignRegion } from '../model.ts';
 import type { CounterRecount } from '../ports.ts';
@@ -80,9 +81,10 @@ const queryAll = async (table: Table, pk: string, projection?: { expression: str
   return items;
 };
 
+/** What the tally reads of a recipient item, with what its send facts need (`withSendFacts`). */
 const RECIPIENT_PROJECTION = {
-  expression: '#region, #status, reminderStatus, deliveredAt, bouncedAt, complainedAt, failedAt, late, planned, #choice, choiceDefaulted',
-  names: { '#region': 'region', '#status': 'status', '#choice': 'choice' },
+  expression: 'pk, sk, accountId, #region, #status, #attempt, reminderStatus, reminderAttempt, messageId, deliveredAt, bouncedAt, complainedAt, failedAt, late, planned, #choice, choiceDefaulted',
+  names: { '#region': 'region', '#status': 'status', '#choice': 'choice', '#attempt': 'attempt' },
 };
 
 /** Add what one recipient item says to `truth` (`audience`: the late enrolees the planner did not count). */
@@ -108,7 +110,7 @@ const tallyInto = (truth: Tally, campaign: Campaign, item: Record<string, unknow
 export const countRecipients = async (table: Table, campaign: Campaign): Promise<Tally> => {
   const truth = zero();
   for (let shard = 0; shard < AUDIENCE_SHARDS; shard++) {
-    for (const item of await queryAll(table, recipientPk(campaign.campaignId, shard), RECIPIENT_PROJECTION)) tallyInto(truth, campaign, item);
+    for (const item of await withSendFacts(table, await queryAll(table, recipientPk(campaign.campaignId, shard), RECIPIENT_PROJECTION))) tallyInto(truth, campaign, item);
   }
   return truth;
 };
@@ -134,12 +136,12 @@ export const tallyRecipientPage = async (
       ConsistentRead: true,
       ExclusiveStartKey: start,
       Limit: limit,
-      ProjectionExpression: `pk, sk, ${RECIPIENT_PROJECTION.expression}`,
+      ProjectionExpression: RECIPIENT_PROJECTION.expression,
       ExpressionAttributeNames: RECIPIENT_PROJECTION.names,
     }),
   );
   const next = { ...zero(), ...tally };
-  for (const item of page.Items ?? []) tallyInto(next, campaign, item);
+  for (const item of await withSendFacts(table, page.Items ?? [])) tallyInto(next, campaign, item);
   return page.LastEvaluatedKey ? { tally: next, next: page.LastEvaluatedKey } : { tally: next };
 };
 

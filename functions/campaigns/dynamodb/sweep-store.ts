@@ -1,6 +1,7 @@
 /** `SweepStore` and `SweepCheckpointStore` on the ledger table: recipients read from their sharded partitions, walk checkpoints on `SWEEP#<scope>`/`STEP#<step>`. */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../ledger/dynamo-batch.ts';
+import { withSendFacts } from '../../ledger/send-facts.ts';
 import type { CheckpointAdvance, SweepCheckpoint, SweepCheckpointStore, SweepRecipient, SweepStore } from '../ports.ts';
 import { recipientPk, sweepCheckpointKey } from './keys.ts';
 
@@ -23,15 +24,21 @@ export class DynamoDbSweepStore implements SweepStore, SweepCheckpointStore {
         TableName: this.#tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': recipientPk(campaignId, shard) },
-        ProjectionExpression: 'sk, accountId, #region, #language, #status, reminderStatus, choice, late',
-        ExpressionAttributeNames: { '#region': 'region', '#language': 'language', '#status': 'status' },
+        // With what the recipients' send facts need (`withSendFacts`): a notice its call recorded reads `sent`.
+        ProjectionExpression: 'pk, sk, accountId, #region, #language, #status, #attempt, reminderStatus, reminderAttempt, choice, late',
+        ExpressionAttributeNames: { '#region': 'region', '#language': 'language', '#status': 'status', '#attempt': 'attempt' },
         Limit: limit,
         ...(cursor ? { ExclusiveStartKey: cursor } : {}),
       }),
     );
-    const items = (result.Items ?? []).map((item) => ({
-      ...(item as SweepRecipient),
+    const items = (await withSendFacts({ client: this.#client, tableName: this.#tableName }, result.Items ?? [])).map((item): SweepRecipient => ({
       accountId: typeof item['accountId'] === 'string' ? item['accountId'] : String(item['sk']).replace(/^ACCT#/, ''),
+      ...(typeof item['region'] === 'string' ? { region: item['region'] } : {}),
+      ...(typeof item['language'] === 'string' ? { language: item['language'] } : {}),
+      ...(typeof item['status'] === 'string' ? { status: item['status'] } : {}),
+      ...(typeof item['reminderStatus'] === 'string' ? { reminderStatus: item['reminderStatus'] } : {}),
+      ...(typeof item['choice'] === 'string' ? { choice: item['choice'] } : {}),
+      ...(item['late'] === true ? { late: true } : {}),
     }));
     return result.LastEvaluatedKey ? { items, cursor: result.LastEvaluatedKey } : { items };
   }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SendKind } from '../../../functions/campaigns/model.ts';
-import { recordSentByAttempt, recordSentFromEvent, sentCounts, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
-import type { RecipientStore } from '../../../functions/campaigns/ports.ts';
+import { recordSentByCall, recordSentFromEvent, sentCounts, type SentNotice } from '../../../functions/campaigns/notice-sent.ts';
+import type { AcceptedSend, RecipientStore, SendCall } from '../../../functions/campaigns/ports.ts';
 import { InMemoryAcceptanceStore } from '../../fakes/acceptance-store.ts';
 import { campaignOf } from './campaign-fixture.ts';
 
@@ -22,9 +21,9 @@ const setup = () => {
     return true;
   };
   const recipients = {
-    markSent: async (_c: string, _a: string, _k: SendKind, _attempt: string) => transition(),
+    recordAccepted: async (call: SendCall, accepted: readonly AcceptedSend[]) => void writes.push(`call ${call.callId}: ${accepted.map((entry) => `${entry.accountId} ${entry.messageId}`).join(', ')}`),
     settleSent: async () => transition(),
-  } satisfies Pick<RecipientStore, 'markSent' | 'settleSent'>;
+  } satisfies Pick<RecipientStore, 'recordAccepted' | 'settleSent'>;
   const tracked = {
     appendEvidence: async (...args: Parameters<InMemoryAcceptanceStore['appendEvidence']>) => (writes.push('evidence'), ledger.appendEvidence(...args)),
   };
@@ -39,24 +38,30 @@ describe('Function: sentCounts', () => {
   });
 });
 
-describe('Function: recordSentByAttempt', () => {
-  it('writes only the mark (the evidence, and what notified is derived from on read), and counts only the transition it made', async () => {
+describe('Function: recordSentByCall', () => {
+  it('writes the call once for all its recipients (the evidence, and what notified is derived from on read), and answers the call\'s counts', async () => {
     const { ledger, recipients, writes } = setup();
+    const call = { campaignId: campaign.campaignId, callId: 'att_000', kind: 'notice' as const };
 
-    expect(await recordSentByAttempt({ recipients }, { ...sent(), attemptId: 'att' })).toEqual({ sent: 1 });
-    expect(await recordSentByAttempt({ recipients }, { ...sent(), attemptId: 'att' })).toBeUndefined();
+    expect(await recordSentByCall({ recipients }, call, [sent(), sent({ accountId: 'a2' }), sent({ accountId: 'a3', region: 'us' })])).toEqual({ sent: 3, informational: 1 });
 
-    expect(writes).toEqual(['mark', 'mark']);
-    // No evidence item nor state write of its own: the recipient item's mark is the evidence (notification-evidence.ts).
+    expect(writes).toEqual(['call att_000: a1 m1, a2 m1, a3 m1']);
+    // No evidence item nor state write of its own: the call's item is the evidence (send-facts.ts, notification-evidence.ts).
     expect(ledger.evidence.size).toBe(0);
   });
 
-  it('stops at the fault hook before the mark', async () => {
+  it('writes nothing for a call SES accepted nothing of', async () => {
+    const { recipients, writes } = setup();
+    expect(await recordSentByCall({ recipients }, { campaignId: campaign.campaignId, callId: 'att_001', kind: 'notice' }, [])).toEqual({});
+    expect(writes).toEqual([]);
+  });
+
+  it('stops at the fault hook before the write', async () => {
     const { recipients, writes } = setup();
     const fault = (point: string) => {
       if (point === 'sender:before-mark') throw new Error('crash');
     };
-    await expect(recordSentByAttempt({ recipients, fault }, { ...sent({ kind: 'reminder' }), attemptId: 'att' })).rejects.toThrow('crash');
+    await expect(recordSentByCall({ recipients, fault }, { campaignId: campaign.campaignId, callId: 'att_000', kind: 'reminder' }, [sent({ kind: 'reminder' })])).rejects.toThrow('crash');
     expect(writes).toEqual([]);
   });
 });

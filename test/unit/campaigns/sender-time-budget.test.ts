@@ -51,10 +51,8 @@ const simulate = async (quota: number, recipients: number, options: { bookedAhea
       },
       markSubmitted: async () => {},
       clearSubmitted: async () => {},
-      markSent: async (_c, accountId, _k, attempt) => {
-        if (status.get(accountId)?.attempt !== attempt) return false;
-        status.set(accountId, { status: 'sent' });
-        return true;
+      recordAccepted: async (call, accepted) => {
+        for (const { accountId } of accepted) if (call.callId.startsWith(`${status.get(accountId)?.attempt}_`)) status.set(accountId, { status: 'sent' });
       },
       markFailed: async () => false,
       releaseRecipient: async (_c, accountId) => void status.set(accountId, { status: 'released' }),

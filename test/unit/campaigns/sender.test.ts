@@ -2,7 +2,7 @@ import { SESv2Client, SendBulkEmailCommand, TooManyRequestsException, InternalSe
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClaimInput, ClaimOutcome, SendKind } from '../../../functions/campaigns/model.ts';
-import { unlimited } from '../../../functions/campaigns/ports.ts';
+import { type AcceptedSend, type SendCall, unlimited } from '../../../functions/campaigns/ports.ts';
 import { sendBatch, type SenderDeps } from '../../../functions/campaigns/sender.ts';
 import { SesBulkMailer } from '../../../functions/campaigns/ses-mailer.ts';
 import { contentIndex } from '../../../functions/content/index-artifact.ts';
@@ -29,14 +29,15 @@ const fakeRecipients = () => {
       // A late enrolee's item carries its own, later deadline.
       return { kind: 'claimed', ...(input.accountId.startsWith('late-') ? { deadline: '2027-02-10T00:00:00.000Z' } : {}) };
     },
-    markSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[], _expiresAt: number) => {}),
-    clearSubmitted: vi.fn(async (_c: string, _attempt: string, _ids: readonly string[]) => {}),
-    markSent: async (_c: string, accountId: string, _k: SendKind, attempt: string, messageId: string) => {
-      const r = recipients.get(accountId);
-      if (r?.status !== 'sending' || r.attempt !== attempt) return false;
-      recipients.set(accountId, { status: 'sent', messageId });
-      return true;
-    },
+    markSubmitted: vi.fn(async (_call: SendCall, _ids: readonly string[], _expiresAt: number) => {}),
+    clearSubmitted: vi.fn(async (_call: SendCall, _ids: readonly string[]) => {}),
+    // What the call's item holds, folded onto the recipient as send-facts.ts reads it back.
+    recordAccepted: vi.fn(async (call: SendCall, accepted: readonly AcceptedSend[]) => {
+      for (const { accountId, messageId } of accepted) {
+        const r = recipients.get(accountId);
+        if (r?.status === 'sending' && call.callId.startsWith(`${r.attempt}_`)) recipients.set(accountId, { status: 'sent', messageId });
+      }
+    }),
     markFailed: async (_c: string, accountId: string, _k: SendKind, attempt: string, reason: string) => {
       const r = recipients.get(accountId);
       if (r?.status !== 'sending' || r.attempt !== attempt) return false;
@@ -168,8 +169,10 @@ describe('Function: sendBatch', () => {
     expect(campaigns.totals('privacy-v2').sent).toBe(3);
     // In doubt is tracked per SES call on the attempt's marker: all three before the first call,
     // the two SES did not take cleared after it, and marked again before the second.
-    expect(store.markSubmitted.mock.calls.map((call) => call[2])).toEqual([['a', 'b', 'c'], ['b', 'c']]);
-    expect(store.clearSubmitted.mock.calls.map((call) => call[2])).toEqual([['b', 'c']]);
+    expect(store.markSubmitted.mock.calls.map((call) => call[1])).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+    expect(store.clearSubmitted.mock.calls.map((call) => call[1])).toEqual([['b', 'c']]);
+    // One call item for the chunk: both SES calls name it, and what SES accepted is recorded on it.
+    expect(new Set([...store.markSubmitted.mock.calls, ...store.recordAccepted.mock.calls].map((call) => call[0].callId)).size).toBe(1);
   });
 
   it('records rejections and missing contacts as failed, with evidence, never retried', async () => {
