@@ -39,7 +39,7 @@ import { campaignPlannerLambda, campaignSenderLambda, sesEventsLambda } from '..
 import { senderSizing } from '../lib/sender-sizing.ts';
 import type { BenchReport } from './lib/report.ts';
 import { DynamoDbCampaignStore } from '../functions/campaigns/dynamodb/campaign-store.ts';
-import { recipientKey } from '../functions/campaigns/dynamodb/keys.ts';
+import { callIdOf, campaignCallKey, recipientKey } from '../functions/campaigns/dynamodb/keys.ts';
 import { DynamoDbLateMarkerStore } from '../functions/campaigns/dynamodb/late-store.ts';
 import { DynamoDbChoiceOutbox } from '../functions/campaigns/dynamodb/outbox-store.ts';
 import { DynamoDbRecipientStore } from '../functions/campaigns/dynamodb/recipient-store.ts';
@@ -125,12 +125,12 @@ interface CapacityCounter {
   failedConditionUnits: number;
 }
 
-/** What a request writes to or reads from, by its key: `recipient`, `state`, `evidence`, `attempt marker` … */
+/** What a request writes to or reads from, by its key: `recipient`, `state`, `evidence`, `call`, `delivery log` … */
 const itemKind = (key: Record<string, unknown> | undefined): string => {
   const pk = String(key?.['pk'] ?? '');
   const sk = String(key?.['sk'] ?? '');
   if (/^CMP#.*#R#\d+$/.test(pk)) return 'recipient';
-  if (/^CMP#.*#ATT$/.test(pk)) return 'attempt marker';
+  if (/^CMP#.*#CALL#\d+$/.test(pk)) return sk.endsWith('#D') ? 'delivery log' : 'call';
   if (pk.startsWith('RATE#')) return 'pacer';
   if (pk.startsWith('SWEEP#')) return 'sweep checkpoint';
   const prefix = sk.match(/^[A-Z]+/)?.[0];
@@ -173,7 +173,9 @@ const countCapacity = (client: DynamoDBDocumentClient): CapacityCounter => {
       const isWrite = /Put|Update|Delete|BatchWrite/.test(name);
       const key = (input['Key'] ?? input['Item']) as Record<string, unknown> | undefined;
       const kind = itemKind(key);
-      const what = `${name} ${kind}${kind === 'recipient' && name === 'UpdateItem' ? ` ${recipientWrite(String(input['UpdateExpression'] ?? ''))}` : ''}`;
+      const expression = String(input['UpdateExpression'] ?? '');
+      const callWrite = kind === 'call' && name === 'UpdateItem' ? (expression.includes('#accepted.') ? ' accepted' : expression.startsWith('ADD') ? ' submitted' : ' cleared') : '';
+      const what = `${name} ${kind}${kind === 'recipient' && name === 'UpdateItem' ? ` ${recipientWrite(expression)}` : ''}${callWrite}`;
       counter.requests.set(what, (counter.requests.get(what) ?? 0) + 1);
       let result;
       try {
@@ -332,7 +334,8 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
 
 /**
  * The scheduler's sweeps over a large campaign: `count` recipients, sent and not chosen, seeded
- * straight into their items (state with `notified`, recipient `sent`); then the reminder step at
+ * straight into their items as the sender leaves them (state with `notified`, recipient `sending`
+ * under its attempt, what SES accepted on the attempt's call items, read back by the send facts); then the reminder step at
  * the reminder window and the default step at the deadline, run as the scheduler runs them
  * (`runSweeps`, 300 s invocations with the checkpoint carrying one to the next) until every walk is
  * done. Reports reminders and defaults per second.
@@ -363,8 +366,21 @@ const sweepsBench = async (report: BenchReport, endpoint: string, count: number)
         pk: accountPk(accountId), sk: stateSk('privacy'), accountId, noticeId: 'privacy', acceptedVersion: 1, acceptedAt: '2026-06-01T00:00:00.000Z',
         contentHash: '0'.repeat(64), region: 'eea', language: 'en', gsi1pk: audiencePk('privacy', 'eea', shardOf(accountId)), gsi1sk: audienceSk(1, accountId), notified,
       },
-      { ...recipientKey(campaign.campaignId, accountId), accountId, campaignId: campaign.campaignId, region: 'eea', language: 'en', status: 'sent', messageId: `m-${accountId}`, sentAt: '2026-11-02T00:00:00.000Z' },
+      // As the sender leaves it: the claim on the recipient item, what SES accepted on its call's item (below).
+      { ...recipientKey(campaign.campaignId, accountId), accountId, campaignId: campaign.campaignId, region: 'eea', language: 'en', status: 'sending', attempt: attemptOf(i), leaseUntil: 0 },
     ];
+  };
+  /** One sender invocation per 500 recipients; one call item per recipient shard of it. */
+  const attemptOf = (i: number): string => `seed-${Math.floor(i / 500)}`;
+  const callItems = (block: number): Record<string, unknown>[] => {
+    const byShard = new Map<number, Record<string, { m: string; t: string }>>();
+    for (let i = block * 500; i < Math.min(count, (block + 1) * 500); i++) {
+      const accountId = `sweep-${String(i).padStart(7, '0')}`;
+      const accepted = byShard.get(shardOf(accountId)) ?? {};
+      accepted[accountId] = { m: `m-${accountId}`, t: '2026-11-02T00:00:00.000Z' };
+      byShard.set(shardOf(accountId), accepted);
+    }
+    return [...byShard].map(([shard, accepted]) => ({ ...campaignCallKey(campaign.campaignId, shard, callIdOf(attemptOf(block * 500), 0)), kind: 'notice', accepted }));
   };
   let next = 0;
   await Promise.all(
@@ -375,6 +391,12 @@ const sweepsBench = async (report: BenchReport, endpoint: string, count: number)
       }
     }),
   );
+  for (let block = 0; block * 500 < count; block += 20) {
+    await batchPutAll(client, tableName, Array.from({ length: Math.min(20, Math.ceil(count / 500) - block) }, (_, k) => callItems(block + k)).flat(), 'seed call items');
+  }
+  for (let block = 0; block * 500 < count; block += 20) {
+    await batchPutAll(client, tableName, Array.from({ length: Math.min(20, Math.ceil(count / 500) - block) }, (_, k) => callItems(block + k)).flat(), 'seed call items');
+  }
   const recipients = new DynamoDbRecipientStore({ tableName, client, timers: systemTimers });
   const ledger = new DynamoDbAcceptanceStore({ tableName, client, timers: systemTimers });
   let enqueued = 0;
