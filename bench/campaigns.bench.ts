@@ -274,6 +274,11 @@ const throughput = async (report: BenchReport, endpoint: string, recipients: num
   report.metric({ name: 'end-to-end recipients/s (incl. planning)', value: round(ses.counters.accepted / (totalMs / 1000)), unit: '/s' });
   const callsPer1000 = (ses.counters.calls / ses.counters.accepted) * 1000;
   report.metric({ name: 'SES API calls per 1,000 recipients', value: round(callsPer1000), unit: 'calls', target: '<= 21', met: callsPer1000 <= 21, note: `${ses.counters.calls} calls, ${ses.counters.throttled} answered 429` });
+  // The local queues enforce the sender's sized timeout: an overrun would count here and redeliver its batch.
+  const senderInvocations = workers.consumers.sender.invocations;
+  report.metric({ name: 'sender invocations over their timeout', value: senderInvocations.timedOut, unit: 'invocations', target: '0', met: senderInvocations.timedOut === 0, note: `${senderInvocations.ok} ok, ${senderInvocations.failed} failed, timeout ${sizing.timeoutSeconds} s` });
+  const inDlqs = queues.sendDlq.depth + queues.plannerDlq.depth + queues.sesEventsDlq.depth;
+  report.metric({ name: 'messages in a dead-letter queue', value: inDlqs, unit: 'messages', target: '0', met: inDlqs === 0 });
   await workers.stop();
   await ses.stop();
 

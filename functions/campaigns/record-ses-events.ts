@@ -129,21 +129,29 @@ export const recordSesEvents = async (deps: SesEventsDeps, events: readonly SesE
   const waitMs = deps.awaitLiveAttemptsMs ?? 0;
   const unrecorded = () => events.flatMap((event, index) => (event.callId && !ignored[index] && !acceptedByCall[index] ? [index] : []));
   if (waitMs > 0 && unrecorded().length > 0) {
+    const readCallsAgain = async (indexes: readonly number[]): Promise<void> => {
+      if (indexes.length === 0) return;
+      for (const [ref, entries] of await deps.recipients.acceptedInCalls([...new Map(indexes.map((index) => [callRef(callOf(events[index]!)!), callOf(events[index]!)!])).values()])) accepted.set(ref, entries);
+      for (const index of indexes) acceptedByCall[index] = isAccepted(events[index]!, index);
+    };
     let claims = await deps.recipients.getRecipients(unrecorded().map((index) => events[index]!));
-    const live = (index: number): boolean => {
+    const stateOf = (index: number) => {
       const event = events[index]!;
-      const record = claims.get(recipientId(event.campaignId, event.accountId));
-      const state = record?.[event.kind ?? 'notice'];
+      return claims.get(recipientId(event.campaignId, event.accountId))?.[event.kind ?? 'notice'];
+    };
+    const live = (index: number): boolean => {
+      const state = stateOf(index);
       return state?.status === 'sending' && Number(state.leaseUntil) > deps.clock.now().getTime();
     };
+    // The claims are read with their calls' facts: one that reads `sent` had its call land between the two reads, so read that call again.
+    await readCallsAgain(unrecorded().filter((index) => stateOf(index)?.status === 'sent'));
     for (let waited = 0; waited < waitMs && unrecorded().some(live); ) {
       const step = Math.min(POLL_MS, waitMs - waited);
       await deps.timers.sleep(step);
       waited += step;
-      const waiting = unrecorded().filter(live);
-      for (const [ref, entries] of await deps.recipients.acceptedInCalls([...new Map(waiting.map((index) => [callRef(callOf(events[index]!)!), callOf(events[index]!)!])).values()])) accepted.set(ref, entries);
-      for (const index of waiting) acceptedByCall[index] = isAccepted(events[index]!, index);
+      await readCallsAgain(unrecorded().filter(live));
       claims = await deps.recipients.getRecipients(unrecorded().map((index) => events[index]!));
+      await readCallsAgain(unrecorded().filter((index) => stateOf(index)?.status === 'sent'));
     }
   }
 

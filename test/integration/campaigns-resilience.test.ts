@@ -291,6 +291,8 @@ describe('Campaign engine: killed at random points and resumed, SES failing 30 %
       // A second recount finds nothing more to correct.
       expect(Object.values(await reconcileCounters(workers.recipients, campaign))).toEqual(Object.values(correction));
       expect(queues.sendDlq.depth + queues.plannerDlq.depth + queues.sesEventsDlq.depth).toBe(0);
+      // The local queues enforce each function's timeout: with SES failing and crashes, no invocation ran over it.
+      expect(Object.values(workers.consumers).map((consumer) => consumer.invocations.timedOut)).toEqual([0, 0, 0]);
       expect(invocationErrors.some((e) => e.includes('InjectedCrashError'))).toBe(true);
       if (process.env['CAMPAIGN_RESILIENCE_REPORT']) {
         console.info(JSON.stringify({ accounts: ACCOUNTS, lateArrivals: during.length + after.length + gainers.length, lateAffected: lateAffected.length + gainers.length, lateEnrolledByScheduler: lateEnrolled, recipients: affected.length, emails: emails.size, failingCallShare: Math.round(failingCallShare * 1000) / 1000, crashes: crashes.injected.length, crashPoints: [...new Set(crashes.injected)], ses: ses.counters, progress: { audience: progress.audience, sent: progress.sent, failed: progress.failed }, counterCorrection: correction }));

@@ -109,4 +109,40 @@ describe('Campaigns: send facts on the call items, read back by every reader', (
     expect((await claim(recipients, 'f1', 'reminder', 'att-reminder', later)).kind).toBe('claimed');
     expect(await recipients.getRecipient(campaign.campaignId, 'f1')).toMatchObject({ status: 'sent', reminderStatus: 'sending' });
   });
+
+  it('keeps a Delivery that overtook its call\'s acceptance in the call\'s log when the acceptance lands while the handler reads (no crash path, no write on the recipient)', async () => {
+    // Prepare: f5 claimed and handed to SES; SES's event comes before the sender's acceptance write
+    await table.store.advanceState({ kind: 'acceptance', accountId: 'f5', noticeId: 'privacy', version: 1, region: 'eea', language: 'en', contentHash: '0'.repeat(64), at: '2026-06-01T00:00:00.000Z', source: { channel: 'test' } });
+    expect((await claim(recipients, 'f5', 'notice', 'att-race', Date.now())).kind).toBe('claimed');
+    const call = { campaignId: campaign.campaignId, callId: callIdOf('att-race', 0), kind: 'notice' as const };
+    await recipients.markSubmitted(call, ['f5'], Date.now() + 3_600_000);
+    // The handler's first read of the call misses the acceptance, which lands right after it.
+    let reads = 0;
+    const racing = {
+      getRecipients: recipients.getRecipients.bind(recipients),
+      settleSent: recipients.settleSent.bind(recipients),
+      recordOutcome: recipients.recordOutcome.bind(recipients),
+      recordDeliveries: recipients.recordDeliveries.bind(recipients),
+      acceptedInCalls: async (calls: Parameters<DynamoDbRecipientStore['acceptedInCalls']>[0]) => {
+        const answer = await recipients.acceptedInCalls(calls);
+        if (reads++ === 0) await recipients.recordAccepted(call, [{ accountId: 'f5', messageId: 'ses-f5', at: '2026-11-29T12:00:01.000Z' }]);
+        return answer;
+      },
+    };
+    const before = (await campaigns.snapshot(campaign.campaignId))!.counters;
+
+    // Act
+    const result = await recordSesEvents({ ...deps(), recipients: racing, awaitLiveAttemptsMs: 3000 }, [delivery('f5', { callId: call.callId })]);
+
+    // Assert: one delivery counted from the call's log; the recipient item holds only the claim
+    expect(result.changed).toEqual([true]);
+    expect(reads).toBeGreaterThanOrEqual(2);
+    const after = (await campaigns.snapshot(campaign.campaignId))!.counters;
+    expect({ sent: (after.sent ?? 0) - (before.sent ?? 0), delivered: after.delivered - before.delivered }).toEqual({ sent: 0, delivered: 1 });
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const raw = await table.documentClient.send(new GetCommand({ TableName: table.tableName, Key: { pk: `CMP#${campaign.campaignId}#R#${String(shardOf('f5')).padStart(2, '0')}`, sk: 'ACCT#f5' } }));
+    expect(raw.Item).toMatchObject({ status: 'sending' });
+    expect(raw.Item?.['deliveredAt']).toBeUndefined();
+    expect(await recipients.getRecipient(campaign.campaignId, 'f5')).toMatchObject({ status: 'sent', messageId: 'ses-f5', deliveredAt: '2026-11-29T12:00:05.000Z' });
+  });
 });
